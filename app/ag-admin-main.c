@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#define G_LOG_DOMAIN "agent-guard-admin"
+
+#include "config.h"
+
+#include <locale.h>
+#include <sys/prctl.h>
+
+#include <glib/gi18n.h>
+#include <sodium.h>
+
+#include "ag-admin.h"
+
+typedef struct
+{
+  const char *words;
+  AgAdminCommandFunc func;
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "generate", ag_admin_generate, N_("Add synthetic customers to the store") },
+  { "import", ag_admin_import, N_("Import customers from a CSV or JSON file") },
+  { "search", ag_admin_search, N_("Find customers; prints masked values only") },
+  { "policy show", ag_admin_policy_show, N_("Show the effective policy and where each value came from") },
+  { "policy check", ag_admin_policy_check, N_("Check a policy file without applying it") },
+};
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, "%s\n  agent-guard-admin %s\n\n%s\n", _("Usage:"), _("COMMAND [OPTION…]"),
+           _("Commands:"));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (stream, "  %-14s %s\n", commands[i].words, _(commands[i].summary));
+  fprintf (stream, "\n%s\n",
+           _("Run “agent-guard-admin COMMAND --help” for the options of a command."));
+}
+
+int
+main (int argc, char **argv)
+{
+  /* No core dumps: a dump of this process could hold customer data. */
+  prctl (PR_SET_DUMPABLE, 0);
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (sodium_init () < 0)
+    {
+      ag_admin_printerr (_("cannot initialise libsodium"));
+      return AG_EXIT_FAILURE;
+    }
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return AG_EXIT_USAGE;
+    }
+
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return AG_EXIT_OK;
+    }
+
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("agent-guard-admin %s\n", PACKAGE_VERSION);
+      return AG_EXIT_OK;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto (GStrv) words = g_strsplit (commands[i].words, " ", -1);
+      guint n_words = g_strv_length (words);
+      gboolean match = (guint) argc > n_words;
+
+      for (guint w = 0; match && w < n_words; w++)
+        match = g_str_equal (argv[1 + w], words[w]);
+
+      if (match)
+        {
+          /* The command sees its words as argv[0], then its own options and operands. */
+          char **sub_argv = argv + n_words;
+          int sub_argc = argc - (int) n_words;
+
+          sub_argv[0] = (char *) commands[i].words;
+          return commands[i].func (sub_argc, sub_argv);
+        }
+    }
+
+  ag_admin_printerr (_("unknown command “%s”"), argv[1]);
+  print_usage (stderr);
+  return AG_EXIT_USAGE;
+}

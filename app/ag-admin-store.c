@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#define G_LOG_DOMAIN "ag-admin-store"
+
+#include "config.h"
+
+#include "ag-admin.h"
+
+/* Placeholders until the commands land. */
+int
+ag_admin_generate (int argc, char **argv)
+{
+  return AG_EXIT_FAILURE;
+}
+
+int
+ag_admin_import (int argc, char **argv)
+{
+  return AG_EXIT_FAILURE;
+}
+
+int
+ag_admin_search (int argc, char **argv)
+{
+  return AG_EXIT_FAILURE;
+}

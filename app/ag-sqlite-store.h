@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#pragma once
+
+#include "ag-store.h"
+
+G_BEGIN_DECLS
+
+#define AG_TYPE_SQLITE_STORE (ag_sqlite_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (AgSqliteStore, ag_sqlite_store, AG, SQLITE_STORE, GObject)
+
+typedef enum
+{
+  AG_SQLITE_STORE_OPEN_DEFAULT = 0,
+  AG_SQLITE_STORE_OPEN_CREATE = 1 << 0,
+} AgSqliteStoreFlags;
+
+/* Opens the store at @path (creating it with its keys when @flags has CREATE); fails
+ * with AG_KEYRING_ERROR_UNAVAILABLE when no Secret Service answers. */
+AgSqliteStore *ag_sqlite_store_open         (const char        *path,
+                                             AgSqliteStoreFlags flags,
+                                             GCancellable      *cancellable,
+                                             GError           **error);
+const char    *ag_sqlite_store_get_path     (AgSqliteStore     *self);
+const char    *ag_sqlite_store_get_store_id (AgSqliteStore     *self);
+
+G_END_DECLS

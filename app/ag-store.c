@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#define G_LOG_DOMAIN "ag-store"
+
+#include "config.h"
+
+#include "ag-store.h"
+
+G_DEFINE_INTERFACE (AgStore, ag_store, G_TYPE_OBJECT)
+
+GQuark
+ag_store_error_quark (void)
+{
+  return g_quark_from_static_string ("ag-store-error-quark");
+}
+
+static void
+ag_store_default_init (AgStoreInterface *iface)
+{
+}
+
+/**
+ * ag_store_search:
+ * @self: a store
+ * @query: what the agent typed
+ * @limit: the most results wanted, at most %AG_STORE_SEARCH_LIMIT; 0 for that limit
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Finds customers by name prefix, id, or exact CPF, CNPJ, phone or e-mail.
+ *
+ * Returns: (transfer full): a #GListModel of #AgRecord, masked values only; %NULL on error
+ */
+GListModel *
+ag_store_search (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
+                 GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (limit == 0 || limit > AG_STORE_SEARCH_LIMIT)
+    limit = AG_STORE_SEARCH_LIMIT;
+
+  return AG_STORE_GET_IFACE (self)->search (self, query, limit, cancellable, error);
+}
+
+typedef struct
+{
+  char *query;
+  guint limit;
+} SearchData;
+
+static void
+search_data_free (SearchData *data)
+{
+  g_free (data->query);
+  g_free (data);
+}
+
+static void
+search_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  SearchData *data = task_data;
+  GError *error = NULL;
+  GListModel *results;
+
+  results = ag_store_search (AG_STORE (source_object), data->query, data->limit, cancellable,
+                             &error);
+  if (results == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, results, g_object_unref);
+}
+
+void
+ag_store_search_async (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  SearchData *data;
+
+  g_return_if_fail (AG_IS_STORE (self));
+  g_return_if_fail (query != NULL);
+
+  data = g_new0 (SearchData, 1);
+  data->query = g_strdup (query);
+  data->limit = limit;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_store_search_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
+  g_task_run_in_thread (task, search_thread);
+}
+
+/**
+ * ag_store_search_finish:
+ *
+ * Returns: (transfer full): a #GListModel of #AgRecord, or %NULL on error
+ */
+GListModel *
+ag_store_search_finish (AgStore *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ag_store_search_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ag_store_get_record:
+ * @self: a store
+ * @id: a customer id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error, %AG_STORE_ERROR_NOT_FOUND when there is no such
+ *   customer
+ *
+ * Returns: (transfer full): the record with masked fields, or %NULL on error
+ */
+AgRecord *
+ag_store_get_record (AgStore *self, const char *id, GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return AG_STORE_GET_IFACE (self)->get_record (self, id, cancellable, error);
+}
+
+static void
+get_record_thread (GTask *task, gpointer source_object, gpointer task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  AgRecord *record;
+
+  record = ag_store_get_record (AG_STORE (source_object), task_data, cancellable, &error);
+  if (record == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, record, g_object_unref);
+}
+
+void
+ag_store_get_record_async (AgStore *self, const char *id, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (AG_IS_STORE (self));
+  g_return_if_fail (id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_store_get_record_async);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_task_run_in_thread (task, get_record_thread);
+}
+
+/**
+ * ag_store_get_record_finish:
+ *
+ * Returns: (transfer full): the record, or %NULL on error
+ */
+AgRecord *
+ag_store_get_record_finish (AgStore *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ag_store_get_record_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ag_store_import:
+ * @self: a store
+ * @source: hands out the customers, in order
+ * @source_data: closure for @source
+ * @total: how many customers @source will hand out, or 0 when unknown
+ * @progress: (nullable): called now and then with the number done
+ * @progress_data: closure for @progress
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error; %AG_STORE_ERROR_DUPLICATE_ID when an id is
+ *   already taken, or the error of @source
+ *
+ * Seals and stores every customer @source hands out, in one transaction: on any error,
+ * the store keeps none of them.
+ *
+ * Returns: %TRUE when every customer was stored
+ */
+gboolean
+ag_store_import (AgStore *self, AgCustomerSourceFunc source, gpointer source_data, guint64 total,
+                 AgProgressFunc progress, gpointer progress_data, GCancellable *cancellable,
+                 GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (source != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_STORE_GET_IFACE (self)->import (self, source, source_data, total, progress,
+                                            progress_data, cancellable, error);
+}
+
+/**
+ * ag_store_count:
+ * @self: a store
+ * @error: return location for an error
+ *
+ * Returns: the number of customers, or -1 on error
+ */
+gint64
+ag_store_count (AgStore *self, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return AG_STORE_GET_IFACE (self)->count (self, error);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "ag-customer.h"
+
+G_BEGIN_DECLS
+
+#define AG_TYPE_SYNTH (ag_synth_get_type ())
+
+G_DECLARE_FINAL_TYPE (AgSynth, ag_synth, AG, SYNTH, GObject)
+
+/* Deterministic synthetic customers: the same seed gives the same customers, in order.
+ * Every value passes ag_pii_normalize() and is already in normalised form. */
+AgSynth *ag_synth_new  (guint64         seed);
+void     ag_synth_next (AgSynth        *self,
+                        AgCustomerData *out);
+
+G_END_DECLS

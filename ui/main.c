@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#define G_LOG_DOMAIN "agent-guard"
+
+#include "config.h"
+
+int
+main (int argc, char **argv)
+{
+  return 1;
+}

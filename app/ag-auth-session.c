@@ -600,8 +600,10 @@ conversation_cb (int num_msg, const struct pam_message **msg, struct pam_respons
   gboolean needs_reply;
   gboolean ok = TRUE;
 
-  *resp = NULL;
-  if (num_msg <= 0 || num_msg > PAM_MAX_NUM_MSG)
+  /* Some modules pass no response pointer with messages that need no answer. */
+  if (resp != NULL)
+    *resp = NULL;
+  if (num_msg <= 0 || num_msg > PAM_MAX_NUM_MSG || msg == NULL)
     return PAM_CONV_ERR;
 
   for (int i = 0; i < num_msg; i++)
@@ -614,6 +616,8 @@ conversation_cb (int num_msg, const struct pam_message **msg, struct pam_respons
           g_debug ("Unsupported PAM message style %d", style);
           return PAM_CONV_ERR;
         }
+      if (resp == NULL && (style == PAM_PROMPT_ECHO_OFF || style == PAM_PROMPT_ECHO_ON))
+        return PAM_CONV_ERR;
     }
 
   if (worker_cancelled (worker))
@@ -640,6 +644,9 @@ conversation_cb (int num_msg, const struct pam_message **msg, struct pam_respons
   g_source_set_static_name (source, "[agent-guard] PAM conversation");
   g_source_attach (source, worker->context);
   g_source_unref (source);
+
+  if (resp == NULL)
+    return PAM_SUCCESS;
 
   responses = calloc ((size_t) num_msg, sizeof (struct pam_response));
   if (responses == NULL)

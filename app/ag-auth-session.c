@@ -547,14 +547,13 @@ free_responses (struct pam_response *responses, int num_msg)
 static gboolean
 service_file_lists_u2f (const char *confdir)
 {
-  const char *candidates[3];
+  const char *candidates[2];
   guint n = 0;
 
   if (confdir != NULL)
     candidates[n++] = confdir;
   else
     {
-      candidates[n++] = SYSCONFDIR "/pam.d";
       candidates[n++] = "/etc/pam.d";
       candidates[n++] = "/usr/lib/pam.d";
     }

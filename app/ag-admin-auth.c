@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -62,28 +63,53 @@ read_answer (char *buffer, gsize size, gboolean *too_long)
   return got_any;
 }
 
+/* The terminal settings to restore if a signal ends the process while echo is off. */
+static struct termios saved_termios;
+
+static void
+restore_echo_and_die (int signum)
+{
+  tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
 static gboolean
 ask (const char *prompt, gboolean secret, char *buffer, gsize size, gboolean *too_long)
 {
-  struct termios saved, quiet;
-  gboolean hide = secret && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+  struct sigaction action = { 0 }, old_actions[G_N_ELEMENTS (signals)];
+  struct termios quiet;
+  gboolean hide = secret && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved_termios) == 0;
   gboolean got;
 
-  g_printerr ("%s", prompt);
   if (hide)
     {
-      quiet = saved;
+      action.sa_handler = restore_echo_and_die;
+      sigemptyset (&action.sa_mask);
+      for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+        sigaction (signals[i], &action, &old_actions[i]);
+
+      quiet = saved_termios;
       quiet.c_lflag &= ~(tcflag_t) ECHO;
       quiet.c_lflag |= ECHONL;
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
     }
+  /* Echo is off before the prompt shows: nothing typed after it is echoed. */
+  g_printerr ("%s", prompt);
 
   got = read_answer (buffer, size, too_long);
 
   if (hide)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+      for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+        sigaction (signals[i], &old_actions[i], NULL);
+    }
   else if (!isatty (STDIN_FILENO))
-    g_printerr ("\n");
+    {
+      g_printerr ("\n");
+    }
 
   return got;
 }

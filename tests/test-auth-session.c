@@ -10,7 +10,10 @@
 #include "config.h"
 
 #include <liboath/oath.h>
+#include <poll.h>
+#include <pty.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -795,6 +798,75 @@ test_auth_check (Fixture *fixture, gconstpointer data)
   assert_no_secret (out, err, PASSWORD);
 }
 
+/* Appends what the child writes to the terminal to @out until @needle shows up after
+ * @from, or until the child exits (@needle NULL). */
+static void
+read_pty (int fd, pid_t pid, GString *out, gsize from, const char *needle, int *status)
+{
+  for (;;)
+    {
+      struct pollfd pfd = { fd, POLLIN, 0 };
+      char buf[256];
+      ssize_t n;
+
+      if (needle != NULL && strstr (out->str + from, needle) != NULL)
+        return;
+      if (poll (&pfd, 1, 100) > 0)
+        {
+          n = read (fd, buf, sizeof buf);
+          if (n > 0)
+            {
+              g_string_append_len (out, buf, n);
+              continue;
+            }
+        }
+      if (waitpid (pid, status, WNOHANG) == pid)
+        {
+          g_assert_null (needle);
+          return;
+        }
+    }
+}
+
+static void
+test_auth_check_terminal (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *code = current_code ();
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree char *answer = NULL;
+  const char *admin = g_getenv ("AG_ADMIN");
+  int fd, status = 0;
+  pid_t pid;
+
+  /* The password prompt is visible (pam_matrix echo), the code's is not (pam_oath). */
+  write_stack (fixture, "auth required %P echo\nauth required %O\naccount required %P\n");
+  pid = forkpty (&fd, NULL, NULL, NULL);
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      execl (admin, admin, "auth-check", NULL);
+      _exit (127);
+    }
+
+  /* Answer each prompt once it shows, as a person would. */
+  read_pty (fd, pid, out, 0, "Password: ", &status);
+  answer = g_strdup_printf ("%s\n", PASSWORD);
+  g_assert_cmpint (write (fd, answer, strlen (answer)), ==, (gssize) strlen (answer));
+  g_clear_pointer (&answer, g_free);
+  read_pty (fd, pid, out, 0, "One-time password", &status);
+  answer = g_strdup_printf ("%s\n", code);
+  g_assert_cmpint (write (fd, answer, strlen (answer)), ==, (gssize) strlen (answer));
+  read_pty (fd, pid, out, 0, NULL, &status);
+  close (fd);
+
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_nonnull (strstr (out->str, "signed in"));
+  /* The visible answer is echoed, the secret one is not. */
+  g_assert_nonnull (strstr (out->str, PASSWORD));
+  g_assert_null (strstr (out->str, code));
+}
+
 static void
 test_auth_check_usage (void)
 {
@@ -943,6 +1015,7 @@ main (int argc, char **argv)
   ADD ("u2f-cue", test_u2f_cue);
   ADD ("fail-delay-keeps-main-loop", test_fail_delay_keeps_main_loop);
   ADD ("auth-check", test_auth_check);
+  ADD ("auth-check-terminal", test_auth_check_terminal);
 #undef ADD
   g_test_add_func ("/auth-session/auth-check-usage", test_auth_check_usage);
   g_test_add_func ("/auth-session/as-ordinary-user", test_as_ordinary_user);

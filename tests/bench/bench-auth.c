@@ -64,6 +64,17 @@ authenticate_cb (GObject *source, GAsyncResult *result, gpointer data)
   bench->done = TRUE;
 }
 
+static guint
+count_over (GArray *gaps, gint64 limit)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < gaps->len; i++)
+    if (g_array_index (gaps, gint64, i) > limit)
+      n++;
+  return n;
+}
+
 static int
 compare_gaps (gconstpointer a, gconstpointer b)
 {
@@ -103,19 +114,23 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_setenv ("AG_PAM_CONFDIR", dir, TRUE);
 
-  /* The noise floor: the same timeout with nothing else running, for one second. */
+  /* The noise floor: the same timeout with nothing else running, for about as long as
+   * the sign-ins take. */
   {
     Bench idle = { g_array_new (FALSE, FALSE, sizeof (gint64)) };
-    gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+    gint64 end = g_get_monotonic_time () + (gint64) n * delay;
 
     tick_id = g_timeout_add (1, tick_cb, &idle);
     while (g_get_monotonic_time () < end)
       g_main_context_iteration (NULL, TRUE);
     g_source_remove (tick_id);
     g_array_sort (idle.gaps, compare_gaps);
-    g_print ("baseline, no PAM (1 s, %u ticks): max %.2f ms, p99 %.2f ms\n", idle.gaps->len,
+    g_print ("baseline, no PAM (%.1f s, %u ticks): max %.2f ms, p99 %.2f ms, gaps over 16 ms: "
+             "%u\n",
+             n * delay / 1e6, idle.gaps->len,
              g_array_index (idle.gaps, gint64, idle.gaps->len - 1) / 1000.0,
-             g_array_index (idle.gaps, gint64, (idle.gaps->len * 99) / 100) / 1000.0);
+             g_array_index (idle.gaps, gint64, (idle.gaps->len * 99) / 100) / 1000.0,
+             count_over (idle.gaps, 16000));
     g_array_unref (idle.gaps);
   }
 
@@ -144,8 +159,10 @@ main (int argc, char **argv)
   max = g_array_index (bench.gaps, gint64, bench.gaps->len - 1);
   p99 = g_array_index (bench.gaps, gint64, (bench.gaps->len * 99) / 100);
 
-  g_print ("failed sign-ins: %u, PAM failure delay requested: %u ms, total %.2f s\n", n,
-           delay / 1000, (g_get_monotonic_time () - start) / 1e6);
+  g_print ("failed sign-ins: %u, PAM failure delay requested: %u ms, total %.2f s, gaps over "
+           "16 ms: %u\n",
+           n, delay / 1000, (g_get_monotonic_time () - start) / 1e6,
+           count_over (bench.gaps, 16000));
   g_print ("main-loop gap (1 ms timeout, %u ticks): max %.2f ms, p99 %.2f ms (target <= 16 ms)\n",
            bench.gaps->len, max / 1000.0, p99 / 1000.0);
 

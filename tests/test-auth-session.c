@@ -699,6 +699,24 @@ test_u2f_cue (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_misconfigured (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (Run) missing_module = run_new ();
+  g_autoptr (Run) missing_file = run_new ();
+  g_autofree char *service = g_build_filename (fixture->dir, AG_AUTH_SERVICE, NULL);
+
+  write_stack (fixture, "auth required /nonexistent/pam_nothing.so\n"
+                        "account required /nonexistent/pam_nothing.so\n");
+  run_session (missing_module);
+  g_assert_error (missing_module->error, AG_AUTH_ERROR, AG_AUTH_ERROR_MISCONFIGURED);
+
+  /* No service file (and no "other") in the configuration directory. */
+  g_assert_cmpint (g_unlink (service), ==, 0);
+  run_session (missing_file);
+  g_assert_error (missing_file->error, AG_AUTH_ERROR, AG_AUTH_ERROR_MISCONFIGURED);
+}
+
+static void
 test_fail_delay_keeps_main_loop (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (Run) run = run_new ();
@@ -1013,6 +1031,7 @@ main (int argc, char **argv)
   ADD ("expired-password", test_expired_password);
   ADD ("pam-user-changed", test_pam_user_changed);
   ADD ("u2f-cue", test_u2f_cue);
+  ADD ("misconfigured", test_misconfigured);
   ADD ("fail-delay-keeps-main-loop", test_fail_delay_keeps_main_loop);
   ADD ("auth-check", test_auth_check);
   ADD ("auth-check-terminal", test_auth_check_terminal);

@@ -230,6 +230,67 @@ explain_failure (AuthCheck *check, AgAuthSession *session)
     }
 }
 
+/* The complement of the factor count: the count sees which prompts were answered, not
+ * whether the module that asked checked the answer. Controls that let a module fail
+ * without failing the stack are shown to IT before the check runs. */
+static void
+check_service_file (void)
+{
+  g_autofree char *path = ag_auth_find_service_file ();
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (path == NULL)
+    {
+      ag_admin_printerr (_("warning: there is no PAM service file “%s”: PAM falls back to "
+                            "the service “other”"),
+                         AG_AUTH_SERVICE);
+      return;
+    }
+
+  g_printerr (_("PAM service file: %s\n"), path);
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    {
+      ag_admin_printerr (_("warning: cannot read %s: %s"), path, error->message);
+      return;
+    }
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *type = NULL, *control = NULL, *module = NULL, *base = NULL;
+      guint number = i + 1;
+
+      if (!ag_auth_parse_service_line (lines[i], &type, &control, &module))
+        continue;
+      base = g_path_get_basename (module);
+
+      if (g_str_equal (control, "include") || g_str_equal (control, "substack"))
+        ag_admin_printerr (_("note: line %u includes “%s”; the modules in it are not checked "
+                              "here"),
+                           number, module);
+      if (!g_str_equal (type, "auth"))
+        continue;
+
+      if (g_str_equal (control, "optional"))
+        ag_admin_printerr (_("warning: line %u: %s is optional: PAM ignores its failure, so "
+                              "a wrong answer to its prompt would still count as a factor; "
+                              "make it required"),
+                           number, base);
+      else if (g_str_equal (control, "sufficient"))
+        ag_admin_printerr (_("warning: line %u: %s is sufficient: when it succeeds, the "
+                              "modules after it do not run"),
+                           number, base);
+      else if (control[0] == '['
+               && (strstr (control, "default=ignore") != NULL
+                   || strstr (control, "auth_err=ignore") != NULL))
+        ag_admin_printerr (_("warning: line %u: %s ignores some failures (%s), so a wrong "
+                              "answer to its prompt could still count as a factor"),
+                           number, base, control);
+    }
+}
+
 int
 ag_admin_auth_check (int argc, char **argv)
 {
@@ -272,6 +333,8 @@ ag_admin_auth_check (int argc, char **argv)
         ag_admin_printerr ("%s", error->message);
       return AG_EXIT_FAILURE;
     }
+
+  check_service_file ();
 
   check.loop = g_main_loop_new (NULL, FALSE);
   check.cancellable = g_cancellable_new ();

@@ -543,9 +543,8 @@ free_responses (struct pam_response *responses, int num_msg)
   free (responses);
 }
 
-/* Whether the service file libpam reads lists pam_u2f.so in its auth stack. */
-static gboolean
-service_file_lists_u2f (const char *confdir)
+static char *
+find_service_file (const char *confdir)
 {
   const char *candidates[2];
   guint n = 0;
@@ -558,30 +557,116 @@ service_file_lists_u2f (const char *confdir)
       candidates[n++] = "/usr/lib/pam.d";
     }
 
+  /* The first service file found is the one libpam reads. */
   for (guint c = 0; c < n; c++)
     {
       g_autofree char *path = g_build_filename (candidates[c], AG_AUTH_SERVICE, NULL);
-      g_autofree char *contents = NULL;
-      g_auto (GStrv) lines = NULL;
 
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&path);
+    }
+
+  return NULL;
+}
+
+static const char *
+development_confdir (void)
+{
+#if DEVELOPMENT
+  const char *confdir = g_getenv ("AG_PAM_CONFDIR");
+
+  if (confdir != NULL && confdir[0] != '\0')
+    return confdir;
+#endif
+  return NULL;
+}
+
+/**
+ * ag_auth_find_service_file:
+ *
+ * Returns: (transfer full) (nullable): the service file libpam reads for AG_AUTH_SERVICE
+ *   (in development builds, the one in AG_PAM_CONFDIR when set), or %NULL when none
+ */
+char *
+ag_auth_find_service_file (void)
+{
+  return find_service_file (development_confdir ());
+}
+
+/**
+ * ag_auth_parse_service_line:
+ * @line: one line of a PAM service file
+ * @type: (out): the management group without the leading "-" ("auth", "account"…)
+ * @control: (out): the control ("required", "[success=ok default=1]"…) or, for
+ *   "@include", "include"
+ * @module: (out): the module path or name, or the included service
+ *
+ * Returns: FALSE for a blank or comment line
+ */
+gboolean
+ag_auth_parse_service_line (const char *line, char **type, char **control, char **module)
+{
+  g_autofree char *text = g_strdup (line);
+  char *hash = strchr (text, '#');
+  char *p, *end;
+
+  g_return_val_if_fail (line != NULL, FALSE);
+  g_return_val_if_fail (type != NULL && control != NULL && module != NULL, FALSE);
+
+  if (hash != NULL)
+    *hash = '\0';
+  p = g_strstrip (text);
+  if (*p == '\0')
+    return FALSE;
+
+  if (g_str_has_prefix (p, "@include"))
+    {
+      *type = g_strdup ("@include");
+      *control = g_strdup ("include");
+      *module = g_strdup (g_strstrip (p + strlen ("@include")));
+      return TRUE;
+    }
+
+  if (*p == '-')
+    p++;
+  end = p + strcspn (p, " \t");
+  *type = g_strndup (p, (gsize) (end - p));
+  p = end + strspn (end, " \t");
+
+  if (*p == '[')
+    end = strchr (p, ']') != NULL ? strchr (p, ']') + 1 : p + strlen (p);
+  else
+    end = p + strcspn (p, " \t");
+  *control = g_strndup (p, (gsize) (end - p));
+  p = end + strspn (end, " \t");
+
+  end = p + strcspn (p, " \t");
+  *module = g_strndup (p, (gsize) (end - p));
+  return TRUE;
+}
+
+/* Whether the service file libpam reads lists pam_u2f.so in its auth stack. */
+static gboolean
+service_file_lists_u2f (const char *confdir)
+{
+  g_autofree char *path = find_service_file (confdir);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (path == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *type = NULL, *control = NULL, *module = NULL;
+      g_autofree char *base = NULL;
+
+      if (!ag_auth_parse_service_line (lines[i], &type, &control, &module))
         continue;
-
-      lines = g_strsplit (contents, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          g_autofree char *line = g_strstrip (g_strdup (lines[i]));
-          char *hash = strchr (line, '#');
-
-          if (hash != NULL)
-            *hash = '\0';
-          if ((g_str_has_prefix (line, "auth") || g_str_has_prefix (line, "-auth"))
-              && (strstr (line, "/pam_u2f.so") != NULL || strstr (line, " pam_u2f.so") != NULL
-                  || strstr (line, "\tpam_u2f.so") != NULL))
-            return TRUE;
-        }
-      /* The first service file found is the one libpam reads. */
-      return FALSE;
+      base = g_path_get_basename (module);
+      if (g_str_equal (type, "auth") && g_str_equal (base, "pam_u2f.so"))
+        return TRUE;
     }
 
   return FALSE;
@@ -943,14 +1028,7 @@ ag_auth_session_authenticate_async (AgAuthSession *self, GCancellable *cancellab
   worker->user = g_strdup (self->user);
   worker->factor_prompts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-#if DEVELOPMENT
-  {
-    const char *confdir = g_getenv ("AG_PAM_CONFDIR");
-
-    if (confdir != NULL && confdir[0] != '\0')
-      worker->confdir = g_strdup (confdir);
-  }
-#endif
+  worker->confdir = g_strdup (development_confdir ());
 
   if (cancellable != NULL)
     worker->cancelled_id

@@ -734,6 +734,41 @@ test_fail_delay_keeps_main_loop (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (run->ticks, >, 10);
 }
 
+static void
+test_parse_service_line (void)
+{
+  const struct
+  {
+    const char *line, *type, *control, *module;
+  } cases[] = {
+    { "auth required pam_unix.so", "auth", "required", "pam_unix.so" },
+    { "-auth\t[success=1 default=ok]  /lib/security/pam_u2f.so cue # key", "auth",
+      "[success=1 default=ok]", "/lib/security/pam_u2f.so" },
+    { "  account  required pam_faillock.so", "account", "required", "pam_faillock.so" },
+    { "@include common-auth", "@include", "include", "common-auth" },
+    { "auth substack system-auth", "auth", "substack", "system-auth" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *type = NULL, *control = NULL, *module = NULL;
+
+      g_assert_true (ag_auth_parse_service_line (cases[i].line, &type, &control, &module));
+      g_assert_cmpstr (type, ==, cases[i].type);
+      g_assert_cmpstr (control, ==, cases[i].control);
+      g_assert_cmpstr (module, ==, cases[i].module);
+    }
+
+  {
+    char *type = NULL, *control = NULL, *module = NULL;
+
+    g_assert_false (
+      ag_auth_parse_service_line ("   # auth required pam_permit.so", &type, &control, &module));
+    g_assert_false (ag_auth_parse_service_line ("", &type, &control, &module));
+    g_assert_null (type);
+  }
+}
+
 /* agent-guard-admin auth-check */
 
 static int
@@ -805,6 +840,15 @@ test_auth_check (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (err, "NOT ENOUGH FACTORS"));
   g_assert_nonnull (strstr (err, "/etc/pam.d/" AG_AUTH_SERVICE));
   assert_no_secret (out, err, PASSWORD);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A password module whose failure is ignored: the count cannot see it, the check of
+   * the service file warns. */
+  write_stack (fixture, "auth optional %P\nauth required %O\naccount required %P\n");
+  status = run_auth_check (NULL, "not-the-password\n000000\n", &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "line 1: pam_matrix.so is optional"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -1012,6 +1056,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/auth-session/new-destroy", test_new_destroy);
   g_test_add_func ("/auth-session/not-same-user", test_not_same_user);
+  g_test_add_func ("/auth-session/parse-service-line", test_parse_service_line);
 #define ADD(path, func) \
   g_test_add ("/auth-session/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("two-factors", test_two_factors);

@@ -755,7 +755,10 @@ parse_layer_file (const char *path, AgPolicyLayer layer, gboolean must_exist, Pr
 
   if (!g_file_get_contents (path, &data, &length, &error))
     {
-      if (!must_exist && g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      /* A missing file, or one under a path that is not a folder, is just not there. */
+      if (!must_exist
+          && (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+              || g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR)))
         return NULL;
       add_problem (problems, AG_POLICY_ERROR_IO, path, 0, NULL, _("cannot read the file: %s"),
                    error->message);

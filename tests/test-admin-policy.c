@@ -368,6 +368,47 @@ test_user_file (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
+test_example (Fixture *fixture, gconstpointer user_data)
+{
+  const char *source_root = g_getenv ("AG_SOURCE_ROOT");
+  g_autofree char *example = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *uncommented = NULL;
+  g_autofree char *installed = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr (GRegex) regex = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (Run) run = { 0 };
+
+  g_assert_nonnull (source_root);
+  example = g_build_filename (source_root, "data", "policy.conf.example", NULL);
+
+  /* The example as shipped. */
+  expected = g_strdup_printf ("%s: OK\n", example);
+  run_admin (fixture, &run, "policy", "check", example, NULL);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, expected);
+  run_clear (&run);
+
+  /* Every setting it shows, uncommented, installed as the system policy. */
+  g_file_get_contents (example, &contents, NULL, &error);
+  g_assert_no_error (error);
+  regex = g_regex_new ("^#([a-z-]+=)", G_REGEX_MULTILINE, 0, &error);
+  g_assert_no_error (error);
+  uncommented = g_regex_replace (regex, contents, -1, 0, "\\1", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uncommented, !=, contents);
+  installed = write_file (fixture->system_dir, "policy.conf", uncommented);
+
+  run_admin (fixture, &run, "policy", "show", NULL);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "built-in"));
+  g_assert_nonnull (strstr (run.out, installed));
+}
+
+static void
 test_show_unknown_user (Fixture *fixture, gconstpointer user_data)
 {
   g_auto (Run) run = { 0 };
@@ -414,6 +455,7 @@ main (int argc, char **argv)
   ADD ("/admin-policy/show-broken", test_show_broken);
   ADD ("/admin-policy/show-unknown-user", test_show_unknown_user);
   ADD ("/admin-policy/user-file", test_user_file);
+  ADD ("/admin-policy/example", test_example);
   ADD ("/admin-policy/help", test_help);
 
   return g_test_run ();

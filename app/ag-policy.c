@@ -391,15 +391,13 @@ parse_number (const char *text, gint64 min, gint64 max, gint64 *out, AgPolicyErr
   if (number < min)
     {
       *code = AG_POLICY_ERROR_OUT_OF_RANGE;
-      *message = g_strdup_printf (_("%" G_GINT64_FORMAT " is below the minimum %" G_GINT64_FORMAT),
-                                  number, min);
+      *message = g_strdup_printf (_("%d is below the minimum %d"), (int) number, (int) min);
       return FALSE;
     }
   if (number > max)
     {
       *code = AG_POLICY_ERROR_OUT_OF_RANGE;
-      *message = g_strdup_printf (_("%" G_GINT64_FORMAT " is above the maximum %" G_GINT64_FORMAT),
-                                  number, max);
+      *message = g_strdup_printf (_("%d is above the maximum %d"), (int) number, (int) max);
       return FALSE;
     }
 
@@ -1046,14 +1044,14 @@ apply_user_file (AgPolicy *self, const ParsedFile *file, GPtrArray *warnings)
             }
           else if (key == AG_POLICY_KEY_IDLE_LOCK
                    && entry->value.number <= self->values[AG_POLICY_KEY_LOCK_WARNING].number)
-            message = g_strdup_printf (
-              _("%s is not longer than lock-warning (%" G_GINT64_FORMAT "); ignored"), value_str,
-              self->values[AG_POLICY_KEY_LOCK_WARNING].number);
+            message
+              = g_strdup_printf (_("%s is not longer than lock-warning (%d); ignored"), value_str,
+                                 (int) self->values[AG_POLICY_KEY_LOCK_WARNING].number);
           else if (key == AG_POLICY_KEY_LOCK_WARNING
                    && entry->value.number >= self->values[AG_POLICY_KEY_IDLE_LOCK].number)
-            message = g_strdup_printf (
-              _("%s is not shorter than idle-lock (%" G_GINT64_FORMAT "); ignored"), value_str,
-              self->values[AG_POLICY_KEY_IDLE_LOCK].number);
+            message
+              = g_strdup_printf (_("%s is not shorter than idle-lock (%d); ignored"), value_str,
+                                 (int) self->values[AG_POLICY_KEY_IDLE_LOCK].number);
 
           if (message != NULL)
             {
@@ -1098,9 +1096,8 @@ check_lock_warning (AgPolicy *self, const guint *seq, Problems *problems)
     file = g_strdup (origin);
 
   add_problem (problems, AG_POLICY_ERROR_OUT_OF_RANGE, file, line, key_info[culprit].name,
-               _("lock-warning (%" G_GINT64_FORMAT ", from %s) must be shorter than idle-lock "
-                  "(%" G_GINT64_FORMAT ", from %s)"),
-               warning->number, self->origins[AG_POLICY_KEY_LOCK_WARNING], idle->number,
+               _("lock-warning (%d, from %s) must be shorter than idle-lock (%d, from %s)"),
+               (int) warning->number, self->origins[AG_POLICY_KEY_LOCK_WARNING], (int) idle->number,
                self->origins[AG_POLICY_KEY_IDLE_LOCK]);
 }
 

@@ -90,6 +90,12 @@ write_file (const char *dir, const char *name, const char *contents)
   return g_steal_pointer (&path);
 }
 
+static void
+put_file (const char *dir, const char *name, const char *contents)
+{
+  g_autofree char *path = write_file (dir, name, contents);
+}
+
 /* Runs agent-guard-admin with @args (NULL-terminated) and the fixture's layers. */
 static void
 run_admin (Fixture *fixture, Run *run, ...)
@@ -233,8 +239,8 @@ test_show (Fixture *fixture, gconstpointer user_data)
   g_autofree char *expected = NULL;
   g_auto (Run) run = { 0 };
 
-  write_file (fixture->system_dir, "policy.conf",
-              "[policy]\nidle-lock=600\nclipboard=allow-with-clear:15\n");
+  put_file (fixture->system_dir, "policy.conf",
+            "[policy]\nidle-lock=600\nclipboard=allow-with-clear:15\n");
   file = write_file (fixture->supervisor_dir, "10-agents.conf", team_section);
   run_admin (fixture, &run, "policy", "show", NULL);
 

@@ -88,6 +88,12 @@ write_file (const char *dir, const char *name, const char *contents)
 }
 
 static void
+put_file (const char *dir, const char *name, const char *contents)
+{
+  g_autofree char *path = write_file (dir, name, contents);
+}
+
+static void
 write_user_file (Fixture *fixture, const char *contents)
 {
   g_autofree char *dir = g_path_get_dirname (fixture->user_file);
@@ -304,20 +310,20 @@ static void
 test_syntax_errors (Fixture *fixture, gconstpointer user_data)
 {
   /* Every problem of every file, in order, one per line. */
-  write_file (fixture->system_dir, "policy.conf",
-              "# A comment\n"
-              "idle-lock=300\n"
-              "[policy]\n"
-              "idle-lock=300\n"
-              "idle-lock=200\n"
-              "idle_lock=200\n"
-              "just some words\n"
-              "[polcy]\n"
-              "reveal-duration=10\n"
-              "[bounds]\n"
-              "lock-warning=10\n"
-              "[policy\n"
-              "[team:night]\n");
+  put_file (fixture->system_dir, "policy.conf",
+            "# A comment\n"
+            "idle-lock=300\n"
+            "[policy]\n"
+            "idle-lock=300\n"
+            "idle-lock=200\n"
+            "idle_lock=200\n"
+            "just some words\n"
+            "[polcy]\n"
+            "reveal-duration=10\n"
+            "[bounds]\n"
+            "lock-warning=10\n"
+            "[policy\n"
+            "[team:night]\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_SYNTAX,
                      "@SYS@/policy.conf:2: idle-lock: the key comes before any section\n"
                      "@SYS@/policy.conf:5: idle-lock: set twice in this section (first on line 4)\n"
@@ -335,7 +341,7 @@ test_syntax_errors (Fixture *fixture, gconstpointer user_data)
 static void
 test_invalid_utf8 (Fixture *fixture, gconstpointer user_data)
 {
-  write_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\n# caf\xe9\nidle-lock=60\n");
+  put_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\n# caf\xe9\nidle-lock=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_INVALID_UTF8,
                      "@DROP@/10-floor.conf:2: invalid UTF-8; the file is not read");
 }
@@ -344,8 +350,8 @@ static void
 test_duplicate_section_keys (Fixture *fixture, gconstpointer user_data)
 {
   /* A section may be opened twice, but a key is still set only once in it. */
-  write_file (fixture->system_dir, "policy.conf",
-              "[policy]\nidle-lock=300\n[bounds]\nidle-lock=600\n[policy]\nidle-lock=200\n");
+  put_file (fixture->system_dir, "policy.conf",
+            "[policy]\nidle-lock=300\n[bounds]\nidle-lock=600\n[policy]\nidle-lock=200\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_DUPLICATE_KEY,
                      "@SYS@/policy.conf:6: idle-lock: set twice in this section (first on line "
                      "2)");
@@ -399,27 +405,27 @@ test_layer_order (Fixture *fixture, gconstpointer user_data)
 static void
 test_bounds (Fixture *fixture, gconstpointer user_data)
 {
-  write_file (fixture->system_dir, "policy.conf",
-              "# Floor rules\n"
-              "[bounds]\n"
-              "idle-lock=600\n"
-              "require-reason=true\n"
-              "clipboard=deny\n"
-              "masked-kinds=cpf;card_number\n");
-  write_file (fixture->drop_in_dir, "10-floor.conf",
-              "[policy]\n"
-              "idle-lock=600\n"
-              "clipboard=deny\n"
-              "require-reason=true\n"
-              "masked-kinds=cpf;phone;card_number\n");
-  write_file (fixture->supervisor_dir, "10-teams.conf",
-              "[team:billing]\n"
-              "idle-lock=700\n"
-              "require-reason=false\n"
-              "clipboard=allow-with-clear:10\n"
-              "masked-kinds=phone\n"
-              "[user:ana]\n"
-              "idle-lock=600\n");
+  put_file (fixture->system_dir, "policy.conf",
+            "# Floor rules\n"
+            "[bounds]\n"
+            "idle-lock=600\n"
+            "require-reason=true\n"
+            "clipboard=deny\n"
+            "masked-kinds=cpf;card_number\n");
+  put_file (fixture->drop_in_dir, "10-floor.conf",
+            "[policy]\n"
+            "idle-lock=600\n"
+            "clipboard=deny\n"
+            "require-reason=true\n"
+            "masked-kinds=cpf;phone;card_number\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf",
+            "[team:billing]\n"
+            "idle-lock=700\n"
+            "require-reason=false\n"
+            "clipboard=allow-with-clear:10\n"
+            "masked-kinds=phone\n"
+            "[user:ana]\n"
+            "idle-lock=600\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_BEYOND_BOUND,
                      "@SUP@/10-teams.conf:2: idle-lock: 700 is above the admin bound 600 set in "
                      "@SYS@/policy.conf:3\n"
@@ -431,8 +437,8 @@ test_bounds (Fixture *fixture, gconstpointer user_data)
                      "admin bound set in @SYS@/policy.conf:6 requires");
 
   /* Within the bounds, the same files load. */
-  write_file (fixture->supervisor_dir, "10-teams.conf",
-              "[team:billing]\nidle-lock=450\nmasked-kinds=card_number;cpf;email\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf",
+            "[team:billing]\nidle-lock=450\nmasked-kinds=card_number;cpf;email\n");
   {
     g_autoptr (GError) error = NULL;
     g_autoptr (AgPolicy) policy
@@ -457,10 +463,10 @@ test_bounds_in_system_layer (Fixture *fixture, gconstpointer user_data)
 {
   /* A system [policy] value is held to every bound of the layer, wherever written; a
    * later bound may not loosen an earlier one. */
-  write_file (fixture->system_dir, "policy.conf",
-              "[policy]\nreveal-duration=60\n[bounds]\nmax-reveals-per-hour=60\n");
-  write_file (fixture->drop_in_dir, "10-floor.conf",
-              "[bounds]\nreveal-duration=30\nmax-reveals-per-hour=100\n");
+  put_file (fixture->system_dir, "policy.conf",
+            "[policy]\nreveal-duration=60\n[bounds]\nmax-reveals-per-hour=60\n");
+  put_file (fixture->drop_in_dir, "10-floor.conf",
+            "[bounds]\nreveal-duration=30\nmax-reveals-per-hour=100\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_BEYOND_BOUND,
                      "@DROP@/10-floor.conf:3: max-reveals-per-hour: 100 is above the admin bound "
                      "60 set in @SYS@/policy.conf:4\n"
@@ -492,8 +498,8 @@ test_bounds_clamp_defaults (Fixture *fixture, gconstpointer user_data)
 static void
 test_lock_warning_below_idle_lock (Fixture *fixture, gconstpointer user_data)
 {
-  write_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=60\n");
-  write_file (fixture->supervisor_dir, "10-teams.conf", "[user:ana]\nlock-warning=60\n");
+  put_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=60\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[user:ana]\nlock-warning=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_OUT_OF_RANGE,
                      "@SUP@/10-teams.conf:2: lock-warning: lock-warning (60, from "
                      "@SUP@/10-teams.conf:2) must be shorter than idle-lock (60, from "
@@ -531,16 +537,16 @@ test_team_and_user (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (ag_policy_get_reveal_duration (carla), ==, 15);
 
   /* A broken section for someone else still fails the load: a typo must never pass. */
-  write_file (fixture->supervisor_dir, "20-more.conf", "[team:fraud]\nidle-lok=60\n");
+  put_file (fixture->supervisor_dir, "20-more.conf", "[team:fraud]\nidle-lok=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_UNKNOWN_KEY,
                      "@SUP@/20-more.conf:2: idle-lok: unknown key");
 
-  write_file (fixture->supervisor_dir, "20-more.conf", "[policy]\nidle-lock=60\n");
+  put_file (fixture->supervisor_dir, "20-more.conf", "[policy]\nidle-lock=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_UNKNOWN_SECTION,
                      "@SUP@/20-more.conf:1: section [policy] does not belong in this file (it "
                      "may hold [team:GROUP], [user:NAME])");
 
-  write_file (fixture->supervisor_dir, "20-more.conf", "[team:]\n[user:a b]\n");
+  put_file (fixture->supervisor_dir, "20-more.conf", "[team:]\n[user:a b]\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_SYNTAX,
                      "@SUP@/20-more.conf:1: “” is not a valid user or group name\n"
                      "@SUP@/20-more.conf:2: “a b” is not a valid user or group name");
@@ -675,7 +681,7 @@ test_validate (Fixture *fixture, gconstpointer user_data)
   g_clear_error (&error);
 
   /* A supervisor file against the installed bounds. */
-  write_file (fixture->system_dir, "policy.conf", "[bounds]\nreveal-duration=30\n");
+  put_file (fixture->system_dir, "policy.conf", "[bounds]\nreveal-duration=30\n");
   system_only = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
   bounds = ag_policy_load (system_only, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -757,7 +763,7 @@ test_source_first_load_fails (Fixture *fixture, gconstpointer user_data)
   g_autoptr (AgPolicySource) source = NULL;
   g_autoptr (AgPolicy) defaults = ag_policy_new_default ();
 
-  write_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=10000\n");
+  put_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=10000\n");
   source = ag_policy_source_new (fixture->paths, "ana", (const char *const[]){ NULL });
 
   /* The strict defaults, and why. */
@@ -790,7 +796,7 @@ test_source_live_reload (Fixture *fixture, gconstpointer user_data)
   g_assert_null (ag_policy_source_get_last_error (source));
 
   /* A bad edit: the good policy stays, and the error says why. */
-  write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=12\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=12\n");
   wait_for (&n_failed);
   g_assert_true (ag_policy_source_get_policy (source) == good);
   g_assert_cmpuint (ag_policy_get_idle_lock (good), ==, 120);
@@ -803,7 +809,7 @@ test_source_live_reload (Fixture *fixture, gconstpointer user_data)
   g_assert_error (error, AG_POLICY_ERROR, AG_POLICY_ERROR_OUT_OF_RANGE);
 
   /* The fix applies, and clears the error. */
-  write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=90\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=90\n");
   wait_for (&n_changed);
   g_assert_cmpuint (ag_policy_get_idle_lock (ag_policy_source_get_policy (source)), ==, 90);
   g_assert_null (ag_policy_source_get_last_error (source));

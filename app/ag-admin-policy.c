@@ -52,11 +52,13 @@ value_to_json (AgPolicyKey key, const char *text)
         {
           g_auto (GStrv) items = g_strsplit (text, ";", -1);
           JsonArray *array = json_array_new ();
+          JsonNode *node = json_node_new (JSON_NODE_ARRAY);
 
           for (guint i = 0; items[i] != NULL; i++)
             if (items[i][0] != '\0')
               json_array_add_string_element (array, items[i]);
-          return json_node_init_array (json_node_alloc (), array);
+          json_node_take_array (node, array);
+          return node;
         }
       case AG_POLICY_KEY_CLIPBOARD:
       default:

@@ -124,6 +124,8 @@ run_admin (Fixture *fixture, Run *run, ...)
   g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &run->out,
                 &run->err, &wait_status, &error);
   g_assert_no_error (error);
+  if (!WIFEXITED (wait_status))
+    g_test_message ("agent-guard-admin did not exit; its stderr:\n%s", run->err);
   g_assert_true (WIFEXITED (wait_status));
   run->status = WEXITSTATUS (wait_status);
 }

@@ -396,7 +396,7 @@ ag_policy_source_reload (AgPolicySource *self, GError **error)
                            warnings, &local_error);
   if (policy == NULL)
     {
-      g_debug ("Policy load failed, the previous policy stays: %s", local_error->message);
+      g_message ("Policy load failed, the previous policy stays: %s", local_error->message);
       g_clear_error (&self->last_error);
       self->last_error = g_error_copy (local_error);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);

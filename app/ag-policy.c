@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -763,13 +764,39 @@ parse_layer_file (const char *path, AgPolicyLayer layer, gboolean must_exist, Pr
       return NULL;
     }
 
-  /* A policy file anyone may write is no policy at all. */
-  if (layer != AG_POLICY_LAYER_USER && stat (path, &st) == 0 && (st.st_mode & S_IWOTH) != 0)
+  if (stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      add_problem (problems, AG_POLICY_ERROR_IO, path, 0, NULL, _("cannot read the file: %s"),
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+
+  /* A policy file anyone may write is no policy at all. The system layer is root's alone:
+   * supervisors have their own layer, within its bounds. */
+  if (layer != AG_POLICY_LAYER_USER && (st.st_mode & S_IWOTH) != 0)
     {
       add_problem (problems, AG_POLICY_ERROR_UNSAFE_FILE, path, 0, NULL,
                    _("every user may write this file; refused (chmod o-w)"));
       return NULL;
     }
+  if (layer == AG_POLICY_LAYER_SYSTEM && (st.st_mode & S_IWGRP) != 0)
+    {
+      add_problem (problems, AG_POLICY_ERROR_UNSAFE_FILE, path, 0, NULL,
+                   _("its group may write this file, but system policy files are for root "
+                      "alone; refused (chmod g-w)"));
+      return NULL;
+    }
+#if !DEVELOPMENT
+  /* Development builds and their tests run with files of their own. */
+  if (layer == AG_POLICY_LAYER_SYSTEM && st.st_uid != 0)
+    {
+      add_problem (problems, AG_POLICY_ERROR_UNSAFE_FILE, path, 0, NULL,
+                   _("the file is not owned by root; refused (chown root:root)"));
+      return NULL;
+    }
+#endif
 
   return parse_layer_data (path, data, length, layer, problems);
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <json-glib/json-glib.h>
 
 /* `agent-guard-admin policy show` and `policy check`, run as a user runs them. */
@@ -452,6 +453,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* System policy files must not be group-writable. */
+  umask (022);
 
   ADD ("/admin-policy/check-good", test_check_good);
   ADD ("/admin-policy/check-bad", test_check_bad);

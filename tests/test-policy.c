@@ -644,6 +644,28 @@ test_unsafe_file (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
+test_group_writable_system_file (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *path
+    = write_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
+  g_autofree char *team
+    = write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=60\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+
+  /* Supervisor files may be written by their group; system files may not. */
+  g_assert_cmpint (g_chmod (team, 0664), ==, 0);
+  policy = load (fixture, "ana", NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&policy);
+
+  g_assert_cmpint (g_chmod (path, 0664), ==, 0);
+  assert_load_fails (fixture, AG_POLICY_ERROR_UNSAFE_FILE,
+                     "@DROP@/10-floor.conf: its group may write this file, but system policy "
+                     "files are for root alone; refused (chmod g-w)");
+}
+
+static void
 test_unreadable_layer (Fixture *fixture, gconstpointer user_data)
 {
   /* A policy.conf that is a folder cannot be read: that is an error, not an empty file. */
@@ -839,6 +861,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The files the tests write must not be group-writable unless a test says so. */
+  umask (022);
 
   g_test_add_func ("/policy/defaults", test_defaults);
   g_test_add_func ("/policy/user-groups", test_user_groups);
@@ -857,6 +881,7 @@ main (int argc, char **argv)
   ADD ("/policy/user-file-only-tightens", test_user_file_only_tightens);
   ADD ("/policy/user-file-errors", test_user_file_errors);
   ADD ("/policy/unsafe-file", test_unsafe_file);
+  ADD ("/policy/group-writable-system-file", test_group_writable_system_file);
   ADD ("/policy/unreadable-layer", test_unreadable_layer);
   ADD ("/policy/validate", test_validate);
   ADD ("/policy-source/new-destroy", test_source_new_destroy);

@@ -55,6 +55,8 @@ typedef struct
   const char *second;
   const char *new_password;
   gboolean cancel_at_prompt;
+  gboolean reply_later;
+  gboolean no_handler;
 
   GCancellable *cancellable;
   GArray *messages; /* of Message */
@@ -171,6 +173,13 @@ current_code (void)
   return g_strdup (code);
 }
 
+static gboolean
+reply_later_cb (gpointer data)
+{
+  ag_auth_batch_reply (AG_AUTH_BATCH (data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
 {
@@ -211,7 +220,14 @@ conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
         ag_auth_batch_set_answer (batch, i, answer);
     }
 
-  if (ag_auth_batch_needs_reply (batch))
+  if (!ag_auth_batch_needs_reply (batch))
+    return;
+
+  if (run->reply_later)
+    /* As a UI does: the answer comes in a later main-loop iteration. */
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 50, reply_later_cb, g_object_ref (batch),
+                        g_object_unref);
+  else
     ag_auth_batch_reply (batch);
 }
 
@@ -263,7 +279,8 @@ run_session (Run *run)
   guint tick_id;
 
   g_assert_no_error (error);
-  g_signal_connect (session, "conversation", G_CALLBACK (conversation_cb), run);
+  if (!run->no_handler)
+    g_signal_connect (session, "conversation", G_CALLBACK (conversation_cb), run);
   tick_id = g_timeout_add (10, tick_cb, run);
 
   ag_auth_session_authenticate_async (session, run->cancellable, authenticate_cb, run);
@@ -384,6 +401,40 @@ test_two_factors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (password->batch, !=, otp->batch);
   g_test_message ("pam_oath's prompt is %s",
                   otp->kind == AG_AUTH_MESSAGE_PROMPT_SECRET ? "ECHO_OFF" : "ECHO_ON");
+}
+
+static void
+test_reply_later (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (Run) run = run_new ();
+  g_autofree char *code = current_code ();
+
+  write_stack (fixture, TWO_FACTOR_STACK);
+  run->password = PASSWORD;
+  run->code = code;
+  run->reply_later = TRUE;
+  run_session (run);
+
+  g_assert_no_error (run->error);
+  g_assert_cmpuint (run->n_factors, ==, 2);
+  /* The main loop ran while PAM waited for each answer. */
+  g_assert_cmpuint (run->ticks, >, 2);
+}
+
+static void
+test_no_handler (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (Run) run = run_new ();
+
+  /* One prompt, so one warning. */
+  write_stack (fixture, "auth required %P\naccount required %P\n");
+  run->no_handler = TRUE;
+  g_test_expect_message ("ag-auth-session", G_LOG_LEVEL_WARNING, "*No handler*");
+  run_session (run);
+  g_test_assert_expected_messages ();
+
+  /* Nobody could answer: PAM fails instead of waiting forever. */
+  g_assert_error (run->error, AG_AUTH_ERROR, AG_AUTH_ERROR_FAILED);
 }
 
 static void
@@ -1060,6 +1111,8 @@ main (int argc, char **argv)
 #define ADD(path, func) \
   g_test_add ("/auth-session/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("two-factors", test_two_factors);
+  ADD ("reply-later", test_reply_later);
+  ADD ("no-handler", test_no_handler);
   ADD ("wrong-password", test_wrong_password);
   ADD ("wrong-code", test_wrong_code);
   ADD ("replayed-code", test_replayed_code);

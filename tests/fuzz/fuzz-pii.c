@@ -66,9 +66,10 @@ hidden_index (AgPiiKind kind, const char *canonical)
       case AG_PII_KIND_BIRTH_DATE:
         return 9;
       case AG_PII_KIND_PIX_KEY:
-        if (canonical[0] == '+')
-          return (gssize) len - 5;
-        return strchr (canonical, '@') != NULL ? -1 : 0;
+        /* Told apart in the order ag_pii_mask() uses: e-mail first (+ may start one). */
+        if (strchr (canonical, '@') != NULL)
+          return -1;
+        return canonical[0] == '+' ? (gssize) len - 5 : 0;
       case AG_PII_KIND_NAME:
       case AG_PII_KIND_EMAIL:
       case AG_PII_KIND_ADDRESS:

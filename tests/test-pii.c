@@ -108,6 +108,9 @@ static const GoodCase good_cases[] = {
   { AG_PII_KIND_ADDRESS, "Rua X, 10, Cidade - XX", "Rua X, 10, Cidade - XX", "***",
     "Rua X, 10, Cidade - XX" },
   { AG_PII_KIND_ADDRESS, "Curitiba - PR", "Curitiba - PR", "***", "Curitiba - PR" },
+  /* Nothing before the city: showing it would show everything. */
+  { AG_PII_KIND_ADDRESS, ", Recife - PE, 50000-000", ", Recife - PE, 50000-000", "***",
+    ", Recife - PE, 50000-000" },
 
   /* Card number. */
   { AG_PII_KIND_CARD_NUMBER, "4111 1111 1111 1111", "4111111111111111", "**** **** **** 1111",

@@ -41,5 +41,11 @@ GPtrArray *ag_import_parse_json  (const char   *filename,
 GPtrArray *ag_import_load_file   (GFile        *file,
                                   GCancellable *cancellable,
                                   GError      **error);
+/* The same, with @display_name (e.g. the path as the user typed it) in error messages
+ * instead of the file's path. */
+GPtrArray *ag_import_load_file_full (GFile        *file,
+                                     const char   *display_name,
+                                     GCancellable *cancellable,
+                                     GError      **error);
 
 G_END_DECLS

@@ -234,8 +234,8 @@ finish_customer (AgCustomerData *customer, GHashTable *seen_ids, const char *fil
   if (g_hash_table_lookup_extended (seen_ids, customer->id, NULL, &first_line))
     {
       set_error (error, AG_IMPORT_ERROR_DUPLICATE_ID, filename, line,
-                 _("duplicate id (first seen on line %" G_GUINT64_FORMAT ")"),
-                 *(guint64 *) first_line);
+                 _("duplicate id (first seen on line %llu)"),
+                 (unsigned long long) *(guint64 *) first_line);
       return FALSE;
     }
   /* The array owns the customer; the table borrows its id and line. */
@@ -767,7 +767,7 @@ set_syntax_error (GError **error, const char *filename, const GError *json_error
 
   if (column > 0)
     set_error (error, AG_IMPORT_ERROR_SYNTAX, filename, line,
-               _("JSON syntax error at column %" G_GUINT64_FORMAT), column);
+               _("JSON syntax error at column %llu"), (unsigned long long) column);
   else
     set_error (error, AG_IMPORT_ERROR_SYNTAX, filename, line, _("JSON syntax error"));
 }

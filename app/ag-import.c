@@ -196,6 +196,9 @@ set_value (AgCustomerData *customer, guint column, const char *value, const char
     }
 
   normalized = ag_pii_normalize ((AgPiiKind) column, value, &pii_error);
+  /* Only Unicode white space, e.g. a no-break space: as empty as an empty cell. */
+  if (normalized == NULL && g_error_matches (pii_error, AG_PII_ERROR, AG_PII_ERROR_EMPTY))
+    return TRUE;
   if (normalized == NULL)
     {
       set_error (error, AG_IMPORT_ERROR_INVALID_VALUE, filename, line, "%s: %s",

@@ -65,6 +65,8 @@ static const BadCase bad_cases[] = {
     "in.csv:2: name: missing" },
   { "blank-name", CSV, HEADER "c1,  ,\n", AG_IMPORT_ERROR_INVALID_VALUE,
     "in.csv:2: name: missing" },
+  { "unicode-blank-name", CSV, HEADER "c1,\xc2\xa0\xe2\x80\x83,\n", AG_IMPORT_ERROR_INVALID_VALUE,
+    "in.csv:2: name: missing" },
   { "bad-id", CSV, HEADER "c 1,Ana,\n", AG_IMPORT_ERROR_INVALID_VALUE,
     "in.csv:2: id: must be 1 to 64 letters, digits, “.”, “_” or “-”" },
   { "long-id", CSV,

@@ -30,9 +30,10 @@ GQuark     ag_import_error_quark (void);
  * An empty cell, a blank one, `""` or JSON `null` means no value; JSON values must be
  * strings (numbers are refused: they lose leading zeros and digits), and nested values,
  * unknown keys and keys given twice are refused. The line of a customer is the line where
- * its CSV record or JSON object starts. Returns an array of AgCustomerData* (normalised values, `line` set; the
- * array's free function clears and frees them), or %NULL with an error whose message
- * starts with "FILENAME:LINE: ". Nothing is returned unless every row is valid. */
+ * its CSV record or JSON object starts.
+ * Returns an array of AgCustomerData* (normalised values, `line` set; the array's free
+ * function clears and frees them), or %NULL with an error whose message starts with
+ * "FILENAME:LINE: ". Nothing is returned unless every row is valid. */
 GPtrArray *ag_import_parse_csv   (const char   *filename,
                                   const char   *data,
                                   gsize         len,

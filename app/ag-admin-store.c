@@ -231,9 +231,9 @@ ag_admin_import (int argc, char **argv)
   guint n;
 
   if (!ag_admin_parse_options (argv[0], _("FILE"),
-                               _("Imports customers from a CSV or JSON file (by its extension). "
-                                  "The whole file is checked first: on any error nothing is "
-                                  "imported."),
+                               _("Imports customers from a CSV or JSON file (by its extension).\n"
+                                  "The whole file is checked first: on any error nothing is\n"
+                                  "imported and the store stays as it was."),
                                entries, &argc, &argv))
     return AG_EXIT_USAGE;
 
@@ -366,12 +366,13 @@ ag_admin_search (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   int exit_code;
 
-  if (!ag_admin_parse_options (argv[0], _("QUERY"),
-                               _("Finds customers by name (prefix, accents ignored), id, or exact "
-                                  "CPF, CNPJ, phone or e-mail in any usual format. Prints masked "
-                                  "values only. Finding nobody is not an error: the exit status "
-                                  "is 0 and the JSON output an empty array."),
-                               entries, &argc, &argv))
+  if (!ag_admin_parse_options (
+        argv[0], _("QUERY"),
+        _("Finds customers by name (prefix, accents ignored), id, or exact\n"
+           "CPF, CNPJ, phone or e-mail in any usual format. Prints masked\n"
+           "values only. Finding nobody is not an error: the exit status\n"
+           "is 0 and the JSON output an empty array."),
+        entries, &argc, &argv))
     return AG_EXIT_USAGE;
 
   if (argc < 2)

@@ -22,10 +22,6 @@
 #define MAX_HEADER_CELL 64
 /* A value longer than this is refused by ag_pii_normalize() anyway; we stop reading it. */
 #define MAX_VALUE_LENGTH AG_PII_MAX_INPUT
-/* An array of objects of strings needs depth 2; one more level still gets a clear
- * "nested values" error from the typed check, anything deeper is refused unparsed
- * (json-glib recurses and would overflow the stack). */
-#define MAX_JSON_DEPTH 3
 
 GQuark
 ag_import_error_quark (void)
@@ -652,84 +648,32 @@ ag_import_parse_csv (const char *filename, const char *data, gsize len, GError *
 
 /* JSON */
 
-/* Finds the line where each element of the top-level array starts (json-glib nodes carry
- * no position) and refuses nesting deeper than MAX_JSON_DEPTH before json-glib sees it.
- * It only tracks strings, escapes and brackets; json-glib judges the syntax after it. */
-static gboolean
-scan_json (const char *filename, const char *data, gsize len, GArray *element_lines, GError **error)
+/* The top-level array is read here, one element at a time, and each element (an object
+ * of strings) is handed to json-glib on its own: json-glib builds a whole tree in memory
+ * (a few hundred bytes per empty object) and recurses without limit, so neither a huge
+ * array nor deep nesting ever reaches it whole. This scanner also gives each customer the
+ * line where its object starts, which json-glib nodes do not carry. */
+
+typedef enum
 {
-  guint64 line = 1;
-  guint depth = 0;
-  gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
-  gboolean expect_element = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
-
-      if (c == '\n')
-        line++;
-
-      if (in_string)
-        {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-        continue;
-
-      if (depth == 1 && expect_element && c != ']' && c != ',')
-        {
-          g_array_append_val (element_lines, line);
-          expect_element = FALSE;
-        }
-
-      switch (c)
-        {
-          case '"':
-            in_string = TRUE;
-            break;
-          case '[':
-          case '{':
-            if (++depth > MAX_JSON_DEPTH)
-              {
-                set_error (error, AG_IMPORT_ERROR_SYNTAX, filename, line,
-                           _("values nested too deeply"));
-                return FALSE;
-              }
-            if (depth == 1)
-              expect_element = TRUE;
-            break;
-          case ']':
-          case '}':
-            if (depth > 0)
-              depth--;
-            break;
-          case ',':
-            if (depth == 1)
-              expect_element = TRUE;
-            break;
-          default:
-            break;
-        }
-    }
-
-  return TRUE;
-}
+  JSON_BEFORE_ARRAY,
+  JSON_FIRST_ELEMENT,
+  JSON_NEXT_ELEMENT,
+  JSON_IN_ELEMENT,
+  JSON_AFTER_ELEMENT,
+  JSON_AFTER_ARRAY,
+} JsonState;
 
 typedef struct
 {
+  const char *filename;
+  JsonParser *parser;
   GHashTable *member_counts; /* JsonObject* → number of members parsed */
   char *duplicate_key;
   guint64 duplicate_line;
-} MemberCheck;
+  GHashTable *seen_ids;
+  GPtrArray *result;
+} JsonImport;
 
 /* json-glib keeps the last of two members with the same name without a word; a key given
  * twice could hide a value, so we count the members as they are parsed. */
@@ -737,21 +681,23 @@ static void
 object_member_cb (JsonParser *parser, JsonObject *object, const char *member_name,
                   gpointer user_data)
 {
-  MemberCheck *check = user_data;
-  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (check->member_counts, object)) + 1;
+  JsonImport *self = user_data;
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->member_counts, object)) + 1;
 
-  g_hash_table_insert (check->member_counts, object, GUINT_TO_POINTER (count));
-  if (check->duplicate_key == NULL && json_object_get_size (object) < count)
+  g_hash_table_insert (self->member_counts, object, GUINT_TO_POINTER (count));
+  if (self->duplicate_key == NULL && json_object_get_size (object) < count)
     {
-      check->duplicate_key = printable_name (member_name);
-      check->duplicate_line = json_parser_get_current_line (parser);
+      self->duplicate_key = printable_name (member_name);
+      self->duplicate_line = json_parser_get_current_line (parser);
     }
 }
 
 /* json-glib's messages read "<data>:LINE:COLUMN: Parse error: …" and may quote the
- * offending text, which could be customer data: keep the position only. */
+ * offending text, which could be customer data: keep the position only, made absolute
+ * from the element's own position. */
 static void
-set_syntax_error (GError **error, const char *filename, const GError *json_error)
+set_syntax_error (GError **error, const char *filename, const GError *json_error,
+                  guint64 element_line, guint64 element_column)
 {
   guint64 line = 1;
   guint64 column = 0;
@@ -767,6 +713,10 @@ set_syntax_error (GError **error, const char *filename, const GError *json_error
       if (line == 0)
         line = 1;
     }
+
+  if (line == 1 && column > 0)
+    column += element_column - 1;
+  line += element_line - 1;
 
   if (column > 0)
     set_error (error, AG_IMPORT_ERROR_SYNTAX, filename, line,
@@ -832,6 +782,181 @@ json_element_to_customer (JsonNode *element, AgCustomerData *customer, const cha
   return TRUE;
 }
 
+static gboolean
+json_import_element (JsonImport *self, const char *start, gsize len, guint64 line, guint64 column,
+                     GError **error)
+{
+  g_autoptr (GError) json_error = NULL;
+  AgCustomerData *customer;
+  JsonNode *root;
+
+  g_hash_table_remove_all (self->member_counts);
+  if (!json_parser_load_from_data (self->parser, start, (gssize) len, &json_error))
+    {
+      set_syntax_error (error, self->filename, json_error, line, column);
+      return FALSE;
+    }
+  g_hash_table_remove_all (self->member_counts);
+  if (self->duplicate_key != NULL)
+    {
+      g_autofree char *key = g_steal_pointer (&self->duplicate_key);
+
+      set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename,
+                 line + MAX (self->duplicate_line, 1) - 1,
+                 _("key “%s” appears twice in one object"), key);
+      return FALSE;
+    }
+
+  root = json_parser_get_root (self->parser);
+  customer = g_new0 (AgCustomerData, 1);
+  g_ptr_array_add (self->result, customer);
+
+  return json_element_to_customer (root, customer, self->filename, line, error)
+         && finish_customer (customer, self->seen_ids, self->filename, line, error);
+}
+
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static gboolean
+json_import (JsonImport *self, const char *data, gsize len, GError **error)
+{
+  JsonState state = JSON_BEFORE_ARRAY;
+  guint64 line = 1;
+  gsize line_start = 0;
+  gsize element_start = 0;
+  guint64 element_line = 0;
+  guint64 element_column = 0;
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (state == JSON_IN_ELEMENT)
+        {
+          if (in_string)
+            {
+              if (escaped)
+                escaped = FALSE;
+              else if (c == '\\')
+                escaped = TRUE;
+              else if (c == '"')
+                in_string = FALSE;
+            }
+          else if (c == '"')
+            in_string = TRUE;
+          else if (c == '{' || c == '[')
+            {
+              /* The customer's object, then one level more for a clear "nested
+               * values" error; anything deeper is refused here. */
+              if (++depth > 2)
+                {
+                  set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename, line,
+                             _("values nested too deeply"));
+                  return FALSE;
+                }
+            }
+          else if ((c == '}' || c == ']') && --depth == 0)
+            {
+              if (!json_import_element (self, data + element_start, i + 1 - element_start,
+                                        element_line, element_column, error))
+                return FALSE;
+              state = JSON_AFTER_ELEMENT;
+            }
+        }
+      else if (!is_json_space (c))
+        {
+          switch (state)
+            {
+              case JSON_BEFORE_ARRAY:
+                if (c != '[')
+                  {
+                    set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename, line,
+                               _("expected an array of customer objects"));
+                    return FALSE;
+                  }
+                state = JSON_FIRST_ELEMENT;
+                break;
+
+              case JSON_FIRST_ELEMENT:
+              case JSON_NEXT_ELEMENT:
+                if (c == ']' && state == JSON_FIRST_ELEMENT)
+                  state = JSON_AFTER_ARRAY;
+                else if (c == '{')
+                  {
+                    state = JSON_IN_ELEMENT;
+                    depth = 1;
+                    element_start = i;
+                    element_line = line;
+                    element_column = i - line_start + 1;
+                  }
+                else if (c == ']' || c == ',')
+                  {
+                    set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename, line,
+                               _("JSON syntax error"));
+                    return FALSE;
+                  }
+                else
+                  {
+                    set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename, line,
+                               _("expected an object for each customer"));
+                    return FALSE;
+                  }
+                break;
+
+              case JSON_AFTER_ELEMENT:
+                if (c == ',')
+                  state = JSON_NEXT_ELEMENT;
+                else if (c == ']')
+                  state = JSON_AFTER_ARRAY;
+                else
+                  {
+                    set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename, line,
+                               _("JSON syntax error"));
+                    return FALSE;
+                  }
+                break;
+
+              case JSON_AFTER_ARRAY:
+                set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename, line,
+                           _("JSON syntax error"));
+                return FALSE;
+
+              case JSON_IN_ELEMENT:
+              default:
+                g_assert_not_reached ();
+            }
+        }
+
+      if (c == '\n')
+        {
+          line++;
+          line_start = i + 1;
+        }
+    }
+
+  if (state == JSON_BEFORE_ARRAY)
+    {
+      set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename, 1,
+                 _("expected an array of customer objects"));
+      return FALSE;
+    }
+  if (state != JSON_AFTER_ARRAY)
+    {
+      set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename,
+                 state == JSON_IN_ELEMENT ? element_line : line, _("JSON syntax error"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * ag_import_parse_json:
  * @filename: the name to put in error messages
@@ -851,15 +976,11 @@ ag_import_parse_json (const char *filename, const char *data, gsize len, GError 
 {
   g_autoptr (GPtrArray) result = NULL;
   g_autoptr (GHashTable) seen_ids = NULL;
-  g_autoptr (GArray) element_lines = NULL;
-  g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GError) json_error = NULL;
   g_autoptr (GHashTable) member_counts = NULL;
-  MemberCheck check = { 0 };
+  g_autoptr (JsonParser) parser = NULL;
+  JsonImport import = { 0 };
   gsize start;
-  JsonNode *root;
-  JsonArray *array;
-  guint n_elements;
+  gboolean ok;
 
   g_return_val_if_fail (filename != NULL, NULL);
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -868,63 +989,23 @@ ag_import_parse_json (const char *filename, const char *data, gsize len, GError 
   if (!check_utf8 (filename, data, len, error))
     return NULL;
 
-  start = skip_bom (data, len);
-  element_lines = g_array_new (FALSE, FALSE, sizeof (guint64));
-  if (!scan_json (filename, data + start, len - start, element_lines, error))
-    return NULL;
-
-  member_counts = g_hash_table_new (NULL, NULL);
-  check.member_counts = member_counts;
-  parser = json_parser_new_immutable ();
-  g_signal_connect (parser, "object-member", G_CALLBACK (object_member_cb), &check);
-  if (!json_parser_load_from_data (parser, data + start, (gssize) (len - start), &json_error))
-    {
-      g_free (check.duplicate_key);
-      set_syntax_error (error, filename, json_error);
-      return NULL;
-    }
-  if (check.duplicate_key != NULL)
-    {
-      g_autofree char *key = g_steal_pointer (&check.duplicate_key);
-
-      set_error (error, AG_IMPORT_ERROR_SYNTAX, filename, MAX (check.duplicate_line, 1),
-                 _("key “%s” appears twice in one object"), key);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
-    {
-      set_error (error, AG_IMPORT_ERROR_SYNTAX, filename, 1,
-                 _("expected an array of customer objects"));
-      return NULL;
-    }
-
-  array = json_node_get_array (root);
-  n_elements = json_array_get_length (array);
-  /* The scan saw what json-glib parsed; if they ever disagree, fail closed. */
-  if (element_lines->len != n_elements)
-    {
-      set_error (error, AG_IMPORT_ERROR_SYNTAX, filename, 1, _("JSON syntax error"));
-      return NULL;
-    }
-
-  result = g_ptr_array_new_full (n_elements, customer_data_free);
+  result = g_ptr_array_new_with_free_func (customer_data_free);
   seen_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  member_counts = g_hash_table_new (NULL, NULL);
+  parser = json_parser_new_immutable ();
 
-  for (guint i = 0; i < n_elements; i++)
-    {
-      guint64 line = g_array_index (element_lines, guint64, i);
-      AgCustomerData *customer = g_new0 (AgCustomerData, 1);
+  import.filename = filename;
+  import.parser = parser;
+  import.member_counts = member_counts;
+  import.seen_ids = seen_ids;
+  import.result = result;
+  g_signal_connect (parser, "object-member", G_CALLBACK (object_member_cb), &import);
 
-      g_ptr_array_add (result, customer);
-      if (!json_element_to_customer (json_array_get_element (array, i), customer, filename, line,
-                                     error)
-          || !finish_customer (customer, seen_ids, filename, line, error))
-        return NULL;
-    }
+  start = skip_bom (data, len);
+  ok = json_import (&import, data + start, len - start, error);
+  g_free (import.duplicate_key);
 
-  return g_steal_pointer (&result);
+  return ok ? g_steal_pointer (&result) : NULL;
 }
 
 static gboolean

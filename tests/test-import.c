@@ -117,8 +117,22 @@ static const BadCase bad_cases[] = {
     "in.json:1: name: expected a string" },
   { "json-nested", JSON, "[{\"id\": \"c1\", \"name\": \"Ana\", \"cpf\": [\"x\"]}]",
     AG_IMPORT_ERROR_INVALID_VALUE, "in.json:1: cpf: nested values are not allowed" },
-  { "json-deep", JSON, "[\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+  { "json-array-in-array", JSON, "[\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", AG_IMPORT_ERROR_SYNTAX,
+    "in.json:2: expected an object for each customer" },
+  { "json-deep", JSON, "[{\"id\": \"c1\",\n\"name\": [[{\"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[",
     AG_IMPORT_ERROR_SYNTAX, "in.json:2: values nested too deeply" },
+  { "json-trailing-comma", JSON, "[{\"id\": \"c1\", \"name\": \"Ana\"},\n]", AG_IMPORT_ERROR_SYNTAX,
+    "in.json:2: JSON syntax error" },
+  { "json-trailing-text", JSON, "[{\"id\": \"c1\", \"name\": \"Ana\"}]\n\nx",
+    AG_IMPORT_ERROR_SYNTAX, "in.json:3: JSON syntax error" },
+  { "json-missing-comma", JSON, "[{\"id\": \"c1\", \"name\": \"Ana\"}\n {\"id\": \"c2\"}]",
+    AG_IMPORT_ERROR_SYNTAX, "in.json:2: JSON syntax error" },
+  { "json-unterminated", JSON, "[{\"id\": \"c1\", \"name\": \"Ana\"},\n {\"id\": \"c2\",\n",
+    AG_IMPORT_ERROR_SYNTAX, "in.json:2: JSON syntax error" },
+  { "json-error-column", JSON, "[{\"id\": \"c1\", \"name\": \"Ana\"},  {\"id\" \"c2\"}]",
+    AG_IMPORT_ERROR_SYNTAX, "in.json:1: JSON syntax error at column " },
+  { "json-bracket-mismatch", JSON, "[{\"id\": \"c1\", \"name\": \"Ana\"]]", AG_IMPORT_ERROR_SYNTAX,
+    "in.json:1: JSON syntax error" },
   { "json-check-digits", JSON,
     "[\n {\"id\": \"c1\", \"name\": \"Ana\"},\n {\"id\": \"c2\",\n  \"name\": \"Bia\",\n"
     "  \"cnpj\": \"11.222.333/0001-82\"}\n]",
@@ -349,10 +363,31 @@ test_json_deep (void)
   g_autoptr (GPtrArray) result = NULL;
 
   memset (doc, '[', len);
+  doc[1] = '{';
   result = ag_import_parse_json ("deep.json", doc, len, &error);
   g_assert_null (result);
   g_assert_error (error, AG_IMPORT_ERROR, AG_IMPORT_ERROR_SYNTAX);
   g_assert_cmpstr (error->message, ==, "deep.json:1: values nested too deeply");
+}
+
+/* Three million empty objects: refused at the first one, never held in memory at once. */
+static void
+test_json_many_elements (void)
+{
+  GString *doc = g_string_new ("[");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) result = NULL;
+
+  for (guint i = 0; i < 3000000; i++)
+    g_string_append (doc, "{},\n");
+  g_string_append (doc, "{}]");
+
+  result = ag_import_parse_json ("many.json", doc->str, doc->len, &error);
+  g_assert_null (result);
+  g_assert_error (error, AG_IMPORT_ERROR, AG_IMPORT_ERROR_INVALID_VALUE);
+  g_assert_cmpstr (error->message, ==, "many.json:1: id: missing");
+
+  g_string_free (doc, TRUE);
 }
 
 static void
@@ -461,6 +496,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/json/empty-array", test_json_empty_array);
   g_test_add_func ("/import/json/deep", test_json_deep);
   g_test_add_func ("/import/json/long-string", test_json_long_string);
+  g_test_add_func ("/import/json/many-elements", test_json_many_elements);
   g_test_add_func ("/import/load-file", test_load_file);
 
   return g_test_run ();

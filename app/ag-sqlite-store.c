@@ -471,6 +471,7 @@ configure_connection (AgSqliteStore *self, GError **error)
   return exec_sql (self,
                    "PRAGMA journal_mode=WAL;"
                    "PRAGMA synchronous=FULL;"
+                   "PRAGMA journal_size_limit=67108864;"
                    "PRAGMA mmap_size=0;"
                    "PRAGMA temp_store=MEMORY;"
                    "PRAGMA cache_size=" CACHE_PAGES_NORMAL ";",
@@ -604,7 +605,8 @@ ag_sqlite_store_open (const char *path, AgSqliteStoreFlags flags, GCancellable *
       return NULL;
     }
 
-  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+  /* NOMUTEX: self->lock already serialises every use of the connection. */
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, rc, "Cannot open the store");
@@ -800,6 +802,7 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
   g_autoptr (GPtrArray) words = NULL;
   g_autofree char *match = NULL;
   gboolean needs_filter = FALSE;
+  guint n_name_matches = 0;
   guint n_exact;
 
   if (*trimmed == '\0' || !g_utf8_validate (trimmed, -1, NULL))
@@ -858,14 +861,24 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
           sqlite3_reset (stmt);
           return NULL;
         }
+      /* Name candidates from a cut prefix are checked before any record is built, and
+       * the first @limit that match (in index order) are kept. */
+      if (i >= n_exact && needs_filter)
+        {
+          const char *name = (const char *) sqlite3_column_text (stmt, 2);
+
+          if (n_name_matches == limit || name == NULL || !name_matches (name, words))
+            {
+              sqlite3_reset (stmt);
+              continue;
+            }
+          n_name_matches++;
+        }
       record = record_from_row (stmt, 1, error);
       sqlite3_reset (stmt);
       if (record == NULL)
         return NULL;
-      if (i >= n_exact && needs_filter && !name_matches (ag_record_get_name (record), words))
-        g_object_unref (record);
-      else
-        g_ptr_array_add (records, record);
+      g_ptr_array_add (records, record);
     }
 
   g_ptr_array_sort (records, compare_records);
@@ -996,6 +1009,8 @@ typedef struct
   guint32 name_off;
   guint32 blob_off;
   guint32 blob_len;
+  guint64 line;
+  guint64 index;
   guint n_tags;
   guint8 tags[AG_PII_N_KINDS][AG_SEALER_TAG_BYTES];
 } PreparedRow;
@@ -1133,8 +1148,10 @@ write_batch (AgSqliteStore *self, Batch *batch, GArray *blind, GError **error)
       sqlite3_reset (self->insert_customer);
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
         {
-          g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID,
-                               "A customer id appears twice");
+          g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID,
+                       "%s %" G_GUINT64_FORMAT
+                       ": the customer id is already in the store or earlier in the import",
+                       row->line > 0 ? "line" : "customer", row->line > 0 ? row->line : row->index);
           return FALSE;
         }
       if (rc != SQLITE_DONE)
@@ -1281,6 +1298,8 @@ prepare_row (AgSqliteStore *self, const AgCustomerData *data, guint64 index, Bat
       explicit_bzero (normalized, strlen (normalized));
     }
 
+  row.line = data->line;
+  row.index = index + 1;
   row.id_off = arena_append (arena, data->id, id_len + 1);
   row.name_off = arena_append (arena, data->values[AG_PII_KIND_NAME],
                                strlen (data->values[AG_PII_KIND_NAME]) + 1);

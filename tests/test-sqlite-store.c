@@ -572,6 +572,8 @@ test_import_duplicate_in_store (Fixture *fixture, gconstpointer data)
   make_batch (batch, 4, ids);
   g_assert_false (import_array (AG_STORE (fixture->store), batch, 4, &error));
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID);
+  /* Names the line (the source numbers them from 2), not the id. */
+  g_assert_nonnull (strstr (error->message, "line 4"));
   clear_batch (batch, 4);
   assert_unchanged (fixture);
 }

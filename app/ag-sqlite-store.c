@@ -349,7 +349,7 @@ static gboolean
 prepare_statements (AgSqliteStore *self, GError **error)
 {
   return prepare (self, &self->insert_customer,
-                  "INSERT INTO customer (id, name, fields) VALUES (?1, ?2, ?3)", error)
+                  "INSERT OR ROLLBACK INTO customer (id, name, fields) VALUES (?1, ?2, ?3)", error)
          && prepare (self, &self->insert_name,
                      "INSERT INTO name_index (rowid, name) VALUES (?1, ?2)", error)
          && prepare (self, &self->insert_blind,
@@ -1106,24 +1106,51 @@ compare_blind_entries (gconstpointer a, gconstpointer b)
   return ea->rowid < eb->rowid ? -1 : ea->rowid > eb->rowid;
 }
 
+/* Rows per INSERT statement of the blind index: each statement has a fixed cost that
+ * many small rows would pay again and again. */
+#define BLIND_ROWS_PER_INSERT 64
+
 static gboolean
 write_blind_index (AgSqliteStore *self, GArray *entries, GError **error)
 {
+  g_autoptr (GString) sql = g_string_new ("INSERT OR IGNORE INTO blind (tag, customer) VALUES ");
+  sqlite3_stmt *many = NULL;
+  guint i = 0;
+  int rc;
+
   g_array_sort (entries, compare_blind_entries);
 
-  for (guint i = 0; i < entries->len; i++)
+  for (guint r = 0; r < BLIND_ROWS_PER_INSERT; r++)
+    g_string_append (sql, r == 0 ? "(?, ?)" : ", (?, ?)");
+  rc = sqlite3_prepare_v2 (self->db, sql->str, -1, &many, NULL);
+  if (rc != SQLITE_OK)
     {
-      BlindEntry *entry = &g_array_index (entries, BlindEntry, i);
+      set_sqlite_error (error, self->db, rc, "Could not index the values");
+      return FALSE;
+    }
 
-      sqlite3_bind_blob (self->insert_blind, 1, entry->tag, AG_SEALER_TAG_BYTES, SQLITE_STATIC);
-      sqlite3_bind_int64 (self->insert_blind, 2, entry->rowid);
-      if (!step_insert (self->insert_blind))
+  while (i < entries->len)
+    {
+      gboolean whole = entries->len - i >= BLIND_ROWS_PER_INSERT;
+      sqlite3_stmt *stmt = whole ? many : self->insert_blind;
+      guint n = whole ? BLIND_ROWS_PER_INSERT : 1;
+
+      for (guint r = 0; r < n; r++, i++)
+        {
+          BlindEntry *entry = &g_array_index (entries, BlindEntry, i);
+
+          sqlite3_bind_blob (stmt, 2 * r + 1, entry->tag, AG_SEALER_TAG_BYTES, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 2 * r + 2, entry->rowid);
+        }
+      if (!step_insert (stmt))
         {
           set_sqlite_error (error, self->db, sqlite3_errcode (self->db), "Could not index a value");
+          sqlite3_finalize (many);
           return FALSE;
         }
     }
 
+  sqlite3_finalize (many);
   return TRUE;
 }
 

@@ -72,17 +72,28 @@ wipe_gstring_free (gpointer data)
   g_string_free (str, TRUE);
 }
 
-/* A column name fit for an error message: valid UTF-8 already, but cut short and without
+/* A column name fit for an error message: cut short (a header cell is read only up to
+ * MAX_HEADER_CELL bytes, possibly in the middle of a character), valid UTF-8, and without
  * control characters. */
 static char *
 printable_name (const char *name)
 {
-  g_autofree char *cut = g_utf8_substring (name, 0, MIN (g_utf8_strlen (name, -1), 40));
   GString *out = g_string_new (NULL);
+  const char *valid_end;
+  const char *p = name;
 
-  for (const char *p = cut; *p != '\0'; p++)
-    g_string_append_c (out, g_ascii_iscntrl (*p) ? '?' : *p);
-  if (strlen (cut) < strlen (name))
+  g_utf8_validate (name, -1, &valid_end);
+  for (guint n = 0; p < valid_end && n < 40; n++)
+    {
+      const char *next = g_utf8_next_char (p);
+
+      if (g_ascii_iscntrl (*p))
+        g_string_append_c (out, '?');
+      else
+        g_string_append_len (out, p, next - p);
+      p = next;
+    }
+  if (*p != '\0')
     g_string_append (out, "…");
 
   return g_string_free (out, FALSE);

@@ -354,6 +354,29 @@ test_csv_long_header (void)
   g_assert_cmpuint (strlen (error->message), <, 200);
 }
 
+/* A header cell cut at its limit in the middle of a character still gives a message in
+ * valid UTF-8, read within the cell. */
+static void
+test_csv_long_header_utf8 (void)
+{
+  GString *doc = g_string_new ("id,name,");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) result = NULL;
+
+  for (guint i = 0; i < 63; i++)
+    g_string_append_c (doc, 'x');
+  g_string_append (doc, "\xc3\xa9\xc3\xa9\n");
+
+  result = ag_import_parse_csv ("h.csv", doc->str, doc->len, &error);
+  g_assert_null (result);
+  g_assert_error (error, AG_IMPORT_ERROR, AG_IMPORT_ERROR_UNKNOWN_COLUMN);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_cmpstr (error->message, ==,
+                   "h.csv:1: unknown column “xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…”");
+
+  g_string_free (doc, TRUE);
+}
+
 static void
 test_json_deep (void)
 {
@@ -491,6 +514,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/csv/long-line", test_csv_long_line);
   g_test_add_func ("/import/csv/many-columns", test_csv_many_columns);
   g_test_add_func ("/import/csv/long-header", test_csv_long_header);
+  g_test_add_func ("/import/csv/long-header-utf8", test_csv_long_header_utf8);
   g_test_add_func ("/import/csv/nul-byte", test_nul_byte);
   g_test_add_func ("/import/json/good", test_json_good);
   g_test_add_func ("/import/json/empty-array", test_json_empty_array);

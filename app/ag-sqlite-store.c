@@ -482,6 +482,7 @@ static gboolean
 create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 {
   g_autoptr (AgSecret) data_key = NULL;
+  g_autoptr (AgSecret) ledger_key = NULL;
   g_autofree char *version = NULL;
   g_autofree char *key_check = NULL;
 
@@ -493,8 +494,13 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
   if (!exec_sql (self, schema_sql, error))
     goto fail;
 
+  /* Both keys are made with the store; the ledger's MAC key is used from the ledger on. */
   data_key = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_DATA, TRUE, cancellable, error);
   if (data_key == NULL)
+    goto fail;
+  ledger_key
+    = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_LEDGER_MAC, TRUE, cancellable, error);
+  if (ledger_key == NULL)
     goto fail;
   self->sealer = ag_sealer_new (data_key);
 

@@ -858,6 +858,10 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
       AgRecord *record;
       int rc;
 
+      /* The name candidates come last: once @limit of them matched, the rest is not read. */
+      if (i >= n_exact && needs_filter && n_name_matches == limit)
+        break;
+
       sqlite3_bind_int64 (stmt, 1, g_array_index (rowids, gint64, i));
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
@@ -873,7 +877,7 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
         {
           const char *name = (const char *) sqlite3_column_text (stmt, 2);
 
-          if (n_name_matches == limit || name == NULL || !name_matches (name, words))
+          if (name == NULL || !name_matches (name, words))
             {
               sqlite3_reset (stmt);
               continue;

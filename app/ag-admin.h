@@ -33,6 +33,8 @@ int       ag_admin_policy_show         (int argc,
                                         char **argv);
 int       ag_admin_policy_check        (int argc,
                                         char **argv);
+int       ag_admin_auth_check          (int argc,
+                                        char **argv);
 
 /* Shared helpers (ag-admin.c). */
 char     *ag_admin_default_store_path  (void);

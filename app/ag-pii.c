@@ -249,6 +249,15 @@ is_refused_format_char (gunichar c)
          || c == 0x061C || c == 0xFEFF;
 }
 
+static gboolean
+needs_nfc (const char *str)
+{
+  for (const guchar *p = (const guchar *) str; *p != '\0'; p++)
+    if (*p >= 0xCC)
+      return TRUE;
+  return FALSE;
+}
+
 /* Normalises free text: NFC, no control characters, white space runs collapsed to one
  * space, unless @multiline, in which case newlines and tabs are kept as they are (CR LF
  * and lone CR become LF). */
@@ -266,17 +275,41 @@ normalize_text (AgPiiKind kind, const char *input, guint max_chars, gboolean mul
   if (trimmed == NULL)
     return NULL;
 
-  nfc = g_utf8_normalize (trimmed, -1, G_NORMALIZE_NFC);
-  if (nfc == NULL)
+  /* Text made only of code points below U+0300 (lead bytes below 0xCC), as Portuguese
+   * usually is, is already in NFC: there are no combining marks or decomposable
+   * characters down there. Normalising costs microseconds, and imports are large. */
+  if (needs_nfc (trimmed))
     {
-      set_error (error, kind, AG_PII_ERROR_INVALID_CHARACTER, "input is not valid UTF-8");
-      return NULL;
+      nfc = g_utf8_normalize (trimmed, -1, G_NORMALIZE_NFC);
+      if (nfc == NULL)
+        {
+          set_error (error, kind, AG_PII_ERROR_INVALID_CHARACTER, "input is not valid UTF-8");
+          return NULL;
+        }
     }
+  else
+    nfc = g_steal_pointer (&trimmed);
 
   out = g_string_sized_new (strlen (nfc));
   for (const char *p = nfc; *p != '\0'; p = g_utf8_next_char (p))
     {
-      gunichar c = g_utf8_get_char (p);
+      gunichar c;
+
+      /* Printable ASCII needs no more thought. */
+      if (*p > ' ' && *p < 0x7F)
+        {
+          if (pending_space)
+            {
+              g_string_append_c (out, ' ');
+              n_chars++;
+              pending_space = FALSE;
+            }
+          g_string_append_c (out, *p);
+          n_chars++;
+          continue;
+        }
+
+      c = g_utf8_get_char (p);
 
       if (multiline && (c == '\n' || c == '\r' || c == '\t'))
         {

@@ -1381,17 +1381,27 @@ prepare_row (AgSqliteStore *self, const AgCustomerData *data, guint64 index, Bat
   return TRUE;
 }
 
-/* A bulk import is one big transaction. When no other connection has the store open, it
- * runs with a rollback journal instead of the WAL: new pages appended to the file need no
- * journal at all, so the data is written once instead of twice (WAL, then checkpoint). The
- * transaction stays all-or-nothing either way; a crash leaves a hot journal that SQLite
- * rolls back on the next open. When the switch is refused (another reader), the import
- * simply runs in WAL mode. */
+/* A bulk import is one big transaction. Into an empty store, and when no other connection
+ * has it open, it runs with a rollback journal instead of the WAL: pages appended to the
+ * file need no journal at all, so the data is written once instead of twice (WAL, then
+ * checkpoint). The transaction stays all-or-nothing either way; a crash leaves a hot
+ * journal that SQLite rolls back on the next open. Readers wait for such an import to end,
+ * which only matters while the store has nothing to read; a store with customers keeps its
+ * readers going with the WAL. */
 static void
 begin_bulk (AgSqliteStore *self)
 {
+  sqlite3_stmt *stmt = NULL;
+  gboolean empty = FALSE;
+
   exec_sql (self, "PRAGMA cache_size=" CACHE_PAGES_IMPORT, NULL);
-  exec_sql (self, "PRAGMA journal_mode=DELETE", NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT 1 FROM customer LIMIT 1", -1, &stmt, NULL) == SQLITE_OK)
+    empty = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+
+  if (empty)
+    exec_sql (self, "PRAGMA journal_mode=DELETE", NULL);
 }
 
 static void

@@ -241,6 +241,22 @@ assert_search (Fixture *fixture, const char *query, ...)
     }
 }
 
+static char *
+query_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
+}
+
 static void
 assert_unseals_to (AgSqliteStore *store, const char *id, AgPiiKind kind, const char *expected)
 {
@@ -310,6 +326,13 @@ test_create_reopen (Fixture *fixture, gconstpointer data)
   assert_private_file (wal);
   assert_private_file (shm);
   g_assert_cmpint (ag_store_count (AG_STORE (fixture->store), &error), ==, 3);
+
+  /* Back in WAL mode after the bulk import into the empty store, with durable commits. */
+  {
+    g_autofree char *mode = query_text (fixture->path, "PRAGMA journal_mode");
+
+    g_assert_cmpstr (mode, ==, "wal");
+  }
 
   g_clear_object (&fixture->store);
   fixture->store = open_store (fixture->path, AG_SQLITE_STORE_OPEN_DEFAULT);

@@ -40,7 +40,7 @@
 #define BUSY_TIMEOUT_MS    5000
 #define PROGRESS_EVERY     4096
 #define BATCH_ROWS         2048
-#define N_BATCHES          4
+#define N_BATCHES          16
 #define KEY_CHECK_VALUE    "agent-guard-key-check"
 #define MAX_ID_BYTES       256
 /* The longest name prefix with its own FTS5 prefix index (schema_sql). */

@@ -16,8 +16,9 @@ G_DECLARE_FINAL_TYPE (AgSynth, ag_synth, AG, SYNTH, GObject)
 
 /* Deterministic synthetic customers: the same seed gives the same customers, in order.
  * Every value passes ag_pii_normalize() and is already in normalised form. */
-AgSynth *ag_synth_new  (guint64         seed);
-void     ag_synth_next (AgSynth        *self,
-                        AgCustomerData *out);
+AgSynth *
+ag_synth_new (guint64 seed);
+void
+ag_synth_next (AgSynth *self, AgCustomerData *out);
 
 G_END_DECLS

@@ -21,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 /* Optional in a harness, as with libFuzzer. */
-int LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
+int
+LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
 
 #define BIG_INPUT_SIZE (64 * 1024)
 

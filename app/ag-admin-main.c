@@ -29,7 +29,8 @@ static const Command commands[] = {
   { "policy show", ag_admin_policy_show,
     N_("Show the effective policy and where each value came from") },
   { "policy check", ag_admin_policy_check, N_("Check a policy file without applying it") },
-  { "auth-check", ag_admin_auth_check, N_("Test the PAM sign-in on the terminal; needs two factors") },
+  { "auth-check", ag_admin_auth_check,
+    N_("Test the PAM sign-in on the terminal; needs two factors") },
 };
 
 static void

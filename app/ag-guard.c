@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#define G_LOG_DOMAIN "ag-guard"
+
+#include "config.h"
+
+#include "ag-guard.h"
+
+/*
+ * The session state machine: LOCKED → AUTHENTICATING → UNLOCKED → LOCKED. The UI renders
+ * what the guard says and never decides on its own whether store data may be shown.
+ *
+ * Each unlock attempt is one AgAuthSession (one PAM transaction) for the fixed user. An
+ * attempt that is cancelled (by ag_guard_cancel(), ag_guard_lock() or the guard going away)
+ * is detached at once: the guard is LOCKED again immediately and may start a new attempt,
+ * while the old worker thread winds down on its own and its result is ignored.
+ */
+
+struct _AgGuard
+{
+  GObject parent_instance;
+
+  char *user;
+  AgGuardState state;
+  guint failed_attempts;
+  gboolean signed_in;
+
+  AgGuardClock clock;
+  gpointer clock_data;
+
+  AgGuardEventSink sink;
+  gpointer sink_data;
+  GDestroyNotify sink_destroy;
+
+  /* The attempt whose conversation is shown (state AUTHENTICATING), or NULL. */
+  struct _Attempt *attempt;
+  /* Every attempt whose worker has not returned yet, the current one included. */
+  GPtrArray *running;
+};
+
+typedef struct _Attempt
+{
+  AgGuard *guard; /* NULL once detached from a guard that went away */
+  AgAuthSession *session;
+  GCancellable *cancellable;
+  gulong conversation_id;
+} Attempt;
+
+G_DEFINE_FINAL_TYPE (AgGuard, ag_guard, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (AgGuardState, ag_guard_state,
+                    G_DEFINE_ENUM_VALUE (AG_GUARD_STATE_LOCKED, "locked"),
+                    G_DEFINE_ENUM_VALUE (AG_GUARD_STATE_AUTHENTICATING, "authenticating"),
+                    G_DEFINE_ENUM_VALUE (AG_GUARD_STATE_UNLOCKED, "unlocked"))
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_USER,
+  PROP_FAILED_ATTEMPTS,
+  PROP_SIGNED_IN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_STATE_CHANGED,
+  SIGNAL_CONVERSATION,
+  SIGNAL_ATTEMPT_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+const char *
+ag_guard_state_to_string (AgGuardState state)
+{
+  switch (state)
+    {
+      case AG_GUARD_STATE_LOCKED:
+        return "locked";
+      case AG_GUARD_STATE_AUTHENTICATING:
+        return "authenticating";
+      case AG_GUARD_STATE_UNLOCKED:
+        return "unlocked";
+      default:
+        g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+ag_lock_cause_to_string (AgLockCause cause)
+{
+  switch (cause)
+    {
+      case AG_LOCK_CAUSE_MANUAL:
+        return "manual";
+      case AG_LOCK_CAUSE_IDLE:
+        return "idle";
+      case AG_LOCK_CAUSE_SCREEN_LOCK:
+        return "screen-lock";
+      case AG_LOCK_CAUSE_SUSPEND:
+        return "suspend";
+      case AG_LOCK_CAUSE_CLOSE:
+        return "close";
+      default:
+        g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+ag_guard_event_kind_to_string (AgGuardEventKind kind)
+{
+  switch (kind)
+    {
+      case AG_GUARD_EVENT_LOGIN:
+        return "login";
+      case AG_GUARD_EVENT_LOGIN_FAILED:
+        return "login-failed";
+      case AG_GUARD_EVENT_UNLOCK:
+        return "unlock";
+      case AG_GUARD_EVENT_LOCK:
+        return "lock";
+      default:
+        g_return_val_if_reached (NULL);
+    }
+}
+
+static gint64
+real_clock (gpointer user_data)
+{
+  return g_get_real_time ();
+}
+
+static void
+attempt_free (Attempt *attempt)
+{
+  g_clear_signal_handler (&attempt->conversation_id, attempt->session);
+  g_clear_object (&attempt->session);
+  g_clear_object (&attempt->cancellable);
+  g_free (attempt);
+}
+
+/* Cancels @attempt and stops forwarding its conversation; its result will be ignored. */
+static void
+detach_attempt (AgGuard *self, Attempt *attempt)
+{
+  g_clear_signal_handler (&attempt->conversation_id, attempt->session);
+  g_cancellable_cancel (attempt->cancellable);
+  if (self->attempt == attempt)
+    self->attempt = NULL;
+}
+
+static void
+ag_guard_dispose (GObject *object)
+{
+  AgGuard *self = AG_GUARD (object);
+
+  if (self->running != NULL)
+    for (guint i = 0; i < self->running->len; i++)
+      {
+        Attempt *attempt = g_ptr_array_index (self->running, i);
+
+        detach_attempt (self, attempt);
+        attempt->guard = NULL;
+      }
+  g_clear_pointer (&self->running, g_ptr_array_unref);
+
+  if (self->sink_destroy != NULL)
+    self->sink_destroy (self->sink_data);
+  self->sink = NULL;
+  self->sink_data = NULL;
+  self->sink_destroy = NULL;
+
+  G_OBJECT_CLASS (ag_guard_parent_class)->dispose (object);
+}
+
+static void
+ag_guard_finalize (GObject *object)
+{
+  AgGuard *self = AG_GUARD (object);
+
+  g_free (self->user);
+
+  G_OBJECT_CLASS (ag_guard_parent_class)->finalize (object);
+}
+
+static void
+ag_guard_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  AgGuard *self = AG_GUARD (object);
+
+  switch (prop_id)
+    {
+      case PROP_STATE:
+        g_value_set_enum (value, self->state);
+        break;
+      case PROP_USER:
+        g_value_set_string (value, self->user);
+        break;
+      case PROP_FAILED_ATTEMPTS:
+        g_value_set_uint (value, self->failed_attempts);
+        break;
+      case PROP_SIGNED_IN:
+        g_value_set_boolean (value, self->signed_in);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ag_guard_class_init (AgGuardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ag_guard_dispose;
+  object_class->finalize = ag_guard_finalize;
+  object_class->get_property = ag_guard_get_property;
+
+  properties[PROP_STATE]
+    = g_param_spec_enum ("state", NULL, NULL, ag_guard_state_get_type (), AG_GUARD_STATE_LOCKED,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USER]
+    = g_param_spec_string ("user", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FAILED_ATTEMPTS]
+    = g_param_spec_uint ("failed-attempts", NULL, NULL, 0, G_MAXUINT, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGNED_IN]
+    = g_param_spec_boolean ("signed-in", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AgGuard::state-changed:
+   * @self: the guard
+   * @old_state: the state before
+   * @new_state: the state now (also ::notify::state)
+   */
+  signals[SIGNAL_STATE_CHANGED]
+    = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, ag_guard_state_get_type (), ag_guard_state_get_type ());
+
+  /**
+   * AgGuard::conversation:
+   * @self: the guard
+   * @batch: the messages PAM sends, see AgAuthSession::conversation
+   */
+  signals[SIGNAL_CONVERSATION]
+    = g_signal_new ("conversation", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, AG_TYPE_AUTH_BATCH);
+
+  /**
+   * AgGuard::attempt-failed:
+   * @self: the guard
+   * @error: why, an %AG_AUTH_ERROR (never %AG_AUTH_ERROR_CANCELLED)
+   *
+   * Emitted after the guard went back to LOCKED and counted the failure.
+   */
+  signals[SIGNAL_ATTEMPT_FAILED]
+    = g_signal_new ("attempt-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+ag_guard_init (AgGuard *self)
+{
+  self->state = AG_GUARD_STATE_LOCKED;
+  self->clock = real_clock;
+  self->running = g_ptr_array_new ();
+}
+
+/**
+ * ag_guard_new:
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a LOCKED guard for the user running the process, or %NULL
+ */
+AgGuard *
+ag_guard_new (GError **error)
+{
+  g_autoptr (AgAuthSession) probe = NULL;
+  AgGuard *self;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The session looks the user up; it is the one place that knows how. */
+  probe = ag_auth_session_new (error);
+  if (probe == NULL)
+    return NULL;
+
+  self = g_object_new (AG_TYPE_GUARD, NULL);
+  self->user = g_strdup (ag_auth_session_get_user (probe));
+  return self;
+}
+
+/**
+ * ag_guard_new_for_user:
+ * @user: the user name asked for
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a LOCKED guard, or %NULL with %AG_AUTH_ERROR_NOT_SAME_USER
+ */
+AgGuard *
+ag_guard_new_for_user (const char *user, GError **error)
+{
+  g_autoptr (AgAuthSession) probe = NULL;
+  AgGuard *self;
+
+  g_return_val_if_fail (user != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  probe = ag_auth_session_new_for_user (user, error);
+  if (probe == NULL)
+    return NULL;
+
+  self = g_object_new (AG_TYPE_GUARD, NULL);
+  self->user = g_strdup (ag_auth_session_get_user (probe));
+  return self;
+}
+
+/**
+ * ag_guard_set_event_sink:
+ * @sink: (nullable): called for every security event, in the guard's main context
+ * @user_data: for @sink
+ * @destroy: (nullable): frees @user_data when replaced or when the guard goes away
+ */
+void
+ag_guard_set_event_sink (AgGuard *self, AgGuardEventSink sink, gpointer user_data,
+                         GDestroyNotify destroy)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  if (self->sink_destroy != NULL)
+    self->sink_destroy (self->sink_data);
+  self->sink = sink;
+  self->sink_data = user_data;
+  self->sink_destroy = destroy;
+}
+
+/**
+ * ag_guard_set_clock:
+ * @clock: (nullable): the time source, or %NULL for g_get_real_time()
+ * @user_data: for @clock
+ */
+void
+ag_guard_set_clock (AgGuard *self, AgGuardClock clock, gpointer user_data)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  self->clock = clock != NULL ? clock : real_clock;
+  self->clock_data = clock != NULL ? user_data : NULL;
+}
+
+gint64
+ag_guard_now (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+
+  return self->clock (self->clock_data);
+}
+
+AgGuardState
+ag_guard_get_state (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), AG_GUARD_STATE_LOCKED);
+
+  return self->state;
+}
+
+const char *
+ag_guard_get_user (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), NULL);
+
+  return self->user;
+}
+
+guint
+ag_guard_get_failed_attempts (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+
+  return self->failed_attempts;
+}
+
+gboolean
+ag_guard_get_signed_in (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), FALSE);
+
+  return self->signed_in;
+}
+
+static void
+emit_event (AgGuard *self, AgGuardEventKind kind, AgLockCause cause, const GError *error)
+{
+  AgGuardEvent event = {
+    .kind = kind,
+    .time_us = ag_guard_now (self),
+    .user = self->user,
+    .cause = cause,
+    .failed_attempts = self->failed_attempts,
+    .error = error,
+  };
+
+  g_debug ("event %s", ag_guard_event_kind_to_string (kind));
+  if (self->sink != NULL)
+    self->sink (&event, self->sink_data);
+}
+
+static void
+set_state (AgGuard *self, AgGuardState state)
+{
+  AgGuardState old_state = self->state;
+
+  if (old_state == state)
+    return;
+
+  self->state = state;
+  g_debug ("%s → %s", ag_guard_state_to_string (old_state), ag_guard_state_to_string (state));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, old_state, state);
+}
+
+static void
+set_failed_attempts (AgGuard *self, guint failed_attempts)
+{
+  if (self->failed_attempts == failed_attempts)
+    return;
+
+  self->failed_attempts = failed_attempts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED_ATTEMPTS]);
+}
+
+static void
+conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
+{
+  Attempt *attempt = data;
+
+  if (attempt->guard != NULL && attempt->guard->attempt == attempt)
+    g_signal_emit (attempt->guard, signals[SIGNAL_CONVERSATION], 0, batch);
+}
+
+static void
+authenticate_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Attempt *attempt = data;
+  AgGuard *self = attempt->guard;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  ok = ag_auth_session_authenticate_finish (AG_AUTH_SESSION (source), result, &error);
+
+  if (self == NULL)
+    {
+      attempt_free (attempt);
+      return;
+    }
+
+  g_ptr_array_remove (self->running, attempt);
+  if (self->attempt != attempt)
+    {
+      /* Cancelled or locked meanwhile: the guard moved on already. */
+      attempt_free (attempt);
+      return;
+    }
+  self->attempt = NULL;
+
+  g_object_ref (self);
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (ok && !g_str_equal (ag_auth_session_get_user (attempt->session), self->user))
+    {
+      ok = FALSE;
+      g_set_error (&error, AG_AUTH_ERROR, AG_AUTH_ERROR_NOT_SAME_USER,
+                   "The session authenticated another user");
+    }
+
+  if (ok)
+    {
+      gboolean first = !self->signed_in;
+
+      set_failed_attempts (self, 0);
+      if (first)
+        {
+          self->signed_in = TRUE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
+        }
+      emit_event (self, first ? AG_GUARD_EVENT_LOGIN : AG_GUARD_EVENT_UNLOCK, 0, NULL);
+      set_state (self, AG_GUARD_STATE_UNLOCKED);
+    }
+  else if (g_error_matches (error, AG_AUTH_ERROR, AG_AUTH_ERROR_CANCELLED))
+    {
+      set_state (self, AG_GUARD_STATE_LOCKED);
+    }
+  else
+    {
+      set_failed_attempts (self, self->failed_attempts + 1);
+      emit_event (self, AG_GUARD_EVENT_LOGIN_FAILED, 0, error);
+      set_state (self, AG_GUARD_STATE_LOCKED);
+      g_signal_emit (self, signals[SIGNAL_ATTEMPT_FAILED], 0, error);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+  g_object_unref (self);
+  attempt_free (attempt);
+}
+
+/**
+ * ag_guard_begin:
+ * @error: return location for an error
+ *
+ * Starts an unlock (or first sign-in) attempt for the fixed user. Connect to
+ * ::conversation first.
+ *
+ * Returns: %TRUE when the conversation started (state AUTHENTICATING)
+ */
+gboolean
+ag_guard_begin (AgGuard *self, GError **error)
+{
+  g_autoptr (AgAuthSession) session = NULL;
+  Attempt *attempt;
+
+  g_return_val_if_fail (AG_IS_GUARD (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->state != AG_GUARD_STATE_LOCKED)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "The session is %s, not locked",
+                   ag_guard_state_to_string (self->state));
+      return FALSE;
+    }
+
+  session = ag_auth_session_new_for_user (self->user, error);
+  if (session == NULL)
+    return FALSE;
+
+  attempt = g_new0 (Attempt, 1);
+  attempt->guard = self;
+  attempt->session = g_steal_pointer (&session);
+  attempt->cancellable = g_cancellable_new ();
+  attempt->conversation_id
+    = g_signal_connect (attempt->session, "conversation", G_CALLBACK (conversation_cb), attempt);
+  self->attempt = attempt;
+  g_ptr_array_add (self->running, attempt);
+
+  set_state (self, AG_GUARD_STATE_AUTHENTICATING);
+  ag_auth_session_authenticate_async (attempt->session, attempt->cancellable, authenticate_cb,
+                                      attempt);
+  return TRUE;
+}
+
+/**
+ * ag_guard_cancel:
+ *
+ * Ends the running attempt, if any. The guard is LOCKED when this returns; a cancel is
+ * not a failed attempt.
+ */
+void
+ag_guard_cancel (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  if (self->attempt == NULL)
+    return;
+
+  detach_attempt (self, self->attempt);
+  set_state (self, AG_GUARD_STATE_LOCKED);
+}
+
+/**
+ * ag_guard_lock:
+ * @cause: why
+ *
+ * Locks at once. From UNLOCKED this hands a lock event with @cause to the event sink;
+ * from AUTHENTICATING it cancels the attempt; from LOCKED it does nothing.
+ */
+void
+ag_guard_lock (AgGuard *self, AgLockCause cause)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  switch (self->state)
+    {
+      case AG_GUARD_STATE_LOCKED:
+        break;
+      case AG_GUARD_STATE_AUTHENTICATING:
+        ag_guard_cancel (self);
+        break;
+      case AG_GUARD_STATE_UNLOCKED:
+        emit_event (self, AG_GUARD_EVENT_LOCK, cause, NULL);
+        set_state (self, AG_GUARD_STATE_LOCKED);
+        break;
+      default:
+        g_assert_not_reached ();
+    }
+}
+
+/* For tests: how many attempts' worker threads have not returned yet. */
+guint
+ag_guard_get_n_running (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+
+  return self->running->len;
+}

@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * AgGuard against real PAM: a private service file through AG_PAM_CONFDIR (development
+ * builds only) with pam_matrix for the password and pam_oath for the TOTP code, computed
+ * here with liboath.
+ */
+
+#include "config.h"
+
+#include <liboath/oath.h>
+#include <time.h>
+
+#include <glib/gstdio.h>
+
+#include "ag-guard.h"
+
+#define MATRIX   "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
+#define SECURITY "/lib/x86_64-linux-gnu/security/"
+#define PASSWORD "guard-Pw-7315"
+#define KEY_HEX  "3132333435363738393031323334353637383930"
+
+typedef struct
+{
+  char *dir;
+  char *passdb;
+  char *usersfile;
+
+  AgGuard *guard;
+  /* What the conversation answers; NULL: do not answer that prompt. */
+  const char *password;
+  gboolean wrong_code;
+  gboolean cancel_at_code;
+  guint step; /* TOTP time steps used so far: each login takes a fresh code */
+  guint n_batches;
+  guint n_state_changes;
+  guint n_failed_signals;
+  GError *failed_error;
+  GArray *events; /* of AgGuardEvent, without pointers */
+  gint64 now;
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+
+        if (g_file_test (child, G_FILE_TEST_IS_DIR))
+          remove_tree (child);
+        else
+          g_unlink (child);
+      }
+  g_rmdir (path);
+}
+
+static char *
+code_at_step (guint step)
+{
+  char secret[20];
+  size_t secret_len = sizeof secret;
+  char code[16];
+
+  g_assert_cmpint (oath_init (), ==, OATH_OK);
+  g_assert_cmpint (oath_hex2bin (KEY_HEX, secret, &secret_len), ==, OATH_OK);
+  g_assert_cmpint (
+    oath_totp_generate (secret, secret_len, time (NULL) + 30 * (time_t) step, 30, 0, 6, code), ==,
+    OATH_OK);
+  oath_done ();
+  return g_strdup (code);
+}
+
+static void
+conversation_cb (AgGuard *guard, AgAuthBatch *batch, gpointer data)
+{
+  Fixture *fixture = data;
+
+  fixture->n_batches++;
+  for (guint i = 0; i < ag_auth_batch_get_n_messages (batch); i++)
+    {
+      const char *text = ag_auth_batch_get_text (batch, i);
+
+      if (!ag_auth_batch_is_prompt (batch, i))
+        continue;
+      if (g_str_has_prefix (text, "Password") && fixture->password != NULL)
+        ag_auth_batch_set_answer (batch, i, fixture->password);
+      else if (g_str_has_prefix (text, "One-time password"))
+        {
+          g_autofree char *code = NULL;
+
+          if (fixture->cancel_at_code)
+            {
+              ag_guard_cancel (guard);
+              return;
+            }
+          code = fixture->wrong_code ? g_strdup ("000000") : code_at_step (fixture->step);
+          ag_auth_batch_set_answer (batch, i, code);
+        }
+    }
+  if (ag_auth_batch_needs_reply (batch))
+    ag_auth_batch_reply (batch);
+}
+
+static void
+state_changed_cb (AgGuard *guard, AgGuardState old_state, AgGuardState new_state, gpointer data)
+{
+  Fixture *fixture = data;
+
+  g_assert_cmpint (old_state, !=, new_state);
+  g_assert_cmpint (new_state, ==, ag_guard_get_state (guard));
+  fixture->n_state_changes++;
+}
+
+static void
+attempt_failed_cb (AgGuard *guard, const GError *error, gpointer data)
+{
+  Fixture *fixture = data;
+
+  /* The guard is LOCKED again and has counted the failure when this comes. */
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  fixture->n_failed_signals++;
+  g_clear_error (&fixture->failed_error);
+  fixture->failed_error = g_error_copy (error);
+}
+
+static void
+event_cb (const AgGuardEvent *event, gpointer data)
+{
+  Fixture *fixture = data;
+  AgGuardEvent copy = *event;
+
+  g_assert_cmpstr (event->user, ==, g_get_user_name ());
+  g_assert_true (event->kind != AG_GUARD_EVENT_LOGIN_FAILED || event->error != NULL);
+  copy.user = NULL;
+  copy.error = NULL;
+  g_array_append_val (fixture->events, copy);
+}
+
+static gint64
+test_clock (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->now;
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *oathdir = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *stack = NULL;
+  g_autofree char *service = NULL;
+
+  fixture->dir = g_strdup (g_getenv ("AG_PAM_CONFDIR"));
+  fixture->passdb = g_build_filename (fixture->dir, "passdb", NULL);
+  oathdir = g_build_filename (fixture->dir, "oath", NULL);
+  g_assert_cmpint (g_mkdir (oathdir, 0700), ==, 0);
+  fixture->usersfile = g_build_filename (oathdir, "users.oath", NULL);
+
+  line = g_strdup_printf ("%s:%s:%s\n", g_get_user_name (), PASSWORD, AG_AUTH_SERVICE);
+  g_file_set_contents (fixture->passdb, line, -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&line, g_free);
+  line = g_strdup_printf ("HOTP/T30/6 %s - %s\n", g_get_user_name (), KEY_HEX);
+  g_file_set_contents_full (fixture->usersfile, line, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  g_assert_no_error (error);
+
+  stack = g_strdup_printf ("auth required " MATRIX " passdb=%s\n"
+                           "auth required " SECURITY "pam_oath.so usersfile=%s window=5\n"
+                           "account required " MATRIX " passdb=%s\n",
+                           fixture->passdb, fixture->usersfile, fixture->passdb);
+  service = g_build_filename (fixture->dir, AG_AUTH_SERVICE, NULL);
+  g_file_set_contents (service, stack, -1, &error);
+  g_assert_no_error (error);
+
+  fixture->events = g_array_new (FALSE, TRUE, sizeof (AgGuardEvent));
+  fixture->now = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
+  fixture->password = PASSWORD;
+  fixture->guard = ag_guard_new (&error);
+  g_assert_no_error (error);
+  ag_guard_set_clock (fixture->guard, test_clock, fixture);
+  ag_guard_set_event_sink (fixture->guard, event_cb, fixture, NULL);
+  g_signal_connect (fixture->guard, "conversation", G_CALLBACK (conversation_cb), fixture);
+  g_signal_connect (fixture->guard, "state-changed", G_CALLBACK (state_changed_cb), fixture);
+  g_signal_connect (fixture->guard, "attempt-failed", G_CALLBACK (attempt_failed_cb), fixture);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  /* Let cancelled workers wind down, so no PAM transaction outlives the test. */
+  while (ag_guard_get_n_running (fixture->guard) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&fixture->guard));
+
+  remove_tree (fixture->dir);
+  g_assert_cmpint (g_mkdir (fixture->dir, 0700), ==, 0);
+  g_free (fixture->dir);
+  g_free (fixture->passdb);
+  g_free (fixture->usersfile);
+  g_clear_error (&fixture->failed_error);
+  g_array_unref (fixture->events);
+}
+
+/* One attempt to the end: begin, answer, wait until it is no longer AUTHENTICATING. */
+static void
+attempt (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ag_guard_begin (fixture->guard, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_AUTHENTICATING);
+  while (ag_guard_get_state (fixture->guard) == AG_GUARD_STATE_AUTHENTICATING)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static const AgGuardEvent *
+last_event (Fixture *fixture)
+{
+  g_assert_cmpuint (fixture->events->len, >, 0);
+  return &g_array_index (fixture->events, AgGuardEvent, fixture->events->len - 1);
+}
+
+static void
+test_new_destroy (void)
+{
+  g_autoptr (GError) error = NULL;
+  AgGuard *guard = ag_guard_new (&error);
+  g_autofree char *user = NULL;
+  guint failed = 99;
+  AgGuardState state = AG_GUARD_STATE_UNLOCKED;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (ag_guard_get_user (guard), ==, g_get_user_name ());
+  g_object_get (guard, "user", &user, "failed-attempts", &failed, "state", &state, NULL);
+  g_assert_cmpstr (user, ==, g_get_user_name ());
+  g_assert_cmpuint (failed, ==, 0);
+  g_assert_cmpint (state, ==, AG_GUARD_STATE_LOCKED);
+  g_assert_false (ag_guard_get_signed_in (guard));
+  g_assert_finalize_object (guard);
+}
+
+static void
+test_other_user (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new_for_user ("not-the-running-user", &error);
+
+  g_assert_null (guard);
+  g_assert_error (error, AG_AUTH_ERROR, AG_AUTH_ERROR_NOT_SAME_USER);
+  g_clear_error (&error);
+
+  guard = ag_guard_new_for_user (g_get_user_name (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ag_guard_get_user (guard), ==, g_get_user_name ());
+}
+
+static void
+test_names (void)
+{
+  g_assert_cmpstr (ag_guard_state_to_string (AG_GUARD_STATE_AUTHENTICATING), ==, "authenticating");
+  g_assert_cmpstr (ag_lock_cause_to_string (AG_LOCK_CAUSE_SCREEN_LOCK), ==, "screen-lock");
+  g_assert_cmpstr (ag_guard_event_kind_to_string (AG_GUARD_EVENT_LOGIN_FAILED), ==, "login-failed");
+}
+
+static void
+test_unlock (Fixture *fixture, gconstpointer data)
+{
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  attempt (fixture);
+
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_UNLOCKED);
+  g_assert_true (ag_guard_get_signed_in (fixture->guard));
+  g_assert_cmpuint (ag_guard_get_failed_attempts (fixture->guard), ==, 0);
+  /* Password and code: two conversation calls. */
+  g_assert_cmpuint (fixture->n_batches, ==, 2);
+  /* LOCKED → AUTHENTICATING → UNLOCKED */
+  g_assert_cmpuint (fixture->n_state_changes, ==, 2);
+  g_assert_cmpuint (fixture->events->len, ==, 1);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_LOGIN);
+  g_assert_cmpint (last_event (fixture)->time_us, ==, fixture->now);
+}
+
+static void
+test_wrong_password (Fixture *fixture, gconstpointer data)
+{
+  fixture->password = "not-the-password";
+  attempt (fixture);
+
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_false (ag_guard_get_signed_in (fixture->guard));
+  g_assert_cmpuint (ag_guard_get_failed_attempts (fixture->guard), ==, 1);
+  g_assert_cmpuint (fixture->n_failed_signals, ==, 1);
+  g_assert_error (fixture->failed_error, AG_AUTH_ERROR, AG_AUTH_ERROR_FAILED);
+  g_assert_cmpuint (fixture->events->len, ==, 1);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_LOGIN_FAILED);
+  g_assert_cmpuint (last_event (fixture)->failed_attempts, ==, 1);
+
+  /* A second failure counts on; the right factors then reset the count. */
+  fixture->step++;
+  attempt (fixture);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (fixture->guard), ==, 2);
+  fixture->password = PASSWORD;
+  fixture->step++;
+  attempt (fixture);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_UNLOCKED);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (fixture->guard), ==, 0);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_LOGIN);
+}
+
+static void
+test_wrong_code (Fixture *fixture, gconstpointer data)
+{
+  fixture->wrong_code = TRUE;
+  attempt (fixture);
+
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (fixture->guard), ==, 1);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_LOGIN_FAILED);
+}
+
+static void
+test_lock_and_unlock (Fixture *fixture, gconstpointer data)
+{
+  attempt (fixture);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_UNLOCKED);
+
+  fixture->now += 5 * G_USEC_PER_SEC;
+  ag_guard_lock (fixture->guard, AG_LOCK_CAUSE_IDLE);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpuint (fixture->events->len, ==, 2);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_LOCK);
+  g_assert_cmpint (last_event (fixture)->cause, ==, AG_LOCK_CAUSE_IDLE);
+  g_assert_cmpint (last_event (fixture)->time_us, ==, fixture->now);
+
+  /* Locking a locked guard is no event. */
+  ag_guard_lock (fixture->guard, AG_LOCK_CAUSE_MANUAL);
+  g_assert_cmpuint (fixture->events->len, ==, 2);
+
+  /* The unlock asks for both factors again: the password alone is not enough. */
+  fixture->n_batches = 0;
+  fixture->step++;
+  fixture->wrong_code = TRUE;
+  attempt (fixture);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpuint (fixture->n_batches, ==, 2);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_LOGIN_FAILED);
+
+  fixture->wrong_code = FALSE;
+  fixture->step++;
+  attempt (fixture);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_UNLOCKED);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_UNLOCK);
+
+  ag_guard_lock (fixture->guard, AG_LOCK_CAUSE_MANUAL);
+  g_assert_cmpint (last_event (fixture)->cause, ==, AG_LOCK_CAUSE_MANUAL);
+}
+
+static void
+test_cancel (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->cancel_at_code = TRUE;
+  attempt (fixture);
+
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  /* A cancel is neither a failure nor an event. */
+  g_assert_cmpuint (ag_guard_get_failed_attempts (fixture->guard), ==, 0);
+  g_assert_cmpuint (fixture->n_failed_signals, ==, 0);
+  g_assert_cmpuint (fixture->events->len, ==, 0);
+
+  /* A new attempt may start at once, while the old worker winds down. */
+  fixture->cancel_at_code = FALSE;
+  attempt (fixture);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_UNLOCKED);
+
+  g_assert_false (ag_guard_begin (fixture->guard, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+}
+
+static void
+test_lock_while_authenticating (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* No answer: PAM waits at the password prompt until the lock cancels it. */
+  g_signal_handlers_disconnect_by_func (fixture->guard, conversation_cb, fixture);
+  g_assert_true (ag_guard_begin (fixture->guard, &error));
+  g_assert_no_error (error);
+  ag_guard_lock (fixture->guard, AG_LOCK_CAUSE_SUSPEND);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpuint (fixture->events->len, ==, 0);
+}
+
+static guint
+count_threads (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_destroy_while_authenticating (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  AgGuard *guard = g_steal_pointer (&fixture->guard);
+  guint threads_before = count_threads ();
+
+  /* Nobody answers: PAM waits at the password prompt when the guard goes away. */
+  g_signal_handlers_disconnect_by_func (guard, conversation_cb, fixture);
+  g_assert_true (ag_guard_begin (guard, &error));
+  g_assert_no_error (error);
+  while (count_threads () == threads_before)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_finalize_object (guard);
+
+  /* The cancelled worker ends on its own; its result finds no guard. */
+  while (count_threads () > threads_before)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* For the tear-down. */
+  fixture->guard = ag_guard_new (&error);
+  g_assert_no_error (error);
+}
+
+const char *
+__asan_default_options (void);
+const char *
+__lsan_default_suppressions (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0";
+}
+
+const char *
+__lsan_default_suppressions (void)
+{
+  return "leak:g_set_user_dirs\n";
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *confdir = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#if !DEVELOPMENT
+  g_test_skip ("AG_PAM_CONFDIR needs a development build (-Ddevelopment=true)");
+  return g_test_run ();
+#endif
+
+  /* Set once, before any thread: the sessions read it when they start. */
+  confdir = g_dir_make_tmp ("ag-guard-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("AG_PAM_CONFDIR", confdir, TRUE);
+
+  g_test_add_func ("/guard/new-destroy", test_new_destroy);
+  g_test_add_func ("/guard/other-user", test_other_user);
+  g_test_add_func ("/guard/names", test_names);
+#define ADD(path, func) \
+  g_test_add ("/guard/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("unlock", test_unlock);
+  ADD ("wrong-password", test_wrong_password);
+  ADD ("wrong-code", test_wrong_code);
+  ADD ("lock-and-unlock", test_lock_and_unlock);
+  ADD ("cancel", test_cancel);
+  ADD ("lock-while-authenticating", test_lock_while_authenticating);
+  ADD ("destroy-while-authenticating", test_destroy_while_authenticating);
+#undef ADD
+
+  status = g_test_run ();
+  remove_tree (confdir);
+  return status;
+}

@@ -6,13 +6,1285 @@
 
 #include "config.h"
 
-#include "ag-sqlite-store.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <unistd.h>
 
-/* Placeholder until the store lands. */
+#include "ag-keyring.h"
+#include "ag-sealer.h"
+#include "ag-sqlite-store-private.h"
+
+/*
+ * The embedded store: one SQLite file in WAL mode.
+ *
+ *   meta        key/value: store-id (a random UUID naming the keys in the keyring),
+ *               schema-version, key-check (a sealed constant proving the key fits).
+ *   customer    one row per customer: id, display name (the only PII kept in clear) and
+ *               `fields`, the packed masks and sealed values (see the private header).
+ *   blind       keyed blind index tags (AgSealer) of the searchable kinds, WITHOUT ROWID.
+ *   name_index  contentless FTS5 over the names, accent-insensitive, with prefix indexes.
+ *
+ * The reveal ledger will be a `ledger` table in this same database, so that a reveal's
+ * ledger entry is committed (synchronous=FULL) in the same transaction that precedes the
+ * unsealing; nothing here may assume the customer tables are the only ones.
+ */
+
+#define CACHE_PAGES_NORMAL "-4096"   /* 4 MiB: keeps a search process small. */
+#define CACHE_PAGES_IMPORT "-262144" /* 256 MiB while a bulk import runs. */
+#define BUSY_TIMEOUT_MS 5000
+#define PROGRESS_EVERY 4096
+#define BATCH_ROWS 2048
+#define N_BATCHES 4
+#define KEY_CHECK_VALUE "agent-guard-key-check"
+#define MAX_ID_BYTES 256
+
+struct _AgSqliteStore
+{
+  GObject parent_instance;
+
+  char *path;
+  char *store_id;
+
+  /* Guards the connection and every statement: one user at a time. */
+  GMutex lock;
+  sqlite3 *db;
+  AgSealer *sealer;
+
+  sqlite3_stmt *insert_customer;
+  sqlite3_stmt *insert_name;
+  sqlite3_stmt *insert_blind;
+  sqlite3_stmt *select_by_id;
+  sqlite3_stmt *select_by_rowid;
+  sqlite3_stmt *select_blind;
+  sqlite3_stmt *select_name;
+  sqlite3_stmt *select_count;
+};
+
+static void ag_sqlite_store_iface_init (AgStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AgSqliteStore, ag_sqlite_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AG_TYPE_STORE, ag_sqlite_store_iface_init))
+
+static const char schema_sql[]
+    = "CREATE TABLE meta ("
+      "  key TEXT PRIMARY KEY,"
+      "  value TEXT NOT NULL"
+      ") WITHOUT ROWID;"
+      "CREATE TABLE customer ("
+      "  n INTEGER PRIMARY KEY,"
+      "  id TEXT NOT NULL UNIQUE,"
+      "  name TEXT NOT NULL,"
+      "  fields BLOB NOT NULL"
+      ");"
+      "CREATE TABLE blind ("
+      "  tag BLOB NOT NULL,"
+      "  customer INTEGER NOT NULL,"
+      "  PRIMARY KEY (tag, customer)"
+      ") WITHOUT ROWID;"
+      "CREATE VIRTUAL TABLE name_index USING fts5 ("
+      "  name, content='', columnsize=0, detail=none,"
+      "  tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'"
+      ");";
+
+/* Errors */
+
+static void
+set_sqlite_error (GError **error, sqlite3 *db, int rc, const char *what)
+{
+  int code = AG_STORE_ERROR_FAILED;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_SCHEMA:
+      code = AG_STORE_ERROR_CORRUPT;
+      break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      code = AG_STORE_ERROR_IO;
+      break;
+    default:
+      break;
+    }
+
+  /* SQLite's messages name tables and constraints, never bound values. */
+  g_set_error (error, AG_STORE_ERROR, code, "%s: %s", what,
+               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+}
+
+static gboolean
+exec_sql (AgSqliteStore *self, const char *sql, GError **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, "Store query failed");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Packed fields */
+
+static void
+append_varint (GByteArray *out, gsize value)
+{
+  do
+    {
+      guint8 byte = value & 0x7f;
+
+      value >>= 7;
+      if (value != 0)
+        byte |= 0x80;
+      g_byte_array_append (out, &byte, 1);
+    }
+  while (value != 0);
+}
+
+static gboolean
+read_varint (const guint8 **p, const guint8 *end, gsize *value)
+{
+  gsize result = 0;
+
+  for (guint shift = 0; shift < 35; shift += 7)
+    {
+      guint8 byte;
+
+      if (*p >= end)
+        return FALSE;
+      byte = *(*p)++;
+      result |= (gsize) (byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0)
+        {
+          *value = result;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+typedef struct
+{
+  AgPiiKind kind;
+  const char *mask;
+  gsize mask_len;
+  const guint8 *sealed;
+  gsize sealed_len;
+} FieldEntry;
+
+/* Reads the next entry at *@p; returns %FALSE at the end or on malformed input (then
+ * *@malformed is set). */
+static gboolean
+next_field (const guint8 **p, const guint8 *end, FieldEntry *entry, gboolean *malformed)
+{
+  *malformed = FALSE;
+  if (*p == end)
+    return FALSE;
+
+  entry->kind = *(*p)++;
+  if (entry->kind >= AG_PII_N_KINDS || !read_varint (p, end, &entry->mask_len)
+      || entry->mask_len > (gsize) (end - *p))
+    goto malformed;
+  entry->mask = (const char *) *p;
+  *p += entry->mask_len;
+  if (!read_varint (p, end, &entry->sealed_len) || entry->sealed_len > (gsize) (end - *p))
+    goto malformed;
+  entry->sealed = *p;
+  *p += entry->sealed_len;
+
+  return TRUE;
+
+malformed:
+  *malformed = TRUE;
+  return FALSE;
+}
+
+gboolean
+ag_sqlite_store_fields_find (const guint8 *blob, gsize blob_len, AgPiiKind kind,
+                             const char **mask, gsize *mask_len, const guint8 **sealed,
+                             gsize *sealed_len)
+{
+  const guint8 *p = blob;
+  const guint8 *end = blob + blob_len;
+  FieldEntry entry;
+  gboolean malformed;
+
+  g_return_val_if_fail (blob != NULL || blob_len == 0, FALSE);
+
+  while (next_field (&p, end, &entry, &malformed))
+    if (entry.kind == kind)
+      {
+        if (mask != NULL)
+          *mask = entry.mask;
+        if (mask_len != NULL)
+          *mask_len = entry.mask_len;
+        if (sealed != NULL)
+          *sealed = entry.sealed;
+        if (sealed_len != NULL)
+          *sealed_len = entry.sealed_len;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+/* Builds the masked record from one `customer` row (id, name, fields at columns
+ * @first, @first + 1, @first + 2). */
+static AgRecord *
+record_from_row (sqlite3_stmt *stmt, int first, GError **error)
+{
+  const char *id = (const char *) sqlite3_column_text (stmt, first);
+  const char *name = (const char *) sqlite3_column_text (stmt, first + 1);
+  const guint8 *blob = sqlite3_column_blob (stmt, first + 2);
+  gsize blob_len = sqlite3_column_bytes (stmt, first + 2);
+  const guint8 *p = blob;
+  g_autoptr (AgRecord) record = NULL;
+  FieldEntry entry;
+  gboolean malformed;
+
+  if (id == NULL || name == NULL)
+    {
+      g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT,
+                           "A customer row lacks its id or name");
+      return NULL;
+    }
+
+  record = ag_record_new (id, name);
+  while (next_field (&p, blob + blob_len, &entry, &malformed))
+    {
+      g_autofree char *mask = g_strndup (entry.mask, entry.mask_len);
+      g_autoptr (AgField) field = NULL;
+
+      if (!g_utf8_validate (mask, -1, NULL))
+        {
+          malformed = TRUE;
+          break;
+        }
+      field = ag_field_new (id, entry.kind, mask);
+      ag_record_add_field (record, field);
+    }
+
+  if (malformed)
+    {
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT,
+                   "The fields of a customer are damaged (record %s)", id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&record);
+}
+
+/* Object */
+
+static void
+ag_sqlite_store_finalize (GObject *object)
+{
+  AgSqliteStore *self = AG_SQLITE_STORE (object);
+
+  sqlite3_finalize (self->insert_customer);
+  sqlite3_finalize (self->insert_name);
+  sqlite3_finalize (self->insert_blind);
+  sqlite3_finalize (self->select_by_id);
+  sqlite3_finalize (self->select_by_rowid);
+  sqlite3_finalize (self->select_blind);
+  sqlite3_finalize (self->select_name);
+  sqlite3_finalize (self->select_count);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+
+  g_clear_object (&self->sealer);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->store_id, g_free);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (ag_sqlite_store_parent_class)->finalize (object);
+}
+
+static void
+ag_sqlite_store_class_init (AgSqliteStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ag_sqlite_store_finalize;
+}
+
+static void
+ag_sqlite_store_init (AgSqliteStore *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/* Opening */
+
+static gboolean
+prepare (AgSqliteStore *self, sqlite3_stmt **stmt, const char *sql, GError **error)
+{
+  int rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, "The store's schema is not the expected one");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+prepare_statements (AgSqliteStore *self, GError **error)
+{
+  return prepare (self, &self->insert_customer,
+                  "INSERT INTO customer (id, name, fields) VALUES (?1, ?2, ?3)", error)
+         && prepare (self, &self->insert_name,
+                     "INSERT INTO name_index (rowid, name) VALUES (?1, ?2)", error)
+         && prepare (self, &self->insert_blind,
+                     "INSERT OR IGNORE INTO blind (tag, customer) VALUES (?1, ?2)", error)
+         && prepare (self, &self->select_by_id,
+                     "SELECT n, id, name, fields FROM customer WHERE id = ?1", error)
+         && prepare (self, &self->select_by_rowid,
+                     "SELECT n, id, name, fields FROM customer WHERE n = ?1", error)
+         && prepare (self, &self->select_blind,
+                     "SELECT customer FROM blind WHERE tag = ?1 ORDER BY customer LIMIT ?2",
+                     error)
+         && prepare (self, &self->select_name,
+                     "SELECT rowid FROM name_index WHERE name_index MATCH ?1 LIMIT ?2", error)
+         && prepare (self, &self->select_count, "SELECT count(*) FROM customer", error);
+}
+
+static char *
+read_meta (AgSqliteStore *self, const char *key, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = ?1", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, "Not an Agent Guard store");
+      g_prefix_error (error, "%s: ", self->path);
+      return NULL;
+    }
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT,
+                 "%s: not an Agent Guard store (no %s)", self->path, key);
+  else
+    set_sqlite_error (error, self->db, rc, "Could not read the store");
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static gboolean
+write_meta (AgSqliteStore *self, const char *key, const char *value, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "Could not write the store");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+make_key_check (AgSealer *sealer)
+{
+  g_autoptr (GBytes) sealed = ag_sealer_seal (sealer, "", AG_PII_KIND_NAME, KEY_CHECK_VALUE);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (sealed, &len);
+  char *hex = g_malloc (len * 2 + 1);
+
+  for (gsize i = 0; i < len; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", data[i]);
+
+  return hex;
+}
+
+static gboolean
+verify_key_check (AgSealer *sealer, const char *hex)
+{
+  gsize hex_len = strlen (hex);
+  g_autofree guint8 *sealed = NULL;
+  g_autoptr (AgSecret) opened = NULL;
+  gsize len = hex_len / 2;
+
+  if (hex_len % 2 != 0)
+    return FALSE;
+
+  sealed = g_malloc (len + 1);
+  for (gsize i = 0; i < len; i++)
+    {
+      int hi = g_ascii_xdigit_value (hex[2 * i]);
+      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
+
+      if (hi < 0 || lo < 0)
+        return FALSE;
+      sealed[i] = (guint8) (hi << 4 | lo);
+    }
+
+  opened = ag_sealer_open (sealer, "", AG_PII_KIND_NAME, sealed, len, NULL);
+
+  return opened != NULL && strcmp ((const char *) ag_secret_get_data (opened, NULL),
+                                   KEY_CHECK_VALUE)
+                               == 0;
+}
+
+static gboolean
+configure_connection (AgSqliteStore *self, GError **error)
+{
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_extended_result_codes (self->db, TRUE);
+
+  /* WAL with synchronous=FULL: a committed transaction (a future ledger entry) survives
+   * power loss. No mmap, a modest cache: a search process stays small. */
+  return exec_sql (self,
+                   "PRAGMA journal_mode=WAL;"
+                   "PRAGMA synchronous=FULL;"
+                   "PRAGMA mmap_size=0;"
+                   "PRAGMA temp_store=MEMORY;"
+                   "PRAGMA cache_size=" CACHE_PAGES_NORMAL ";",
+                   error);
+}
+
+static gboolean
+create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (AgSecret) data_key = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *key_check = NULL;
+
+  self->store_id = g_uuid_string_random ();
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!exec_sql (self, schema_sql, error))
+    goto fail;
+
+  data_key = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_DATA, TRUE, cancellable, error);
+  if (data_key == NULL)
+    goto fail;
+  self->sealer = ag_sealer_new (data_key);
+
+  version = g_strdup_printf ("%d", AG_SQLITE_STORE_SCHEMA_VERSION);
+  key_check = make_key_check (self->sealer);
+  if (!write_meta (self, "store-id", self->store_id, error)
+      || !write_meta (self, "schema-version", version, error)
+      || !write_meta (self, "key-check", key_check, error))
+    goto fail;
+
+  return exec_sql (self, "COMMIT", error);
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static gboolean
+load_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (AgSecret) data_key = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *key_check = NULL;
+
+  version = read_meta (self, "schema-version", error);
+  if (version == NULL)
+    return FALSE;
+  if (g_strcmp0 (version, G_STRINGIFY (AG_SQLITE_STORE_SCHEMA_VERSION)) != 0)
+    {
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT,
+                   "%s: store schema version %s is not supported (this version reads %d)",
+                   self->path, version, AG_SQLITE_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  self->store_id = read_meta (self, "store-id", error);
+  if (self->store_id == NULL)
+    return FALSE;
+  key_check = read_meta (self, "key-check", error);
+  if (key_check == NULL)
+    return FALSE;
+
+  data_key
+      = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_DATA, FALSE, cancellable, error);
+  if (data_key == NULL)
+    return FALSE;
+  self->sealer = ag_sealer_new (data_key);
+
+  if (!verify_key_check (self->sealer, key_check))
+    {
+      g_set_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_CORRUPT,
+                   "%s: the key for this store in your keyring does not open it", self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ag_sqlite_store_open:
+ * @path: the store file
+ * @flags: %AG_SQLITE_STORE_OPEN_CREATE to create the store (and its key) when @path does
+ *   not exist
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error: %AG_STORE_ERROR_NOT_FOUND when there is no store
+ *   at @path, %AG_KEYRING_ERROR_UNAVAILABLE when no Secret Service answers,
+ *   %AG_KEYRING_ERROR_NOT_FOUND when the key of the store is not in the keyring
+ *
+ * Returns: (transfer full): the store, or %NULL on error
+ */
 AgSqliteStore *
 ag_sqlite_store_open (const char *path, AgSqliteStoreFlags flags, GCancellable *cancellable,
                       GError **error)
 {
-  g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_FAILED, "not implemented");
+  g_autoptr (AgSqliteStore) self = NULL;
+  gboolean created = FALSE;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (AG_TYPE_SQLITE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  if (flags & AG_SQLITE_STORE_OPEN_CREATE)
+    {
+      /* Create the file ourselves so that it is 0600 from the start; SQLite gives its
+       * -wal and -shm files the same mode. */
+      int fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        {
+          created = TRUE;
+          close (fd);
+        }
+      else if (errno != EEXIST)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_IO, "Cannot create %s: %s", path,
+                       g_strerror (saved_errno));
+          return NULL;
+        }
+    }
+  else if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND, "There is no store at %s",
+                   path);
+      return NULL;
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, "Cannot open the store");
+      g_prefix_error (error, "%s: ", path);
+      goto fail;
+    }
+
+  if (!configure_connection (self, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      goto fail;
+    }
+
+  if (created ? !create_schema (self, cancellable, error)
+              : !load_schema (self, cancellable, error))
+    goto fail;
+
+  if (!prepare_statements (self, error))
+    goto fail;
+
+  return g_steal_pointer (&self);
+
+fail:
+  if (created)
+    {
+      /* Leave nothing half-made behind: the file did not exist before. */
+      g_clear_object (&self);
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *file
+              = g_strconcat (path, (const char *[]){ "", "-wal", "-shm" }[i], NULL);
+          g_unlink (file);
+        }
+    }
   return NULL;
+}
+
+const char *
+ag_sqlite_store_get_path (AgSqliteStore *self)
+{
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), NULL);
+
+  return self->path;
+}
+
+const char *
+ag_sqlite_store_get_store_id (AgSqliteStore *self)
+{
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), NULL);
+
+  return self->store_id;
+}
+
+/* Search */
+
+static void
+add_rowids (sqlite3_stmt *stmt, GArray *rowids, GHashTable *seen)
+{
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 rowid = sqlite3_column_int64 (stmt, 0);
+
+      if (g_hash_table_add (seen, GINT_TO_POINTER (rowid)))
+        g_array_append_val (rowids, rowid);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+/* Builds an FTS5 query: every word of @query as a prefix, all required. Splitting here
+ * (on what is not a letter or digit, as unicode61 does) keeps FTS5 syntax out of it. */
+static char *
+build_name_match (const char *query)
+{
+  GString *match = g_string_new (NULL);
+  gboolean in_word = FALSE;
+
+  for (const char *p = query; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c) || g_unichar_ismark (c))
+        {
+          if (!in_word)
+            g_string_append (match, match->len > 0 ? " \"" : "\"");
+          g_string_append_unichar (match, c);
+          in_word = TRUE;
+        }
+      else if (in_word)
+        {
+          g_string_append (match, "\"*");
+          in_word = FALSE;
+        }
+    }
+  if (in_word)
+    g_string_append (match, "\"*");
+
+  if (match->len == 0)
+    {
+      g_string_free (match, TRUE);
+      return NULL;
+    }
+
+  return g_string_free (match, FALSE);
+}
+
+static int
+compare_records (gconstpointer a, gconstpointer b)
+{
+  AgRecord *ra = *(AgRecord **) a;
+  AgRecord *rb = *(AgRecord **) b;
+  int cmp = strcmp (ag_record_get_name (ra), ag_record_get_name (rb));
+
+  return cmp != 0 ? cmp : strcmp (ag_record_get_id (ra), ag_record_get_id (rb));
+}
+
+static GListModel *
+search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable *cancellable,
+               GError **error)
+{
+  g_autoptr (GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr (GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GListStore) results = g_list_store_new (AG_TYPE_RECORD);
+  g_autofree char *trimmed = g_strstrip (g_strdup (query));
+  g_autofree char *match = NULL;
+
+  if (*trimmed == '\0' || !g_utf8_validate (trimmed, -1, NULL))
+    return G_LIST_MODEL (g_steal_pointer (&results));
+
+  /* The customer id, exactly. */
+  sqlite3_bind_text (self->select_by_id, 1, trimmed, -1, SQLITE_STATIC);
+  add_rowids (self->select_by_id, rowids, seen);
+
+  /* Exact CPF, CNPJ, phone, e-mail: every kind that accepts the query as a value. An
+   * 11-digit number may be both a CPF and a phone. */
+  for (AgPiiKind kind = 0; kind < AG_PII_N_KINDS; kind++)
+    {
+      g_autofree char *normalized = NULL;
+      guint8 tag[AG_SEALER_TAG_BYTES];
+
+      if (!ag_pii_kind_is_searchable (kind))
+        continue;
+      normalized = ag_pii_normalize (kind, trimmed, NULL);
+      if (normalized == NULL)
+        continue;
+
+      ag_sealer_blind_index (self->sealer, kind, normalized, tag);
+      explicit_bzero (normalized, strlen (normalized));
+      sqlite3_bind_blob (self->select_blind, 1, tag, sizeof tag, SQLITE_STATIC);
+      sqlite3_bind_int (self->select_blind, 2, limit);
+      add_rowids (self->select_blind, rowids, seen);
+    }
+
+  /* Name: every word a prefix of a word of the name. */
+  match = build_name_match (trimmed);
+  if (match != NULL)
+    {
+      sqlite3_bind_text (self->select_name, 1, match, -1, SQLITE_STATIC);
+      sqlite3_bind_int (self->select_name, 2, limit);
+      add_rowids (self->select_name, rowids, seen);
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  for (guint i = 0; i < rowids->len; i++)
+    {
+      sqlite3_stmt *stmt = self->select_by_rowid;
+      AgRecord *record;
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 1, g_array_index (rowids, gint64, i));
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          set_sqlite_error (error, self->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+                            "Could not read a customer");
+          sqlite3_reset (stmt);
+          return NULL;
+        }
+      record = record_from_row (stmt, 1, error);
+      sqlite3_reset (stmt);
+      if (record == NULL)
+        return NULL;
+      g_ptr_array_add (records, record);
+    }
+
+  g_ptr_array_sort (records, compare_records);
+  for (guint i = 0; i < records->len && i < limit; i++)
+    g_list_store_append (results, records->pdata[i]);
+
+  return G_LIST_MODEL (g_steal_pointer (&results));
+}
+
+static GListModel *
+ag_sqlite_store_search (AgStore *store, const char *query, guint limit,
+                        GCancellable *cancellable, GError **error)
+{
+  AgSqliteStore *self = AG_SQLITE_STORE (store);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return search_locked (self, query, limit, cancellable, error);
+}
+
+/* Records */
+
+static AgRecord *
+ag_sqlite_store_get_record (AgStore *store, const char *id, GCancellable *cancellable,
+                            GError **error)
+{
+  AgSqliteStore *self = AG_SQLITE_STORE (store);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *stmt = self->select_by_id;
+  AgRecord *record = NULL;
+  int rc;
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    record = record_from_row (stmt, 1, error);
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                         "No customer has this id");
+  else
+    set_sqlite_error (error, self->db, rc, "Could not read a customer");
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return record;
+}
+
+static gint64
+ag_sqlite_store_count (AgStore *store, GError **error)
+{
+  AgSqliteStore *self = AG_SQLITE_STORE (store);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  gint64 count = -1;
+  int rc;
+
+  rc = sqlite3_step (self->select_count);
+  if (rc == SQLITE_ROW)
+    count = sqlite3_column_int64 (self->select_count, 0);
+  else
+    set_sqlite_error (error, self->db, rc, "Could not count the customers");
+  sqlite3_reset (self->select_count);
+
+  return count;
+}
+
+/**
+ * ag_sqlite_store_unseal_for_testing:
+ * @self: a store
+ * @id: a customer id
+ * @kind: a kind of field
+ * @error: return location for an error
+ *
+ * For tests only: opens one sealed value without writing any ledger entry.
+ *
+ * Returns: (transfer full): the value, or %NULL on error
+ */
+AgSecret *
+ag_sqlite_store_unseal_for_testing (AgSqliteStore *self, const char *id, AgPiiKind kind,
+                                    GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt;
+  AgSecret *value = NULL;
+  const guint8 *sealed;
+  gsize sealed_len;
+  int rc;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = self->select_by_id;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (ag_sqlite_store_fields_find (sqlite3_column_blob (stmt, 3),
+                                       sqlite3_column_bytes (stmt, 3), kind, NULL, NULL, &sealed,
+                                       &sealed_len))
+        value = ag_sealer_open (self->sealer, id, kind, sealed, sealed_len, error);
+      else
+        g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                     "The customer has no %s", ag_pii_kind_to_string (kind));
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                         "No customer has this id");
+  else
+    set_sqlite_error (error, self->db, rc, "Could not read a customer");
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return value;
+}
+
+/* Import
+ *
+ * Two threads: the caller's thread pulls customers from the source, validates, masks,
+ * seals and computes blind index tags (the CPU-heavy part); a writer thread inserts the
+ * prepared rows into SQLite. Batches of rows go round between them through two queues, so
+ * at most N_BATCHES are in memory. Everything happens inside one transaction that the
+ * caller's thread opens and commits or rolls back once the writer has finished.
+ */
+
+typedef struct
+{
+  guint32 id_off;
+  guint32 name_off;
+  guint32 blob_off;
+  guint32 blob_len;
+  guint n_tags;
+  guint8 tags[AG_PII_N_KINDS][AG_SEALER_TAG_BYTES];
+} PreparedRow;
+
+typedef struct
+{
+  GByteArray *arena;
+  GArray *rows;
+  gboolean last;
+} Batch;
+
+typedef struct
+{
+  AgSqliteStore *self;
+  GAsyncQueue *full;
+  GAsyncQueue *empty;
+  GError *error;
+  gint failed;
+} ImportJob;
+
+static Batch *
+batch_new (void)
+{
+  Batch *batch = g_new0 (Batch, 1);
+
+  batch->arena = g_byte_array_sized_new (BATCH_ROWS * 1024);
+  batch->rows = g_array_sized_new (FALSE, FALSE, sizeof (PreparedRow), BATCH_ROWS);
+  return batch;
+}
+
+static void
+batch_reset (Batch *batch)
+{
+  /* The arena holds ids, names and sealed values only, but wipe it anyway. */
+  explicit_bzero (batch->arena->data, batch->arena->len);
+  g_byte_array_set_size (batch->arena, 0);
+  g_array_set_size (batch->rows, 0);
+  batch->last = FALSE;
+}
+
+static void
+batch_free (Batch *batch)
+{
+  batch_reset (batch);
+  g_byte_array_unref (batch->arena);
+  g_array_unref (batch->rows);
+  g_free (batch);
+}
+
+static gboolean
+step_insert (sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
+write_batch (AgSqliteStore *self, Batch *batch, GError **error)
+{
+  const guint8 *arena = batch->arena->data;
+
+  for (guint i = 0; i < batch->rows->len; i++)
+    {
+      PreparedRow *row = &g_array_index (batch->rows, PreparedRow, i);
+      const char *name = (const char *) arena + row->name_off;
+      sqlite3_int64 rowid;
+      int rc;
+
+      sqlite3_bind_text (self->insert_customer, 1, (const char *) arena + row->id_off, -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_text (self->insert_customer, 2, name, -1, SQLITE_STATIC);
+      sqlite3_bind_blob (self->insert_customer, 3, arena + row->blob_off, row->blob_len,
+                         SQLITE_STATIC);
+      rc = sqlite3_step (self->insert_customer);
+      sqlite3_reset (self->insert_customer);
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        {
+          g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID,
+                               "A customer id appears twice");
+          return FALSE;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (error, self->db, rc, "Could not store a customer");
+          return FALSE;
+        }
+      rowid = sqlite3_last_insert_rowid (self->db);
+
+      sqlite3_bind_int64 (self->insert_name, 1, rowid);
+      sqlite3_bind_text (self->insert_name, 2, name, -1, SQLITE_STATIC);
+      if (!step_insert (self->insert_name))
+        {
+          set_sqlite_error (error, self->db, sqlite3_errcode (self->db),
+                            "Could not index a name");
+          return FALSE;
+        }
+
+      for (guint t = 0; t < row->n_tags; t++)
+        {
+          sqlite3_bind_blob (self->insert_blind, 1, row->tags[t], AG_SEALER_TAG_BYTES,
+                             SQLITE_STATIC);
+          sqlite3_bind_int64 (self->insert_blind, 2, rowid);
+          if (!step_insert (self->insert_blind))
+            {
+              set_sqlite_error (error, self->db, sqlite3_errcode (self->db),
+                                "Could not index a value");
+              return FALSE;
+            }
+        }
+    }
+
+  return TRUE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  ImportJob *job = data;
+
+  for (;;)
+    {
+      Batch *batch = g_async_queue_pop (job->full);
+      gboolean last = batch->last;
+
+      if (!g_atomic_int_get (&job->failed) && !write_batch (job->self, batch, &job->error))
+        g_atomic_int_set (&job->failed, TRUE);
+
+      batch_reset (batch);
+      g_async_queue_push (job->empty, batch);
+      if (last)
+        break;
+    }
+
+  return NULL;
+}
+
+static void
+set_invalid (GError **error, const AgCustomerData *data, guint64 index, const char *what,
+             const GError *cause)
+{
+  g_autofree char *where = data->line > 0
+                               ? g_strdup_printf ("line %" G_GUINT64_FORMAT, data->line)
+                               : g_strdup_printf ("customer %" G_GUINT64_FORMAT, index + 1);
+
+  g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_INVALID_DATA, "%s: %s%s%s", where, what,
+               cause != NULL ? ": " : "", cause != NULL ? cause->message : "");
+}
+
+static guint32
+arena_append (GByteArray *arena, const void *data, gsize len)
+{
+  guint32 off = arena->len;
+
+  g_byte_array_append (arena, data, len);
+  return off;
+}
+
+/* Validates, masks and seals one customer into @batch. */
+static gboolean
+prepare_row (AgSqliteStore *self, const AgCustomerData *data, guint64 index, Batch *batch,
+             GError **error)
+{
+  GByteArray *arena = batch->arena;
+  PreparedRow row = { 0 };
+  gsize id_len;
+  guint arena_start = arena->len;
+
+  if (data->id == NULL || *data->id == '\0')
+    {
+      set_invalid (error, data, index, "the id is missing", NULL);
+      return FALSE;
+    }
+  id_len = strlen (data->id);
+  if (id_len > MAX_ID_BYTES || !g_utf8_validate (data->id, id_len, NULL))
+    {
+      set_invalid (error, data, index, "the id is too long or not UTF-8", NULL);
+      return FALSE;
+    }
+  if (data->values[AG_PII_KIND_NAME] == NULL || *data->values[AG_PII_KIND_NAME] == '\0')
+    {
+      set_invalid (error, data, index, "the name is missing", NULL);
+      return FALSE;
+    }
+
+  for (AgPiiKind kind = 0; kind < AG_PII_N_KINDS; kind++)
+    {
+      const char *value = data->values[kind];
+      g_autoptr (GError) local_error = NULL;
+      g_autofree char *normalized = NULL;
+
+      if (value == NULL)
+        continue;
+
+      /* Values come normalised; anything else would give blind index tags a search can
+       * never find, so refuse it. */
+      normalized = ag_pii_normalize (kind, value, &local_error);
+      if (normalized == NULL || strcmp (normalized, value) != 0)
+        {
+          g_autofree char *what = g_strdup_printf (
+              "the %s is not valid or not normalised", ag_pii_kind_to_string (kind));
+
+          if (normalized != NULL)
+            explicit_bzero (normalized, strlen (normalized));
+          set_invalid (error, data, index, what, local_error);
+          return FALSE;
+        }
+      explicit_bzero (normalized, strlen (normalized));
+    }
+
+  row.id_off = arena_append (arena, data->id, id_len + 1);
+  row.name_off = arena_append (arena, data->values[AG_PII_KIND_NAME],
+                               strlen (data->values[AG_PII_KIND_NAME]) + 1);
+  row.blob_off = arena->len;
+
+  for (AgPiiKind kind = AG_PII_KIND_NAME + 1; kind < AG_PII_N_KINDS; kind++)
+    {
+      const char *value = data->values[kind];
+      g_autofree char *mask = NULL;
+      gsize value_len, mask_len, sealed_len;
+      guint8 kind_byte = kind;
+
+      if (value == NULL)
+        continue;
+
+      value_len = strlen (value);
+      mask = ag_pii_mask (kind, value);
+      mask_len = strlen (mask);
+      sealed_len = ag_sealer_sealed_size (value_len);
+
+      g_byte_array_append (arena, &kind_byte, 1);
+      append_varint (arena, mask_len);
+      g_byte_array_append (arena, (const guint8 *) mask, mask_len);
+      append_varint (arena, sealed_len);
+      g_byte_array_set_size (arena, arena->len + sealed_len);
+      ag_sealer_seal_into (self->sealer, data->id, kind, value, value_len,
+                           arena->data + arena->len - sealed_len);
+
+      if (ag_pii_kind_is_searchable (kind))
+        ag_sealer_blind_index (self->sealer, kind, value, row.tags[row.n_tags++]);
+    }
+
+  row.blob_len = arena->len - row.blob_off;
+  if (arena->len > G_MAXUINT32 / 2)
+    {
+      g_byte_array_set_size (arena, arena_start);
+      set_invalid (error, data, index, "the customer is too large", NULL);
+      return FALSE;
+    }
+  g_array_append_val (batch->rows, row);
+
+  return TRUE;
+}
+
+static gboolean
+import_locked (AgSqliteStore *self, AgCustomerSourceFunc source, gpointer source_data,
+               guint64 total, AgProgressFunc progress, gpointer progress_data,
+               GCancellable *cancellable, GError **error)
+{
+  ImportJob job = { 0 };
+  GThread *writer;
+  GError *local_error = NULL;
+  Batch *batch;
+  guint64 done = 0;
+  gboolean ok;
+
+  if (!exec_sql (self, "PRAGMA cache_size=" CACHE_PAGES_IMPORT, error))
+    return FALSE;
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    {
+      exec_sql (self, "PRAGMA cache_size=" CACHE_PAGES_NORMAL, NULL);
+      return FALSE;
+    }
+
+  job.self = self;
+  job.full = g_async_queue_new ();
+  job.empty = g_async_queue_new ();
+  for (guint i = 0; i < N_BATCHES; i++)
+    g_async_queue_push (job.empty, batch_new ());
+  writer = g_thread_new ("ag-store-writer", writer_thread, &job);
+
+  batch = g_async_queue_pop (job.empty);
+  for (;;)
+    {
+      AgCustomerData data = { 0 };
+      gboolean more;
+
+      if (g_atomic_int_get (&job.failed)
+          || g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+        break;
+
+      more = source (&data, source_data, &local_error);
+      if (!more)
+        {
+          ag_customer_data_clear (&data);
+          break;
+        }
+
+      ok = prepare_row (self, &data, done, batch, &local_error);
+      ag_customer_data_clear (&data);
+      if (!ok)
+        break;
+
+      done++;
+      if (batch->rows->len == BATCH_ROWS)
+        {
+          g_async_queue_push (job.full, batch);
+          batch = g_async_queue_pop (job.empty);
+        }
+      if (progress != NULL && done % PROGRESS_EVERY == 0)
+        progress (done, total, progress_data);
+    }
+
+  /* The last batch carries whatever is left and stops the writer. */
+  batch->last = TRUE;
+  g_async_queue_push (job.full, batch);
+  g_thread_join (writer);
+
+  for (guint i = 0; i < N_BATCHES; i++)
+    batch_free (g_async_queue_pop (job.empty));
+  g_async_queue_unref (job.full);
+  g_async_queue_unref (job.empty);
+
+  if (local_error == NULL && job.error != NULL)
+    local_error = g_steal_pointer (&job.error);
+  g_clear_error (&job.error);
+
+  if (local_error == NULL)
+    {
+      if (exec_sql (self, "COMMIT", &local_error) && progress != NULL)
+        progress (done, total, progress_data);
+    }
+
+  if (local_error != NULL)
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      exec_sql (self, "PRAGMA cache_size=" CACHE_PAGES_NORMAL, NULL);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  /* Give back the import's page cache. */
+  exec_sql (self, "PRAGMA cache_size=" CACHE_PAGES_NORMAL, NULL);
+  sqlite3_db_release_memory (self->db);
+
+  return TRUE;
+}
+
+static gboolean
+ag_sqlite_store_import (AgStore *store, AgCustomerSourceFunc source, gpointer source_data,
+                        guint64 total, AgProgressFunc progress, gpointer progress_data,
+                        GCancellable *cancellable, GError **error)
+{
+  AgSqliteStore *self = AG_SQLITE_STORE (store);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return import_locked (self, source, source_data, total, progress, progress_data, cancellable,
+                        error);
+}
+
+static void
+ag_sqlite_store_iface_init (AgStoreInterface *iface)
+{
+  iface->search = ag_sqlite_store_search;
+  iface->get_record = ag_sqlite_store_get_record;
+  iface->import = ag_sqlite_store_import;
+  iface->count = ag_sqlite_store_count;
 }

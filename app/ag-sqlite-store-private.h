@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#pragma once
+
+#include "ag-secret.h"
+#include "ag-sqlite-store.h"
+
+G_BEGIN_DECLS
+
+/* The schema version this code writes and reads (meta key `schema-version`). */
+#define AG_SQLITE_STORE_SCHEMA_VERSION 1
+
+/*
+ * The sealed fields of one customer are packed into the BLOB `customer.fields`, in
+ * AgPiiKind order, as a sequence of entries:
+ *
+ *   kind (1 byte) · mask length (LEB128) · mask (UTF-8) · sealed length (LEB128) · sealed
+ *
+ * where `sealed` is ag_sealer_seal_into() output bound to the customer id and the kind.
+ */
+
+/* Finds the entry of @kind in a packed fields blob. Returns %FALSE when it is absent or
+ * the blob is malformed. */
+gboolean  ag_sqlite_store_fields_find         (const guint8  *blob,
+                                               gsize          blob_len,
+                                               AgPiiKind      kind,
+                                               const char   **mask,
+                                               gsize         *mask_len,
+                                               const guint8 **sealed,
+                                               gsize         *sealed_len);
+
+/* Test-only: unseals the value of @kind of customer @id. The real reveal path writes the
+ * ledger entry first (DESIGN §5) and lands with the ledger. */
+AgSecret *ag_sqlite_store_unseal_for_testing  (AgSqliteStore *self,
+                                               const char    *id,
+                                               AgPiiKind      kind,
+                                               GError       **error);
+
+G_END_DECLS

@@ -426,6 +426,12 @@ test_window_no_results (Fixture *fixture, gconstpointer user_data)
   gtk_editable_set_text (GTK_EDITABLE (entry), "Zzyzx");
   WAIT_UNTIL (shows_text (GTK_WIDGET (window), "No Customers Found"));
 
+  /* Ctrl+F's action brings the focus back to the search. */
+  gtk_root_set_focus (GTK_ROOT (window), NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == entry
+                 || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), entry));
+
   /* Escape's signal clears the search and brings the hint back. */
   g_signal_emit_by_name (entry, "stop-search");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");

@@ -78,8 +78,12 @@ open_store (AgWindow *self);
 /* Says what went wrong in words an agent understands; the technical line is for IT. Store
  * and keyring errors never carry a PII value (DESIGN §9), so their message may be shown. */
 static void
-describe_store_error (const GError *error, const char **title, const char **description)
+describe_store_error (const GError *error, const char **icon_name, const char **title,
+                      const char **description)
 {
+  *icon_name
+    = error->domain == AG_KEYRING_ERROR ? "dialog-password-symbolic" : "dialog-error-symbolic";
+
   if (g_error_matches (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_UNAVAILABLE))
     {
       *title = _("The Keyring Is Not Available");
@@ -209,7 +213,7 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr (AgStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *detail = NULL;
-  const char *title, *description;
+  const char *icon_name, *title, *description;
 
   store = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -218,8 +222,9 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (store == NULL)
     {
       g_message ("Could not open the store: %s", error->message);
-      describe_store_error (error, &title, &description);
+      describe_store_error (error, &icon_name, &title, &description);
       detail = format_technical_detail (error);
+      adw_status_page_set_icon_name (self->error_page, icon_name);
       adw_status_page_set_title (self->error_page, title);
       adw_status_page_set_description (self->error_page, description);
       gtk_label_set_text (self->error_detail, detail);
@@ -464,7 +469,10 @@ static void
 row_activated_cb (AgWindow *self, GtkListBoxRow *row)
 {
   row_selected_cb (self, row);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  /* Folded, the record is a page further on; unfolded it is already in sight, and the
+   * focus stays in the results. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
 /* Actions and window state ------------------------------------------------------------- */

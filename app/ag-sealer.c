@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -30,13 +31,31 @@ G_STATIC_ASSERT (AG_SEALER_KEY_BYTES == crypto_kdf_KEYBYTES);
 G_STATIC_ASSERT (AG_SEALER_KEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 G_STATIC_ASSERT (AG_SEALER_TAG_BYTES >= crypto_generichash_BYTES_MIN);
 
+/* Nonces are drawn from the system CSPRNG in blocks: one getrandom() per NONCE_POOL_SIZE
+ * values instead of one per value, which made it the bottleneck of a bulk import. */
+#define NONCE_POOL_SIZE 256
+
 struct _AgSealer
 {
   GObject parent_instance;
 
   AgSecret *seal_key;
   AgSecret *blind_key;
+
+  GMutex nonce_lock;
+  guint8 nonce_pool[NONCE_POOL_SIZE * NONCE_BYTES];
+  guint nonce_next;
+  guint nonce_generation;
 };
+
+/* Bumped in a forked child so that it never reuses nonces its parent also holds. */
+static guint fork_generation;
+
+static void
+bump_fork_generation (void)
+{
+  g_atomic_int_inc (&fork_generation);
+}
 
 G_DEFINE_FINAL_TYPE (AgSealer, ag_sealer, G_TYPE_OBJECT)
 
@@ -53,6 +72,7 @@ ag_sealer_finalize (GObject *object)
 
   g_clear_pointer (&self->seal_key, ag_secret_free);
   g_clear_pointer (&self->blind_key, ag_secret_free);
+  g_mutex_clear (&self->nonce_lock);
 
   G_OBJECT_CLASS (ag_sealer_parent_class)->finalize (object);
 }
@@ -63,11 +83,34 @@ ag_sealer_class_init (AgSealerClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = ag_sealer_finalize;
+
+  pthread_atfork (NULL, NULL, bump_fork_generation);
 }
 
 static void
 ag_sealer_init (AgSealer *self)
 {
+  g_mutex_init (&self->nonce_lock);
+  self->nonce_next = NONCE_POOL_SIZE;
+}
+
+static void
+next_nonce (AgSealer *self, guint8 *out)
+{
+  guint generation = g_atomic_int_get (&fork_generation);
+
+  g_mutex_lock (&self->nonce_lock);
+  if (self->nonce_next == NONCE_POOL_SIZE || self->nonce_generation != generation)
+    {
+      randombytes_buf (self->nonce_pool, sizeof self->nonce_pool);
+      self->nonce_next = 0;
+      self->nonce_generation = generation;
+    }
+  memcpy (out, self->nonce_pool + self->nonce_next * NONCE_BYTES, NONCE_BYTES);
+  /* A nonce is handed out once, then forgotten. */
+  sodium_memzero (self->nonce_pool + self->nonce_next * NONCE_BYTES, NONCE_BYTES);
+  self->nonce_next++;
+  g_mutex_unlock (&self->nonce_lock);
 }
 
 static AgSecret *
@@ -166,7 +209,7 @@ ag_sealer_seal_into (AgSealer *self, const char *record_id, AgPiiKind kind, cons
   g_return_if_fail (out != NULL);
 
   ad = build_ad (record_id, kind, ad_stack, &ad_heap, &ad_len);
-  randombytes_buf (out, NONCE_BYTES);
+  next_nonce (self, out);
   crypto_aead_xchacha20poly1305_ietf_encrypt (out + NONCE_BYTES, NULL, (const guint8 *) value,
                                               value_len, ad, ad_len, NULL, out,
                                               ag_secret_get_data (self->seal_key, NULL));

@@ -23,19 +23,14 @@ G_BEGIN_DECLS
 
 /* Finds the entry of @kind in a packed fields blob. Returns %FALSE when it is absent or
  * the blob is malformed. */
-gboolean  ag_sqlite_store_fields_find         (const guint8  *blob,
-                                               gsize          blob_len,
-                                               AgPiiKind      kind,
-                                               const char   **mask,
-                                               gsize         *mask_len,
-                                               const guint8 **sealed,
-                                               gsize         *sealed_len);
+gboolean
+ag_sqlite_store_fields_find (const guint8 *blob, gsize blob_len, AgPiiKind kind, const char **mask,
+                             gsize *mask_len, const guint8 **sealed, gsize *sealed_len);
 
 /* Test-only: unseals the value of @kind of customer @id. The real reveal path writes the
  * ledger entry first (DESIGN §5) and lands with the ledger. */
-AgSecret *ag_sqlite_store_unseal_for_testing  (AgSqliteStore *self,
-                                               const char    *id,
-                                               AgPiiKind      kind,
-                                               GError       **error);
+AgSecret *
+ag_sqlite_store_unseal_for_testing (AgSqliteStore *self, const char *id, AgPiiKind kind,
+                                    GError **error);
 
 G_END_DECLS

@@ -15,7 +15,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AgSynth, ag_synth, AG, SYNTH, GObject)
 
 /* Deterministic synthetic customers: the same seed gives the same customers, in order.
- * Every value passes ag_pii_normalize() and is already in normalised form. */
+ * Every value passes ag_pii_normalize() and is already in normalised form.
+ * ag_synth_next() takes a zeroed #AgCustomerData or one it filled before (whatever @out
+ * holds is wiped first); ids are `XXXXXX-0000001`: six hex digits from the seed, then a
+ * sequence number. */
 AgSynth *ag_synth_new  (guint64         seed);
 void     ag_synth_next (AgSynth        *self,
                         AgCustomerData *out);

@@ -25,7 +25,8 @@ static const Command commands[] = {
   { "generate", ag_admin_generate, N_("Add synthetic customers to the store") },
   { "import", ag_admin_import, N_("Import customers from a CSV or JSON file") },
   { "search", ag_admin_search, N_("Find customers; prints masked values only") },
-  { "policy show", ag_admin_policy_show, N_("Show the effective policy and where each value came from") },
+  { "policy show", ag_admin_policy_show,
+    N_("Show the effective policy and where each value came from") },
   { "policy check", ag_admin_policy_check, N_("Check a policy file without applying it") },
 };
 

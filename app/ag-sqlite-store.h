@@ -20,11 +20,12 @@ typedef enum
 
 /* Opens the store at @path (creating it with its keys when @flags has CREATE); fails
  * with AG_KEYRING_ERROR_UNAVAILABLE when no Secret Service answers. */
-AgSqliteStore *ag_sqlite_store_open         (const char        *path,
-                                             AgSqliteStoreFlags flags,
-                                             GCancellable      *cancellable,
-                                             GError           **error);
-const char    *ag_sqlite_store_get_path     (AgSqliteStore     *self);
-const char    *ag_sqlite_store_get_store_id (AgSqliteStore     *self);
+AgSqliteStore *
+ag_sqlite_store_open (const char *path, AgSqliteStoreFlags flags, GCancellable *cancellable,
+                      GError **error);
+const char *
+ag_sqlite_store_get_path (AgSqliteStore *self);
+const char *
+ag_sqlite_store_get_store_id (AgSqliteStore *self);
 
 G_END_DECLS

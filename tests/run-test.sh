@@ -34,7 +34,20 @@ XDG_CACHE_HOME="$tmp/home/.cache"
 export HOME XDG_RUNTIME_DIR XDG_DATA_HOME XDG_CONFIG_HOME XDG_CACHE_HOME
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 
-inner='printf %s agent-guard-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"'
+# gnome-keyring-daemon daemonizes and outlives the bus (and the test) unless stopped: ask
+# the bus which process owns the Secret Service (once it is there: the daemon returns
+# before it owns the name), and stop exactly that one at the end.
+inner='printf %s agent-guard-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
+gdbus wait --session --timeout 20 org.freedesktop.secrets || exit 1
+keyring_pid=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.GetConnectionUnixProcessID org.freedesktop.secrets \
+  | sed -n "s/^(uint32 \([0-9][0-9]*\),)\$/\1/p")
+stop_keyring () { if [ -n "$keyring_pid" ]; then kill "$keyring_pid" 2>/dev/null; fi; }
+trap "stop_keyring; exit 143" HUP INT TERM
+status=0
+"$@" || status=$?
+stop_keyring
+exit $status'
 
 status=0
 if $display; then

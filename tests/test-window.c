@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <adwaita.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -49,6 +52,32 @@ spin_a_little (void)
 {
   while (g_main_context_iteration (NULL, FALSE))
     ;
+}
+
+/* G_TEST_OPTION_ISOLATE_DIRS gives every test its own home and XDG directories; GLib then
+ * drops the strings it cached for the previous test on purpose, as callers may still hold
+ * them (its g_ignore_leak() only works when GLib itself is built with the sanitizer). GTK
+ * holds them, so tell LeakSanitizer about exactly those strings and nothing else. */
+static void
+keep_glib_dirs (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  const char *const *data_dirs = g_get_system_data_dirs ();
+  const char *const *config_dirs = g_get_system_config_dirs ();
+
+  __lsan_ignore_object (g_get_home_dir ());
+  __lsan_ignore_object (g_get_user_cache_dir ());
+  __lsan_ignore_object (g_get_user_config_dir ());
+  __lsan_ignore_object (g_get_user_data_dir ());
+  __lsan_ignore_object (g_get_user_state_dir ());
+  __lsan_ignore_object (g_get_user_runtime_dir ());
+  __lsan_ignore_object (data_dirs);
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    __lsan_ignore_object (data_dirs[i]);
+  __lsan_ignore_object (config_dirs);
+  for (guint i = 0; config_dirs[i] != NULL; i++)
+    __lsan_ignore_object (config_dirs[i]);
+#endif
 }
 
 /* The test store ------------------------------------------------------------------------ */
@@ -143,6 +172,7 @@ remove_tree (const char *path)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
+  keep_glib_dirs ();
   if (fixture->store_id != NULL)
     ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
   remove_tree (fixture->dir);
@@ -491,6 +521,31 @@ test_window_key_missing (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
+test_window_saves_size (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("org.agentguard.AgentGuard");
+  AgWindow *window;
+  int width, height;
+
+  g_settings_set_int (settings, "window-width", 700);
+  g_settings_set_int (settings, "window-height", 500);
+
+  /* A new window takes its size from the settings... */
+  window = open_window (fixture->store_path);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 700);
+  g_assert_cmpint (height, ==, 500);
+
+  /* ...and keeps the size it had when it is closed. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 820, 610);
+  gtk_window_close (GTK_WINDOW (window));
+  spin_a_little ();
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 820);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 610);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+}
+
+static void
 test_window_new_destroy (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = ag_window_new (NULL, fixture->store_path, TRUE);
@@ -504,7 +559,7 @@ test_window_new_destroy (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
-test_record_page_new_destroy (void)
+test_record_page_new_destroy (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr (AgRecord) record = ag_record_new ("C42", "Maria Silva");
   GtkWidget *page = g_object_ref_sink (ag_record_page_new ());
@@ -533,7 +588,7 @@ test_record_page_new_destroy (void)
 }
 
 static void
-test_masked_label_new_destroy (void)
+test_masked_label_new_destroy (Fixture *fixture, gconstpointer user_data)
 {
   GtkWidget *label = g_object_ref_sink (ag_masked_label_new ("CPF", "***.982.247-**"));
 
@@ -629,7 +684,7 @@ has_ink (GBytes *pixels)
 }
 
 static void
-test_masked_label_pixels (void)
+test_masked_label_pixels (Fixture *fixture, gconstpointer user_data)
 {
   g_autofree char *cpf_a = make_cpf ("529", "982247");
   g_autofree char *cpf_b = make_cpf ("111", "982247");
@@ -695,13 +750,20 @@ main (int argc, char **argv)
   gtk_init ();
   adw_init ();
 
-  g_test_add_func ("/masked-label/new-destroy", test_masked_label_new_destroy);
-  g_test_add_func ("/masked-label/pixels", test_masked_label_pixels);
-  g_test_add_func ("/record-page/new-destroy", test_record_page_new_destroy);
+  keep_glib_dirs ();
+
+  g_test_add ("/masked-label/new-destroy", Fixture, NULL, fixture_set_up,
+              test_masked_label_new_destroy, fixture_tear_down);
+  g_test_add ("/masked-label/pixels", Fixture, NULL, fixture_set_up, test_masked_label_pixels,
+              fixture_tear_down);
+  g_test_add ("/record-page/new-destroy", Fixture, NULL, fixture_set_up,
+              test_record_page_new_destroy, fixture_tear_down);
 
   g_test_add ("/window/new-destroy", Fixture, NULL, fixture_set_up, test_window_new_destroy,
               fixture_tear_down);
   g_test_add ("/window/no-store", Fixture, NULL, fixture_set_up, test_window_no_store,
+              fixture_tear_down);
+  g_test_add ("/window/saves-size", Fixture, NULL, fixture_set_up, test_window_saves_size,
               fixture_tear_down);
   g_test_add ("/window/opens-on-search", Fixture, "store", fixture_set_up,
               test_window_opens_on_search, fixture_tear_down);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #include <glib/gi18n.h>
@@ -28,6 +29,7 @@ static const Command commands[] = {
   { "policy show", ag_admin_policy_show,
     N_("Show the effective policy and where each value came from") },
   { "policy check", ag_admin_policy_check, N_("Check a policy file without applying it") },
+  { "auth-check", ag_admin_auth_check, N_("Test the PAM sign-in on the terminal; needs two factors") },
 };
 
 static void
@@ -41,6 +43,19 @@ print_usage (FILE *stream)
            _("Run “agent-guard-admin COMMAND --help” for the options of a command."));
 }
 
+static const char *
+locale_dir (void)
+{
+#if DEVELOPMENT
+  /* Uninstalled development builds find their translations in the build tree. */
+  const char *dir = g_getenv ("AG_LOCALEDIR");
+
+  if (dir != NULL && *dir != '\0')
+    return dir;
+#endif
+  return LOCALEDIR;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -48,7 +63,7 @@ main (int argc, char **argv)
   prctl (PR_SET_DUMPABLE, 0);
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -94,6 +109,21 @@ main (int argc, char **argv)
 
           sub_argv[0] = (char *) commands[i].words;
           return commands[i].func (sub_argc, sub_argv);
+        }
+    }
+
+  /* A known first word with a missing or unknown second word ("policy", "policy frob"). */
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_str_has_prefix (commands[i].words, argv[1])
+          && commands[i].words[strlen (argv[1])] == ' ')
+        {
+          if (argc > 2)
+            ag_admin_printerr (_("unknown command “%s %s”"), argv[1], argv[2]);
+          else
+            ag_admin_printerr (_("“%s” needs a command after it"), argv[1]);
+          print_usage (stderr);
+          return AG_EXIT_USAGE;
         }
     }
 

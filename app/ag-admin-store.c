@@ -6,23 +6,397 @@
 
 #include "config.h"
 
-#include "ag-admin.h"
+#include <stdio.h>
+#include <unistd.h>
 
-/* Placeholders until the commands land. */
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "ag-admin.h"
+#include "ag-import.h"
+#include "ag-synth.h"
+
+/* The store commands: generate, import and search. */
+
+static int
+usage_error (const char *words, const char *message)
+{
+  ag_admin_printerr ("%s: %s", words, message);
+  g_printerr (_("Try “agent-guard-admin %s --help”.\n"), words);
+  return AG_EXIT_USAGE;
+}
+
+/* A progress bar on stderr, drawn only when stderr is a terminal. */
+typedef struct
+{
+  gboolean enabled;
+  gboolean drawn;
+  guint last_percent;
+  guint64 last_done;
+} Progress;
+
+#define PROGRESS_WIDTH 30
+
+static void
+progress_init (Progress *self)
+{
+  self->enabled = isatty (STDERR_FILENO);
+  self->drawn = FALSE;
+  self->last_percent = G_MAXUINT;
+  self->last_done = 0;
+}
+
+static void
+progress_cb (guint64 done, guint64 total, gpointer user_data)
+{
+  Progress *self = user_data;
+  char bar[PROGRESS_WIDTH + 1];
+  guint percent;
+  guint filled;
+
+  if (!self->enabled)
+    return;
+
+  if (total == 0)
+    {
+      if (self->drawn && done - self->last_done < 1000)
+        return;
+      self->last_done = done;
+      self->drawn = TRUE;
+      g_printerr ("\r%" G_GUINT64_FORMAT " ", done);
+      return;
+    }
+
+  percent = (guint) MIN (100, done * 100 / total);
+  if (self->drawn && percent == self->last_percent)
+    return;
+  self->last_percent = percent;
+  self->drawn = TRUE;
+
+  filled = percent * PROGRESS_WIDTH / 100;
+  for (guint i = 0; i < PROGRESS_WIDTH; i++)
+    bar[i] = i < filled ? '#' : '-';
+  bar[PROGRESS_WIDTH] = '\0';
+
+  g_printerr ("\r[%s] %3u%% %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, bar, percent, done, total);
+}
+
+static void
+progress_finish (Progress *self)
+{
+  if (self->enabled && self->drawn)
+    g_printerr ("\n");
+  self->drawn = FALSE;
+}
+
+/* generate */
+
+typedef struct
+{
+  AgSynth *synth;
+  guint64 remaining;
+} GenerateSource;
+
+static gboolean
+generate_source_cb (AgCustomerData *out, gpointer user_data, GError **error)
+{
+  GenerateSource *source = user_data;
+
+  if (source->remaining == 0)
+    return FALSE;
+
+  ag_synth_next (source->synth, out);
+  source->remaining--;
+  return TRUE;
+}
+
 int
 ag_admin_generate (int argc, char **argv)
 {
-  return AG_EXIT_FAILURE;
+  g_autofree char *store_path = NULL;
+  g_autofree char *seed_string = NULL;
+  gint64 count = 0;
+  GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    { "count", 0, 0, G_OPTION_ARG_INT64, &count, N_("How many customers to add"), "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_string,
+      N_("Seed for the generator; the same seed gives the same customers"), "S" },
+    { NULL },
+  };
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (AgSynth) synth = NULL;
+  g_autoptr (GError) error = NULL;
+  GenerateSource source;
+  Progress progress;
+  guint64 seed;
+  int exit_code;
+
+  if (!ag_admin_parse_options (argv[0], NULL, _("Adds N synthetic customers to the store."),
+                               entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+
+  if (argc > 1)
+    return usage_error (argv[0], _("unexpected argument"));
+  if (count < 1)
+    return usage_error (argv[0], _("--count N is required, with N at least 1"));
+
+  if (seed_string != NULL)
+    {
+      if (!g_ascii_string_to_unsigned (seed_string, 10, 0, G_MAXUINT64, &seed, NULL))
+        return usage_error (argv[0],
+                            _("--seed needs a whole number from 0 to 18446744073709551615"));
+    }
+  else
+    {
+      seed = ((guint64) g_random_int () << 32) | g_random_int ();
+    }
+
+  store = ag_admin_open_store (store_path, TRUE, &exit_code);
+  if (store == NULL)
+    return exit_code;
+
+  synth = ag_synth_new (seed);
+  source.synth = synth;
+  source.remaining = (guint64) count;
+
+  progress_init (&progress);
+  if (!ag_store_import (store, generate_source_cb, &source, (guint64) count, progress_cb, &progress,
+                        NULL, &error))
+    {
+      progress_finish (&progress);
+      if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID))
+        ag_admin_printerr (_("a generated id is already in the store (was seed %llu used "
+                              "before?); nothing was added"),
+                           (unsigned long long) seed);
+      else
+        ag_admin_printerr (_("nothing was added: %s"), error->message);
+      return ag_admin_exit_code_for_error (error);
+    }
+  progress_finish (&progress);
+
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "Generated %llu customer with seed %llu\n",
+                           "Generated %llu customers with seed %llu\n", (gulong) count),
+              (unsigned long long) count, (unsigned long long) seed);
+  return AG_EXIT_OK;
+}
+
+/* import */
+
+typedef struct
+{
+  GPtrArray *customers;
+  guint next;
+  guint64 last_line;
+} ImportSource;
+
+/* Hands the parsed customers over one by one; their values move into @out, which the
+ * store wipes, so no second copy is made. */
+static gboolean
+import_source_cb (AgCustomerData *out, gpointer user_data, GError **error)
+{
+  ImportSource *source = user_data;
+  AgCustomerData *customer;
+
+  if (source->next >= source->customers->len)
+    return FALSE;
+
+  customer = g_ptr_array_index (source->customers, source->next++);
+  out->id = g_steal_pointer (&customer->id);
+  for (guint i = 0; i < AG_PII_N_KINDS; i++)
+    out->values[i] = g_steal_pointer (&customer->values[i]);
+  out->line = customer->line;
+  source->last_line = customer->line;
+
+  return TRUE;
 }
 
 int
 ag_admin_import (int argc, char **argv)
 {
-  return AG_EXIT_FAILURE;
+  g_autofree char *store_path = NULL;
+  GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    { NULL },
+  };
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (GPtrArray) customers = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GError) error = NULL;
+  ImportSource source = { 0 };
+  Progress progress;
+  const char *filename;
+  int exit_code;
+  guint n;
+
+  if (!ag_admin_parse_options (argv[0], _("FILE"),
+                               _("Imports customers from a CSV or JSON file (by its extension).\n"
+                                  "The whole file is checked first: on any error nothing is\n"
+                                  "imported and the store stays as it was."),
+                               entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+
+  if (argc < 2)
+    return usage_error (argv[0], _("missing FILE"));
+  if (argc > 2)
+    return usage_error (argv[0], _("unexpected argument"));
+  filename = argv[1];
+
+  /* Everything is checked before the store is even opened. */
+  file = g_file_new_for_commandline_arg (filename);
+  customers = ag_import_load_file_full (file, filename, NULL, &error);
+  if (customers == NULL)
+    {
+      ag_admin_printerr ("%s", error->message);
+      return ag_admin_exit_code_for_error (error);
+    }
+
+  store = ag_admin_open_store (store_path, TRUE, &exit_code);
+  if (store == NULL)
+    return exit_code;
+
+  n = customers->len;
+  source.customers = customers;
+  progress_init (&progress);
+  if (!ag_store_import (store, import_source_cb, &source, n, progress_cb, &progress, NULL, &error))
+    {
+      progress_finish (&progress);
+      if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID))
+        ag_admin_printerr (_("%s:%llu: id already in the store"), filename,
+                           (unsigned long long) source.last_line);
+      else
+        ag_admin_printerr (_("%s: nothing was imported: %s"), filename, error->message);
+      return ag_admin_exit_code_for_error (error);
+    }
+  progress_finish (&progress);
+
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "Imported %u customer\n", "Imported %u customers\n", n),
+              n);
+  return AG_EXIT_OK;
+}
+
+/* search */
+
+static void
+print_text (GListModel *records)
+{
+  guint n = g_list_model_get_n_items (records);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (AgRecord) record = g_list_model_get_item (records, i);
+      GListModel *fields = ag_record_get_fields (record);
+      guint n_fields = g_list_model_get_n_items (fields);
+
+      if (i > 0)
+        g_print ("\n");
+      g_print ("%s  %s\n", ag_record_get_id (record), ag_record_get_name (record));
+      for (guint f = 0; f < n_fields; f++)
+        {
+          g_autoptr (AgField) field = g_list_model_get_item (fields, f);
+
+          if (ag_field_get_kind (field) == AG_PII_KIND_NAME)
+            continue;
+          g_print ("  %s: %s\n", ag_field_get_label (field), ag_field_get_masked (field));
+        }
+    }
+}
+
+static void
+print_json (GListModel *records)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  guint n = g_list_model_get_n_items (records);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (AgRecord) record = g_list_model_get_item (records, i);
+      GListModel *fields = ag_record_get_fields (record);
+      guint n_fields = g_list_model_get_n_items (fields);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, ag_record_get_id (record));
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, ag_record_get_name (record));
+      json_builder_set_member_name (builder, "fields");
+      json_builder_begin_object (builder);
+      for (guint f = 0; f < n_fields; f++)
+        {
+          g_autoptr (AgField) field = g_list_model_get_item (fields, f);
+          AgPiiKind kind = ag_field_get_kind (field);
+
+          if (kind == AG_PII_KIND_NAME)
+            continue;
+          json_builder_set_member_name (builder, ag_pii_kind_to_string (kind));
+          json_builder_add_string_value (builder, ag_field_get_masked (field));
+        }
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
 }
 
 int
 ag_admin_search (int argc, char **argv)
 {
-  return AG_EXIT_FAILURE;
+  g_autofree char *store_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the results as JSON"), NULL },
+    { NULL },
+  };
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (GListModel) records = NULL;
+  g_autoptr (GError) error = NULL;
+  int exit_code;
+
+  if (!ag_admin_parse_options (
+        argv[0], _("QUERY"),
+        _("Finds customers by name (prefix, accents ignored), id, or exact\n"
+           "CPF, CNPJ, phone or e-mail in any usual format. Prints masked\n"
+           "values only. Finding nobody is not an error: the exit status\n"
+           "is 0 and the JSON output an empty array."),
+        entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+
+  if (argc < 2)
+    return usage_error (argv[0], _("missing QUERY"));
+  if (argc > 2)
+    return usage_error (argv[0], _("unexpected argument (quote a QUERY with spaces)"));
+
+  store = ag_admin_open_store (store_path, FALSE, &exit_code);
+  if (store == NULL)
+    return exit_code;
+
+  records = ag_store_search (store, argv[1], 0, NULL, &error);
+  if (records == NULL)
+    {
+      ag_admin_printerr (_("search failed: %s"), error->message);
+      return ag_admin_exit_code_for_error (error);
+    }
+
+  if (json)
+    print_json (records);
+  else if (g_list_model_get_n_items (records) == 0)
+    g_printerr ("%s\n", _("No customers found."));
+  else
+    print_text (records);
+
+  return AG_EXIT_OK;
 }

@@ -14,9 +14,10 @@
 struct _AgSecret
 {
   gsize len;
-  /* The bytes follow in the same sodium_malloc() block: guard pages around it, locked in
-   * memory, wiped by sodium_free(). */
-  guint8 data[];
+  /* A sodium_malloc() block of len + 1 bytes: guard pages around it, locked in memory,
+   * wiped by sodium_free(). It ends right at the guard page, so it is not aligned: only
+   * bytes live there. */
+  guint8 *data;
 };
 
 static void
@@ -40,12 +41,13 @@ ag_secret_new (gsize len)
 {
   AgSecret *self;
 
-  g_return_val_if_fail (len < G_MAXSIZE - sizeof (AgSecret) - 1, NULL);
+  g_return_val_if_fail (len < G_MAXSIZE - 1, NULL);
 
   ensure_sodium ();
 
-  self = sodium_malloc (sizeof (AgSecret) + len + 1);
-  if (self == NULL)
+  self = g_new0 (AgSecret, 1);
+  self->data = sodium_malloc (len + 1);
+  if (self->data == NULL)
     g_error ("Could not allocate %" G_GSIZE_FORMAT " bytes of locked memory", len);
 
   self->len = len;
@@ -128,5 +130,6 @@ ag_secret_free (AgSecret *self)
     return;
 
   /* sodium_free() wipes the whole block before unmapping it. */
-  sodium_free (self);
+  sodium_free (self->data);
+  g_free (self);
 }

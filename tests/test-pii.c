@@ -103,11 +103,17 @@ static const GoodCase good_cases[] = {
   { AG_PII_KIND_ADDRESS, "Travessa Bahia, 7, Manaus - AM, 69000000",
     "Travessa Bahia, 7, Manaus - AM, 69000000", "***, Manaus - AM",
     "Travessa Bahia, 7, Manaus - AM, 69000000" },
+  { AG_PII_KIND_ADDRESS, "Rua Sa\xcc\x83o Joa\xcc\x83o, 1, Goia\xcc\x82nia - GO",
+    "Rua São João, 1, Goiânia - GO", "***, Goiânia - GO", "Rua São João, 1, Goiânia - GO" },
+  { AG_PII_KIND_NOTES, "Cafe\xcc\x81 ☕ à tarde", "Café ☕ à tarde", "••••••", "Café ☕ à tarde" },
   { AG_PII_KIND_ADDRESS, "221B Baker Street, London", "221B Baker Street, London", "***",
     "221B Baker Street, London" },
   { AG_PII_KIND_ADDRESS, "Rua X, 10, Cidade - XX", "Rua X, 10, Cidade - XX", "***",
     "Rua X, 10, Cidade - XX" },
   { AG_PII_KIND_ADDRESS, "Curitiba - PR", "Curitiba - PR", "***", "Curitiba - PR" },
+  /* Nothing before the city: showing it would show everything. */
+  { AG_PII_KIND_ADDRESS, ", Recife - PE, 50000-000", ", Recife - PE, 50000-000", "***",
+    ", Recife - PE, 50000-000" },
 
   /* Card number. */
   { AG_PII_KIND_CARD_NUMBER, "4111 1111 1111 1111", "4111111111111111", "**** **** **** 1111",

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ag-sealer.h"
 #include "ag-secret.h"
@@ -117,6 +119,39 @@ test_sealer_fresh_nonce (void)
   /* Same value, same record, same kind: different nonce and so different ciphertext. */
   g_assert_false (g_bytes_equal (first, second));
   g_assert_true (memcmp (a, b, 24) != 0);
+}
+
+static void
+test_sealer_fork_nonces (void)
+{
+  g_autoptr (AgSealer) sealer = make_sealer (1);
+  g_autoptr (GBytes) before = ag_sealer_seal (sealer, TEST_ID, AG_PII_KIND_CPF, TEST_CPF);
+  g_autoptr (GBytes) parent = NULL;
+  guint8 child_nonce[24];
+  int fds[2];
+  pid_t pid;
+  int status;
+
+  /* A child forked while the sealer holds unused nonces must not reuse them. */
+  g_assert_cmpint (pipe (fds), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autoptr (GBytes) sealed = ag_sealer_seal (sealer, TEST_ID, AG_PII_KIND_CPF, TEST_CPF);
+      gboolean ok = write (fds[1], g_bytes_get_data (sealed, NULL), 24) == 24;
+
+      _exit (ok ? 0 : 1);
+    }
+  close (fds[1]);
+  g_assert_cmpint (read (fds[0], child_nonce, sizeof child_nonce), ==, sizeof child_nonce);
+  close (fds[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  parent = ag_sealer_seal (sealer, TEST_ID, AG_PII_KIND_CPF, TEST_CPF);
+  g_assert_true (memcmp (g_bytes_get_data (parent, NULL), child_nonce, 24) != 0);
+  g_assert_true (memcmp (g_bytes_get_data (before, NULL), child_nonce, 24) != 0);
 }
 
 static void
@@ -280,6 +315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sealer/roundtrip", test_sealer_roundtrip);
   g_test_add_func ("/sealer/empty-value", test_sealer_empty_value);
   g_test_add_func ("/sealer/fresh-nonce", test_sealer_fresh_nonce);
+  g_test_add_func ("/sealer/fork-nonces", test_sealer_fork_nonces);
   g_test_add_func ("/sealer/wrong-record", test_sealer_wrong_record);
   g_test_add_func ("/sealer/wrong-kind", test_sealer_wrong_kind);
   g_test_add_func ("/sealer/wrong-key", test_sealer_wrong_key);

@@ -371,6 +371,36 @@ test_search_name (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_search_long_prefix (Fixture *fixture, gconstpointer data)
+{
+  const RawCustomer raw[] = {
+    { "C-20", { [AG_PII_KIND_NAME] = "Ana Nascimento" } },
+    { "C-21", { [AG_PII_KIND_NAME] = "Ana Nascimbeni" } },
+    { "C-22", { [AG_PII_KIND_NAME] = "Ana Nascimentos Ávila" } },
+  };
+  AgCustomerData customers[G_N_ELEMENTS (raw)];
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (raw); i++)
+    customer_from_raw (&raw[i], &customers[i]);
+  import_array (AG_STORE (fixture->store), customers, G_N_ELEMENTS (raw), &error);
+  g_assert_no_error (error);
+
+  /* Prefixes longer than the longest prefix index (8 characters) still match exactly. */
+  assert_search (fixture, "nascim", "C-21", "C-20", "C-22", NULL);
+  assert_search (fixture, "nascimen", "C-20", "C-22", NULL);
+  assert_search (fixture, "nascimento", "C-20", "C-22", NULL);
+  assert_search (fixture, "NASCIMENTOS", "C-22", NULL);
+  assert_search (fixture, "nascimentoz", NULL);
+  assert_search (fixture, "nascimbeni", "C-21", NULL);
+  assert_search (fixture, "ana nascimentos avila", "C-22", NULL);
+  assert_search (fixture, "ana nascimentos avilb", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (raw); i++)
+    ag_customer_data_clear (&customers[i]);
+}
+
+static void
 test_search_id (Fixture *fixture, gconstpointer data)
 {
   assert_search (fixture, "C-2", "C-2", NULL);
@@ -542,6 +572,8 @@ test_import_duplicate_in_store (Fixture *fixture, gconstpointer data)
   make_batch (batch, 4, ids);
   g_assert_false (import_array (AG_STORE (fixture->store), batch, 4, &error));
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID);
+  /* Names the line (the source numbers them from 2), not the id. */
+  g_assert_nonnull (strstr (error->message, "line 4"));
   clear_batch (batch, 4);
   assert_unchanged (fixture);
 }
@@ -1110,6 +1142,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sqlite-store/open-not-a-store", test_open_not_a_store);
   ADD ("create-reopen", test_create_reopen);
   ADD ("search-name", test_search_name);
+  ADD ("search-long-prefix", test_search_long_prefix);
   ADD ("search-id", test_search_id);
   ADD ("search-exact", test_search_exact);
   ADD ("search-async", test_search_async);

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ag-sqlite-store.h"
@@ -82,6 +83,35 @@ compare_doubles (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+/* CPU time of this thread: unlike wall time, it does not count waiting for a core that
+ * other processes hold. */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double
+process_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+print_load (const char *when)
+{
+  g_autofree char *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("load average %s: %s", when, load);
+}
+
 typedef struct
 {
   const char *label;
@@ -93,6 +123,7 @@ static void
 time_queries (AgStore *store, QuerySet *set)
 {
   g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) cpu_times = g_array_new (FALSE, FALSE, sizeof (double));
   guint found = 0;
 
   for (guint i = 0; i < set->queries->len; i++)
@@ -100,10 +131,13 @@ time_queries (AgStore *store, QuerySet *set)
       g_autoptr (GListModel) results = NULL;
       g_autoptr (GError) error = NULL;
       gint64 start = g_get_monotonic_time ();
-      double ms;
+      double cpu_start = thread_cpu_ms ();
+      double ms, cpu_ms;
 
       results = ag_store_search (store, set->queries->pdata[i], 0, NULL, &error);
       ms = (g_get_monotonic_time () - start) / 1000.0;
+      cpu_ms = thread_cpu_ms () - cpu_start;
+      g_array_append_val (cpu_times, cpu_ms);
       g_assert_no_error (error);
       if (g_list_model_get_n_items (results) > 0)
         found++;
@@ -111,10 +145,14 @@ time_queries (AgStore *store, QuerySet *set)
     }
 
   g_array_sort (times, compare_doubles);
-  printf ("search %-22s n=%u found=%u  p50 %.3f ms  p99 %.3f ms  max %.3f ms\n", set->label,
-          times->len, found, g_array_index (times, double, times->len / 2),
+  g_array_sort (cpu_times, compare_doubles);
+  printf ("search %-22s n=%u found=%u  p50 %.3f ms  p99 %.3f ms  max %.3f ms  "
+          "(CPU time p50 %.3f ms  p99 %.3f ms)\n",
+          set->label, times->len, found, g_array_index (times, double, times->len / 2),
           g_array_index (times, double, (times->len * 99) / 100),
-          g_array_index (times, double, times->len - 1));
+          g_array_index (times, double, times->len - 1),
+          g_array_index (cpu_times, double, cpu_times->len / 2),
+          g_array_index (cpu_times, double, (cpu_times->len * 99) / 100));
 }
 
 static char *
@@ -127,9 +165,11 @@ first_letters (const char *word, guint n)
   return g_utf8_strdown (word, end - word);
 }
 
-/* Runs @argv and returns its peak RSS in KiB, or -1 when it failed. */
-static long
-peak_rss_of (char **argv)
+/* `bench-store --measure PROGRAM ARG…`: runs PROGRAM and prints its peak RSS in KiB.
+ * The benchmark measures through this small intermediate process because a child forked
+ * from the benchmark itself would count the benchmark's own pages in its ru_maxrss. */
+static int
+measure (char **argv)
 {
   pid_t pid;
   int status;
@@ -137,7 +177,7 @@ peak_rss_of (char **argv)
 
   pid = fork ();
   if (pid < 0)
-    return -1;
+    return 1;
   if (pid == 0)
     {
       int devnull = open ("/dev/null", O_WRONLY);
@@ -149,9 +189,33 @@ peak_rss_of (char **argv)
     }
 
   if (wait4 (pid, &status, 0, &usage) != pid || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return 1;
+
+  printf ("%ld\n", usage.ru_maxrss);
+  return 0;
+}
+
+/* Returns the peak RSS in KiB of @argv run on its own, or -1 when it failed. */
+static long
+peak_rss_of (char **argv)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  g_ptr_array_add (args, self_path);
+  g_ptr_array_add (args, "--measure");
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                     &status, NULL)
+      || !g_spawn_check_wait_status (status, NULL))
     return -1;
 
-  return usage.ru_maxrss;
+  return strtol (out, NULL, 10);
 }
 
 /* The separate search process when agent-guard-admin cannot do it: this program run as
@@ -192,12 +256,15 @@ main (int argc, char **argv)
   };
   Source source;
   gint64 start;
+  double cpu_start;
   double seconds;
   guint64 size;
   long rss;
 
   if (argc == 4 && strcmp (argv[1], "--search-child") == 0)
     return search_child (argv[2], argv[3]);
+  if (argc >= 3 && strcmp (argv[1], "--measure") == 0)
+    return measure (argv + 2);
 
   if (count_env != NULL)
     count = g_ascii_strtoull (count_env, NULL, 10);
@@ -211,16 +278,20 @@ main (int argc, char **argv)
   store = ag_sqlite_store_open (path, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
   g_assert_no_error (error);
 
+  print_load ("before");
+
   /* Generation: synthesis, validation, masking, sealing and SQLite, one transaction. */
   source.synth = ag_synth_new (SEED);
   source.remaining = count;
   start = g_get_monotonic_time ();
+  cpu_start = process_cpu_seconds ();
   ag_store_import (AG_STORE (store), synth_source, &source, count, NULL, NULL, NULL, &error);
   seconds = (g_get_monotonic_time () - start) / 1e6;
   g_assert_no_error (error);
   g_clear_object (&source.synth);
   printf ("customers %" G_GUINT64_FORMAT "\n", count);
-  printf ("generation %.1f s, %.0f customers/s\n", seconds, count / seconds);
+  printf ("generation %.1f s, %.0f customers/s (CPU %.1f s in all threads)\n", seconds,
+          count / seconds, process_cpu_seconds () - cpu_start);
 
   /* Regenerate the same customers to draw queries from them. */
   synth = ag_synth_new (SEED);
@@ -281,8 +352,15 @@ main (int argc, char **argv)
               rss / 1024.0);
     }
 
+  print_load ("after");
+
   for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
     g_ptr_array_unref (sets[i].queries);
+  if (g_getenv ("AG_BENCH_KEEP") != NULL)
+    {
+      printf ("kept %s\n", path);
+      return 0;
+    }
   {
     g_autofree char *wal = g_strconcat (path, "-wal", NULL);
     g_autofree char *shm = g_strconcat (path, "-shm", NULL);

@@ -15,8 +15,8 @@
  * kind, the rest is the input. Aborts when an invariant breaks:
  *
  * - a refusal is an AG_PII_ERROR whose message does not repeat the input;
- * - a canonical value is valid UTF-8 of at most AG_PII_MAX_INPUT bytes, and normalising it,
- *   or its formatted form, gives it back unchanged;
+ * - a canonical value is valid UTF-8 of at most AG_PII_MAX_INPUT bytes (in NFC for text),
+ *   and normalising it, or its formatted form, gives it back unchanged;
  * - its mask never contains it whole (names are not masked), and is never the mask of
  *   a value that is not canonical;
  * - the mask depends only on what it shows: changing a hidden character keeps it. */
@@ -66,9 +66,10 @@ hidden_index (AgPiiKind kind, const char *canonical)
       case AG_PII_KIND_BIRTH_DATE:
         return 9;
       case AG_PII_KIND_PIX_KEY:
-        if (canonical[0] == '+')
-          return (gssize) len - 5;
-        return strchr (canonical, '@') != NULL ? -1 : 0;
+        /* Told apart in the order ag_pii_mask() uses: e-mail first (+ may start one). */
+        if (strchr (canonical, '@') != NULL)
+          return -1;
+        return canonical[0] == '+' ? (gssize) len - 5 : 0;
       case AG_PII_KIND_NAME:
       case AG_PII_KIND_EMAIL:
       case AG_PII_KIND_ADDRESS:
@@ -87,6 +88,15 @@ check_canonical (AgPiiKind kind, const char *canonical)
 
   check (g_utf8_validate (canonical, -1, NULL));
   check (strlen (canonical) <= AG_PII_MAX_INPUT);
+
+  /* Text kinds are stored in NFC, whichever way ag_pii_normalize() got there. */
+  if (kind == AG_PII_KIND_NAME || kind == AG_PII_KIND_ADDRESS || kind == AG_PII_KIND_NOTES)
+    {
+      char *nfc = g_utf8_normalize (canonical, -1, G_NORMALIZE_NFC);
+
+      check (nfc != NULL && strcmp (nfc, canonical) == 0);
+      g_free (nfc);
+    }
 
   again = normalize_again (kind, canonical);
   check (strcmp (again, canonical) == 0);

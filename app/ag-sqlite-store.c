@@ -482,6 +482,7 @@ static gboolean
 create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 {
   g_autoptr (AgSecret) data_key = NULL;
+  g_autoptr (AgSecret) ledger_key = NULL;
   g_autofree char *version = NULL;
   g_autofree char *key_check = NULL;
 
@@ -493,8 +494,13 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
   if (!exec_sql (self, schema_sql, error))
     goto fail;
 
+  /* Both keys are made with the store; the ledger's MAC key is used from the ledger on. */
   data_key = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_DATA, TRUE, cancellable, error);
   if (data_key == NULL)
+    goto fail;
+  ledger_key
+    = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_LEDGER_MAC, TRUE, cancellable, error);
+  if (ledger_key == NULL)
     goto fail;
   self->sealer = ag_sealer_new (data_key);
 
@@ -852,6 +858,10 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
       AgRecord *record;
       int rc;
 
+      /* The name candidates come last: once @limit of them matched, the rest is not read. */
+      if (i >= n_exact && needs_filter && n_name_matches == limit)
+        break;
+
       sqlite3_bind_int64 (stmt, 1, g_array_index (rowids, gint64, i));
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
@@ -867,7 +877,7 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
         {
           const char *name = (const char *) sqlite3_column_text (stmt, 2);
 
-          if (n_name_matches == limit || name == NULL || !name_matches (name, words))
+          if (name == NULL || !name_matches (name, words))
             {
               sqlite3_reset (stmt);
               continue;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ag-keyring.h"
+#include "ag-test-pam.h"
 #include "ag-masked-label-private.h"
 #include "ag-pii.h"
 #include "ag-record-page.h"
@@ -135,6 +136,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   SynthSource source = { synth, N_CUSTOMERS, NULL };
   gboolean ok;
 
+  ag_test_pam_write_stack (NULL);
   fixture->dir = g_dir_make_tmp ("test-window-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
@@ -338,8 +340,11 @@ open_window (const char *store_path)
   AgWindow *window = ag_window_new (NULL, store_path, FALSE);
 
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window))
-              && ag_window_get_state (window) != AG_WINDOW_STATE_OPENING);
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  /* Every window starts locked; the agent signs in with both factors first. */
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  ag_test_sign_in (GTK_WIDGET (window), ag_window_get_guard (window), 0);
+  WAIT_UNTIL (ag_window_get_state (window) != AG_WINDOW_STATE_OPENING);
   spin_a_little ();
   return window;
 }
@@ -763,6 +768,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *content_type = NULL;
+  int status;
 
   /* GIO reads the shared MIME database once, from the data directories it first sees;
    * read it before G_TEST_OPTION_ISOLATE_DIRS hides them, or GTK cannot tell an SVG icon
@@ -778,6 +784,7 @@ main (int argc, char **argv)
 #endif
   /* GTK's test accessibility backend: real accessible properties to check, no bus. */
   g_setenv ("GTK_A11Y", "test", TRUE);
+  ag_test_pam_init ();
   gtk_init ();
   adw_init ();
 
@@ -807,5 +814,7 @@ main (int argc, char **argv)
   g_test_add ("/window/key-missing", Fixture, "store", fixture_set_up, test_window_key_missing,
               fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+  ag_test_pam_cleanup ();
+  return status;
 }

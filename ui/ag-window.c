@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ag-keyring.h"
+#include "ag-lock-page.h"
 #include "ag-record-page.h"
 #include "ag-sqlite-store.h"
 #include "ag-window.h"
@@ -22,6 +23,11 @@
  *
  * The window title is always "Agent Guard": a customer's name only ever appears inside
  * the window, where locking can take it away.
+ *
+ * The window starts locked, on the lock page, and renders what its #AgGuard says: the
+ * store is opened after the first sign-in, and every lock destroys the record page and
+ * the result rows and empties the search (DESIGN §9); after the unlock the agent is back
+ * on the same customer, fetched again by id and masked again.
  */
 struct _AgWindow
 {
@@ -30,8 +36,10 @@ struct _AgWindow
   char *store_path;
   gboolean training;
   AgStore *store;
-  AgWindowState state;
+  AgWindowState state; /* of the store; LOCKED is the guard's */
   GSettings *settings;
+  AgGuard *guard;
+  char *locked_record_id;
 
   GCancellable *open_cancellable;
   GCancellable *search_cancellable;
@@ -53,7 +61,8 @@ struct _AgWindow
   GtkListBox *results_list;
   GtkStack *content_stack;
   AdwStatusPage *record_error_page;
-  AgRecordPage *record_page;
+  AgRecordPage *record_page; /* NULL while locked */
+  AgLockPage *lock_page;
 };
 
 G_DEFINE_FINAL_TYPE (AgWindow, ag_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -65,6 +74,7 @@ enum
   PROP_TRAINING,
   PROP_STORE,
   PROP_STATE,
+  PROP_GUARD,
   N_PROPS
 };
 
@@ -141,10 +151,22 @@ format_technical_detail (const GError *error)
 
 /* States ------------------------------------------------------------------------------------ */
 
-static void
-set_state (AgWindow *self, AgWindowState state)
+static gboolean
+is_unlocked (AgWindow *self)
 {
-  switch (state)
+  return self->guard != NULL && ag_guard_get_state (self->guard) == AG_GUARD_STATE_UNLOCKED;
+}
+
+static void
+show_state (AgWindow *self)
+{
+  if (!is_unlocked (self))
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "lock");
+      return;
+    }
+
+  switch (self->state)
     {
       case AG_WINDOW_STATE_OPENING:
         gtk_stack_set_visible_child_name (self->status_stack, "opening");
@@ -165,16 +187,21 @@ set_state (AgWindow *self, AgWindowState state)
       default:
         g_assert_not_reached ();
     }
+}
 
-  if (self->state != state)
-    {
-      self->state = state;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-    }
+static void
+set_state (AgWindow *self, AgWindowState state)
+{
+  gboolean changed = self->state != state;
+
+  self->state = state;
+  show_state (self);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
 /* Drops every customer from the window: the results and the record page with its
- * widgets. The login issue calls this when the window locks (DESIGN §9). */
+ * widgets. */
 static void
 forget_customers (AgWindow *self)
 {
@@ -185,7 +212,8 @@ forget_customers (AgWindow *self)
 
   gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->results);
-  ag_record_page_set_record (self->record_page, NULL);
+  if (self->record_page != NULL)
+    ag_record_page_set_record (self->record_page, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "none");
 }
 
@@ -346,7 +374,7 @@ search_changed_cb (AgWindow *self)
   g_clear_object (&self->search_cancellable);
 
   query = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
-  if (query[0] == '\0' || self->store == NULL)
+  if (query[0] == '\0' || self->store == NULL || !is_unlocked (self))
     {
       gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
       g_clear_object (&self->results);
@@ -417,8 +445,10 @@ get_record_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   g_clear_object (&self->record_cancellable);
 
-  if (record == NULL)
+  if (record == NULL || self->record_page == NULL)
     {
+      if (record != NULL)
+        return;
       g_message ("Could not open a record: %s", error->message);
       detail = format_technical_detail (error);
       adw_status_page_set_description (self->record_error_page, detail);
@@ -431,9 +461,8 @@ get_record_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-show_record (AgWindow *self, AgRecord *record)
+show_record (AgWindow *self, const char *id)
 {
-  const char *id = ag_record_get_id (record);
   AgRecord *shown = ag_record_page_get_record (self->record_page);
 
   if (shown != NULL && g_strcmp0 (ag_record_get_id (shown), id) == 0
@@ -462,7 +491,7 @@ row_selected_cb (AgWindow *self, GtkListBoxRow *row)
 
   record = g_list_model_get_item (self->results, gtk_list_box_row_get_index (row));
   if (record != NULL)
-    show_record (self, record);
+    show_record (self, ag_record_get_id (record));
 }
 
 static void
@@ -502,6 +531,83 @@ static void
 open_store_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   open_store (AG_WINDOW (widget));
+}
+
+static void
+lock_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  AgWindow *self = AG_WINDOW (widget);
+
+  ag_guard_lock (self->guard, AG_LOCK_CAUSE_MANUAL);
+}
+
+/* Locking ------------------------------------------------------------------------------- */
+
+/* Destroys every widget that showed a customer: the record page goes with its fields, the
+ * result rows with the model, and the search text is emptied. Hiding them would not do. */
+static void
+destroy_customer_widgets (AgWindow *self)
+{
+  AgRecord *shown
+    = self->record_page != NULL ? ag_record_page_get_record (self->record_page) : NULL;
+
+  g_clear_pointer (&self->locked_record_id, g_free);
+  if (shown != NULL)
+    self->locked_record_id = g_strdup (ag_record_get_id (shown));
+
+  forget_customers (self);
+  gtk_search_entry_set_key_capture_widget (self->search_entry, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  if (self->record_page != NULL)
+    {
+      gtk_stack_remove (self->content_stack, GTK_WIDGET (self->record_page));
+      self->record_page = NULL;
+    }
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+create_customer_widgets (AgWindow *self)
+{
+  if (self->record_page == NULL)
+    {
+      self->record_page = AG_RECORD_PAGE (ag_record_page_new ());
+      gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->record_page), "record");
+    }
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+}
+
+static void
+guard_state_cb (AgWindow *self)
+{
+  gboolean unlocked = is_unlocked (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", unlocked);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", unlocked);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-store", unlocked);
+
+  if (!unlocked)
+    {
+      if (self->record_page != NULL)
+        destroy_customer_widgets (self);
+      show_state (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+      return;
+    }
+
+  create_customer_widgets (self);
+  if (self->store == NULL && self->open_cancellable == NULL)
+    open_store (self);
+  else
+    show_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+
+  if (self->store != NULL && self->locked_record_id != NULL)
+    {
+      g_autofree char *id = g_steal_pointer (&self->locked_record_id);
+
+      show_record (self, id);
+    }
 }
 
 #if !DEVELOPMENT
@@ -603,7 +709,23 @@ ag_window_constructed (GObject *object)
     }
 
   restore_window_size (self);
-  open_store (self);
+
+  /* The store is opened after the first sign-in; until then only the lock page exists. */
+  if (self->guard == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      self->guard = ag_guard_new (&error);
+      if (self->guard == NULL)
+        g_error ("Cannot look up the user running Agent Guard: %s", error->message);
+    }
+  self->lock_page = AG_LOCK_PAGE (ag_lock_page_new (self->guard));
+  gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->lock_page), "lock");
+  g_signal_connect_object (self->guard, "notify::state", G_CALLBACK (guard_state_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_UNLOCKED)
+    ag_guard_lock (self->guard, AG_LOCK_CAUSE_MANUAL);
+  guard_state_cb (self);
 }
 
 static void
@@ -611,6 +733,11 @@ ag_window_dispose (GObject *object)
 {
   AgWindow *self = AG_WINDOW (object);
 
+  if (self->guard != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->guard, self);
+      ag_guard_lock (self->guard, AG_LOCK_CAUSE_CLOSE);
+    }
   g_cancellable_cancel (self->open_cancellable);
   g_cancellable_cancel (self->search_cancellable);
   g_cancellable_cancel (self->record_cancellable);
@@ -625,6 +752,7 @@ ag_window_dispose (GObject *object)
   g_clear_object (&self->results);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_object (&self->guard);
 
   G_OBJECT_CLASS (ag_window_parent_class)->dispose (object);
 }
@@ -635,6 +763,7 @@ ag_window_finalize (GObject *object)
   AgWindow *self = AG_WINDOW (object);
 
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_pointer (&self->locked_record_id, g_free);
 
   G_OBJECT_CLASS (ag_window_parent_class)->finalize (object);
 }
@@ -656,7 +785,10 @@ ag_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
         g_value_set_object (value, self->store);
         break;
       case PROP_STATE:
-        g_value_set_int (value, self->state);
+        g_value_set_int (value, ag_window_get_state (self));
+        break;
+      case PROP_GUARD:
+        g_value_set_object (value, self->guard);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -675,6 +807,9 @@ ag_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_TRAINING:
         self->training = g_value_get_boolean (value);
+        break;
+      case PROP_GUARD:
+        self->guard = g_value_dup_object (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -705,11 +840,14 @@ ag_window_class_init (AgWindowClass *klass)
   properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, AG_TYPE_STORE,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE]
-    = g_param_spec_int ("state", NULL, NULL, AG_WINDOW_STATE_OPENING, AG_WINDOW_STATE_READY,
+    = g_param_spec_int ("state", NULL, NULL, AG_WINDOW_STATE_OPENING, AG_WINDOW_STATE_LOCKED,
                         AG_WINDOW_STATE_OPENING, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The guard to sign in with; by default the window makes its own for the user running
+   * it. An unlocked guard is locked first: a window never starts unlocked. */
+  properties[PROP_GUARD]
+    = g_param_spec_object ("guard", NULL, NULL, AG_TYPE_GUARD,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  g_type_ensure (AG_TYPE_RECORD_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/agentguard/AgentGuard/ag-window.ui");
@@ -728,7 +866,6 @@ ag_window_class_init (AgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgWindow, results_list);
   gtk_widget_class_bind_template_child (widget_class, AgWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, AgWindow, record_error_page);
-  gtk_widget_class_bind_template_child (widget_class, AgWindow, record_page);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -738,9 +875,11 @@ ag_window_class_init (AgWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.open-store", NULL, open_store_action);
+  gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
 }
 
 static void
@@ -754,8 +893,6 @@ ag_window_init (AgWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
-
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
 
 #if !DEVELOPMENT
   disable_inspector_keys (self);
@@ -806,7 +943,20 @@ ag_window_get_state (AgWindow *self)
 {
   g_return_val_if_fail (AG_IS_WINDOW (self), AG_WINDOW_STATE_ERROR);
 
-  return self->state;
+  return is_unlocked (self) ? self->state : AG_WINDOW_STATE_LOCKED;
+}
+
+/**
+ * ag_window_get_guard:
+ *
+ * Returns: (transfer none): the guard that decides what the window may show
+ */
+AgGuard *
+ag_window_get_guard (AgWindow *self)
+{
+  g_return_val_if_fail (AG_IS_WINDOW (self), NULL);
+
+  return self->guard;
 }
 
 gboolean

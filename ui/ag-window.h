@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ag-guard.h"
 #include "ag-store.h"
 
 G_BEGIN_DECLS
@@ -20,8 +21,9 @@ G_DECLARE_FINAL_TYPE (AgWindow, ag_window, AG, WINDOW, AdwApplicationWindow)
  * @AG_WINDOW_STATE_NO_STORE: there is no store file yet
  * @AG_WINDOW_STATE_ERROR: the store could not be opened
  * @AG_WINDOW_STATE_READY: the agent can search
+ * @AG_WINDOW_STATE_LOCKED: the lock page, and nothing from the store anywhere in the window
  *
- * What the window shows. The login issue adds a locked state.
+ * What the window shows.
  */
 typedef enum
 {
@@ -29,6 +31,7 @@ typedef enum
   AG_WINDOW_STATE_NO_STORE,
   AG_WINDOW_STATE_ERROR,
   AG_WINDOW_STATE_READY,
+  AG_WINDOW_STATE_LOCKED,
 } AgWindowState;
 
 AgWindow *
@@ -41,5 +44,7 @@ AgWindowState
 ag_window_get_state (AgWindow *self);
 gboolean
 ag_window_get_training (AgWindow *self);
+AgGuard *
+ag_window_get_guard (AgWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * The lock page and locking in the window, under Xvfb, signing in through real PAM: a
+ * private service file through AG_PAM_CONFDIR with pam_matrix, pam_oath (codes from
+ * liboath) and the test module pam_agtest for the message kinds real modules rarely send.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ag-keyring.h"
+#include "ag-lock-page.h"
+#include "ag-record-page.h"
+#include "ag-sqlite-store.h"
+#include "ag-synth.h"
+#include "ag-test-pam.h"
+#include "ag-window.h"
+
+#define N_CUSTOMERS 40
+
+typedef struct
+{
+  char *dir;
+  char *store_path;
+  char *store_id;
+  GPtrArray *customers; /* AgCustomerData*, in clear */
+} Fixture;
+
+typedef struct
+{
+  AgSynth *synth;
+  guint left;
+  GPtrArray *kept;
+} SynthSource;
+
+static void
+spin_a_little (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* See test-window.c: GLib drops its cached directory strings between isolated tests on
+ * purpose, and GTK holds them. */
+static void
+keep_glib_dirs (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  const char *const *data_dirs = g_get_system_data_dirs ();
+  const char *const *config_dirs = g_get_system_config_dirs ();
+
+  __lsan_ignore_object (g_get_home_dir ());
+  __lsan_ignore_object (g_get_user_cache_dir ());
+  __lsan_ignore_object (g_get_user_config_dir ());
+  __lsan_ignore_object (g_get_user_data_dir ());
+  __lsan_ignore_object (g_get_user_state_dir ());
+  __lsan_ignore_object (g_get_user_runtime_dir ());
+  __lsan_ignore_object (data_dirs);
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    __lsan_ignore_object (data_dirs[i]);
+  __lsan_ignore_object (config_dirs);
+  for (guint i = 0; config_dirs[i] != NULL; i++)
+    __lsan_ignore_object (config_dirs[i]);
+#endif
+}
+
+static void
+customer_data_free (AgCustomerData *data)
+{
+  ag_customer_data_clear (data);
+  g_free (data);
+}
+
+static gboolean
+synth_source (AgCustomerData *out, gpointer user_data, GError **error)
+{
+  SynthSource *source = user_data;
+  AgCustomerData *copy;
+
+  if (source->left == 0)
+    return FALSE;
+  source->left--;
+
+  ag_synth_next (source->synth, out);
+  copy = g_new0 (AgCustomerData, 1);
+  copy->id = g_strdup (out->id);
+  for (guint i = 0; i < AG_PII_N_KINDS; i++)
+    copy->values[i] = g_strdup (out->values[i]);
+  g_ptr_array_add (source->kept, copy);
+  return TRUE;
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgSynth) synth = ag_synth_new (20261124);
+  SynthSource source = { synth, N_CUSTOMERS, NULL };
+
+  ag_test_pam_write_stack (user_data);
+  fixture->dir = g_dir_make_tmp ("test-lock-page-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
+  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) customer_data_free);
+
+  store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
+  g_assert_no_error (error);
+  source.kept = fixture->customers;
+  g_assert_true (ag_store_import (AG_STORE (store), synth_source, &source, N_CUSTOMERS, NULL, NULL,
+                                  NULL, &error));
+  g_assert_no_error (error);
+  fixture->store_id = g_strdup (ag_sqlite_store_get_store_id (store));
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  keep_glib_dirs ();
+  ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
+  g_unlink (fixture->store_path);
+  ag_test_pam_remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->store_path, g_free);
+  g_clear_pointer (&fixture->store_id, g_free);
+  g_clear_pointer (&fixture->customers, g_ptr_array_unref);
+}
+
+/* Looking at widgets -------------------------------------------------------------------- */
+
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget *root, const char *text, gboolean mapped)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0
+      && (!mapped || gtk_widget_get_mapped (root)))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text, mapped);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+shows_text (GtkWidget *root, const char *text)
+{
+  return find_label (root, text, TRUE) != NULL;
+}
+
+static void
+collect_texts (GtkWidget *widget, GPtrArray *texts)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (GTK_IS_LABEL (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
+  if (GTK_IS_EDITABLE (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_editable_get_text (GTK_EDITABLE (widget))));
+  if (GTK_IS_WINDOW (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_window_get_title (GTK_WINDOW (widget))));
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    g_ptr_array_add (texts,
+                     g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget))));
+  if (ADW_IS_ACTION_ROW (widget))
+    g_ptr_array_add (texts, g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget))));
+  if (tooltip != NULL)
+    g_ptr_array_add (texts, g_strdup (tooltip));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_texts (child, texts);
+}
+
+/* No widget anywhere in the window, shown or not, holds a customer's name or id. */
+static void
+assert_no_customer (GtkWidget *root, Fixture *fixture)
+{
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+
+  collect_texts (root, texts);
+  g_assert_cmpuint (texts->len, >, 5);
+  for (guint c = 0; c < fixture->customers->len; c++)
+    {
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, c);
+      const char *name = customer->values[AG_PII_KIND_NAME];
+
+      g_assert_nonnull (name);
+      for (guint t = 0; t < texts->len; t++)
+        {
+          const char *text = g_ptr_array_index (texts, t);
+
+          if (text != NULL && (strstr (text, name) != NULL || strstr (text, customer->id) != NULL))
+            g_error ("A widget of the locked window holds customer %u", c);
+        }
+    }
+  g_assert_null (find_type (root, AG_TYPE_RECORD_PAGE));
+  g_assert_null (find_type (root, GTK_TYPE_LIST_BOX_ROW));
+}
+
+static AgWindow *
+open_window (Fixture *fixture)
+{
+  AgWindow *window = ag_window_new (NULL, fixture->store_path, FALSE);
+
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  spin_a_little ();
+  return window;
+}
+
+static void
+close_window (AgWindow *window)
+{
+  AgGuard *guard = g_object_ref (ag_window_get_guard (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* Let a cancelled PAM worker wind down before the next test. */
+  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+  g_object_unref (guard);
+  spin_a_little ();
+}
+
+static GtkWidget *
+lock_page_of (AgWindow *window)
+{
+  GtkWidget *page = find_type (GTK_WIDGET (window), AG_TYPE_LOCK_PAGE);
+
+  g_assert_nonnull (page);
+  return page;
+}
+
+static void
+click_sign_in (AgWindow *window)
+{
+  GtkWidget *button = ag_test_find_sign_in_button (lock_page_of (window));
+
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Tests --------------------------------------------------------------------------------- */
+
+static void
+test_lock_page_new_destroy (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  GtkWidget *page;
+
+  g_assert_no_error (error);
+  page = g_object_ref_sink (ag_lock_page_new (guard));
+  g_assert_true (ag_lock_page_get_guard (AG_LOCK_PAGE (page)) == guard);
+  /* The fixed user, not editable: a label, and no entry before the sign-in starts. */
+  g_assert_nonnull (find_label (page, g_get_user_name (), FALSE));
+  g_assert_cmpuint (ag_test_n_prompts (page), ==, 0);
+  g_assert_null (find_type (page, GTK_TYPE_EDITABLE));
+  g_assert_finalize_object (page);
+}
+
+static void
+test_starts_locked (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *page = lock_page_of (window);
+  GtkWidget *focus;
+
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  g_assert_true (gtk_widget_get_mapped (page));
+  g_assert_true (shows_text (page, "Sign In"));
+  g_assert_true (shows_text (page, g_get_user_name ()));
+  /* The store is not even opened before the sign-in. */
+  g_assert_null (ag_window_get_store (window));
+  assert_no_customer (GTK_WIDGET (window), fixture);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Agent Guard");
+  /* Enter signs in: the focus is on the button. */
+  AG_TEST_WAIT_UNTIL ((focus = gtk_root_get_focus (GTK_ROOT (window))) != NULL);
+  g_assert_true (focus == ag_test_find_sign_in_button (page));
+
+  close_window (window);
+}
+
+static void
+test_prompt_kinds (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GtkWidget *page = lock_page_of (window);
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GPtrArray) password = NULL;
+  g_autofree char *code = ag_test_pam_code (0);
+  GtkWidget *info, *error, *focus;
+
+  click_sign_in (window);
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_AUTHENTICATING);
+
+  /* pam_agtest's batch: an info, an error and two prompts in one conversation call. */
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 2);
+  entries = ag_test_prompts (page);
+  g_ptr_array_set_free_func (entries, g_object_unref);
+  for (guint i = 0; i < entries->len; i++)
+    g_object_ref (g_ptr_array_index (entries, i));
+  info = find_label (page, "Test info message.", TRUE);
+  error = find_label (page, "Test error message.", TRUE);
+  g_assert_nonnull (info);
+  g_assert_nonnull (error);
+  g_assert_true (gtk_widget_has_css_class (error, "error"));
+  g_assert_false (gtk_widget_has_css_class (info, "error"));
+  /* ECHO_OFF: a password entry; ECHO_ON: a visible entry. */
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (g_ptr_array_index (entries, 0)));
+  g_assert_cmpstr (ag_test_prompt_title (g_ptr_array_index (entries, 0)), ==, "First secret");
+  g_assert_true (GTK_IS_ENTRY (g_ptr_array_index (entries, 1)));
+  g_assert_true (gtk_entry_get_visibility (g_ptr_array_index (entries, 1)));
+  g_assert_cmpstr (ag_test_prompt_title (g_ptr_array_index (entries, 1)), ==, "Second code");
+  /* The focus is on the first prompt; Enter moves on to the second, then sends both. */
+  AG_TEST_WAIT_UNTIL ((focus = gtk_root_get_focus (GTK_ROOT (window))) != NULL);
+  g_assert_true (gtk_widget_is_ancestor (focus, g_ptr_array_index (entries, 0)));
+  gtk_editable_set_text (g_ptr_array_index (entries, 0), "one");
+  g_signal_emit_by_name (g_ptr_array_index (entries, 0), "activate");
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (focus == g_ptr_array_index (entries, 1)
+                 || gtk_widget_is_ancestor (focus, g_ptr_array_index (entries, 1)));
+  g_assert_cmpuint (ag_test_n_prompts (page), ==, 2);
+  gtk_editable_set_text (g_ptr_array_index (entries, 1), "two");
+  g_signal_emit_by_name (g_ptr_array_index (entries, 1), "activate");
+  /* Sent: the entries are emptied and gone. */
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (entries, 0)), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (entries, 1)), ==, "");
+  g_assert_null (gtk_widget_get_root (g_ptr_array_index (entries, 1)));
+  g_ptr_array_set_size (entries, 0);
+
+  /* Then pam_matrix's password (hidden) and pam_oath's code. */
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
+  password = ag_test_prompts (page);
+  g_assert_cmpstr (ag_test_prompt_title (g_ptr_array_index (password, 0)), ==, "Password");
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (g_ptr_array_index (password, 0)));
+  g_ptr_array_set_size (password, 0);
+  ag_test_answer_prompts (page, guard, AG_TEST_PASSWORD, code);
+
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  g_assert_false (gtk_widget_get_mapped (page));
+  g_assert_true (gtk_widget_get_mapped (find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY)));
+
+  close_window (window);
+}
+
+static void
+test_code_prompt (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GtkWidget *page = lock_page_of (window);
+  g_autoptr (GPtrArray) entries = NULL;
+
+  click_sign_in (window);
+  /* pam_u2f's touch cue (here from pam_agtest) is shown as readable text. */
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
+  g_assert_true (shows_text (page, "Please touch the device."));
+  entries = ag_test_prompts (page);
+  gtk_editable_set_text (g_ptr_array_index (entries, 0), AG_TEST_PASSWORD);
+  g_signal_emit_by_name (g_ptr_array_index (entries, 0), "activate");
+  g_ptr_array_set_size (entries, 0);
+
+  /* pam_oath's prompt, titled in the agent's words. */
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
+  g_ptr_array_unref (g_steal_pointer (&entries));
+  entries = ag_test_prompts (page);
+  g_assert_cmpstr (ag_test_prompt_title (g_ptr_array_index (entries, 0)), ==, "Code");
+  ag_guard_cancel (guard);
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+
+  close_window (window);
+}
+
+static void
+test_wrong_password (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GtkWidget *page = lock_page_of (window);
+  g_autofree char *code = ag_test_pam_code (0);
+
+  click_sign_in (window);
+  ag_test_answer_prompts (page, guard, "not-the-password", code);
+
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 1);
+  spin_a_little ();
+  g_assert_true (shows_text (page, "Sign-in failed. Check your password and code."));
+  g_assert_true (shows_text (page, "1 failed attempt"));
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  assert_no_customer (GTK_WIDGET (window), fixture);
+
+  /* The right factors then: the error goes, the search page comes. */
+  ag_test_sign_in (GTK_WIDGET (window), guard, 1);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
+
+  close_window (window);
+}
+
+static void
+test_cancel (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GtkWidget *page = lock_page_of (window);
+  GtkWidget *cancel = find_label (page, "Cancel", FALSE);
+
+  click_sign_in (window);
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
+  g_assert_nonnull (cancel);
+  cancel = gtk_widget_get_ancestor (cancel, GTK_TYPE_BUTTON);
+  g_assert_true (gtk_widget_get_mapped (cancel));
+  g_signal_emit_by_name (cancel, "clicked");
+
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
+  g_assert_cmpuint (ag_test_n_prompts (page), ==, 0);
+  g_assert_false (gtk_widget_get_mapped (cancel));
+
+  close_window (window);
+}
+
+static void
+test_lock_and_return (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, 7);
+  GtkWidget *search, *row, *record_page, *new_page;
+  AgRecord *record;
+
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+  /* Find a customer by id and open the record. */
+  search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
+  AG_TEST_WAIT_UNTIL ((row = find_type (GTK_WIDGET (window), GTK_TYPE_LIST_BOX_ROW)) != NULL
+                      && gtk_widget_get_mapped (row));
+  g_signal_emit_by_name (row, "activate");
+  AG_TEST_WAIT_UNTIL ((record_page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+                      && ag_record_page_get_record (AG_RECORD_PAGE (record_page)) != NULL);
+  g_assert_cmpstr (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (record_page))), ==,
+                   customer->id);
+  g_assert_true (shows_text (GTK_WIDGET (window), customer->values[AG_PII_KIND_NAME]));
+
+  /* Ctrl+L's action: the record widgets are destroyed, not hidden. */
+  g_object_add_weak_pointer (G_OBJECT (record_page), (gpointer *) &record_page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  spin_a_little ();
+  g_assert_null (record_page);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "");
+  g_assert_true (gtk_widget_get_mapped (lock_page_of (window)));
+  g_assert_true (shows_text (lock_page_of (window), "Locked"));
+  g_assert_true (shows_text (lock_page_of (window), "Unlock"));
+  assert_no_customer (GTK_WIDGET (window), fixture);
+
+  /* Both factors again, and the agent is back on the same customer, masked. */
+  ag_test_sign_in (GTK_WIDGET (window), guard, 1);
+  AG_TEST_WAIT_UNTIL ((new_page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+                      && (record = ag_record_page_get_record (AG_RECORD_PAGE (new_page))) != NULL);
+  g_assert_cmpstr (ag_record_get_id (record), ==, customer->id);
+  g_assert_true (gtk_widget_get_mapped (new_page));
+  for (AgPiiKind kind = AG_PII_KIND_NAME + 1; kind < AG_PII_N_KINDS; kind++)
+    {
+      g_autofree char *formatted = NULL;
+
+      if (customer->values[kind] == NULL || strlen (customer->values[kind]) < 6)
+        continue;
+      formatted = ag_pii_format (kind, customer->values[kind]);
+      g_assert_false (shows_text (GTK_WIDGET (window), customer->values[kind]));
+      g_assert_false (formatted != NULL && shows_text (GTK_WIDGET (window), formatted));
+    }
+
+  close_window (window);
+}
+
+const char *
+__asan_default_options (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0";
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *content_type = NULL;
+  g_autofree char *module = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *cue = NULL;
+  int status;
+
+  content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#if !DEVELOPMENT
+  g_test_skip ("AG_PAM_CONFDIR needs a development build (-Ddevelopment=true)");
+  return g_test_run ();
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+#endif
+  ag_test_pam_init ();
+  gtk_init ();
+  adw_init ();
+  keep_glib_dirs ();
+
+  module = g_test_build_filename (G_TEST_BUILT, "pam_agtest.so", NULL);
+  batch = g_strdup_printf ("auth required %s batch first=one second=two\n", module);
+  cue = g_strdup_printf ("auth required %s cue\n", module);
+
+#define ADD(path, stack, func) \
+  g_test_add ("/lock-page/" path, Fixture, stack, fixture_set_up, func, fixture_tear_down)
+  ADD ("new-destroy", NULL, test_lock_page_new_destroy);
+  ADD ("starts-locked", NULL, test_starts_locked);
+  ADD ("prompt-kinds", batch, test_prompt_kinds);
+  ADD ("code-prompt", cue, test_code_prompt);
+  ADD ("wrong-password", NULL, test_wrong_password);
+  ADD ("cancel", NULL, test_cancel);
+  ADD ("lock-and-return", NULL, test_lock_and_return);
+#undef ADD
+
+  status = g_test_run ();
+  ag_test_pam_cleanup ();
+  return status;
+}

@@ -123,6 +123,17 @@ clear_prompts (AgLockPage *self)
       }
   g_clear_pointer (&self->entries, g_ptr_array_unref);
 
+  /* Take the focus off a prompt before it goes: GTK 4.8 may still look at the old focus
+   * widget in the next layout. */
+  if (self->prompt_widgets != NULL && self->prompt_widgets->len > 0)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->messages_box)))
+        gtk_root_set_focus (root, NULL);
+    }
+
   if (self->prompt_widgets != NULL)
     for (guint i = 0; i < self->prompt_widgets->len; i++)
       gtk_box_remove (self->messages_box, g_ptr_array_index (self->prompt_widgets, i));
@@ -168,7 +179,7 @@ update (AgLockPage *self)
   gboolean authenticating = state == AG_GUARD_STATE_AUTHENTICATING;
   gboolean waiting_for_answers = self->batch != NULL;
 
-  gtk_label_set_text (self->title_label, signed_in ? _("Locked") : _("Sign In"));
+  gtk_label_set_text (self->title_label, signed_in ? _("Locked") : _("Welcome"));
   gtk_label_set_text (self->hint_label,
                       signed_in ? _("Unlock with your password and one-time code to see "
                                      "customer records again.")
@@ -254,6 +265,7 @@ submit (AgLockPage *self)
   /* Empties the entries and drops the prompts before PAM even sees the answers. */
   clear_prompts (self);
   update (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
   ag_auth_batch_reply (batch);
 }
 
@@ -288,8 +300,8 @@ begin (AgLockPage *self)
 {
   g_autoptr (GError) error = NULL;
 
+  /* The last failure stays in sight until the next result. */
   clear_messages (self);
-  show_error (self, NULL);
   if (!ag_guard_begin (self->guard, &error))
     {
       g_autofree char *text = NULL;

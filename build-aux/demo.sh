@@ -12,7 +12,11 @@
 #      gnome-keyring kept in the demo folder, unlocked with the demo password
 #   4. creates the demo store once: $AG_DEMO_DIR/store.db, by default in
 #      ${XDG_DATA_HOME:-~/.local/share}/agent-guard-demo (AG_DEMO_RESET=1 starts afresh)
-#   5. runs _build/ui/agent-guard --store …, translated: LANGUAGE=pt_BR build-aux/demo.sh
+#   5. sets up a private PAM configuration in $AG_DEMO_DIR/pam (AG_PAM_CONFDIR): the real
+#      pam_matrix with a demo password and pam_oath with a fresh TOTP secret, and prints
+#      the password and the command for the current code (oathtool --totp KEY)
+#   6. runs _build/ui/agent-guard --store … at its lock page, translated:
+#      LANGUAGE=pt_BR build-aux/demo.sh
 # Without a display it says so; AG_DEMO_HEADLESS=1 then runs a smoke test under Xvfb
 # instead: it starts the app, waits AG_DEMO_SECONDS (5), saves a screenshot (the path is
 # printed; AG_DEMO_SCREENSHOT chooses it) and quits.
@@ -22,6 +26,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 self="$root/build-aux/demo.sh"
 build="$root/_build"
 demo_password=agent-guard-demo
+# The demo's sign-in password (pam_matrix); the second factor is a fresh TOTP secret.
+demo_login_password=demo-Senha-2026
 
 say () { printf 'demo: %s\n' "$*" >&2; }
 die () { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -73,11 +79,44 @@ create_store () {
 }
 
 setup_login () {
-  # TODO(login issue): the PAM part of the demo goes here: a demo PAM configuration
-  # directory (AG_PAM_CONFDIR, development builds only) with pam_matrix for the password
-  # and pam_oath for the one-time code, a demo user's TOTP key, and the line telling the
-  # user what to type. Nothing to do until the app asks for a login.
-  :
+  # A private PAM configuration for the current user, read through AG_PAM_CONFDIR (only
+  # development builds honour it): the real pam_matrix checks the demo password and the
+  # real pam_oath a TOTP code from a secret made afresh for every run.
+  local matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
+  local oath=/lib/x86_64-linux-gnu/security/pam_oath.so
+  local confdir="$demo_dir/pam"
+  local user key
+  user=$(id -un)
+  [ -f "$matrix" ] || die "$matrix is missing (Debian package libpam-wrapper)"
+  [ -f "$oath" ] || die "$oath is missing (Debian package libpam-oath)"
+  command -v oathtool >/dev/null || die "oathtool is missing (Debian package oathtool)"
+  case "$confdir" in
+    *[[:space:]]*) die "PAM cannot read a file under '$confdir' (it has a space): set AG_DEMO_DIR" ;;
+  esac
+
+  rm -rf "$confdir"
+  mkdir -p "$confdir/oath"
+  chmod 700 "$confdir" "$confdir/oath"
+  key=$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')
+  (
+    umask 077
+    printf '%s:%s:agent-guard\n' "$user" "$demo_login_password" > "$confdir/passdb"
+    # pam_oath rewrites this file after each code (to refuse a replay): its folder must be
+    # writable by the user.
+    printf 'HOTP/T30/6 %s - %s\n' "$user" "$key" > "$confdir/oath/users.oath"
+    cat > "$confdir/agent-guard" <<EOF_PAM
+# The Agent Guard demo's two factors; see data/pam/agent-guard for the shipped stack.
+auth     required $matrix passdb=$confdir/passdb
+auth     required $oath usersfile=$confdir/oath/users.oath window=3
+account  required $matrix passdb=$confdir/passdb
+EOF_PAM
+  )
+  export AG_PAM_CONFDIR="$confdir"
+
+  say "sign in as $user with two factors:"
+  say "  password:  $demo_login_password"
+  say "  code:      oathtool --totp $key"
+  say "             (a new code every 30 seconds; each code works once)"
 }
 
 run_inner () {
@@ -141,7 +180,7 @@ do_install=true
 case "${1:-}" in
   --no-install) do_install=false ;;
   '') ;;
-  -h|--help) sed -n '3,20p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '3,22p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) die "unknown option '$1' (see --help)" ;;
 esac
 

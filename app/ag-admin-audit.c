@@ -472,14 +472,18 @@ print_subject_table (const char *record_id, GPtrArray *accesses)
       const AgLedgerEntry *entry = accesses->pdata[i];
       g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (entry->time_us / G_USEC_PER_SEC);
       char **row = g_new0 (char *, G_N_ELEMENTS (headers) + 1);
+      g_autofree char *reason = NULL;
       g_autofree char *why = NULL;
 
+      /* The reason code with its ticket, then the cause of a denial or a re-mask. */
       if (entry->reason != NULL && entry->ticket != NULL)
-        why = g_strdup_printf ("%s (%s)", entry->reason, entry->ticket);
+        reason = g_strdup_printf ("%s (%s)", entry->reason, entry->ticket);
       else
-        why = g_strdup (entry->reason != NULL  ? entry->reason
-                        : entry->cause != NULL ? entry->cause
-                                               : "");
+        reason = g_strdup (entry->reason);
+      if (reason != NULL && entry->cause != NULL)
+        why = g_strdup_printf ("%s; %s", reason, entry->cause);
+      else
+        why = g_strdup (reason != NULL ? reason : entry->cause != NULL ? entry->cause : "");
       row[0] = dt != NULL ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S") : g_strdup ("");
       row[1] = g_strdup (entry->user);
       row[2]

@@ -13,8 +13,10 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsecret/secret.h>
 #include <sqlite3.h>
 
+#include "ag-keyring.h"
 #include "ag-sqlite-store.h"
 #include "ag-synth.h"
 
@@ -472,6 +474,72 @@ test_subject_tampered (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "may be incomplete"));
 }
 
+/* The schema AgKeyring stores keys under, to remove one key behind its back. */
+static const SecretSchema store_key_schema = {
+  "org.agentguard.AgentGuard.StoreKey",
+  SECRET_SCHEMA_NONE,
+  {
+    { "store-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "purpose", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+static char *
+forget_ledger_key (Fixture *f)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  char *store_id;
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  store_id = g_strdup (ag_sqlite_store_get_store_id (store));
+  g_assert_true (secret_password_clear_sync (&store_key_schema, NULL, &error, "store-id", store_id,
+                                             "purpose", "ledger-mac", NULL));
+  g_assert_no_error (error);
+  return store_id;
+}
+
+/* A ledger with entries whose MAC key is gone must not start over under a new key. */
+static void
+test_store_missing_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_id = forget_ledger_key (f);
+  g_autofree char *err = NULL;
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_NOT_FOUND);
+  g_assert_null (store);
+  g_assert_cmpint (run_admin (f, NULL, &err, "audit", "verify", "--store", f->store), ==, 1);
+  g_assert_nonnull (strstr (err, "agent-guard-admin:"));
+}
+
+/* A store made before the ledger gets one, with a new key, when first opened. */
+static void
+test_store_older_store (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_id = forget_ledger_key (f);
+  g_autofree char *out = NULL;
+  guint64 n = 0, bad = 0;
+
+  tamper (f, "DROP TABLE ledger; DROP TABLE ledger_meta; DROP TABLE ledger_prune");
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ag_sqlite_store_verify_ledger (store, &n, &bad, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+  append (store, AG_LEDGER_EVENT_LOGIN, "ana", DAY0_US, NULL, -1, NULL, NULL, NULL);
+  g_clear_object (&store);
+
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "verify", "--store", f->store), ==, 0);
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 1 entry.\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -491,6 +559,8 @@ main (int argc, char **argv)
   ADD ("/admin-audit/subject/table", test_subject);
   ADD ("/admin-audit/subject/json", test_subject_json);
   ADD ("/admin-audit/subject/tampered", test_subject_tampered);
+  ADD ("/admin-audit/store/missing-key", test_store_missing_key);
+  ADD ("/admin-audit/store/older-store", test_store_older_store);
 #undef ADD
 
   return g_test_run ();

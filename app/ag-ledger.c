@@ -1275,7 +1275,8 @@ ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_u
     *n_pruned = 0;
   if (now_us == 0)
     now_us = g_get_real_time ();
-  cutoff = now_us - (gint64) retention_days * G_USEC_PER_SEC * 60 * 60 * 24;
+  /* Beyond a million days (27 centuries) nothing is old; the clamp keeps it in range. */
+  cutoff = now_us - (gint64) MIN (retention_days, 1000000) * G_USEC_PER_SEC * 60 * 60 * 24;
 
   if (!sqlite3_get_autocommit (db))
     {

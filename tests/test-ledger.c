@@ -622,6 +622,12 @@ test_prune (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 0);
 
+  /* A retention beyond any date prunes nothing (and does not overflow). */
+  g_assert_true (
+    ag_ledger_prune (f->ledger, f->db, G_MAXUINT, BASE_US + 10 * DAY_US, &n_pruned, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_pruned, ==, 0);
+
   /* Far in the future everything is old, yet the newest entry stays. */
   g_assert_true (ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 1000 * DAY_US, &n_pruned, &error));
   g_assert_no_error (error);

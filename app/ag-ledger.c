@@ -957,6 +957,193 @@ set_tampered (GError **error, guint64 *first_bad_seq, guint64 seq, const char *w
   return FALSE;
 }
 
+/*
+ * Verification runs in two stages: this thread reads the rows and checks their order,
+ * their types and their links (each entry's prev_hash is the stored hash of the entry
+ * before it) and encodes them; a worker thread recomputes each hash and MAC and compares
+ * them with the stored ones. Together that is exactly walking the chain, and reading and
+ * hashing, which cost about the same, run on two cores.
+ */
+
+#define BATCH_ENTRIES 1024
+#define BATCH_BYTES   (256 * 1024)
+#define N_BATCHES     4
+
+typedef struct
+{
+  guint n;
+  gsize used;
+  guint64 seq[BATCH_ENTRIES];
+  guint32 offset[BATCH_ENTRIES];
+  guint32 length[BATCH_ENTRIES]; /* previous hash + encoding */
+  guint8 hash[BATCH_ENTRIES][AG_LEDGER_HASH_BYTES];
+  guint8 mac[BATCH_ENTRIES][AG_LEDGER_HASH_BYTES];
+  guint8 data[BATCH_BYTES];
+} Batch;
+
+typedef struct
+{
+  AgLedger *ledger;
+  AgLedgerMac algorithm;
+  GAsyncQueue *full;
+  GAsyncQueue *free;
+  /* Set by the worker only; read after it was joined. */
+  guint64 bad_seq;
+  const char *bad_what;
+} Verifier;
+
+static gboolean
+check_batch (Verifier *verifier, const Batch *batch)
+{
+  guint8 hash[AG_LEDGER_HASH_BYTES];
+  guint8 mac[AG_LEDGER_HASH_BYTES];
+
+  for (guint i = 0; i < batch->n; i++)
+    {
+      crypto_generichash (hash, AG_LEDGER_HASH_BYTES, batch->data + batch->offset[i],
+                          batch->length[i], NULL, 0);
+      if (memcmp (hash, batch->hash[i], AG_LEDGER_HASH_BYTES) != 0)
+        {
+          verifier->bad_seq = batch->seq[i];
+          verifier->bad_what = "its content was changed";
+          return FALSE;
+        }
+      compute_mac (verifier->ledger, verifier->algorithm, hash, AG_LEDGER_HASH_BYTES, mac);
+      if (sodium_memcmp (mac, batch->mac[i], AG_LEDGER_HASH_BYTES) != 0)
+        {
+          verifier->bad_seq = batch->seq[i];
+          verifier->bad_what = "its MAC does not match";
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gpointer
+verify_worker (gpointer data)
+{
+  Verifier *verifier = data;
+  gboolean failed = FALSE;
+  Batch *batch;
+
+  /* The verifier itself is the end marker. */
+  while ((batch = g_async_queue_pop (verifier->full)) != (gpointer) verifier)
+    {
+      if (!failed)
+        failed = !check_batch (verifier, batch);
+      g_async_queue_push (verifier->free, batch);
+    }
+  return NULL;
+}
+
+/* Reads every row of @stmt, from sequence number @expected on, the previous hash in
+ * @start_hash; on a break sets @first_bad_seq and AG_LEDGER_ERROR_TAMPERED. */
+static gboolean
+verify_rows (AgLedger *self, AgLedgerMac algorithm, sqlite3 *db, sqlite3_stmt *stmt,
+             const guint8 *start_hash, guint64 expected, guint64 *count, guint64 *first_bad_seq,
+             GError **error)
+{
+  Verifier verifier = { self, algorithm, g_async_queue_new (), g_async_queue_new (), 0, NULL };
+  Batch *batches[N_BATCHES];
+  Batch *batch;
+  GThread *worker;
+  guint8 prev[AG_LEDGER_HASH_BYTES];
+  guint64 bad_seq = 0;
+  const char *bad_what = NULL;
+  int rc;
+
+  for (guint i = 0; i < N_BATCHES; i++)
+    {
+      batches[i] = g_new (Batch, 1);
+      g_async_queue_push (verifier.free, batches[i]);
+    }
+  worker = g_thread_new ("ag-ledger-verify", verify_worker, &verifier);
+
+  memcpy (prev, start_hash, AG_LEDGER_HASH_BYTES);
+  batch = g_async_queue_pop (verifier.free);
+  batch->n = 0;
+  batch->used = 0;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      EntryView view;
+      guint8 *p;
+      gsize len;
+      guint64 seq;
+
+      if (sqlite3_column_type (stmt, 0) != SQLITE_INTEGER)
+        {
+          bad_seq = expected, bad_what = "malformed";
+          break;
+        }
+      seq = sqlite3_column_int64 (stmt, 0);
+      if (seq != expected)
+        {
+          bad_seq = MIN (seq, expected);
+          bad_what = seq > expected ? "missing" : "out of sequence";
+          break;
+        }
+      if (!view_from_row (stmt, &view))
+        {
+          bad_seq = seq, bad_what = "malformed";
+          break;
+        }
+      if (memcmp (sqlite3_column_blob (stmt, 13), prev, AG_LEDGER_HASH_BYTES) != 0)
+        {
+          bad_seq = seq, bad_what = "it does not follow the entry before it";
+          break;
+        }
+
+      if (batch->n == BATCH_ENTRIES
+          || BATCH_BYTES - batch->used < AG_LEDGER_HASH_BYTES + ENCODING_MAX)
+        {
+          g_async_queue_push (verifier.full, batch);
+          batch = g_async_queue_pop (verifier.free);
+          batch->n = 0;
+          batch->used = 0;
+        }
+      p = batch->data + batch->used;
+      memcpy (p, prev, AG_LEDGER_HASH_BYTES);
+      len = encode_view (&view, p + AG_LEDGER_HASH_BYTES);
+      if (len == 0)
+        {
+          bad_seq = seq, bad_what = "malformed";
+          break;
+        }
+      batch->seq[batch->n] = seq;
+      batch->offset[batch->n] = batch->used;
+      batch->length[batch->n] = AG_LEDGER_HASH_BYTES + len;
+      memcpy (batch->hash[batch->n], sqlite3_column_blob (stmt, 14), AG_LEDGER_HASH_BYTES);
+      memcpy (batch->mac[batch->n], sqlite3_column_blob (stmt, 15), AG_LEDGER_HASH_BYTES);
+      batch->used += AG_LEDGER_HASH_BYTES + len;
+      batch->n++;
+
+      memcpy (prev, batch->hash[batch->n - 1], AG_LEDGER_HASH_BYTES);
+      expected++;
+      (*count)++;
+    }
+
+  g_async_queue_push (verifier.full, batch);
+  g_async_queue_push (verifier.full, &verifier);
+  g_thread_join (worker);
+  for (guint i = 0; i < N_BATCHES; i++)
+    g_free (batches[i]);
+  g_async_queue_unref (verifier.full);
+  g_async_queue_unref (verifier.free);
+
+  /* The first break in sequence order, whichever stage saw it. */
+  if (verifier.bad_seq != 0 && (bad_seq == 0 || verifier.bad_seq < bad_seq))
+    bad_seq = verifier.bad_seq, bad_what = verifier.bad_what;
+  if (bad_seq != 0)
+    return set_tampered (error, first_bad_seq, bad_seq, bad_what);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, rc, "Cannot read the ledger");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ag_ledger_verify:
  * @self: a #AgLedger with the key of the ledger in @db
@@ -973,7 +1160,7 @@ ag_ledger_verify (AgLedger *self, sqlite3 *db, guint64 *n_entries, guint64 *firs
                   GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  guint8 buffer[AG_LEDGER_HASH_BYTES + ENCODING_MAX];
+  guint8 start[AG_LEDGER_HASH_BYTES] = { 0 };
   guint8 mac[AG_LEDGER_HASH_BYTES];
   AgLedgerMac algorithm;
   Anchor anchor;
@@ -982,7 +1169,6 @@ ag_ledger_verify (AgLedger *self, sqlite3 *db, guint64 *n_entries, guint64 *firs
   gboolean in_transaction;
   gboolean ok = FALSE;
   GError *local_error = NULL;
-  int rc;
 
   g_return_val_if_fail (AG_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (db != NULL, FALSE);
@@ -1008,7 +1194,6 @@ ag_ledger_verify (AgLedger *self, sqlite3 *db, guint64 *n_entries, guint64 *firs
       goto out;
     }
 
-  memset (buffer, 0, AG_LEDGER_HASH_BYTES);
   if (anchor.present)
     {
       anchor_mac (self, algorithm, anchor.seq, anchor.hash, mac);
@@ -1018,69 +1203,15 @@ ag_ledger_verify (AgLedger *self, sqlite3 *db, guint64 *n_entries, guint64 *firs
           goto out;
         }
       expected = anchor.seq + 1;
-      memcpy (buffer, anchor.hash, AG_LEDGER_HASH_BYTES);
+      memcpy (start, anchor.hash, AG_LEDGER_HASH_BYTES);
     }
 
   stmt = prepare (db, SELECT_COLUMNS " ORDER BY seq", error);
   if (stmt == NULL)
     goto out;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      EntryView view;
-      gsize len;
-      guint64 seq;
-
-      if (sqlite3_column_type (stmt, 0) != SQLITE_INTEGER)
-        {
-          set_tampered (error, first_bad_seq, expected, "malformed");
-          goto out;
-        }
-      seq = sqlite3_column_int64 (stmt, 0);
-      if (seq != expected)
-        {
-          set_tampered (error, first_bad_seq, MIN (seq, expected),
-                        seq > expected ? "missing" : "out of sequence");
-          goto out;
-        }
-      if (!view_from_row (stmt, &view))
-        {
-          set_tampered (error, first_bad_seq, seq, "malformed");
-          goto out;
-        }
-      /* buffer[0..32) holds the previous hash. */
-      if (memcmp (sqlite3_column_blob (stmt, 13), buffer, AG_LEDGER_HASH_BYTES) != 0)
-        {
-          set_tampered (error, first_bad_seq, seq, "it does not follow the entry before it");
-          goto out;
-        }
-      len = encode_view (&view, buffer + AG_LEDGER_HASH_BYTES);
-      if (len == 0)
-        {
-          set_tampered (error, first_bad_seq, seq, "malformed");
-          goto out;
-        }
-      crypto_generichash (buffer, AG_LEDGER_HASH_BYTES, buffer, AG_LEDGER_HASH_BYTES + len, NULL,
-                          0);
-      if (memcmp (sqlite3_column_blob (stmt, 14), buffer, AG_LEDGER_HASH_BYTES) != 0)
-        {
-          set_tampered (error, first_bad_seq, seq, "its content was changed");
-          goto out;
-        }
-      compute_mac (self, algorithm, buffer, AG_LEDGER_HASH_BYTES, mac);
-      if (sodium_memcmp (sqlite3_column_blob (stmt, 15), mac, AG_LEDGER_HASH_BYTES) != 0)
-        {
-          set_tampered (error, first_bad_seq, seq, "its MAC does not match");
-          goto out;
-        }
-      expected++;
-      count++;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, db, rc, "Cannot read the ledger");
-      goto out;
-    }
+  if (!verify_rows (self, algorithm, db, stmt, start, expected, &count, first_bad_seq, error))
+    goto out;
 
   if (n_entries != NULL)
     *n_entries = count;

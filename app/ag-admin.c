@@ -76,8 +76,7 @@ ag_admin_exit_code_for_error (const GError *error)
   if (error->domain == AG_IMPORT_ERROR)
     return AG_EXIT_DATAERR;
   if (error->domain == AG_STORE_ERROR
-      && (error->code == AG_STORE_ERROR_DUPLICATE_ID
-          || error->code == AG_STORE_ERROR_INVALID_DATA))
+      && (error->code == AG_STORE_ERROR_DUPLICATE_ID || error->code == AG_STORE_ERROR_INVALID_DATA))
     return AG_EXIT_DATAERR;
 
   return AG_EXIT_FAILURE;
@@ -103,16 +102,14 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code)
         {
           int saved_errno = errno;
 
-          ag_admin_printerr (_("%s: cannot create the folder: %s"), dir,
-                             g_strerror (saved_errno));
+          ag_admin_printerr (_("%s: cannot create the folder: %s"), dir, g_strerror (saved_errno));
           *exit_code = AG_EXIT_IOERR;
           return NULL;
         }
     }
 
-  store = ag_sqlite_store_open (path,
-                                create ? AG_SQLITE_STORE_OPEN_CREATE : AG_SQLITE_STORE_OPEN_DEFAULT,
-                                NULL, &error);
+  store = ag_sqlite_store_open (
+    path, create ? AG_SQLITE_STORE_OPEN_CREATE : AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
   if (store == NULL)
     {
       ag_admin_printerr ("%s: %s", path, error->message);

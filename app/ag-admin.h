@@ -23,45 +23,43 @@ typedef enum
 /* One command of agent-guard-admin: @argv[0] is the command words ("policy check"). */
 typedef int (*AgAdminCommandFunc) (int argc, char **argv);
 
-int       ag_admin_generate            (int argc,
-                                        char **argv);
-int       ag_admin_import              (int argc,
-                                        char **argv);
-int       ag_admin_search              (int argc,
-                                        char **argv);
-int       ag_admin_policy_show         (int argc,
-                                        char **argv);
-int       ag_admin_policy_check        (int argc,
-                                        char **argv);
-int       ag_admin_auth_check          (int argc,
-                                        char **argv);
-int       ag_admin_audit_verify        (int argc,
-                                        char **argv);
-int       ag_admin_audit_export        (int argc,
-                                        char **argv);
-int       ag_admin_audit_subject       (int argc,
-                                        char **argv);
+int
+ag_admin_generate (int argc, char **argv);
+int
+ag_admin_import (int argc, char **argv);
+int
+ag_admin_search (int argc, char **argv);
+int
+ag_admin_policy_show (int argc, char **argv);
+int
+ag_admin_policy_check (int argc, char **argv);
+int
+ag_admin_auth_check (int argc, char **argv);
+int
+ag_admin_audit_verify (int argc, char **argv);
+int
+ag_admin_audit_export (int argc, char **argv);
+int
+ag_admin_audit_subject (int argc, char **argv);
 
 /* Shared helpers (ag-admin.c). */
-char     *ag_admin_default_store_path  (void);
+char *
+ag_admin_default_store_path (void);
 /* Parses @entries (plus --help) out of @argc/@argv for the command @words, with
  * @parameter_string after the command words in --help. Prints the problem and returns
  * FALSE on a usage error. */
-gboolean  ag_admin_parse_options       (const char   *words,
-                                        const char   *parameter_string,
-                                        const char   *summary,
-                                        GOptionEntry *entries,
-                                        int          *argc,
-                                        char       ***argv);
+gboolean
+ag_admin_parse_options (const char *words, const char *parameter_string, const char *summary,
+                        GOptionEntry *entries, int *argc, char ***argv);
 /* Opens the SQLite store at @path (the default when NULL). On failure prints why on
  * stderr and sets @exit_code (74 for I/O, 1 otherwise). */
-AgStore  *ag_admin_open_store          (const char   *path,
-                                        gboolean      create,
-                                        int          *exit_code);
+AgStore *
+ag_admin_open_store (const char *path, gboolean create, int *exit_code);
 /* Prints "agent-guard-admin: MESSAGE" on stderr. */
-void      ag_admin_printerr            (const char   *format,
-                                        ...) G_GNUC_PRINTF (1, 2);
+void
+ag_admin_printerr (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* Map an error from the core to an exit code. */
-int       ag_admin_exit_code_for_error (const GError *error);
+int
+ag_admin_exit_code_for_error (const GError *error);
 
 G_END_DECLS

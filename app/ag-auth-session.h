@@ -62,23 +62,26 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (AgAuthBatch, ag_auth_batch, AG, AUTH_BATCH, GObject)
 
-guint             ag_auth_batch_get_n_messages (AgAuthBatch *self);
-AgAuthMessageKind ag_auth_batch_get_kind       (AgAuthBatch *self,
-                                                guint        index);
+guint
+ag_auth_batch_get_n_messages (AgAuthBatch *self);
+AgAuthMessageKind
+ag_auth_batch_get_kind (AgAuthBatch *self, guint index);
 /* The message as PAM sent it (made valid UTF-8), e.g. "Password: ". */
-const char       *ag_auth_batch_get_text       (AgAuthBatch *self,
-                                                guint        index);
-gboolean          ag_auth_batch_is_prompt      (AgAuthBatch *self,
-                                                guint        index);
-AgAuthPhase       ag_auth_batch_get_phase      (AgAuthBatch *self);
-gboolean          ag_auth_batch_needs_reply    (AgAuthBatch *self);
+const char *
+ag_auth_batch_get_text (AgAuthBatch *self, guint index);
+gboolean
+ag_auth_batch_is_prompt (AgAuthBatch *self, guint index);
+AgAuthPhase
+ag_auth_batch_get_phase (AgAuthBatch *self);
+gboolean
+ag_auth_batch_needs_reply (AgAuthBatch *self);
 /* Sets the answer to the prompt at @index (copied; the copy is wiped after sending). */
-void              ag_auth_batch_set_answer     (AgAuthBatch *self,
-                                                guint        index,
-                                                const char  *answer);
+void
+ag_auth_batch_set_answer (AgAuthBatch *self, guint index, const char *answer);
 /* Sends the answers to PAM; a prompt without an answer gets an empty one. Once only;
  * does nothing for a batch that needs no reply or after the session was cancelled. */
-void              ag_auth_batch_reply          (AgAuthBatch *self);
+void
+ag_auth_batch_reply (AgAuthBatch *self);
 
 /**
  * AgAuthSession:
@@ -93,32 +96,33 @@ void              ag_auth_batch_reply          (AgAuthBatch *self);
 
 G_DECLARE_FINAL_TYPE (AgAuthSession, ag_auth_session, AG, AUTH_SESSION, GObject)
 
-GQuark         ag_auth_error_quark                 (void);
+GQuark
+ag_auth_error_quark (void);
 
 /* For the user running the process (getuid()). */
-AgAuthSession *ag_auth_session_new                 (GError             **error);
+AgAuthSession *
+ag_auth_session_new (GError **error);
 /* Fails with AG_AUTH_ERROR_NOT_SAME_USER unless @user is the user running the process. */
-AgAuthSession *ag_auth_session_new_for_user        (const char          *user,
-                                                    GError             **error);
-const char    *ag_auth_session_get_user            (AgAuthSession       *self);
-void           ag_auth_session_authenticate_async  (AgAuthSession       *self,
-                                                    GCancellable        *cancellable,
-                                                    GAsyncReadyCallback  callback,
-                                                    gpointer             user_data);
+AgAuthSession *
+ag_auth_session_new_for_user (const char *user, GError **error);
+const char *
+ag_auth_session_get_user (AgAuthSession *self);
+void
+ag_auth_session_authenticate_async (AgAuthSession *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
 /* TRUE when PAM authenticated the user with at least AG_AUTH_MIN_FACTORS factors and the
  * account phase accepted. The worker thread has ended when this result arrives. */
-gboolean       ag_auth_session_authenticate_finish (AgAuthSession       *self,
-                                                    GAsyncResult        *result,
-                                                    GError             **error);
+gboolean
+ag_auth_session_authenticate_finish (AgAuthSession *self, GAsyncResult *result, GError **error);
 /* The number of factors counted during pam_authenticate (valid once finished). */
-guint          ag_auth_session_get_n_factors       (AgAuthSession       *self);
+guint
+ag_auth_session_get_n_factors (AgAuthSession *self);
 
 /* The service file libpam reads for AG_AUTH_SERVICE, for checks and messages. */
-char          *ag_auth_find_service_file           (void);
+char *
+ag_auth_find_service_file (void);
 /* Splits one line of a PAM service file; FALSE for a blank or comment line. */
-gboolean       ag_auth_parse_service_line          (const char          *line,
-                                                    char               **type,
-                                                    char               **control,
-                                                    char               **module);
+gboolean
+ag_auth_parse_service_line (const char *line, char **type, char **control, char **module);
 
 G_END_DECLS

@@ -22,12 +22,13 @@ G_BEGIN_DECLS
  */
 typedef struct
 {
-  char   *id;
-  char   *values[AG_PII_N_KINDS];
+  char *id;
+  char *values[AG_PII_N_KINDS];
   guint64 line;
 } AgCustomerData;
 
-void ag_customer_data_clear (AgCustomerData *data);
+void
+ag_customer_data_clear (AgCustomerData *data);
 
 /**
  * AgCustomerSourceFunc:
@@ -40,13 +41,9 @@ void ag_customer_data_clear (AgCustomerData *data);
  * Returns: %TRUE when @out was filled, %FALSE at the end (with @error unset) or on
  *   failure (with @error set)
  */
-typedef gboolean (*AgCustomerSourceFunc) (AgCustomerData *out,
-                                          gpointer        user_data,
-                                          GError        **error);
+typedef gboolean (*AgCustomerSourceFunc) (AgCustomerData *out, gpointer user_data, GError **error);
 
 /* Called now and then during long work; @total is 0 when unknown. */
-typedef void (*AgProgressFunc) (guint64  done,
-                                guint64  total,
-                                gpointer user_data);
+typedef void (*AgProgressFunc) (guint64 done, guint64 total, gpointer user_data);
 
 G_END_DECLS

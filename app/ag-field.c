@@ -49,20 +49,20 @@ ag_field_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
 
   switch (prop_id)
     {
-    case PROP_RECORD_ID:
-      g_value_set_string (value, self->record_id);
-      break;
-    case PROP_KIND:
-      g_value_set_int (value, self->kind);
-      break;
-    case PROP_LABEL:
-      g_value_set_string (value, ag_field_get_label (self));
-      break;
-    case PROP_MASKED:
-      g_value_set_string (value, self->masked);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_RECORD_ID:
+        g_value_set_string (value, self->record_id);
+        break;
+      case PROP_KIND:
+        g_value_set_int (value, self->kind);
+        break;
+      case PROP_LABEL:
+        g_value_set_string (value, ag_field_get_label (self));
+        break;
+      case PROP_MASKED:
+        g_value_set_string (value, self->masked);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -73,17 +73,17 @@ ag_field_set_property (GObject *object, guint prop_id, const GValue *value, GPar
 
   switch (prop_id)
     {
-    case PROP_RECORD_ID:
-      self->record_id = g_value_dup_string (value);
-      break;
-    case PROP_KIND:
-      self->kind = g_value_get_int (value);
-      break;
-    case PROP_MASKED:
-      self->masked = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_RECORD_ID:
+        self->record_id = g_value_dup_string (value);
+        break;
+      case PROP_KIND:
+        self->kind = g_value_get_int (value);
+        break;
+      case PROP_MASKED:
+        self->masked = g_value_dup_string (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -131,8 +131,8 @@ ag_field_new (const char *record_id, AgPiiKind kind, const char *masked)
   g_return_val_if_fail (kind < AG_PII_N_KINDS, NULL);
   g_return_val_if_fail (masked != NULL, NULL);
 
-  return g_object_new (AG_TYPE_FIELD, "record-id", record_id, "kind", (int) kind, "masked",
-                       masked, NULL);
+  return g_object_new (AG_TYPE_FIELD, "record-id", record_id, "kind", (int) kind, "masked", masked,
+                       NULL);
 }
 
 const char *

@@ -30,17 +30,15 @@ typedef enum
 
 #define AG_KEYRING_KEY_BYTES 32
 
-GQuark    ag_keyring_error_quark (void);
+GQuark
+ag_keyring_error_quark (void);
 
 /* Looks up the key of @purpose for the store with id @store_id in the Secret Service;
  * when there is none and @create is %TRUE, makes a random one and stores it. */
-AgSecret *ag_keyring_get_key     (const char   *store_id,
-                                  AgKeyPurpose  purpose,
-                                  gboolean      create,
-                                  GCancellable *cancellable,
-                                  GError      **error);
-gboolean  ag_keyring_delete_keys (const char   *store_id,
-                                  GCancellable *cancellable,
-                                  GError      **error);
+AgSecret *
+ag_keyring_get_key (const char *store_id, AgKeyPurpose purpose, gboolean create,
+                    GCancellable *cancellable, GError **error);
+gboolean
+ag_keyring_delete_keys (const char *store_id, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

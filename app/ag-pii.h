@@ -49,24 +49,30 @@ typedef enum
 /* Longest input any normaliser looks at, in bytes; longer input is refused unread. */
 #define AG_PII_MAX_INPUT 4096
 
-GQuark      ag_pii_error_quark        (void);
+GQuark
+ag_pii_error_quark (void);
 
-const char *ag_pii_kind_to_string     (AgPiiKind   kind);
-gboolean    ag_pii_kind_from_string   (const char *str,
-                                       AgPiiKind  *out_kind);
-const char *ag_pii_kind_get_label     (AgPiiKind   kind);
-gboolean    ag_pii_kind_is_searchable (AgPiiKind   kind);
+const char *
+ag_pii_kind_to_string (AgPiiKind kind);
+gboolean
+ag_pii_kind_from_string (const char *str, AgPiiKind *out_kind);
+const char *
+ag_pii_kind_get_label (AgPiiKind kind);
+gboolean
+ag_pii_kind_is_searchable (AgPiiKind kind);
 
-char       *ag_pii_normalize          (AgPiiKind   kind,
-                                       const char *input,
-                                       GError    **error);
-char       *ag_pii_mask               (AgPiiKind   kind,
-                                       const char *normalized);
-char       *ag_pii_format             (AgPiiKind   kind,
-                                       const char *normalized);
+char *
+ag_pii_normalize (AgPiiKind kind, const char *input, GError **error);
+char *
+ag_pii_mask (AgPiiKind kind, const char *normalized);
+char *
+ag_pii_format (AgPiiKind kind, const char *normalized);
 
-gboolean    ag_pii_cpf_is_valid       (const char *digits);
-gboolean    ag_pii_cnpj_is_valid      (const char *chars);
-gboolean    ag_pii_luhn_is_valid      (const char *digits);
+gboolean
+ag_pii_cpf_is_valid (const char *digits);
+gboolean
+ag_pii_cnpj_is_valid (const char *chars);
+gboolean
+ag_pii_luhn_is_valid (const char *digits);
 
 G_END_DECLS

@@ -15,14 +15,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AgRecord, ag_record, AG, RECORD, GObject)
 
 /* One customer: id, display name and the masked fields, in AgPiiKind order. */
-AgRecord   *ag_record_new        (const char *id,
-                                  const char *name);
-void        ag_record_add_field  (AgRecord   *self,
-                                  AgField    *field);
-const char *ag_record_get_id     (AgRecord   *self);
-const char *ag_record_get_name   (AgRecord   *self);
-GListModel *ag_record_get_fields (AgRecord   *self);
-AgField    *ag_record_get_field  (AgRecord   *self,
-                                  AgPiiKind   kind);
+AgRecord *
+ag_record_new (const char *id, const char *name);
+void
+ag_record_add_field (AgRecord *self, AgField *field);
+const char *
+ag_record_get_id (AgRecord *self);
+const char *
+ag_record_get_name (AgRecord *self);
+GListModel *
+ag_record_get_fields (AgRecord *self);
+AgField *
+ag_record_get_field (AgRecord *self, AgPiiKind kind);
 
 G_END_DECLS

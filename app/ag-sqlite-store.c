@@ -41,7 +41,7 @@
 #define BUSY_TIMEOUT_MS    5000
 #define PROGRESS_EVERY     4096
 #define BATCH_ROWS         2048
-#define N_BATCHES          4
+#define N_BATCHES          16
 #define KEY_CHECK_VALUE    "agent-guard-key-check"
 #define MAX_ID_BYTES       256
 /* The longest name prefix with its own FTS5 prefix index (schema_sql). */
@@ -500,6 +500,7 @@ static gboolean
 create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 {
   g_autoptr (AgSecret) data_key = NULL;
+  g_autoptr (AgSecret) ledger_key = NULL;
   g_autofree char *version = NULL;
   g_autofree char *key_check = NULL;
 
@@ -511,8 +512,13 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
   if (!exec_sql (self, schema_sql, error))
     goto fail;
 
+  /* Both keys are made with the store; the ledger's MAC key is used from the ledger on. */
   data_key = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_DATA, TRUE, cancellable, error);
   if (data_key == NULL)
+    goto fail;
+  ledger_key
+    = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_LEDGER_MAC, TRUE, cancellable, error);
+  if (ledger_key == NULL)
     goto fail;
   self->sealer = ag_sealer_new (data_key);
 
@@ -908,6 +914,10 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
       AgRecord *record;
       int rc;
 
+      /* The name candidates come last: once @limit of them matched, the rest is not read. */
+      if (i >= n_exact && needs_filter && n_name_matches == limit)
+        break;
+
       sqlite3_bind_int64 (stmt, 1, g_array_index (rowids, gint64, i));
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
@@ -923,7 +933,7 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
         {
           const char *name = (const char *) sqlite3_column_text (stmt, 2);
 
-          if (n_name_matches == limit || name == NULL || !name_matches (name, words))
+          if (name == NULL || !name_matches (name, words))
             {
               sqlite3_reset (stmt);
               continue;
@@ -1427,17 +1437,27 @@ prepare_row (AgSqliteStore *self, const AgCustomerData *data, guint64 index, Bat
   return TRUE;
 }
 
-/* A bulk import is one big transaction. When no other connection has the store open, it
- * runs with a rollback journal instead of the WAL: new pages appended to the file need no
- * journal at all, so the data is written once instead of twice (WAL, then checkpoint). The
- * transaction stays all-or-nothing either way; a crash leaves a hot journal that SQLite
- * rolls back on the next open. When the switch is refused (another reader), the import
- * simply runs in WAL mode. */
+/* A bulk import is one big transaction. Into an empty store, and when no other connection
+ * has it open, it runs with a rollback journal instead of the WAL: pages appended to the
+ * file need no journal at all, so the data is written once instead of twice (WAL, then
+ * checkpoint). The transaction stays all-or-nothing either way; a crash leaves a hot
+ * journal that SQLite rolls back on the next open. Readers wait for such an import to end,
+ * which only matters while the store has nothing to read; a store with customers keeps its
+ * readers going with the WAL. */
 static void
 begin_bulk (AgSqliteStore *self)
 {
+  sqlite3_stmt *stmt = NULL;
+  gboolean empty = FALSE;
+
   exec_sql (self, "PRAGMA cache_size=" CACHE_PAGES_IMPORT, NULL);
-  exec_sql (self, "PRAGMA journal_mode=DELETE", NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT 1 FROM customer LIMIT 1", -1, &stmt, NULL) == SQLITE_OK)
+    empty = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+
+  if (empty)
+    exec_sql (self, "PRAGMA journal_mode=DELETE", NULL);
 }
 
 static void

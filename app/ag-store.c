@@ -67,8 +67,8 @@ search_thread (GTask *task, gpointer source_object, gpointer task_data, GCancell
   GError *error = NULL;
   GListModel *results;
 
-  results = ag_store_search (AG_STORE (source_object), data->query, data->limit, cancellable,
-                             &error);
+  results
+    = ag_store_search (AG_STORE (source_object), data->query, data->limit, cancellable, &error);
   if (results == NULL)
     g_task_return_error (task, error);
   else
@@ -169,8 +169,7 @@ ag_store_get_record_finish (AgStore *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (AG_IS_STORE (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ag_store_get_record_async,
-                        NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ag_store_get_record_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

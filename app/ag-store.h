@@ -43,68 +43,43 @@ struct _AgStoreInterface
 
   /* Records whose name starts with @query (word prefix, accent-insensitive), whose id
    * is @query, or whose CPF/CNPJ/phone/e-mail is exactly @query in any usual format. */
-  GListModel *(*search)     (AgStore             *self,
-                             const char          *query,
-                             guint                limit,
-                             GCancellable        *cancellable,
-                             GError             **error);
-  AgRecord   *(*get_record) (AgStore             *self,
-                             const char          *id,
-                             GCancellable        *cancellable,
-                             GError             **error);
+  GListModel *(*search) (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
+                         GError **error);
+  AgRecord *(*get_record) (AgStore *self, const char *id, GCancellable *cancellable,
+                           GError **error);
   /* All or nothing: on any error nothing of the import is kept. */
-  gboolean    (*import)     (AgStore             *self,
-                             AgCustomerSourceFunc source,
-                             gpointer             source_data,
-                             guint64              total,
-                             AgProgressFunc       progress,
-                             gpointer             progress_data,
-                             GCancellable        *cancellable,
-                             GError             **error);
-  gint64      (*count)      (AgStore             *self,
-                             GError             **error);
+  gboolean (*import) (AgStore *self, AgCustomerSourceFunc source, gpointer source_data,
+                      guint64 total, AgProgressFunc progress, gpointer progress_data,
+                      GCancellable *cancellable, GError **error);
+  gint64 (*count) (AgStore *self, GError **error);
 };
 
-GQuark      ag_store_error_quark      (void);
+GQuark
+ag_store_error_quark (void);
 
-GListModel *ag_store_search           (AgStore             *self,
-                                       const char          *query,
-                                       guint                limit,
-                                       GCancellable        *cancellable,
-                                       GError             **error);
-void        ag_store_search_async     (AgStore             *self,
-                                       const char          *query,
-                                       guint                limit,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data);
-GListModel *ag_store_search_finish    (AgStore             *self,
-                                       GAsyncResult        *result,
-                                       GError             **error);
+GListModel *
+ag_store_search (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
+                 GError **error);
+void
+ag_store_search_async (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data);
+GListModel *
+ag_store_search_finish (AgStore *self, GAsyncResult *result, GError **error);
 
-AgRecord   *ag_store_get_record       (AgStore             *self,
-                                       const char          *id,
-                                       GCancellable        *cancellable,
-                                       GError             **error);
-void        ag_store_get_record_async (AgStore             *self,
-                                       const char          *id,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data);
-AgRecord   *ag_store_get_record_finish (AgStore            *self,
-                                        GAsyncResult       *result,
-                                        GError            **error);
+AgRecord *
+ag_store_get_record (AgStore *self, const char *id, GCancellable *cancellable, GError **error);
+void
+ag_store_get_record_async (AgStore *self, const char *id, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
+AgRecord *
+ag_store_get_record_finish (AgStore *self, GAsyncResult *result, GError **error);
 
-gboolean    ag_store_import           (AgStore             *self,
-                                       AgCustomerSourceFunc source,
-                                       gpointer             source_data,
-                                       guint64              total,
-                                       AgProgressFunc       progress,
-                                       gpointer             progress_data,
-                                       GCancellable        *cancellable,
-                                       GError             **error);
+gboolean
+ag_store_import (AgStore *self, AgCustomerSourceFunc source, gpointer source_data, guint64 total,
+                 AgProgressFunc progress, gpointer progress_data, GCancellable *cancellable,
+                 GError **error);
 
-gint64      ag_store_count            (AgStore             *self,
-                                       GError             **error);
+gint64
+ag_store_count (AgStore *self, GError **error);
 
 G_END_DECLS

@@ -19,8 +19,9 @@ G_DECLARE_FINAL_TYPE (AgSynth, ag_synth, AG, SYNTH, GObject)
  * ag_synth_next() takes a zeroed #AgCustomerData or one it filled before (whatever @out
  * holds is wiped first); ids are `XXXXXX-0000001`: six hex digits from the seed, then a
  * sequence number. */
-AgSynth *ag_synth_new  (guint64         seed);
-void     ag_synth_next (AgSynth        *self,
-                        AgCustomerData *out);
+AgSynth *
+ag_synth_new (guint64 seed);
+void
+ag_synth_next (AgSynth *self, AgCustomerData *out);
 
 G_END_DECLS

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libsecret/secret.h>
+
 #include "ag-keyring.h"
 #include "ag-sealer.h"
 #include "ag-sqlite-store-private.h"
@@ -239,6 +241,22 @@ assert_search (Fixture *fixture, const char *query, ...)
     }
 }
 
+static char *
+query_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
+}
+
 static void
 assert_unseals_to (AgSqliteStore *store, const char *id, AgPiiKind kind, const char *expected)
 {
@@ -263,6 +281,20 @@ test_new_destroy (void)
   g_assert_true (AG_IS_STORE (store));
   g_assert_cmpstr (ag_sqlite_store_get_path (store), ==, path);
   g_assert_true (g_uuid_string_is_valid (ag_sqlite_store_get_store_id (store)));
+  /* Both keys of the store are in the keyring from the start. */
+  {
+    g_autoptr (AgSecret) data_key = ag_keyring_get_key (ag_sqlite_store_get_store_id (store),
+                                                        AG_KEY_PURPOSE_DATA, FALSE, NULL, &error);
+    g_autoptr (AgSecret) ledger_key = ag_keyring_get_key (
+      ag_sqlite_store_get_store_id (store), AG_KEY_PURPOSE_LEDGER_MAC, FALSE, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ag_secret_get_size (data_key), ==, AG_KEYRING_KEY_BYTES);
+    g_assert_cmpuint (ag_secret_get_size (ledger_key), ==, AG_KEYRING_KEY_BYTES);
+    g_assert_true (memcmp (ag_secret_get_data (data_key, NULL),
+                           ag_secret_get_data (ledger_key, NULL), AG_KEYRING_KEY_BYTES)
+                   != 0);
+  }
   g_assert_cmpint (ag_store_count (AG_STORE (store), &error), ==, 0);
   g_assert_no_error (error);
   g_assert_finalize_object (store);
@@ -294,6 +326,13 @@ test_create_reopen (Fixture *fixture, gconstpointer data)
   assert_private_file (wal);
   assert_private_file (shm);
   g_assert_cmpint (ag_store_count (AG_STORE (fixture->store), &error), ==, 3);
+
+  /* Back in WAL mode after the bulk import into the empty store, with durable commits. */
+  {
+    g_autofree char *mode = query_text (fixture->path, "PRAGMA journal_mode");
+
+    g_assert_cmpstr (mode, ==, "wal");
+  }
 
   g_clear_object (&fixture->store);
   fixture->store = open_store (fixture->path, AG_SQLITE_STORE_OPEN_DEFAULT);
@@ -900,6 +939,67 @@ test_wrong_key (Fixture *fixture, gconstpointer data)
   g_assert_null (store);
 }
 
+static void
+test_keyring_roundtrip (void)
+{
+  g_autofree char *store_id = g_uuid_string_random ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgSecret) created = NULL;
+  g_autoptr (AgSecret) found = NULL;
+  g_autoptr (AgSecret) missing = NULL;
+
+  missing = ag_keyring_get_key (store_id, AG_KEY_PURPOSE_DATA, FALSE, NULL, &error);
+  g_assert_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  created = ag_keyring_get_key (store_id, AG_KEY_PURPOSE_DATA, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  found = ag_keyring_get_key (store_id, AG_KEY_PURPOSE_DATA, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (ag_secret_get_data (created, NULL), ag_secret_get_size (created),
+                   ag_secret_get_data (found, NULL), ag_secret_get_size (found));
+
+  g_assert_true (ag_keyring_delete_keys (store_id, NULL, &error));
+  g_assert_no_error (error);
+  missing = ag_keyring_get_key (store_id, AG_KEY_PURPOSE_DATA, FALSE, NULL, &error);
+  g_assert_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_NOT_FOUND);
+}
+
+static void
+test_keyring_corrupt (void)
+{
+  /* The same schema as ag-keyring.c, to plant a secret that is not a key. */
+  static const SecretSchema schema = {
+    "org.agentguard.AgentGuard.StoreKey",
+    SECRET_SCHEMA_NONE,
+    {
+      { "store-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "purpose", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+  };
+  const char *bad[]
+    = { "not base64 at all!", "c2hvcnQ", "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *store_id = g_uuid_string_random ();
+      g_autoptr (GError) error = NULL;
+      g_autoptr (AgSecret) key = NULL;
+      gboolean stored;
+
+      stored = secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "test", bad[i], NULL,
+                                           &error, "store-id", store_id, "purpose", "data", NULL);
+      g_assert_no_error (error);
+      g_assert_true (stored);
+      key = ag_keyring_get_key (store_id, AG_KEY_PURPOSE_DATA, TRUE, NULL, &error);
+      g_assert_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_CORRUPT);
+      g_assert_null (key);
+      g_clear_error (&error);
+      g_assert_true (ag_keyring_delete_keys (store_id, NULL, &error));
+    }
+}
+
 #define BOGUS_BUS "unix:path=/nonexistent/agent-guard-test-bus"
 
 static void
@@ -1158,6 +1258,8 @@ main (int argc, char **argv)
   ADD ("tamper", test_tamper);
   ADD ("missing-key", test_missing_key);
   ADD ("wrong-key", test_wrong_key);
+  g_test_add_func ("/keyring/roundtrip", test_keyring_roundtrip);
+  g_test_add_func ("/keyring/corrupt", test_keyring_corrupt);
   g_test_add_func ("/sqlite-store/no-secret-service", test_no_secret_service);
   g_test_add_func ("/sqlite-store/scan", test_scan);
 

@@ -5,3 +5,154 @@
 #define G_LOG_DOMAIN "ag-application"
 
 #include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ag-application.h"
+#include "ag-window.h"
+
+/**
+ * AgApplication:
+ *
+ * Parses the command line (`--store PATH`, `--training`), opens the main window and
+ * carries the application-wide actions: `app.about` and `app.quit`.
+ */
+struct _AgApplication
+{
+  AdwApplication parent_instance;
+
+  char *store_path;
+  gboolean training;
+};
+
+G_DEFINE_FINAL_TYPE (AgApplication, ag_application, ADW_TYPE_APPLICATION)
+
+static int
+ag_application_handle_local_options (GApplication *application, GVariantDict *options)
+{
+  AgApplication *self = AG_APPLICATION (application);
+  const char *store = NULL;
+
+  if (g_variant_dict_lookup (options, "store", "^&ay", &store))
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (store);
+
+      g_free (self->store_path);
+      self->store_path = g_file_get_path (file);
+    }
+  if (g_variant_dict_contains (options, "training"))
+    self->training = TRUE;
+
+  return G_APPLICATION_CLASS (ag_application_parent_class)
+    ->handle_local_options (application, options);
+}
+
+static void
+ag_application_activate (GApplication *application)
+{
+  AgApplication *self = AG_APPLICATION (application);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  if (window == NULL)
+    window = GTK_WINDOW (
+      ag_window_new (GTK_APPLICATION (application), self->store_path, self->training));
+
+  gtk_window_present (window);
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GtkWidget *about;
+  const char *developers[] = { _("The Agent Guard authors"), NULL };
+
+  about = g_object_new (
+    ADW_TYPE_ABOUT_WINDOW, "transient-for", gtk_application_get_active_window (application),
+    "modal", TRUE, "application-name", _("Agent Guard"), "application-icon", APPLICATION_ID,
+    "developer-name", _("The Agent Guard authors"), "version", PACKAGE_VERSION, "comments",
+    _("Look up customer records with personal data kept "
+       "masked."),
+    "developers", developers,
+    /* Translators: your names, one per line, for the About window. */
+    "translator-credits", _("translator-credits"), "license-type", GTK_LICENSE_GPL_3_0,
+    "copyright", "© 2026 The Agent Guard authors", NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GList *windows;
+
+  /* Closing each window first lets it save its size and cancel its work. */
+  while ((windows = gtk_application_get_windows (application)) != NULL)
+    gtk_window_destroy (GTK_WINDOW (windows->data));
+  g_application_quit (G_APPLICATION (application));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "about", .activate = about_action },
+  { .name = "quit", .activate = quit_action },
+};
+
+static void
+ag_application_startup (GApplication *application)
+{
+  const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (ag_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions,
+                                   G_N_ELEMENTS (app_actions), application);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+}
+
+static void
+ag_application_finalize (GObject *object)
+{
+  AgApplication *self = AG_APPLICATION (object);
+
+  g_clear_pointer (&self->store_path, g_free);
+
+  G_OBJECT_CLASS (ag_application_parent_class)->finalize (object);
+}
+
+static void
+ag_application_class_init (AgApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = ag_application_finalize;
+
+  application_class->handle_local_options = ag_application_handle_local_options;
+  application_class->startup = ag_application_startup;
+  application_class->activate = ag_application_activate;
+}
+
+static void
+ag_application_init (AgApplication *self)
+{
+  const GOptionEntry entries[]
+    = { { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+          N_("The customer records to open (default: $XDG_DATA_HOME/agent-guard/store.db)"),
+          N_("PATH") },
+        { "training", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Practise on synthetic customers"), NULL },
+        { NULL } };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Look up customer records with personal data "
+                                               "kept masked."));
+}
+
+AgApplication *
+ag_application_new (void)
+{
+  return g_object_new (AG_TYPE_APPLICATION, "application-id", APPLICATION_ID, "flags",
+                       G_APPLICATION_DEFAULT_FLAGS, "resource-base-path",
+                       "/org/agentguard/AgentGuard", NULL);
+}

@@ -5,3 +5,814 @@
 #define G_LOG_DOMAIN "ag-window"
 
 #include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ag-keyring.h"
+#include "ag-record-page.h"
+#include "ag-sqlite-store.h"
+#include "ag-window.h"
+
+/**
+ * AgWindow:
+ *
+ * The main window: a search entry and the results on the left, the selected customer's
+ * record on the right, in an #AdwLeaflet that folds on narrow screens. Before that it
+ * opens the store and says clearly when there is none or it cannot be opened.
+ *
+ * The window title is always "Agent Guard": a customer's name only ever appears inside
+ * the window, where locking can take it away.
+ */
+struct _AgWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  char *store_path;
+  gboolean training;
+  AgStore *store;
+  AgWindowState state;
+  GSettings *settings;
+
+  GCancellable *open_cancellable;
+  GCancellable *search_cancellable;
+  GCancellable *record_cancellable;
+  GListModel *results;
+
+  GtkStack *main_stack;
+  GtkStack *status_stack;
+  AdwWindowTitle *status_title;
+  GtkLabel *no_store_command;
+  GtkLabel *no_store_demo_command;
+  AdwStatusPage *error_page;
+  GtkLabel *error_detail;
+  AdwLeaflet *leaflet;
+  AdwWindowTitle *sidebar_title;
+  GtkSearchEntry *search_entry;
+  GtkStack *results_stack;
+  AdwStatusPage *search_error_page;
+  GtkListBox *results_list;
+  GtkStack *content_stack;
+  AdwStatusPage *record_error_page;
+  AgRecordPage *record_page;
+};
+
+G_DEFINE_FINAL_TYPE (AgWindow, ag_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_STORE_PATH,
+  PROP_TRAINING,
+  PROP_STORE,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+open_store (AgWindow *self);
+
+/* Error texts ---------------------------------------------------------------------------- */
+
+/* Says what went wrong in words an agent understands; the technical line is for IT. Store
+ * and keyring errors never carry a PII value (DESIGN §9), so their message may be shown. */
+static void
+describe_store_error (const GError *error, const char **icon_name, const char **title,
+                      const char **description)
+{
+  *icon_name
+    = error->domain == AG_KEYRING_ERROR ? "dialog-password-symbolic" : "dialog-error-symbolic";
+
+  if (g_error_matches (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_UNAVAILABLE))
+    {
+      *title = _("The Keyring Is Not Available");
+      *description = _("The key to the customer records is kept in your keyring, and no "
+                        "keyring service answered. Log out and in again; if that does not "
+                        "help, call IT.");
+    }
+  else if (g_error_matches (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_NOT_FOUND))
+    {
+      *title = _("The Key to the Customer Records Is Missing");
+      *description = _("Your keyring has no key for these customer records. They may have "
+                        "been set up for another user or on another computer. Call IT.");
+    }
+  else if (g_error_matches (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_CORRUPT))
+    {
+      *title = _("The Key to the Customer Records Is Damaged");
+      *description = _("The key kept in your keyring cannot be used. Call IT.");
+    }
+  else if (error->domain == AG_KEYRING_ERROR)
+    {
+      *title = _("The Keyring Could Not Be Used");
+      *description = _("Your keyring may be locked. Unlock it, or log out and in again, "
+                        "then try again.");
+    }
+  else if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT))
+    {
+      *title = _("The Customer Records Are Damaged");
+      *description = _("The customer records file cannot be read. Call IT: they can "
+                        "restore it from a backup or import the records again.");
+    }
+  else if (error->domain == G_IO_ERROR
+           || g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_IO))
+    {
+      *title = _("The Customer Records Could Not Be Read");
+      *description = _("The customer records file could not be read. Check that you may "
+                        "read it, or call IT.");
+    }
+  else
+    {
+      *title = _("The Customer Records Could Not Be Opened");
+      *description = _("Something went wrong while opening the customer records. Try "
+                        "again; if it keeps happening, call IT.");
+    }
+}
+
+static char *
+format_technical_detail (const GError *error)
+{
+  /* Translators: the line under an error for IT staff; the first %s is an error domain
+   * such as "ag-keyring-error-quark", %d its code and the last %s the developer's
+   * message, in English. */
+  return g_strdup_printf (_("Technical detail: %s %d: %s"), g_quark_to_string (error->domain),
+                          error->code, error->message);
+}
+
+/* States ------------------------------------------------------------------------------------ */
+
+static void
+set_state (AgWindow *self, AgWindowState state)
+{
+  switch (state)
+    {
+      case AG_WINDOW_STATE_OPENING:
+        gtk_stack_set_visible_child_name (self->status_stack, "opening");
+        gtk_stack_set_visible_child_name (self->main_stack, "status");
+        break;
+      case AG_WINDOW_STATE_NO_STORE:
+        gtk_stack_set_visible_child_name (self->status_stack, "no-store");
+        gtk_stack_set_visible_child_name (self->main_stack, "status");
+        break;
+      case AG_WINDOW_STATE_ERROR:
+        gtk_stack_set_visible_child_name (self->status_stack, "error");
+        gtk_stack_set_visible_child_name (self->main_stack, "status");
+        break;
+      case AG_WINDOW_STATE_READY:
+        gtk_stack_set_visible_child_name (self->main_stack, "browser");
+        gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+        break;
+      default:
+        g_assert_not_reached ();
+    }
+
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+/* Drops every customer from the window: the results and the record page with its
+ * widgets. The login issue calls this when the window locks (DESIGN §9). */
+static void
+forget_customers (AgWindow *self)
+{
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  g_cancellable_cancel (self->record_cancellable);
+  g_clear_object (&self->record_cancellable);
+
+  gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->results);
+  ag_record_page_set_record (self->record_page, NULL);
+  gtk_stack_set_visible_child_name (self->content_stack, "none");
+}
+
+/* Opening the store --------------------------------------------------------------------- */
+
+static void
+open_store_thread (GTask *task, gpointer source_object, gpointer task_data,
+                   GCancellable *cancellable)
+{
+  const char *path = task_data;
+  GError *error = NULL;
+  AgSqliteStore *store;
+
+  store = ag_sqlite_store_open (path, AG_SQLITE_STORE_OPEN_DEFAULT, cancellable, &error);
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+static void
+open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (AgWindow) self = user_data;
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *detail = NULL;
+  const char *icon_name, *title, *description;
+
+  store = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (store == NULL)
+    {
+      g_message ("Could not open the store: %s", error->message);
+      describe_store_error (error, &icon_name, &title, &description);
+      detail = format_technical_detail (error);
+      adw_status_page_set_icon_name (self->error_page, icon_name);
+      adw_status_page_set_title (self->error_page, title);
+      adw_status_page_set_description (self->error_page, description);
+      gtk_label_set_text (self->error_detail, detail);
+      set_state (self, AG_WINDOW_STATE_ERROR);
+      return;
+    }
+
+  g_set_object (&self->store, store);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  set_state (self, AG_WINDOW_STATE_READY);
+}
+
+static void
+update_no_store_command (AgWindow *self)
+{
+  g_autofree char *default_path = NULL;
+  g_autofree char *store_option = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *demo_command = NULL;
+
+  default_path = g_build_filename (g_get_user_data_dir (), "agent-guard", "store.db", NULL);
+  if (g_strcmp0 (default_path, self->store_path) == 0)
+    store_option = g_strdup ("");
+  else
+    {
+      g_autofree char *quoted = g_shell_quote (self->store_path);
+      store_option = g_strdup_printf (" --store %s", quoted);
+    }
+
+  /* Translators: the placeholder for the file to import in a command line. */
+  command = g_strdup_printf ("agent-guard-admin import%s %s", store_option, _("FILE"));
+  demo_command = g_strdup_printf ("agent-guard-admin generate%s --count 1000", store_option);
+  gtk_label_set_text (self->no_store_command, command);
+  gtk_label_set_text (self->no_store_demo_command, demo_command);
+}
+
+static void
+open_store (AgWindow *self)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  forget_customers (self);
+  if (self->store != NULL)
+    {
+      g_clear_object (&self->store);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+    }
+
+  if (!g_file_test (self->store_path, G_FILE_TEST_EXISTS))
+    {
+      update_no_store_command (self);
+      set_state (self, AG_WINDOW_STATE_NO_STORE);
+      return;
+    }
+
+  set_state (self, AG_WINDOW_STATE_OPENING);
+  self->open_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->open_cancellable, open_store_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, open_store);
+  g_task_set_task_data (task, g_strdup (self->store_path), g_free);
+  g_task_run_in_thread (task, open_store_thread);
+}
+
+/* Searching ----------------------------------------------------------------------------- */
+
+static GtkWidget *
+create_result_row (gpointer item, gpointer user_data)
+{
+  AgRecord *record = AG_RECORD (item);
+  GtkWidget *row;
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ag_record_get_name (record));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), ag_record_get_id (record));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  return row;
+}
+
+static void
+search_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (AgWindow) self = user_data;
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *detail = NULL;
+
+  results = ag_store_search_finish (AG_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->search_cancellable);
+
+  if (results == NULL)
+    {
+      /* The query is what the agent typed, maybe a CPF: it is never logged. */
+      g_message ("Search failed: %s", error->message);
+      detail = format_technical_detail (error);
+      adw_status_page_set_description (self->search_error_page, detail);
+      gtk_stack_set_visible_child_name (self->results_stack, "search-error");
+      return;
+    }
+
+  g_set_object (&self->results, results);
+  gtk_list_box_bind_model (self->results_list, self->results, create_result_row, NULL, NULL);
+  gtk_stack_set_visible_child_name (
+    self->results_stack, g_list_model_get_n_items (results) > 0 ? "results" : "no-results");
+}
+
+static void
+search_changed_cb (AgWindow *self)
+{
+  g_autofree char *query = NULL;
+
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+
+  query = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+  if (query[0] == '\0' || self->store == NULL)
+    {
+      gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
+      g_clear_object (&self->results);
+      gtk_stack_set_visible_child_name (self->results_stack, "hint");
+      return;
+    }
+
+  self->search_cancellable = g_cancellable_new ();
+  gtk_stack_set_visible_child_name (self->results_stack, "searching");
+  ag_store_search_async (self->store, query, 0, self->search_cancellable, search_done_cb,
+                         g_object_ref (self));
+}
+
+static void
+stop_search_cb (AgWindow *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+static gboolean
+focus_first_result (AgWindow *self, gboolean activate)
+{
+  GtkListBoxRow *row;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->results_stack), "results") != 0)
+    return FALSE;
+
+  row = gtk_list_box_get_row_at_index (self->results_list, 0);
+  if (row == NULL)
+    return FALSE;
+
+  gtk_list_box_select_row (self->results_list, row);
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  if (activate)
+    g_signal_emit_by_name (row, "activate");
+  return TRUE;
+}
+
+static void
+search_activate_cb (AgWindow *self)
+{
+  focus_first_result (self, TRUE);
+}
+
+static gboolean
+search_key_pressed_cb (AgWindow *self, guint keyval, guint keycode, GdkModifierType state,
+                       GtkEventControllerKey *controller)
+{
+  if ((keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down) && (state & GDK_MODIFIER_MASK) == 0)
+    return focus_first_result (self, FALSE);
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* Showing a record ---------------------------------------------------------------------- */
+
+static void
+get_record_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (AgWindow) self = user_data;
+  g_autoptr (AgRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *detail = NULL;
+
+  record = ag_store_get_record_finish (AG_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->record_cancellable);
+
+  if (record == NULL)
+    {
+      g_message ("Could not open a record: %s", error->message);
+      detail = format_technical_detail (error);
+      adw_status_page_set_description (self->record_error_page, detail);
+      gtk_stack_set_visible_child_name (self->content_stack, "record-error");
+      return;
+    }
+
+  ag_record_page_set_record (self->record_page, record);
+  gtk_stack_set_visible_child_name (self->content_stack, "record");
+}
+
+static void
+show_record (AgWindow *self, AgRecord *record)
+{
+  const char *id = ag_record_get_id (record);
+  AgRecord *shown = ag_record_page_get_record (self->record_page);
+
+  if (shown != NULL && g_strcmp0 (ag_record_get_id (shown), id) == 0
+      && self->record_cancellable == NULL)
+    return;
+
+  g_cancellable_cancel (self->record_cancellable);
+  g_clear_object (&self->record_cancellable);
+
+  /* The previous customer's widgets go at once, not when the next record arrives. */
+  ag_record_page_set_record (self->record_page, NULL);
+  gtk_stack_set_visible_child_name (self->content_stack, "loading");
+
+  self->record_cancellable = g_cancellable_new ();
+  ag_store_get_record_async (self->store, id, self->record_cancellable, get_record_done_cb,
+                             g_object_ref (self));
+}
+
+static void
+row_selected_cb (AgWindow *self, GtkListBoxRow *row)
+{
+  g_autoptr (AgRecord) record = NULL;
+
+  if (row == NULL || self->results == NULL)
+    return;
+
+  record = g_list_model_get_item (self->results, gtk_list_box_row_get_index (row));
+  if (record != NULL)
+    show_record (self, record);
+}
+
+static void
+row_activated_cb (AgWindow *self, GtkListBoxRow *row)
+{
+  row_selected_cb (self, row);
+  /* Folded, the record is a page further on; unfolded it is already in sight, and the
+   * focus stays in the results. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+/* Actions and window state ------------------------------------------------------------- */
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  AgWindow *self = AG_WINDOW (widget);
+
+  if (self->state != AG_WINDOW_STATE_READY)
+    return;
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+static void
+back_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  AgWindow *self = AG_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+open_store_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  open_store (AG_WINDOW (widget));
+}
+
+#if !DEVELOPMENT
+static gboolean
+swallow_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  return TRUE;
+}
+
+/* Release builds keep the GTK inspector away: it would show every widget's text. The
+ * inspector's own keys are Ctrl+Shift+I and Ctrl+Shift+D; this controller runs in the
+ * capture phase, before GtkWindow's own bindings, and stops them. */
+static void
+disable_inspector_keys (AgWindow *self)
+{
+  GtkEventController *controller;
+  const guint keys[] = { GDK_KEY_I, GDK_KEY_D };
+
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_GLOBAL);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (keys[i], GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                        gtk_callback_action_new (swallow_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  gtk_window_set_interactive_debugging (FALSE);
+}
+#endif
+
+static void
+restore_window_size (AgWindow *self)
+{
+  GSettingsSchema *schema;
+
+  schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (), APPLICATION_ID,
+                                            TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("The settings schema is not installed; the window size is not kept");
+      return;
+    }
+
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  g_settings_schema_unref (schema);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+save_window_size (AgWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+ag_window_close_request (GtkWindow *window)
+{
+  AgWindow *self = AG_WINDOW (window);
+
+  save_window_size (self);
+
+  return GTK_WINDOW_CLASS (ag_window_parent_class)->close_request (window);
+}
+
+/* GObject --------------------------------------------------------------------------------- */
+
+static void
+ag_window_constructed (GObject *object)
+{
+  AgWindow *self = AG_WINDOW (object);
+
+  G_OBJECT_CLASS (ag_window_parent_class)->constructed (object);
+
+  if (self->store_path == NULL)
+    self->store_path = g_build_filename (g_get_user_data_dir (), "agent-guard", "store.db", NULL);
+
+  if (self->training)
+    {
+      adw_window_title_set_subtitle (self->sidebar_title, _("Training"));
+      adw_window_title_set_subtitle (self->status_title, _("Training"));
+    }
+
+  restore_window_size (self);
+  open_store (self);
+}
+
+static void
+ag_window_dispose (GObject *object)
+{
+  AgWindow *self = AG_WINDOW (object);
+
+  g_cancellable_cancel (self->open_cancellable);
+  g_cancellable_cancel (self->search_cancellable);
+  g_cancellable_cancel (self->record_cancellable);
+  if (self->results_list != NULL)
+    gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_WINDOW);
+
+  g_clear_object (&self->open_cancellable);
+  g_clear_object (&self->search_cancellable);
+  g_clear_object (&self->record_cancellable);
+  g_clear_object (&self->results);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ag_window_parent_class)->dispose (object);
+}
+
+static void
+ag_window_finalize (GObject *object)
+{
+  AgWindow *self = AG_WINDOW (object);
+
+  g_clear_pointer (&self->store_path, g_free);
+
+  G_OBJECT_CLASS (ag_window_parent_class)->finalize (object);
+}
+
+static void
+ag_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  AgWindow *self = AG_WINDOW (object);
+
+  switch (prop_id)
+    {
+      case PROP_STORE_PATH:
+        g_value_set_string (value, self->store_path);
+        break;
+      case PROP_TRAINING:
+        g_value_set_boolean (value, self->training);
+        break;
+      case PROP_STORE:
+        g_value_set_object (value, self->store);
+        break;
+      case PROP_STATE:
+        g_value_set_int (value, self->state);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ag_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  AgWindow *self = AG_WINDOW (object);
+
+  switch (prop_id)
+    {
+      case PROP_STORE_PATH:
+        self->store_path = g_value_dup_string (value);
+        break;
+      case PROP_TRAINING:
+        self->training = g_value_get_boolean (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ag_window_class_init (AgWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = ag_window_constructed;
+  object_class->dispose = ag_window_dispose;
+  object_class->finalize = ag_window_finalize;
+  object_class->get_property = ag_window_get_property;
+  object_class->set_property = ag_window_set_property;
+
+  window_class->close_request = ag_window_close_request;
+
+  properties[PROP_STORE_PATH]
+    = g_param_spec_string ("store-path", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRAINING]
+    = g_param_spec_boolean ("training", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, AG_TYPE_STORE,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE]
+    = g_param_spec_int ("state", NULL, NULL, AG_WINDOW_STATE_OPENING, AG_WINDOW_STATE_READY,
+                        AG_WINDOW_STATE_OPENING, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (AG_TYPE_RECORD_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/agentguard/AgentGuard/ag-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, status_stack);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, status_title);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, no_store_command);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, no_store_demo_command);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, error_detail);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, search_error_page);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, results_list);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, record_error_page);
+  gtk_widget_class_bind_template_child (widget_class, AgWindow, record_page);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.open-store", NULL, open_store_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+}
+
+static void
+ag_window_init (AgWindow *self)
+{
+  GtkEventController *controller;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
+
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+
+#if !DEVELOPMENT
+  disable_inspector_keys (self);
+#endif
+}
+
+/**
+ * ag_window_new:
+ * @application: (nullable): the application
+ * @store_path: (nullable): the store to open, or %NULL for
+ *   `$XDG_DATA_HOME/agent-guard/store.db`
+ * @training: whether the window is in training mode
+ *
+ * Returns: (transfer full): a new window, already opening its store
+ */
+AgWindow *
+ag_window_new (GtkApplication *application, const char *store_path, gboolean training)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+
+  return g_object_new (AG_TYPE_WINDOW, "application", application, "store-path", store_path,
+                       "training", training, NULL);
+}
+
+const char *
+ag_window_get_store_path (AgWindow *self)
+{
+  g_return_val_if_fail (AG_IS_WINDOW (self), NULL);
+
+  return self->store_path;
+}
+
+/**
+ * ag_window_get_store:
+ *
+ * Returns: (transfer none) (nullable): the open store, or %NULL
+ */
+AgStore *
+ag_window_get_store (AgWindow *self)
+{
+  g_return_val_if_fail (AG_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+AgWindowState
+ag_window_get_state (AgWindow *self)
+{
+  g_return_val_if_fail (AG_IS_WINDOW (self), AG_WINDOW_STATE_ERROR);
+
+  return self->state;
+}
+
+gboolean
+ag_window_get_training (AgWindow *self)
+{
+  g_return_val_if_fail (AG_IS_WINDOW (self), FALSE);
+
+  return self->training;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ag-store.h"
+
+G_BEGIN_DECLS
+
+#define AG_TYPE_WINDOW (ag_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (AgWindow, ag_window, AG, WINDOW, AdwApplicationWindow)
+
+/**
+ * AgWindowState:
+ * @AG_WINDOW_STATE_OPENING: the store is being opened
+ * @AG_WINDOW_STATE_NO_STORE: there is no store file yet
+ * @AG_WINDOW_STATE_ERROR: the store could not be opened
+ * @AG_WINDOW_STATE_READY: the agent can search
+ *
+ * What the window shows. The login issue adds a locked state.
+ */
+typedef enum
+{
+  AG_WINDOW_STATE_OPENING,
+  AG_WINDOW_STATE_NO_STORE,
+  AG_WINDOW_STATE_ERROR,
+  AG_WINDOW_STATE_READY,
+} AgWindowState;
+
+AgWindow *
+ag_window_new (GtkApplication *application, const char *store_path, gboolean training);
+const char *
+ag_window_get_store_path (AgWindow *self);
+AgStore *
+ag_window_get_store (AgWindow *self);
+AgWindowState
+ag_window_get_state (AgWindow *self);
+gboolean
+ag_window_get_training (AgWindow *self);
+
+G_END_DECLS

@@ -522,8 +522,9 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
     goto fail;
   self->sealer = ag_sealer_new (data_key);
 
-  if (!ag_ledger_ensure_schema (self->db, error) || !open_ledger (self, TRUE, cancellable, error))
+  if (!ag_ledger_ensure_schema (self->db, error))
     goto fail;
+  self->ledger = ag_ledger_new (ledger_key);
 
   version = g_strdup_printf ("%d", AG_SQLITE_STORE_SCHEMA_VERSION);
   key_check = make_key_check (self->sealer);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ag-keyring.h"
+#include "ag-ledger.h"
 #include "ag-sealer.h"
 #include "ag-sqlite-store-private.h"
 
@@ -30,8 +31,8 @@
  *   blind       keyed blind index tags (AgSealer) of the searchable kinds, WITHOUT ROWID.
  *   name_index  contentless FTS5 over the names, accent-insensitive, with prefix indexes.
  *
- * The reveal ledger will be a `ledger` table in this same database, so that a reveal's
- * ledger entry is committed (synchronous=FULL) in the same transaction that precedes the
+ * The audit ledger (AgLedger) lives in this same database, so that a reveal's ledger
+ * entry is committed (synchronous=FULL) in the same transaction that precedes the
  * unsealing; nothing here may assume the customer tables are the only ones.
  */
 
@@ -57,6 +58,7 @@ struct _AgSqliteStore
   GMutex lock;
   sqlite3 *db;
   AgSealer *sealer;
+  AgLedger *ledger;
 
   sqlite3_stmt *insert_customer;
   sqlite3_stmt *insert_name;
@@ -308,6 +310,7 @@ ag_sqlite_store_finalize (GObject *object)
     sqlite3_close (self->db);
 
   g_clear_object (&self->sealer);
+  g_clear_object (&self->ledger);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->store_id, g_free);
   g_mutex_clear (&self->lock);
@@ -478,6 +481,21 @@ configure_connection (AgSqliteStore *self, GError **error)
                    error);
 }
 
+/* The ledger MAC key is made only with an empty ledger: a ledger with entries whose key
+ * is gone must fail, not start over under a new key. */
+static gboolean
+open_ledger (AgSqliteStore *self, gboolean create_key, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (AgSecret) key = NULL;
+
+  key = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_LEDGER_MAC, create_key, cancellable,
+                            error);
+  if (key == NULL)
+    return FALSE;
+  self->ledger = ag_ledger_new (key);
+  return TRUE;
+}
+
 static gboolean
 create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 {
@@ -504,6 +522,10 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
     goto fail;
   self->sealer = ag_sealer_new (data_key);
 
+  if (!ag_ledger_ensure_schema (self->db, error))
+    goto fail;
+  self->ledger = ag_ledger_new (ledger_key);
+
   version = g_strdup_printf ("%d", AG_SQLITE_STORE_SCHEMA_VERSION);
   key_check = make_key_check (self->sealer);
   if (!write_meta (self, "store-id", self->store_id, error)
@@ -516,6 +538,41 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 fail:
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
+}
+
+/* Stores made before the ledger get its tables when first opened for writing. */
+static gboolean
+load_ledger (AgSqliteStore *self, GCancellable *cancellable, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean exists;
+  gboolean empty;
+  GError *local_error = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (
+    self->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'", -1,
+    &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  exists = rc == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "Cannot read the store");
+      return FALSE;
+    }
+
+  if (!exists && !ag_ledger_ensure_schema (self->db, error))
+    return FALSE;
+
+  empty = ag_ledger_is_empty (self->db, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return open_ledger (self, empty, cancellable, error);
 }
 
 static gboolean
@@ -555,7 +612,7 @@ load_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
       return FALSE;
     }
 
-  return TRUE;
+  return load_ledger (self, cancellable, error);
 }
 
 /**
@@ -1543,4 +1600,76 @@ ag_sqlite_store_iface_init (AgStoreInterface *iface)
   iface->get_record = ag_sqlite_store_get_record;
   iface->import = ag_sqlite_store_import;
   iface->count = ag_sqlite_store_count;
+}
+
+/* The audit ledger */
+
+/**
+ * ag_sqlite_store_append_event:
+ * @self: a #AgSqliteStore
+ * @entry: the entry; its seq, time, hashes and MAC are filled in
+ * @error: return location for an error
+ *
+ * Appends @entry to the ledger in a transaction of its own and commits it durably
+ * (WAL, synchronous=FULL), then mirrors it to the journal.
+ *
+ * Returns: %TRUE once the entry is committed
+ */
+gboolean
+ag_sqlite_store_append_event (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!ag_ledger_append (self->ledger, self->db, entry, error) || !exec_sql (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  ag_ledger_mirror (self->ledger, entry);
+  return TRUE;
+}
+
+gboolean
+ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 *first_bad_seq,
+                               GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error);
+}
+
+gboolean
+ag_sqlite_store_foreach_event (AgSqliteStore *self, const AgLedgerFilter *filter,
+                               AgLedgerEntryFunc func, gpointer user_data, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return ag_ledger_foreach (self->db, filter, func, user_data, error);
+}
+
+gboolean
+ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, guint64 *n_pruned,
+                              GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return ag_ledger_prune (self->ledger, self->db, retention_days, 0, n_pruned, error);
 }

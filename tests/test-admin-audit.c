@@ -19,6 +19,7 @@
 #include "ag-keyring.h"
 #include "ag-sqlite-store.h"
 #include "ag-synth.h"
+#include "ag-test-util.h"
 
 #define N_CUSTOMERS 20
 /* 2025-03-10T10:00:00Z: long before the export entries the commands add themselves. */
@@ -117,29 +118,9 @@ fixture_set_up (Fixture *f, gconstpointer user_data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 fixture_tear_down (Fixture *f, gconstpointer user_data)
 {
-  remove_tree (f->dir);
+  ag_test_remove_tree (f->dir);
   g_free (f->store);
   g_free (f->dir);
   g_ptr_array_unref (f->values);

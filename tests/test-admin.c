@@ -7,6 +7,7 @@
  */
 
 #include "config.h"
+#include "ag-test-util.h"
 
 #include <errno.h>
 #include <pty.h>
@@ -76,29 +77,9 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
-  remove_tree (fixture->dir);
+  ag_test_remove_tree (fixture->dir);
   g_free (fixture->store);
   g_free (fixture->dir);
 }

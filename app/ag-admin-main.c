@@ -31,6 +31,9 @@ static const Command commands[] = {
   { "policy check", ag_admin_policy_check, N_("Check a policy file without applying it") },
   { "auth-check", ag_admin_auth_check,
     N_("Test the PAM sign-in on the terminal; needs two factors") },
+  { "audit verify", ag_admin_audit_verify, N_("Check that no audit ledger entry was altered") },
+  { "audit export", ag_admin_audit_export, N_("Write the audit ledger as CSV or JSON Lines") },
+  { "audit subject", ag_admin_audit_subject, N_("Show who saw a customer's data, when and why") },
 };
 
 static void

@@ -35,6 +35,12 @@ int
 ag_admin_policy_check (int argc, char **argv);
 int
 ag_admin_auth_check (int argc, char **argv);
+int
+ag_admin_audit_verify (int argc, char **argv);
+int
+ag_admin_audit_export (int argc, char **argv);
+int
+ag_admin_audit_subject (int argc, char **argv);
 
 /* Shared helpers (ag-admin.c). */
 char *

@@ -72,31 +72,25 @@ wipe_gstring_free (gpointer data)
   g_string_free (str, TRUE);
 }
 
-/* A column name fit for an error message: cut short (a header cell is read only up to
- * MAX_HEADER_CELL bytes, possibly in the middle of a character), valid UTF-8, and without
- * control characters. */
+/* How an error message names a column or key: quoted and cut short (a header cell is read
+ * only up to MAX_HEADER_CELL bytes) when it looks like a column name, that is ASCII
+ * letters, '_', '-' and spaces only; a placeholder otherwise. The first row of a file
+ * without a header is customer data, and a CPF, a phone or an e-mail must never be echoed
+ * on stderr. */
 static char *
 printable_name (const char *name)
 {
-  GString *out = g_string_new (NULL);
-  const char *valid_end;
-  const char *p = name;
+  gsize len = strlen (name);
 
-  g_utf8_validate (name, -1, &valid_end);
-  for (guint n = 0; p < valid_end && n < 40; n++)
+  for (gsize i = 0; i < len; i++)
     {
-      const char *next = g_utf8_next_char (p);
-
-      if (g_ascii_iscntrl (*p))
-        g_string_append_c (out, '?');
-      else
-        g_string_append_len (out, p, next - p);
-      p = next;
+      if (!g_ascii_isalpha (name[i]) && name[i] != '_' && name[i] != '-' && name[i] != ' ')
+        return g_strdup (_("(not shown: it looks like data; is the header row missing?)"));
     }
-  if (*p != '\0')
-    g_string_append (out, "…");
 
-  return g_string_free (out, FALSE);
+  if (len > 40)
+    return g_strdup_printf ("“%.40s…”", name);
+  return g_strdup_printf ("“%s”", name);
 }
 
 static const char *
@@ -333,7 +327,7 @@ csv_append (CsvParser *self, char c, GError **error)
           g_autofree char *name = printable_name (field->str);
 
           set_error (error, AG_IMPORT_ERROR_UNKNOWN_COLUMN, self->filename, self->record_line,
-                     _("unknown column “%s”"), name);
+                     _("unknown column %s"), name);
         }
       else
         {
@@ -359,7 +353,7 @@ csv_end_header_field (CsvParser *self, GError **error)
       g_autofree char *name = printable_name (field->str);
 
       set_error (error, AG_IMPORT_ERROR_UNKNOWN_COLUMN, self->filename, self->record_line,
-                 _("unknown column “%s”"), name);
+                 _("unknown column %s"), name);
       return FALSE;
     }
   if (self->column_seen[column])
@@ -762,7 +756,7 @@ json_element_to_customer (JsonNode *element, AgCustomerData *customer, const cha
         {
           g_autofree char *name = printable_name (key);
 
-          set_error (error, AG_IMPORT_ERROR_UNKNOWN_COLUMN, filename, line, _("unknown key “%s”"),
+          set_error (error, AG_IMPORT_ERROR_UNKNOWN_COLUMN, filename, line, _("unknown key %s"),
                      name);
           return FALSE;
         }
@@ -813,8 +807,8 @@ json_import_element (JsonImport *self, const char *start, gsize len, guint64 lin
       g_autofree char *key = g_steal_pointer (&self->duplicate_key);
 
       set_error (error, AG_IMPORT_ERROR_SYNTAX, self->filename,
-                 line + MAX (self->duplicate_line, 1) - 1,
-                 _("key “%s” appears twice in one object"), key);
+                 line + MAX (self->duplicate_line, 1) - 1, _("key %s appears twice in one object"),
+                 key);
       return FALSE;
     }
 
@@ -854,7 +848,17 @@ json_import (JsonImport *self, const char *data, gsize len, GError **error)
           if (in_string)
             {
               if (escaped)
-                escaped = FALSE;
+                {
+                  /* json-glib hands strings out as C strings, so "\u0000" would cut a
+                   * value short without a word: refuse it, as the CSV parser refuses NUL. */
+                  if (c == 'u' && len - i > 4 && memcmp (data + i + 1, "0000", 4) == 0)
+                    {
+                      set_error (error, AG_IMPORT_ERROR_INVALID_VALUE, self->filename, line,
+                                 _("a string holds a NUL character (\\u0000)"));
+                      return FALSE;
+                    }
+                  escaped = FALSE;
+                }
               else if (c == '\\')
                 escaped = TRUE;
               else if (c == '"')

@@ -1187,6 +1187,12 @@ mask_address (const char *s)
   if (city >= end - 5)
     return g_strdup (NOTHING_SHOWN);
 
+  /* What stands there must look like a city: no house or flat number, no neighbourhood
+   * joined with another " - " ("Rua das Flores, 123 - SP" would show the number). */
+  for (const char *p = city; p < end - 5; p++)
+    if (g_ascii_isdigit (*p) || (p + 3 <= end - 5 && memcmp (p, " - ", 3) == 0))
+      return g_strdup (NOTHING_SHOWN);
+
   return g_strdup_printf ("***, %.*s", (int) (end - city), city);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ag-keyring.h"
+#include "ag-ledger.h"
 #include "ag-sealer.h"
 #include "ag-sqlite-store-private.h"
 
@@ -30,8 +31,8 @@
  *   blind       keyed blind index tags (AgSealer) of the searchable kinds, WITHOUT ROWID.
  *   name_index  contentless FTS5 over the names, accent-insensitive, with prefix indexes.
  *
- * The reveal ledger will be a `ledger` table in this same database, so that a reveal's
- * ledger entry is committed (synchronous=FULL) in the same transaction that precedes the
+ * The audit ledger (AgLedger) lives in this same database, so that a reveal's ledger
+ * entry is committed (synchronous=FULL) in the same transaction that precedes the
  * unsealing; nothing here may assume the customer tables are the only ones.
  */
 
@@ -57,6 +58,7 @@ struct _AgSqliteStore
   GMutex lock;
   sqlite3 *db;
   AgSealer *sealer;
+  AgLedger *ledger;
 
   sqlite3_stmt *insert_customer;
   sqlite3_stmt *insert_name;
@@ -308,6 +310,7 @@ ag_sqlite_store_finalize (GObject *object)
     sqlite3_close (self->db);
 
   g_clear_object (&self->sealer);
+  g_clear_object (&self->ledger);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->store_id, g_free);
   g_mutex_clear (&self->lock);
@@ -478,6 +481,21 @@ configure_connection (AgSqliteStore *self, GError **error)
                    error);
 }
 
+/* The ledger MAC key is made only with an empty ledger: a ledger with entries whose key
+ * is gone must fail, not start over under a new key. */
+static gboolean
+open_ledger (AgSqliteStore *self, gboolean create_key, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (AgSecret) key = NULL;
+
+  key = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_LEDGER_MAC, create_key, cancellable,
+                            error);
+  if (key == NULL)
+    return FALSE;
+  self->ledger = ag_ledger_new (key);
+  return TRUE;
+}
+
 static gboolean
 create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 {
@@ -504,6 +522,10 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
     goto fail;
   self->sealer = ag_sealer_new (data_key);
 
+  if (!ag_ledger_ensure_schema (self->db, error))
+    goto fail;
+  self->ledger = ag_ledger_new (ledger_key);
+
   version = g_strdup_printf ("%d", AG_SQLITE_STORE_SCHEMA_VERSION);
   key_check = make_key_check (self->sealer);
   if (!write_meta (self, "store-id", self->store_id, error)
@@ -516,6 +538,41 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 fail:
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
+}
+
+/* Stores made before the ledger get its tables when first opened for writing. */
+static gboolean
+load_ledger (AgSqliteStore *self, GCancellable *cancellable, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean exists;
+  gboolean empty;
+  GError *local_error = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (
+    self->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'", -1,
+    &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  exists = rc == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "Cannot read the store");
+      return FALSE;
+    }
+
+  if (!exists && !ag_ledger_ensure_schema (self->db, error))
+    return FALSE;
+
+  empty = ag_ledger_is_empty (self->db, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return open_ledger (self, empty, cancellable, error);
 }
 
 static gboolean
@@ -555,7 +612,7 @@ load_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
       return FALSE;
     }
 
-  return TRUE;
+  return load_ledger (self, cancellable, error);
 }
 
 /**
@@ -637,7 +694,10 @@ ag_sqlite_store_open (const char *path, AgSqliteStoreFlags flags, GCancellable *
 fail:
   if (created)
     {
-      /* Leave nothing half-made behind: the file did not exist before. */
+      /* Leave nothing half-made behind: the file did not exist before, and neither did
+       * any key made for it (a failure after the data key was stored would leave it). */
+      if (self->store_id != NULL)
+        ag_keyring_delete_keys (self->store_id, NULL, NULL);
       g_clear_object (&self);
       for (guint i = 0; i < 3; i++)
         {
@@ -667,18 +727,26 @@ ag_sqlite_store_get_store_id (AgSqliteStore *self)
 
 /* Search */
 
-static void
-add_rowids (sqlite3_stmt *stmt, GArray *rowids, GHashTable *seen)
+static gboolean
+add_rowids (AgSqliteStore *self, sqlite3_stmt *stmt, GArray *rowids, GHashTable *seen,
+            GError **error)
 {
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 rowid = sqlite3_column_int64 (stmt, 0);
 
       if (g_hash_table_add (seen, GINT_TO_POINTER (rowid)))
         g_array_append_val (rowids, rowid);
     }
+  /* A damaged or unreadable file must not look like "no customers found". */
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (error, self->db, rc, "Could not search");
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
+
+  return rc == SQLITE_DONE;
 }
 
 /* Folds one word as the FTS5 tokenizer (unicode61, remove_diacritics 2) does: lower case,
@@ -796,6 +864,40 @@ compare_records (gconstpointer a, gconstpointer b)
   return cmp != 0 ? cmp : strcmp (ag_record_get_id (ra), ag_record_get_id (rb));
 }
 
+/* Reads the customer at @rowid into @out, or leaves @out unset when @words is given and
+ * the name does not match them. */
+static gboolean
+read_record (AgSqliteStore *self, gint64 rowid, GPtrArray *words, AgRecord **out, GError **error)
+{
+  sqlite3_stmt *stmt = self->select_by_rowid;
+  int rc;
+
+  *out = NULL;
+  sqlite3_bind_int64 (stmt, 1, rowid);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, self->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+                        "Could not read a customer");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  if (words != NULL)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 2);
+
+      if (name == NULL || !name_matches (name, words))
+        {
+          sqlite3_reset (stmt);
+          return TRUE;
+        }
+    }
+  *out = record_from_row (stmt, 1, error);
+  sqlite3_reset (stmt);
+
+  return *out != NULL;
+}
+
 static GListModel *
 search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable *cancellable,
                GError **error)
@@ -808,15 +910,14 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
   g_autoptr (GPtrArray) words = NULL;
   g_autofree char *match = NULL;
   gboolean needs_filter = FALSE;
-  guint n_name_matches = 0;
-  guint n_exact;
 
   if (*trimmed == '\0' || !g_utf8_validate (trimmed, -1, NULL))
     return G_LIST_MODEL (g_steal_pointer (&results));
 
   /* The customer id, exactly. */
   sqlite3_bind_text (self->select_by_id, 1, trimmed, -1, SQLITE_STATIC);
-  add_rowids (self->select_by_id, rowids, seen);
+  if (!add_rowids (self, self->select_by_id, rowids, seen, error))
+    return NULL;
 
   /* Exact CPF, CNPJ, phone, e-mail: every kind that accepts the query as a value. An
    * 11-digit number may be both a CPF and a phone. */
@@ -835,18 +936,19 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
       explicit_bzero (normalized, strlen (normalized));
       sqlite3_bind_blob (self->select_blind, 1, tag, sizeof tag, SQLITE_STATIC);
       sqlite3_bind_int (self->select_blind, 2, limit);
-      add_rowids (self->select_blind, rowids, seen);
+      if (!add_rowids (self, self->select_blind, rowids, seen, error))
+        return NULL;
     }
 
   /* Name: every word a prefix of a word of the name. */
-  n_exact = rowids->len;
   words = split_words (trimmed);
   match = build_name_match (words, &needs_filter);
-  if (match != NULL)
+  if (match != NULL && !needs_filter)
     {
       sqlite3_bind_text (self->select_name, 1, match, -1, SQLITE_STATIC);
-      sqlite3_bind_int (self->select_name, 2, needs_filter ? limit * 4 : limit);
-      add_rowids (self->select_name, rowids, seen);
+      sqlite3_bind_int (self->select_name, 2, limit);
+      if (!add_rowids (self, self->select_name, rowids, seen, error))
+        return NULL;
     }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -854,41 +956,53 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
 
   for (guint i = 0; i < rowids->len; i++)
     {
-      sqlite3_stmt *stmt = self->select_by_rowid;
       AgRecord *record;
-      int rc;
 
-      /* The name candidates come last: once @limit of them matched, the rest is not read. */
-      if (i >= n_exact && needs_filter && n_name_matches == limit)
-        break;
-
-      sqlite3_bind_int64 (stmt, 1, g_array_index (rowids, gint64, i));
-      rc = sqlite3_step (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          set_sqlite_error (error, self->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-                            "Could not read a customer");
-          sqlite3_reset (stmt);
-          return NULL;
-        }
-      /* Name candidates from a cut prefix are checked before any record is built, and
-       * the first @limit that match (in index order) are kept. */
-      if (i >= n_exact && needs_filter)
-        {
-          const char *name = (const char *) sqlite3_column_text (stmt, 2);
-
-          if (name == NULL || !name_matches (name, words))
-            {
-              sqlite3_reset (stmt);
-              continue;
-            }
-          n_name_matches++;
-        }
-      record = record_from_row (stmt, 1, error);
-      sqlite3_reset (stmt);
-      if (record == NULL)
+      if (!read_record (self, g_array_index (rowids, gint64, i), NULL, &record, error))
         return NULL;
       g_ptr_array_add (records, record);
+    }
+
+  /* A word longer than the prefix indexes was looked up by its start: its candidates are
+   * checked against the whole words one by one, in index order, until @limit match or
+   * none is left, so a match is never lost behind many near misses. */
+  if (match != NULL && needs_filter)
+    {
+      sqlite3_stmt *stmt = self->select_name;
+      guint n_name_matches = 0;
+      guint n_read = 0;
+      int rc;
+
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 2, -1);
+      while (n_name_matches < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 rowid = sqlite3_column_int64 (stmt, 0);
+          AgRecord *record;
+
+          if (++n_read % 1024 == 0 && g_cancellable_is_cancelled (cancellable))
+            break;
+          if (!g_hash_table_add (seen, GINT_TO_POINTER (rowid)))
+            continue;
+          if (!read_record (self, rowid, words, &record, error))
+            {
+              sqlite3_reset (stmt);
+              sqlite3_clear_bindings (stmt);
+              return NULL;
+            }
+          if (record != NULL)
+            {
+              g_ptr_array_add (records, record);
+              n_name_matches++;
+            }
+        }
+      if (n_name_matches < limit && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        set_sqlite_error (error, self->db, rc, "Could not search");
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      if ((error != NULL && *error != NULL)
+          || g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
     }
 
   g_ptr_array_sort (records, compare_records);
@@ -1385,7 +1499,8 @@ prepare_row (AgSqliteStore *self, const AgCustomerData *data, guint64 index, Bat
  * has it open, it runs with a rollback journal instead of the WAL: pages appended to the
  * file need no journal at all, so the data is written once instead of twice (WAL, then
  * checkpoint). The transaction stays all-or-nothing either way; a crash leaves a hot
- * journal that SQLite rolls back on the next open. Readers wait for such an import to end,
+ * journal that SQLite rolls back on the next open. Other processes cannot open the store
+ * until such an import ends (they fail with "database is locked" after the busy timeout),
  * which only matters while the store has nothing to read; a store with customers keeps its
  * readers going with the WAL. */
 static void
@@ -1543,4 +1658,76 @@ ag_sqlite_store_iface_init (AgStoreInterface *iface)
   iface->get_record = ag_sqlite_store_get_record;
   iface->import = ag_sqlite_store_import;
   iface->count = ag_sqlite_store_count;
+}
+
+/* The audit ledger */
+
+/**
+ * ag_sqlite_store_append_event:
+ * @self: a #AgSqliteStore
+ * @entry: the entry; its seq, time, hashes and MAC are filled in
+ * @error: return location for an error
+ *
+ * Appends @entry to the ledger in a transaction of its own and commits it durably
+ * (WAL, synchronous=FULL), then mirrors it to the journal.
+ *
+ * Returns: %TRUE once the entry is committed
+ */
+gboolean
+ag_sqlite_store_append_event (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!ag_ledger_append (self->ledger, self->db, entry, error) || !exec_sql (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  ag_ledger_mirror (self->ledger, entry);
+  return TRUE;
+}
+
+gboolean
+ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 *first_bad_seq,
+                               GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error);
+}
+
+gboolean
+ag_sqlite_store_foreach_event (AgSqliteStore *self, const AgLedgerFilter *filter,
+                               AgLedgerEntryFunc func, gpointer user_data, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return ag_ledger_foreach (self->db, filter, func, user_data, error);
+}
+
+gboolean
+ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, guint64 *n_pruned,
+                              GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return ag_ledger_prune (self->ledger, self->db, retention_days, 0, n_pruned, error);
 }

@@ -4,6 +4,7 @@
 
 #pragma once
 
+#include "ag-ledger.h"
 #include "ag-store.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,19 @@ const char *
 ag_sqlite_store_get_path (AgSqliteStore *self);
 const char *
 ag_sqlite_store_get_store_id (AgSqliteStore *self);
+
+/* The audit ledger (AgLedger) of the store. append_event commits the entry in a
+ * transaction of its own with synchronous=FULL and then mirrors it to the journal. */
+gboolean
+ag_sqlite_store_append_event (AgSqliteStore *self, AgLedgerEntry *entry, GError **error);
+gboolean
+ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 *first_bad_seq,
+                               GError **error);
+gboolean
+ag_sqlite_store_foreach_event (AgSqliteStore *self, const AgLedgerFilter *filter,
+                               AgLedgerEntryFunc func, gpointer user_data, GError **error);
+gboolean
+ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, guint64 *n_pruned,
+                              GError **error);
 
 G_END_DECLS

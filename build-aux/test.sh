@@ -3,6 +3,7 @@
 #
 # The whole test suite, as the README says and CI runs it (.ci/run):
 #   1. build-aux/install-deps.sh    the Debian packages (only the missing ones)
+#      (as root: the throwaway user agtest, for the PAM tests run as an ordinary user)
 #   2. build-aux/format.sh --check  clang-format clean
 #   3. _build       development build; meson test, every suite
 #   4. _build-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -221,6 +222,18 @@ if $do_install; then
     echo "cannot go on without the packages"
     echo "$passed passed, $failed failed"
     exit 1
+  fi
+fi
+
+# The PAM tests also run their key cases as an ordinary user, as agents run the app
+# (tests/test-auth-session.c). As root, make that throwaway user once; otherwise those
+# cases are skipped and say so.
+if [ "$(id -u)" = 0 ] && ! getent passwd agtest >/dev/null; then
+  banner "test user"
+  if useradd --create-home --shell /usr/sbin/nologin agtest; then
+    record "test user agtest" ok
+  else
+    record "test user agtest" FAIL
   fi
 fi
 

@@ -17,6 +17,7 @@
 
 #include "ag-guard.h"
 #include "ag-lock-page.h"
+#include "ag-test-util.h"
 
 #define AG_TEST_MATRIX       "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
 #define AG_TEST_OATH         "/lib/x86_64-linux-gnu/security/pam_oath.so"
@@ -25,25 +26,6 @@
 #define AG_TEST_WAIT_SECONDS 120
 
 static char *ag_test_pam_dir;
-
-static inline void
-ag_test_pam_remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR))
-          ag_test_pam_remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
 
 /* Call once in main(), before any thread starts: the sessions read AG_PAM_CONFDIR. */
 static inline void
@@ -59,7 +41,7 @@ ag_test_pam_init (void)
 static inline void
 ag_test_pam_cleanup (void)
 {
-  ag_test_pam_remove_tree (ag_test_pam_dir);
+  ag_test_remove_tree (ag_test_pam_dir);
   g_clear_pointer (&ag_test_pam_dir, g_free);
 }
 

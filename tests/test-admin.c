@@ -7,8 +7,12 @@
  */
 
 #include "config.h"
+#include "ag-test-util.h"
 
+#include <errno.h>
+#include <pty.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -73,29 +77,9 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
-  remove_tree (fixture->dir);
+  ag_test_remove_tree (fixture->dir);
   g_free (fixture->store);
   g_free (fixture->dir);
 }
@@ -567,6 +551,79 @@ test_import_missing_file (Fixture *fixture, gconstpointer user_data)
   g_assert_nonnull (strstr (err, path));
 }
 
+/* Runs agent-guard-admin with its stderr on a pseudo-terminal; returns what it wrote there. */
+static char *
+run_admin_on_terminal (const char *const *args, int *status)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) output = g_string_new (NULL);
+  int master = -1;
+  int slave = -1;
+  char buffer[4096];
+  ssize_t n;
+
+  g_assert_cmpint (openpty (&master, &slave, NULL, NULL, NULL), ==, 0);
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("AG_ADMIN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  /* Drop our copy of the terminal's slave side, so reading ends when the child exits. */
+  g_clear_object (&launcher);
+
+  while ((n = read (master, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (output, buffer, n);
+  close (master);
+
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  *status = g_subprocess_get_exit_status (process);
+
+  return g_string_free (g_steal_pointer (&output), FALSE);
+}
+
+static void
+test_progress (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *csv = fixture_path ("import-good.csv");
+  g_autofree char *terminal = NULL;
+  g_autofree char *piped = NULL;
+  int status;
+
+  /* On a terminal, generate and import draw a progress bar that reaches the end. */
+  terminal
+    = run_admin_on_terminal ((const char *const[]){ "generate", "--store", fixture->store,
+                                                    "--count", "3000", "--seed", "11", NULL },
+                             &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (terminal, "\r["));
+  g_assert_nonnull (strstr (terminal, "100% 3000/3000"));
+  assert_no_clear_value (terminal);
+  g_clear_pointer (&terminal, g_free);
+
+  terminal = run_admin_on_terminal (
+    (const char *const[]){ "import", "--store", fixture->store, csv, NULL }, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (terminal, "100%"));
+  assert_no_clear_value (terminal);
+
+  /* Into a pipe (a script, a log file), no bar: only the closing line. */
+  status = run_admin (NULL, &piped, "generate", "--store", fixture->store, "--count", "3000",
+                      "--seed", "12");
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strchr (piped, '\r'));
+  g_assert_null (strstr (piped, "%"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -578,6 +635,7 @@ main (int argc, char **argv)
   g_test_add ("/admin/generate/deterministic", Fixture, NULL, fixture_set_up,
               test_generate_deterministic, fixture_tear_down);
   g_test_add ("/admin/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/admin/progress", Fixture, NULL, fixture_set_up, test_progress, fixture_tear_down);
   g_test_add ("/admin/import/bad", Fixture, NULL, fixture_set_up, test_import_bad,
               fixture_tear_down);
   g_test_add ("/admin/import/bad-fresh-store", Fixture, NULL, fixture_set_up,

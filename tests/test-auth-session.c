@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "ag-auth-session.h"
+#include "ag-test-util.h"
 
 #define MATRIX         "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
 #define CHATTY         "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_chatty.so"
@@ -101,29 +102,10 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   /* Empty the directory for the next test; main() removes it. */
-  remove_tree (fixture->dir);
+  ag_test_remove_tree (fixture->dir);
   g_assert_cmpint (g_mkdir (fixture->dir, 0700), ==, 0);
   g_free (fixture->dir);
   g_free (fixture->user);
@@ -1083,7 +1065,7 @@ test_as_ordinary_user (void)
     g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
   }
 
-  remove_tree (dir);
+  ag_test_remove_tree (dir);
 }
 
 int
@@ -1138,6 +1120,6 @@ main (int argc, char **argv)
   g_test_add_func ("/auth-session/as-ordinary-user", test_as_ordinary_user);
 
   status = g_test_run ();
-  remove_tree (confdir);
+  ag_test_remove_tree (confdir);
   return status;
 }

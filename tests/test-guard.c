@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "ag-guard.h"
+#include "ag-test-util.h"
 
 #define MATRIX   "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
 #define SECURITY "/lib/x86_64-linux-gnu/security/"
@@ -39,25 +40,6 @@ typedef struct
   GArray *events; /* of AgGuardEvent, without pointers */
   gint64 now;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
 
 static char *
 code_at_step (guint step)
@@ -200,7 +182,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   g_assert_finalize_object (g_steal_pointer (&fixture->guard));
 
-  remove_tree (fixture->dir);
+  ag_test_remove_tree (fixture->dir);
   g_assert_cmpint (g_mkdir (fixture->dir, 0700), ==, 0);
   g_free (fixture->dir);
   g_free (fixture->passdb);
@@ -493,6 +475,6 @@ main (int argc, char **argv)
 #undef ADD
 
   status = g_test_run ();
-  remove_tree (confdir);
+  ag_test_remove_tree (confdir);
   return status;
 }

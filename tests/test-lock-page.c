@@ -126,7 +126,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
   keep_glib_dirs ();
   ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
   g_unlink (fixture->store_path);
-  ag_test_pam_remove_tree (fixture->dir);
+  ag_test_remove_tree (fixture->dir);
   g_clear_pointer (&fixture->dir, g_free);
   g_clear_pointer (&fixture->store_path, g_free);
   g_clear_pointer (&fixture->store_id, g_free);

@@ -111,6 +111,15 @@ static const GoodCase good_cases[] = {
   { AG_PII_KIND_ADDRESS, "Rua X, 10, Cidade - XX", "Rua X, 10, Cidade - XX", "***",
     "Rua X, 10, Cidade - XX" },
   { AG_PII_KIND_ADDRESS, "Curitiba - PR", "Curitiba - PR", "***", "Curitiba - PR" },
+  /* No city before the state: a house or flat number, or a neighbourhood, is never shown. */
+  { AG_PII_KIND_ADDRESS, "Rua das Flores, 123 - SP", "Rua das Flores, 123 - SP", "***",
+    "Rua das Flores, 123 - SP" },
+  { AG_PII_KIND_ADDRESS, "Rua Sete, 1500 apto 42 bloco C - Centro - RJ",
+    "Rua Sete, 1500 apto 42 bloco C - Centro - RJ", "***",
+    "Rua Sete, 1500 apto 42 bloco C - Centro - RJ" },
+  { AG_PII_KIND_ADDRESS, "Rua Sete, 15, Jardim América - Centro - RJ",
+    "Rua Sete, 15, Jardim América - Centro - RJ", "***",
+    "Rua Sete, 15, Jardim América - Centro - RJ" },
   /* Nothing before the city: showing it would show everything. */
   { AG_PII_KIND_ADDRESS, ", Recife - PE, 50000-000", ", Recife - PE, 50000-000", "***",
     ", Recife - PE, 50000-000" },

@@ -9,6 +9,7 @@
 
 #include "ag-policy-source.h"
 #include "ag-policy.h"
+#include "ag-test-util.h"
 
 /* Generous: a machine under load may take seconds to deliver a file event. Reaching it
  * fails the test; it is no measure of speed. */
@@ -23,26 +24,6 @@ typedef struct
   char *user_file;
   AgPolicyPaths *paths;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
@@ -64,7 +45,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
-  remove_tree (fixture->root);
+  ag_test_remove_tree (fixture->root);
   g_free (fixture->root);
   g_free (fixture->system_dir);
   g_free (fixture->drop_in_dir);

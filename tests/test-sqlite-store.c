@@ -439,6 +439,34 @@ test_search_long_prefix (Fixture *fixture, gconstpointer data)
     ag_customer_data_clear (&customers[i]);
 }
 
+/* A long word is looked up by its first 8 characters: a match must not be lost behind
+ * more near misses than the result limit (found in review: 300 "Christophe" hid one
+ * "Christopher"). */
+static void
+test_search_long_prefix_many_near_misses (Fixture *fixture, gconstpointer data)
+{
+  const guint n = 300;
+  g_autofree AgCustomerData *customers = g_new0 (AgCustomerData, n + 1);
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      customers[i].id = g_strdup_printf ("N-%03u", i);
+      customers[i].values[AG_PII_KIND_NAME] = g_strdup_printf ("Christophe Dupont %u", i);
+    }
+  customers[n].id = g_strdup ("N-999");
+  customers[n].values[AG_PII_KIND_NAME] = g_strdup ("Christopher Robin");
+
+  import_array (AG_STORE (fixture->store), customers, n + 1, &error);
+  g_assert_no_error (error);
+
+  assert_search (fixture, "christopher", "N-999", NULL);
+  assert_search (fixture, "christopher rob", "N-999", NULL);
+
+  for (guint i = 0; i <= n; i++)
+    ag_customer_data_clear (&customers[i]);
+}
+
 static void
 test_search_id (Fixture *fixture, gconstpointer data)
 {
@@ -1243,6 +1271,7 @@ main (int argc, char **argv)
   ADD ("create-reopen", test_create_reopen);
   ADD ("search-name", test_search_name);
   ADD ("search-long-prefix", test_search_long_prefix);
+  ADD ("search-long-prefix-many-near-misses", test_search_long_prefix_many_near_misses);
   ADD ("search-id", test_search_id);
   ADD ("search-exact", test_search_exact);
   ADD ("search-async", test_search_async);

@@ -19,6 +19,7 @@
 #include "ag-sqlite-store.h"
 #include "ag-synth.h"
 #include "ag-window.h"
+#include "ag-test-util.h"
 
 /* How many synthetic customers the test store holds, and how many of them the tests
  * remember in clear to look for leaks. */
@@ -157,27 +158,12 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
   keep_glib_dirs ();
   if (fixture->store_id != NULL)
     ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
-  remove_tree (fixture->dir);
+  ag_test_remove_tree (fixture->dir);
   g_clear_pointer (&fixture->dir, g_free);
   g_clear_pointer (&fixture->store_path, g_free);
   g_clear_pointer (&fixture->store_id, g_free);

@@ -12,8 +12,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (AgMaskedLabel, ag_masked_label, AG, MASKED_LABEL, GtkWidget)
 
-/* The blur radius a masked field is drawn with, in pixels. */
-#define AG_MASKED_LABEL_BLUR_RADIUS 6.0
+/* The blur radius a masked field is drawn with, in pixels. What is drawn is the mask,
+ * which is safe to read back, and the agent must read the digits it keeps to match a
+ * caller: the blur is a soft cue that the field is hidden, not the protection. */
+#define AG_MASKED_LABEL_BLUR_RADIUS 1.5
 
 GtkWidget *
 ag_masked_label_new (const char *field_label, const char *masked);

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#define G_LOG_DOMAIN "ag-admin-audit"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <sodium.h>
+
+#include "ag-admin.h"
+#include "ag-ledger.h"
+#include "ag-sqlite-store.h"
+
+/* The audit commands: verify, export and subject. Reading the ledger is itself access
+ * to audit data, so export and subject ledger an `export` entry before they print. */
+
+static int
+usage_error (const char *words, const char *message)
+{
+  ag_admin_printerr ("%s: %s", words, message);
+  g_printerr (_("Try “agent-guard-admin %s --help”.\n"), words);
+  return AG_EXIT_USAGE;
+}
+
+static int
+exit_code_for_error (const GError *error)
+{
+  if (error->domain == AG_LEDGER_ERROR && error->code == AG_LEDGER_ERROR_IO)
+    return AG_EXIT_IOERR;
+  return ag_admin_exit_code_for_error (error);
+}
+
+static AgSqliteStore *
+open_store (const char *path, int *exit_code)
+{
+  g_autoptr (AgStore) store = ag_admin_open_store (path, FALSE, exit_code);
+
+  if (store == NULL)
+    return NULL;
+  if (!AG_IS_SQLITE_STORE (store))
+    {
+      ag_admin_printerr (_("this store has no audit ledger"));
+      *exit_code = AG_EXIT_FAILURE;
+      return NULL;
+    }
+  return AG_SQLITE_STORE (g_steal_pointer (&store));
+}
+
+/* Ledgers that @what (an audit command) read the ledger, before it shows anything. */
+static gboolean
+ledger_access (AgSqliteStore *store, const char *what, const char *record_id, int *exit_code)
+{
+  g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_EXPORT);
+  g_autoptr (GError) error = NULL;
+
+  entry->user = g_strdup (g_get_user_name ());
+  entry->host = g_strdup (g_get_host_name ());
+  entry->session_id = g_uuid_string_random ();
+  entry->record_id = g_strdup (record_id);
+  entry->cause = g_strdup (what);
+
+  if (!ag_sqlite_store_append_event (store, entry, &error))
+    {
+      ag_admin_printerr (_("cannot write the audit entry for this command: %s"), error->message);
+      *exit_code = exit_code_for_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+format_time (gint64 time_us)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+  g_autofree char *seconds = NULL;
+
+  if (utc == NULL)
+    return g_strdup ("");
+  seconds = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%06dZ", seconds, (int) (time_us % G_USEC_PER_SEC));
+}
+
+static char *
+hex (const guint8 *bytes)
+{
+  char *out = g_malloc (AG_LEDGER_HASH_BYTES * 2 + 1);
+
+  return sodium_bin2hex (out, AG_LEDGER_HASH_BYTES * 2 + 1, bytes, AG_LEDGER_HASH_BYTES);
+}
+
+static const char *
+field_name (const AgLedgerEntry *entry)
+{
+  if (entry->field_kind == AG_LEDGER_NO_FIELD || entry->field_kind >= AG_PII_N_KINDS)
+    return NULL;
+  return ag_pii_kind_to_string (entry->field_kind);
+}
+
+/* Parses `2026-11-23` or `2026-11-23T10:00:00Z` (any ISO 8601 date-time; UTC when it
+ * names no zone). A date alone is its midnight, UTC; @end_of_day moves it to the next
+ * midnight, so that --until DATE includes that day. */
+static gboolean
+parse_time (const char *text, gboolean end_of_day, gint64 *out)
+{
+  g_autoptr (GDateTime) dt = NULL;
+  int year, month, day;
+  char tail;
+
+  if (sscanf (text, "%4d-%2d-%2d%c", &year, &month, &day, &tail) == 3 && strlen (text) == 10)
+    {
+      dt = g_date_time_new_utc (year, month, day, 0, 0, 0);
+      if (dt != NULL && end_of_day)
+        {
+          GDateTime *next = g_date_time_add_days (dt, 1);
+
+          g_date_time_unref (dt);
+          dt = next;
+        }
+    }
+  else
+    {
+      g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+
+      dt = g_date_time_new_from_iso8601 (text, utc);
+    }
+
+  if (dt == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  return TRUE;
+}
+
+/* verify */
+
+int
+ag_admin_audit_verify (int argc, char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 n_entries = 0, first_bad = 0;
+  int exit_code = AG_EXIT_OK;
+  GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
+      N_("FILE") },
+    { NULL },
+  };
+
+  if (!ag_admin_parse_options (argv[0], "",
+                               _("Recompute the audit ledger's hash chain and MACs and name "
+                                  "the first entry that was changed, removed, reordered or "
+                                  "inserted."),
+                               entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+  if (argc > 1)
+    return usage_error (argv[0], _("too many arguments"));
+
+  store = open_store (store_path, &exit_code);
+  if (store == NULL)
+    return exit_code;
+
+  if (!ag_sqlite_store_verify_ledger (store, &n_entries, &first_bad, &error))
+    {
+      if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
+        {
+          g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, first_bad);
+
+          g_print (_("The audit ledger was altered: entry %s is the first that does not "
+                      "verify.\n"),
+                   seq);
+          return AG_EXIT_FAILURE;
+        }
+      ag_admin_printerr (_("cannot verify the audit ledger: %s"), error->message);
+      return exit_code_for_error (error);
+    }
+
+  {
+    g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_entries);
+
+    g_print (g_dngettext (GETTEXT_PACKAGE, "The audit ledger is intact: %s entry.\n",
+                          "The audit ledger is intact: %s entries.\n", (gulong) n_entries),
+             count);
+  }
+  return AG_EXIT_OK;
+}
+
+/* export */
+
+static const char *const csv_columns[] = {
+  "seq",   "time",   "user",   "host",           "session", "mode",      "event", "record",
+  "field", "reason", "ticket", "policy_version", "cause",   "prev_hash", "hash",  "mac",
+};
+
+static void
+csv_append (GString *line, const char *value, gboolean first)
+{
+  if (!first)
+    g_string_append_c (line, ',');
+  if (value == NULL)
+    return;
+  /* RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled. */
+  if (strpbrk (value, ",\"\r\n") == NULL)
+    {
+      g_string_append (line, value);
+      return;
+    }
+  g_string_append_c (line, '"');
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (line, '"');
+      g_string_append_c (line, *p);
+    }
+  g_string_append_c (line, '"');
+}
+
+typedef struct
+{
+  gboolean jsonl;
+  FILE *out;
+  guint64 count;
+} ExportContext;
+
+static gboolean
+write_line (ExportContext *ctx, GString *line, GError **error)
+{
+  if (fwrite (line->str, 1, line->len, ctx->out) != line->len)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "Cannot write to the standard output");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonNode *
+entry_to_json (const AgLedgerEntry *entry, gboolean with_chain)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *time = format_time (entry->time_us);
+  const char *const strings[][2] = {
+    { "user", entry->user },
+    { "host", entry->host },
+    { "session", entry->session_id },
+    { "mode", ag_ledger_mode_to_string (entry->mode) },
+    { "event", ag_ledger_event_to_string (entry->event) },
+    { "record", entry->record_id },
+    { "field", field_name (entry) },
+    { "reason", entry->reason },
+    { "ticket", entry->ticket },
+    { "policy_version", entry->policy_version },
+    { "cause", entry->cause },
+  };
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "seq");
+  json_builder_add_int_value (builder, (gint64) entry->seq);
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_string_value (builder, time);
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    {
+      json_builder_set_member_name (builder, strings[i][0]);
+      if (strings[i][1] != NULL)
+        json_builder_add_string_value (builder, strings[i][1]);
+      else
+        json_builder_add_null_value (builder);
+    }
+  if (with_chain)
+    {
+      g_autofree char *prev = hex (entry->prev_hash);
+      g_autofree char *hash = hex (entry->hash);
+      g_autofree char *mac = hex (entry->mac);
+
+      json_builder_set_member_name (builder, "prev_hash");
+      json_builder_add_string_value (builder, prev);
+      json_builder_set_member_name (builder, "hash");
+      json_builder_add_string_value (builder, hash);
+      json_builder_set_member_name (builder, "mac");
+      json_builder_add_string_value (builder, mac);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+export_entry_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  ExportContext *ctx = user_data;
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  ctx->count++;
+  if (ctx->jsonl)
+    {
+      g_autoptr (JsonNode) node = entry_to_json (entry, TRUE);
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_string_append (line, text);
+      g_string_append_c (line, '\n');
+    }
+  else
+    {
+      g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, entry->seq);
+      g_autofree char *time = format_time (entry->time_us);
+      g_autofree char *prev = hex (entry->prev_hash);
+      g_autofree char *hash = hex (entry->hash);
+      g_autofree char *mac = hex (entry->mac);
+      const char *values[] = {
+        seq,
+        time,
+        entry->user,
+        entry->host,
+        entry->session_id,
+        ag_ledger_mode_to_string (entry->mode),
+        ag_ledger_event_to_string (entry->event),
+        entry->record_id,
+        field_name (entry),
+        entry->reason,
+        entry->ticket,
+        entry->policy_version,
+        entry->cause,
+        prev,
+        hash,
+        mac,
+      };
+
+      G_STATIC_ASSERT (G_N_ELEMENTS (values) == G_N_ELEMENTS (csv_columns));
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        csv_append (line, values[i], i == 0);
+      g_string_append (line, "\r\n");
+    }
+  return write_line (ctx, line, error);
+}
+
+int
+ag_admin_audit_export (int argc, char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *until = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *record = NULL;
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  AgLedgerFilter filter = { 0 };
+  ExportContext ctx = { FALSE, stdout, 0 };
+  int exit_code = AG_EXIT_OK;
+  GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_("“csv” (the default, with a header row) or “jsonl” (JSON Lines)"), N_("FORMAT") },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      N_("Only entries at or after TIME (2026-11-23 or 2026-11-23T10:00:00Z)"), N_("TIME") },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until,
+      N_("Only entries before TIME (a date alone includes that day)"), N_("TIME") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Only entries of this user"), N_("USER") },
+    { "record", 0, 0, G_OPTION_ARG_STRING, &record, N_("Only entries about this customer"),
+      N_("ID") },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
+      N_("FILE") },
+    { NULL },
+  };
+
+  if (!ag_admin_parse_options (argv[0], "",
+                               _("Write the audit ledger's entries to the standard output."),
+                               entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+  if (argc > 1)
+    return usage_error (argv[0], _("too many arguments"));
+
+  if (format == NULL || g_str_equal (format, "csv"))
+    ctx.jsonl = FALSE;
+  else if (g_str_equal (format, "jsonl"))
+    ctx.jsonl = TRUE;
+  else
+    return usage_error (argv[0], _("--format must be “csv” or “jsonl”"));
+
+  if (since != NULL && !parse_time (since, FALSE, &filter.since_us))
+    return usage_error (argv[0], _("--since is not a date or an ISO 8601 date and time"));
+  if (until != NULL && !parse_time (until, TRUE, &filter.until_us))
+    return usage_error (argv[0], _("--until is not a date or an ISO 8601 date and time"));
+  filter.user = user;
+  filter.record_id = record;
+
+  store = open_store (store_path, &exit_code);
+  if (store == NULL)
+    return exit_code;
+  if (!ledger_access (store, "audit-export", record, &exit_code))
+    return exit_code;
+
+  if (!ctx.jsonl)
+    {
+      g_autoptr (GString) header = g_string_new (NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
+        csv_append (header, csv_columns[i], i == 0);
+      g_string_append (header, "\r\n");
+      if (!write_line (&ctx, header, &error))
+        goto fail;
+    }
+
+  if (!ag_sqlite_store_foreach_event (store, &filter, export_entry_cb, &ctx, &error))
+    goto fail;
+  if (fflush (stdout) != 0)
+    {
+      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "Cannot write to the standard output");
+      goto fail;
+    }
+  return AG_EXIT_OK;
+
+fail:
+  ag_admin_printerr (_("cannot export the audit ledger: %s"), error->message);
+  return exit_code_for_error (error);
+}
+
+/* subject */
+
+static const char *
+event_label (AgLedgerEvent event)
+{
+  switch (event)
+    {
+      case AG_LEDGER_EVENT_REVEAL:
+        return _("Revealed");
+      case AG_LEDGER_EVENT_REVEAL_DENIED:
+        return _("Reveal denied");
+      case AG_LEDGER_EVENT_REMASK:
+        return _("Hidden again");
+      case AG_LEDGER_EVENT_EXPORT:
+        return _("Audit read");
+      case AG_LEDGER_EVENT_IMPORT:
+        return _("Imported");
+      default:
+        return ag_ledger_event_to_string (event);
+    }
+}
+
+static gboolean
+collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
+  return TRUE;
+}
+
+/* Pads @text with spaces to @width characters (not bytes). */
+static void
+append_padded (GString *out, const char *text, guint width)
+{
+  glong len = g_utf8_strlen (text, -1);
+
+  g_string_append (out, text);
+  for (glong i = len; i < (glong) width; i++)
+    g_string_append_c (out, ' ');
+}
+
+static void
+print_subject_table (const char *record_id, GPtrArray *accesses)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  const char *headers[] = { _("When (UTC)"), _("Who"), _("Field"), _("What"), _("Why") };
+  guint widths[G_N_ELEMENTS (headers)] = { 0 };
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  for (guint i = 0; i < accesses->len; i++)
+    {
+      const AgLedgerEntry *entry = accesses->pdata[i];
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (entry->time_us / G_USEC_PER_SEC);
+      char **row = g_new0 (char *, G_N_ELEMENTS (headers) + 1);
+      g_autofree char *reason = NULL;
+      g_autofree char *why = NULL;
+
+      /* The reason code with its ticket, then the cause of a denial or a re-mask. */
+      if (entry->reason != NULL && entry->ticket != NULL)
+        reason = g_strdup_printf ("%s (%s)", entry->reason, entry->ticket);
+      else
+        reason = g_strdup (entry->reason);
+      if (reason != NULL && entry->cause != NULL)
+        why = g_strdup_printf ("%s; %s", reason, entry->cause);
+      else
+        why = g_strdup (reason != NULL ? reason : entry->cause != NULL ? entry->cause : "");
+      row[0] = dt != NULL ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S") : g_strdup ("");
+      row[1] = g_strdup (entry->user);
+      row[2]
+        = g_strdup (entry->field_kind != AG_LEDGER_NO_FIELD && entry->field_kind < AG_PII_N_KINDS
+                      ? ag_pii_kind_get_label (entry->field_kind)
+                      : "");
+      row[3] = g_strdup (event_label (entry->event));
+      row[4] = g_steal_pointer (&why);
+      g_ptr_array_add (rows, row);
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
+    {
+      widths[c] = g_utf8_strlen (headers[c], -1);
+      for (guint r = 0; r < rows->len; r++)
+        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
+    }
+
+  {
+    g_autofree char *count = g_strdup_printf ("%u", accesses->len);
+
+    g_string_append_printf (
+      out,
+      g_dngettext (GETTEXT_PACKAGE, "Customer %s: %s recorded access to their data.\n\n",
+                   "Customer %s: %s recorded accesses to their data.\n\n", accesses->len),
+      record_id, count);
+  }
+  if (rows->len == 0)
+    {
+      g_print ("%s", out->str);
+      return;
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
+    {
+      append_padded (out, headers[c], c + 1 < G_N_ELEMENTS (headers) ? widths[c] + 2 : 0);
+    }
+  g_string_append_c (out, '\n');
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = rows->pdata[r];
+
+      for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
+        append_padded (out, row[c], c + 1 < G_N_ELEMENTS (headers) ? widths[c] + 2 : 0);
+      g_string_append_c (out, '\n');
+    }
+  g_print ("%s", out->str);
+}
+
+static void
+print_subject_json (const char *record_id, GPtrArray *accesses)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "record");
+  json_builder_add_string_value (builder, record_id);
+  json_builder_set_member_name (builder, "accesses");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < accesses->len; i++)
+    json_builder_add_value (builder, entry_to_json (accesses->pdata[i], FALSE));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+int
+ag_admin_audit_subject (int argc, char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+  g_autoptr (GPtrArray) accesses = g_ptr_array_new ();
+  AgLedgerFilter filter = { 0 };
+  gboolean json = FALSE;
+  guint64 first_bad = 0;
+  gboolean intact;
+  int exit_code = AG_EXIT_OK;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of a table"), NULL },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
+      N_("FILE") },
+    { NULL },
+  };
+
+  if (!ag_admin_parse_options (argv[0], _("ID"),
+                               _("List every access to the data of the customer ID: when, "
+                                  "who, which field and why (for a data subject's request "
+                                  "under LGPD art. 18 or GDPR art. 15)."),
+                               entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+  if (argc < 2)
+    return usage_error (argv[0], _("missing customer ID"));
+  if (argc > 2)
+    return usage_error (argv[0], _("too many arguments"));
+
+  store = open_store (store_path, &exit_code);
+  if (store == NULL)
+    return exit_code;
+
+  /* An answer from an altered ledger must say so. */
+  intact = ag_sqlite_store_verify_ledger (store, NULL, &first_bad, &error);
+  if (!intact && !g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
+    {
+      ag_admin_printerr (_("cannot verify the audit ledger: %s"), error->message);
+      return exit_code_for_error (error);
+    }
+  g_clear_error (&error);
+
+  if (!ledger_access (store, "audit-subject", argv[1], &exit_code))
+    return exit_code;
+
+  filter.record_id = argv[1];
+  if (!ag_sqlite_store_foreach_event (store, &filter, collect_cb, all, &error))
+    {
+      ag_admin_printerr (_("cannot read the audit ledger: %s"), error->message);
+      return exit_code_for_error (error);
+    }
+  /* Accesses to the customer's data, not the audit reads about them. */
+  for (guint i = 0; i < all->len; i++)
+    {
+      AgLedgerEntry *entry = all->pdata[i];
+
+      if (entry->event != AG_LEDGER_EVENT_EXPORT)
+        g_ptr_array_add (accesses, entry);
+    }
+
+  if (json)
+    print_subject_json (argv[1], accesses);
+  else
+    print_subject_table (argv[1], accesses);
+
+  if (!intact)
+    {
+      g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, first_bad);
+
+      ag_admin_printerr (_("the audit ledger was altered (entry %s is the first that does not "
+                            "verify): this list may be incomplete"),
+                         seq);
+      return AG_EXIT_FAILURE;
+    }
+  return AG_EXIT_OK;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ */
+
+#pragma once
+
+#include "ag-ledger.h"
+
+G_BEGIN_DECLS
+
+/* The MAC of an entry, over its hash. The id is written to ledger_meta (`mac`) when the
+ * ledger is created and read back by every append and verify, so a ledger keeps the
+ * algorithm it was made with. The default was chosen by tests/bench/bench-ledger.c. */
+typedef enum
+{
+  AG_LEDGER_MAC_BLAKE2B = 1,     /* "blake2b-256": crypto_generichash keyed, 32 bytes */
+  AG_LEDGER_MAC_HMAC_SHA256 = 2, /* "hmac-sha256": crypto_auth_hmacsha256 */
+} AgLedgerMac;
+
+#define AG_LEDGER_MAC_DEFAULT AG_LEDGER_MAC_BLAKE2B
+
+/* The canonical encoding version (its first byte). */
+#define AG_LEDGER_FORMAT_VERSION 1
+/* The longest string member an entry may carry, in bytes. */
+#define AG_LEDGER_MAX_STRING 512
+
+gboolean
+ag_ledger_ensure_schema_with_mac (sqlite3 *db, AgLedgerMac mac, GError **error);
+
+/* Writes the canonical encoding of @entry (without the previous hash) into @out and
+ * returns its length, or 0 when @out_len is too small or a string is too long. */
+gsize
+ag_ledger_encode_for_testing (const AgLedgerEntry *entry, guint8 *out, gsize out_len);
+
+G_END_DECLS

@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * Runs `agent-guard-admin audit verify|export|subject` ($AG_ADMIN) under
+ * tests/run-test.sh --keyring against a store whose ledger this test fills with
+ * synthetic reveals through the store's API. Every value is synthetic.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsecret/secret.h>
+#include <sqlite3.h>
+
+#include "ag-keyring.h"
+#include "ag-sqlite-store.h"
+#include "ag-synth.h"
+#include "ag-test-util.h"
+
+#define N_CUSTOMERS 20
+/* 2025-03-10T10:00:00Z: long before the export entries the commands add themselves. */
+#define DAY0_US ((gint64) 1741600800 * G_USEC_PER_SEC)
+#define DAY_US  ((gint64) 24 * 60 * 60 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  char *dir;
+  char *store;
+  GPtrArray *values; /* every clear value of the customers, to look for in output */
+  char *ids[N_CUSTOMERS];
+} Fixture;
+
+typedef struct
+{
+  AgSynth *synth;
+  guint remaining;
+  Fixture *fixture;
+} Source;
+
+static gboolean
+source_cb (AgCustomerData *out, gpointer user_data, GError **error)
+{
+  Source *source = user_data;
+  guint index = N_CUSTOMERS - source->remaining;
+
+  if (source->remaining == 0)
+    return FALSE;
+  source->remaining--;
+  ag_synth_next (source->synth, out);
+  source->fixture->ids[index] = g_strdup (out->id);
+  for (guint k = 0; k < AG_PII_N_KINDS; k++)
+    if (out->values[k] != NULL && strlen (out->values[k]) >= 6)
+      g_ptr_array_add (source->fixture->values, g_strdup (out->values[k]));
+  return TRUE;
+}
+
+static void
+append (AgSqliteStore *store, AgLedgerEvent event, const char *user, gint64 time_us,
+        const char *record, int field, const char *reason, const char *ticket, const char *cause)
+{
+  g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (event);
+  g_autoptr (GError) error = NULL;
+
+  entry->time_us = time_us;
+  entry->user = g_strdup (user);
+  entry->host = g_strdup ("ws-07");
+  entry->session_id = g_strdup_printf ("session-%s", user);
+  entry->record_id = g_strdup (record);
+  entry->field_kind = field;
+  entry->reason = g_strdup (reason);
+  entry->ticket = g_strdup (ticket);
+  entry->policy_version = g_strdup ("v1");
+  entry->cause = g_strdup (cause);
+  g_assert_true (ag_sqlite_store_append_event (store, entry, &error));
+  g_assert_no_error (error);
+}
+
+/* Entries 1-7: ana and bruno on three days. */
+static void
+fixture_set_up (Fixture *f, gconstpointer user_data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  Source source = { ag_synth_new (99), N_CUSTOMERS, f };
+  const char *a, *b;
+
+  f->dir = g_dir_make_tmp ("ag-admin-audit-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  f->store = g_build_filename (f->dir, "store.db", NULL);
+  f->values = g_ptr_array_new_with_free_func (g_free);
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (
+    ag_store_import (AG_STORE (store), source_cb, &source, N_CUSTOMERS, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (source.synth);
+
+  a = f->ids[3];
+  b = f->ids[7];
+  append (store, AG_LEDGER_EVENT_LOGIN, "ana", DAY0_US, NULL, -1, NULL, NULL, NULL);
+  append (store, AG_LEDGER_EVENT_REVEAL, "ana", DAY0_US + 60 * G_USEC_PER_SEC, a, AG_PII_KIND_CPF,
+          "identity-check", "T-1, \"urgent\"", NULL);
+  append (store, AG_LEDGER_EVENT_REMASK, "ana", DAY0_US + 80 * G_USEC_PER_SEC, a, AG_PII_KIND_CPF,
+          NULL, NULL, "expired");
+  append (store, AG_LEDGER_EVENT_REVEAL, "bruno", DAY0_US + DAY_US, b, AG_PII_KIND_PHONE,
+          "callback", NULL, NULL);
+  append (store, AG_LEDGER_EVENT_REVEAL_DENIED, "bruno", DAY0_US + DAY_US + 1, a,
+          AG_PII_KIND_CARD_NUMBER, "payment", NULL, "step-up-failed");
+  append (store, AG_LEDGER_EVENT_REVEAL, "ana", DAY0_US + 2 * DAY_US, a, AG_PII_KIND_EMAIL,
+          "identity-check", "T-2", NULL);
+  append (store, AG_LEDGER_EVENT_LOCK, "ana", DAY0_US + 2 * DAY_US + 1, NULL, -1, NULL, NULL,
+          "idle");
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer user_data)
+{
+  ag_test_remove_tree (f->dir);
+  g_free (f->store);
+  g_free (f->dir);
+  g_ptr_array_unref (f->values);
+  for (guint i = 0; i < N_CUSTOMERS; i++)
+    g_free (f->ids[i]);
+}
+
+/* Runs agent-guard-admin; checks no customer value is in its output. */
+static int
+run_admin_v (Fixture *f, char **out, char **err, const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  const char *admin = g_getenv ("AG_ADMIN");
+
+  g_assert_nonnull (admin);
+  g_ptr_array_add (argv, (gpointer) admin);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process
+    = g_subprocess_newv ((const char *const *) argv->pdata,
+                         G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("agent-guard-admin died of signal %d; stderr: %s", g_subprocess_get_term_sig (process),
+             stderr_text);
+
+  for (guint i = 0; i < f->values->len; i++)
+    if (strstr (stdout_text, f->values->pdata[i]) != NULL
+        || strstr (stderr_text, f->values->pdata[i]) != NULL)
+      g_error ("the output shows synthetic customer value %u", i);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+  return g_subprocess_get_exit_status (process);
+}
+
+#define run_admin(f, out, err, ...) \
+  run_admin_v (f, out, err, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void
+tamper (Fixture *f, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->store, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
+static void
+test_verify_intact (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "verify", "--store", f->store), ==, 0);
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 7 entries.\n");
+  g_assert_null (strstr (err, "agent-guard-admin:"));
+}
+
+static void
+assert_verify_names (Fixture *f, const char *seq)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *expected = g_strdup_printf (
+    "The audit ledger was altered: entry %s is the first that does not verify.\n", seq);
+
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "verify", "--store", f->store), ==, 1);
+  g_assert_cmpstr (out, ==, expected);
+}
+
+static void
+test_verify_changed (Fixture *f, gconstpointer data)
+{
+  tamper (f, "DROP TRIGGER ledger_no_update; UPDATE ledger SET reason = 'audit' WHERE seq = 4");
+  assert_verify_names (f, "4");
+}
+
+static void
+test_verify_removed (Fixture *f, gconstpointer data)
+{
+  tamper (f, "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq = 3");
+  assert_verify_names (f, "3");
+}
+
+static void
+test_verify_reordered (Fixture *f, gconstpointer data)
+{
+  tamper (f, "DROP TRIGGER ledger_no_update;"
+             "UPDATE ledger SET seq = -2 WHERE seq = 2; UPDATE ledger SET seq = 2 WHERE seq = 5;"
+             "UPDATE ledger SET seq = 5 WHERE seq = -2;");
+  assert_verify_names (f, "2");
+}
+
+static void
+test_verify_inserted (Fixture *f, gconstpointer data)
+{
+  tamper (
+    f, "DROP TRIGGER ledger_no_update;"
+       "UPDATE ledger SET seq = -seq WHERE seq >= 6; UPDATE ledger SET seq = 1 - seq WHERE seq < 0;"
+       "INSERT INTO ledger SELECT 6, time, user, host, session, mode, event, record, field,"
+       " reason, ticket, policy_version, cause, hash, randomblob (32), randomblob (32)"
+       " FROM ledger WHERE seq = 5");
+  assert_verify_names (f, "6");
+}
+
+static void
+test_export_csv (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "export", "--store", f->store), ==, 0);
+  lines = g_strsplit (out, "\r\n", -1);
+  g_assert_cmpstr (lines[0], ==,
+                   "seq,time,user,host,session,mode,event,record,field,reason,ticket,"
+                   "policy_version,cause,prev_hash,hash,mac");
+  /* Header, 7 entries, the export's own entry, and the empty tail after the last CRLF. */
+  g_assert_cmpuint (g_strv_length (lines), ==, 10);
+  g_assert_true (g_str_has_prefix (lines[1], "1,2025-03-10T10:00:00.000000Z,ana,ws-07,"
+                                             "session-ana,live,login,,,,,v1,,"));
+  /* RFC 4180: the ticket with a comma and quotes is quoted, its quotes doubled. */
+  g_assert_nonnull (strstr (lines[2], ",reveal,"));
+  g_assert_nonnull (strstr (lines[2], ",cpf,identity-check,\"T-1, \"\"urgent\"\"\",v1,,"));
+  g_assert_nonnull (strstr (lines[8], ",export,"));
+  g_assert_nonnull (strstr (lines[8], ",audit-export,"));
+  g_assert_cmpstr (lines[9], ==, "");
+}
+
+static guint
+export_count (Fixture *f, const char *format, const char *option, const char *value,
+              const char *option2, const char *value2)
+{
+  g_autofree char *out = NULL;
+  const char *args[16] = { "audit", "export", "--store", f->store, "--format", format };
+  guint n = 6;
+
+  args[n++] = option;
+  args[n++] = value;
+  if (option2 != NULL)
+    {
+      args[n++] = option2;
+      args[n++] = value2;
+    }
+  args[n] = NULL;
+  g_assert_cmpint (run_admin_v (f, &out, NULL, args), ==, 0);
+  return count_lines (out) - (g_str_equal (format, "csv") ? 1 : 0);
+}
+
+static void
+test_export_filters (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = g_strdup (f->ids[3]);
+
+  g_assert_cmpuint (export_count (f, "csv", "--user", "bruno", NULL, NULL), ==, 2);
+  g_assert_cmpuint (export_count (f, "csv", "--user", "ana", NULL, NULL), ==, 5);
+  /* Four entries, and this export's own, which names the record it was filtered on. */
+  g_assert_cmpuint (export_count (f, "csv", "--record", id, NULL, NULL), ==, 5);
+  g_assert_cmpuint (export_count (f, "jsonl", "--record", id, "--user", "ana"), ==, 3);
+  /* A date alone: --since from its midnight, --until to the end of that day. */
+  g_assert_cmpuint (export_count (f, "csv", "--since", "2025-03-11", "--until", "2025-03-11"), ==,
+                    2);
+  g_assert_cmpuint (export_count (f, "jsonl", "--until", "2025-03-10", NULL, NULL), ==, 3);
+  g_assert_cmpuint (
+    export_count (f, "csv", "--since", "2025-03-10T10:00:30Z", "--until", "2025-03-12T10:00:00Z"),
+    ==, 4);
+  g_assert_cmpuint (
+    export_count (f, "csv", "--since", "2025-03-12T07:00:00-03:00", "--until", "2025-03-13"), ==,
+    2);
+}
+
+static void
+test_export_jsonl (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "export", "--format", "jsonl", "--user",
+                              "bruno", "--store", f->store),
+                   ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (GError) error = NULL;
+      JsonObject *object;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (object, "user"), ==, "bruno");
+      g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, 4 + i);
+      g_assert_cmpstr (json_object_get_string_member (object, "event"), ==,
+                       i == 0 ? "reveal" : "reveal-denied");
+      g_assert_cmpstr (json_object_get_string_member (object, "field"), ==,
+                       i == 0 ? "phone" : "card_number");
+      g_assert_true (json_object_get_null_member (object, "ticket"));
+      g_assert_cmpuint (strlen (json_object_get_string_member (object, "hash")), ==, 64);
+    }
+}
+
+static void
+test_export_usage (Fixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (
+    run_admin (f, NULL, &err, "audit", "export", "--format", "xml", "--store", f->store), ==, 2);
+  g_assert_nonnull (strstr (err, "--format"));
+  g_assert_cmpint (
+    run_admin (f, NULL, NULL, "audit", "export", "--since", "yesterday", "--store", f->store), ==,
+    2);
+  g_assert_cmpint (
+    run_admin (f, NULL, NULL, "audit", "export", "--until", "2025-02-30", "--store", f->store), ==,
+    2);
+  g_assert_cmpint (run_admin (f, NULL, NULL, "audit", "verify", "extra", "--store", f->store), ==,
+                   2);
+  g_assert_cmpint (run_admin (f, NULL, NULL, "audit", "subject", "--store", f->store), ==, 2);
+  /* Nothing was ledgered by the refused commands. */
+  test_verify_intact (f, NULL);
+}
+
+static void
+test_io_error (Fixture *f, gconstpointer data)
+{
+  g_autofree char *not_a_store = g_build_filename (f->dir, "folder.db", NULL);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (g_mkdir (not_a_store, 0700), ==, 0);
+  g_assert_cmpint (run_admin (f, NULL, &err, "audit", "verify", "--store", not_a_store), ==, 74);
+  g_assert_nonnull (strstr (err, "folder.db"));
+}
+
+static void
+test_subject (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *title
+    = g_strdup_printf ("Customer %s: 4 recorded accesses to their data.\n\n", f->ids[3]);
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "subject", f->ids[3], "--store", f->store),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, title));
+  lines = g_strsplit (out + strlen (title), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);
+  g_assert_true (g_str_has_prefix (lines[0], "When (UTC)"));
+  g_assert_nonnull (strstr (lines[0], "Why"));
+  g_assert_true (g_str_has_prefix (lines[1], "2025-03-10 10:01:00  ana"));
+  g_assert_nonnull (strstr (lines[1], "CPF"));
+  g_assert_nonnull (strstr (lines[1], "Revealed"));
+  g_assert_nonnull (strstr (lines[1], "identity-check (T-1, \"urgent\")"));
+  g_assert_nonnull (strstr (lines[2], "Hidden again"));
+  g_assert_nonnull (strstr (lines[3], "bruno"));
+  g_assert_nonnull (strstr (lines[3], "Reveal denied"));
+  g_assert_nonnull (strstr (lines[3], "payment; step-up-failed"));
+  g_assert_nonnull (strstr (lines[4], "identity-check (T-2)"));
+  g_assert_cmpstr (lines[5], ==, "");
+
+  /* The subject's request was ledgered, and the chain still verifies. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "verify", "--store", f->store), ==, 0);
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 8 entries.\n");
+}
+
+static void
+test_subject_json (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonObject *root;
+  JsonArray *accesses;
+
+  g_assert_cmpint (
+    run_admin (f, &out, NULL, "audit", "subject", "--json", f->ids[7], "--store", f->store), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "record"), ==, f->ids[7]);
+  accesses = json_object_get_array_member (root, "accesses");
+  g_assert_cmpuint (json_array_get_length (accesses), ==, 1);
+  g_assert_cmpstr (
+    json_object_get_string_member (json_array_get_object_element (accesses, 0), "user"), ==,
+    "bruno");
+  g_assert_cmpstr (
+    json_object_get_string_member (json_array_get_object_element (accesses, 0), "reason"), ==,
+    "callback");
+
+  /* A customer nobody looked at. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "subject", f->ids[0], "--store", f->store),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "0 recorded accesses"));
+}
+
+static void
+test_subject_tampered (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  tamper (f, "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq = 6");
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "subject", f->ids[3], "--store", f->store),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "entry 6"));
+  g_assert_nonnull (strstr (err, "may be incomplete"));
+}
+
+/* The schema AgKeyring stores keys under, to remove one key behind its back. */
+static const SecretSchema store_key_schema = {
+  "org.agentguard.AgentGuard.StoreKey",
+  SECRET_SCHEMA_NONE,
+  {
+    { "store-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "purpose", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+static char *
+forget_ledger_key (Fixture *f)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  char *store_id;
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  store_id = g_strdup (ag_sqlite_store_get_store_id (store));
+  g_assert_true (secret_password_clear_sync (&store_key_schema, NULL, &error, "store-id", store_id,
+                                             "purpose", "ledger-mac", NULL));
+  g_assert_no_error (error);
+  return store_id;
+}
+
+/* A ledger with entries whose MAC key is gone must not start over under a new key. */
+static void
+test_store_missing_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_id = forget_ledger_key (f);
+  g_autofree char *err = NULL;
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_NOT_FOUND);
+  g_assert_null (store);
+  g_assert_cmpint (run_admin (f, NULL, &err, "audit", "verify", "--store", f->store), ==, 1);
+  g_assert_nonnull (strstr (err, "agent-guard-admin:"));
+}
+
+/* A store made before the ledger gets one, with a new key, when first opened. */
+static void
+test_store_older_store (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_id = forget_ledger_key (f);
+  g_autofree char *out = NULL;
+  guint64 n = 0, bad = 0;
+
+  tamper (f, "DROP TABLE ledger; DROP TABLE ledger_meta; DROP TABLE ledger_prune");
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ag_sqlite_store_verify_ledger (store, &n, &bad, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+  append (store, AG_LEDGER_EVENT_LOGIN, "ana", DAY0_US, NULL, -1, NULL, NULL, NULL);
+  g_clear_object (&store);
+
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "verify", "--store", f->store), ==, 0);
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 1 entry.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/admin-audit/verify/intact", test_verify_intact);
+  ADD ("/admin-audit/verify/changed", test_verify_changed);
+  ADD ("/admin-audit/verify/removed", test_verify_removed);
+  ADD ("/admin-audit/verify/reordered", test_verify_reordered);
+  ADD ("/admin-audit/verify/inserted", test_verify_inserted);
+  ADD ("/admin-audit/export/csv", test_export_csv);
+  ADD ("/admin-audit/export/filters", test_export_filters);
+  ADD ("/admin-audit/export/jsonl", test_export_jsonl);
+  ADD ("/admin-audit/usage", test_export_usage);
+  ADD ("/admin-audit/io-error", test_io_error);
+  ADD ("/admin-audit/subject/table", test_subject);
+  ADD ("/admin-audit/subject/json", test_subject_json);
+  ADD ("/admin-audit/subject/tampered", test_subject_tampered);
+  ADD ("/admin-audit/store/missing-key", test_store_missing_key);
+  ADD ("/admin-audit/store/older-store", test_store_older_store);
+#undef ADD
+
+  return g_test_run ();
+}

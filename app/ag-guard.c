@@ -131,6 +131,78 @@ ag_guard_event_kind_to_string (AgGuardEventKind kind)
     }
 }
 
+static const char *
+failure_cause (const GError *error)
+{
+  if (error == NULL || error->domain != AG_AUTH_ERROR)
+    return "error";
+  switch ((AgAuthError) error->code)
+    {
+      case AG_AUTH_ERROR_FAILED:
+        return "failed";
+      case AG_AUTH_ERROR_CANCELLED:
+        return "cancelled";
+      case AG_AUTH_ERROR_ACCOUNT_REFUSED:
+        return "account-refused";
+      case AG_AUTH_ERROR_TOO_FEW_FACTORS:
+        return "too-few-factors";
+      case AG_AUTH_ERROR_MISCONFIGURED:
+        return "misconfigured";
+      case AG_AUTH_ERROR_NOT_SAME_USER:
+        return "not-same-user";
+      default:
+        return "error";
+    }
+}
+
+/**
+ * ag_guard_event_to_ledger_entry:
+ * @event: an event from the guard's sink
+ * @session_id: (nullable): the application session's id
+ * @mode: live or training
+ *
+ * Returns: (transfer full): a new entry for ag_sqlite_store_append_event()
+ */
+AgLedgerEntry *
+ag_guard_event_to_ledger_entry (const AgGuardEvent *event, const char *session_id,
+                                AgLedgerMode mode)
+{
+  AgLedgerEntry *entry;
+  AgLedgerEvent kind;
+
+  g_return_val_if_fail (event != NULL, NULL);
+
+  switch (event->kind)
+    {
+      case AG_GUARD_EVENT_LOGIN:
+        kind = AG_LEDGER_EVENT_LOGIN;
+        break;
+      case AG_GUARD_EVENT_LOGIN_FAILED:
+        kind = AG_LEDGER_EVENT_LOGIN_FAILED;
+        break;
+      case AG_GUARD_EVENT_UNLOCK:
+        kind = AG_LEDGER_EVENT_UNLOCK;
+        break;
+      case AG_GUARD_EVENT_LOCK:
+        kind = AG_LEDGER_EVENT_LOCK;
+        break;
+      default:
+        g_return_val_if_reached (NULL);
+    }
+
+  entry = ag_ledger_entry_new (kind);
+  entry->time_us = event->time_us;
+  entry->user = g_strdup (event->user);
+  entry->host = g_strdup (g_get_host_name ());
+  entry->session_id = g_strdup (session_id);
+  entry->mode = mode;
+  if (event->kind == AG_GUARD_EVENT_LOCK)
+    entry->cause = g_strdup (ag_lock_cause_to_string (event->cause));
+  else if (event->kind == AG_GUARD_EVENT_LOGIN_FAILED)
+    entry->cause = g_strdup (failure_cause (event->error));
+  return entry;
+}
+
 static gint64
 real_clock (gpointer user_data)
 {

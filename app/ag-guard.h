@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ag-auth-session.h"
+#include "ag-ledger.h"
 
 G_BEGIN_DECLS
 
@@ -71,6 +72,11 @@ const char *
 ag_lock_cause_to_string (AgLockCause cause);
 const char *
 ag_guard_event_kind_to_string (AgGuardEventKind kind);
+/* The ledger entry for @event: event, time, user, this host, @session_id, @mode and the
+ * cause (the lock cause, or what failed for a login-failed: never a PAM message). */
+AgLedgerEntry *
+ag_guard_event_to_ledger_entry (const AgGuardEvent *event, const char *session_id,
+                                AgLedgerMode mode);
 
 /* For the user running the process; starts LOCKED. */
 AgGuard *

@@ -254,6 +254,43 @@ test_names (void)
 }
 
 static void
+test_ledger_entry (void)
+{
+  g_autoptr (GError) error
+    = g_error_new_literal (AG_AUTH_ERROR, AG_AUTH_ERROR_TOO_FEW_FACTORS, "one factor only");
+  AgGuardEvent lock = {
+    .kind = AG_GUARD_EVENT_LOCK, .time_us = 42, .user = "agente", .cause = AG_LOCK_CAUSE_SUSPEND
+  };
+  AgGuardEvent failed = { .kind = AG_GUARD_EVENT_LOGIN_FAILED,
+                          .time_us = 43,
+                          .user = "agente",
+                          .failed_attempts = 1,
+                          .error = error };
+  AgGuardEvent login = { .kind = AG_GUARD_EVENT_LOGIN, .time_us = 44, .user = "agente" };
+  g_autoptr (AgLedgerEntry) a = ag_guard_event_to_ledger_entry (&lock, "s-1", AG_LEDGER_MODE_LIVE);
+  g_autoptr (AgLedgerEntry) b
+    = ag_guard_event_to_ledger_entry (&failed, "s-1", AG_LEDGER_MODE_TRAINING);
+  g_autoptr (AgLedgerEntry) c = ag_guard_event_to_ledger_entry (&login, NULL, AG_LEDGER_MODE_LIVE);
+
+  g_assert_cmpint (a->event, ==, AG_LEDGER_EVENT_LOCK);
+  g_assert_cmpint (a->time_us, ==, 42);
+  g_assert_cmpstr (a->user, ==, "agente");
+  g_assert_cmpstr (a->host, ==, g_get_host_name ());
+  g_assert_cmpstr (a->session_id, ==, "s-1");
+  g_assert_cmpstr (a->cause, ==, "suspend");
+  g_assert_cmpint (a->field_kind, ==, AG_LEDGER_NO_FIELD);
+  g_assert_null (a->record_id);
+
+  /* What failed, by code: never PAM's message. */
+  g_assert_cmpint (b->event, ==, AG_LEDGER_EVENT_LOGIN_FAILED);
+  g_assert_cmpint (b->mode, ==, AG_LEDGER_MODE_TRAINING);
+  g_assert_cmpstr (b->cause, ==, "too-few-factors");
+
+  g_assert_cmpint (c->event, ==, AG_LEDGER_EVENT_LOGIN);
+  g_assert_null (c->cause);
+}
+
+static void
 test_unlock (Fixture *fixture, gconstpointer data)
 {
   g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
@@ -463,6 +500,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guard/new-destroy", test_new_destroy);
   g_test_add_func ("/guard/other-user", test_other_user);
   g_test_add_func ("/guard/names", test_names);
+  g_test_add_func ("/guard/ledger-entry", test_ledger_entry);
 #define ADD(path, func) \
   g_test_add ("/guard/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("unlock", test_unlock);

@@ -223,6 +223,32 @@ assert_no_customer (GtkWidget *root, Fixture *fixture)
   g_assert_null (find_type (root, GTK_TYPE_LIST_BOX_ROW));
 }
 
+static gboolean
+collect_event_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  GString *events = user_data;
+
+  g_assert_cmpstr (entry->user, ==, g_get_user_name ());
+  g_string_append_printf (events, "%s%s%s ", ag_ledger_event_to_string (entry->event),
+                          entry->cause != NULL ? ":" : "",
+                          entry->cause != NULL ? entry->cause : "");
+  return TRUE;
+}
+
+/* The window's ledger, as "login-failed:failed login lock:manual ". */
+static char *
+ledger_events (AgWindow *window)
+{
+  g_autoptr (GError) error = NULL;
+  GString *events = g_string_new ("");
+  AgLedgerFilter filter = { 0 };
+
+  g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
+                                                &filter, collect_event_cb, events, &error));
+  g_assert_no_error (error);
+  return g_string_free (events, FALSE);
+}
+
 static AgWindow *
 open_window (Fixture *fixture)
 {
@@ -406,6 +432,7 @@ test_wrong_password (Fixture *fixture, gconstpointer user_data)
   AgGuard *guard = ag_window_get_guard (window);
   GtkWidget *page = lock_page_of (window);
   g_autofree char *code = ag_test_pam_code (0);
+  g_autofree char *events = NULL;
 
   click_sign_in (window);
   ag_test_answer_prompts (page, guard, "not-the-password", code);
@@ -422,6 +449,9 @@ test_wrong_password (Fixture *fixture, gconstpointer user_data)
   ag_test_sign_in (GTK_WIDGET (window), guard, 1);
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
   g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
+  /* The failure before the store was open is in the ledger too, before the login. */
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login-failed:failed login ");
 
   close_window (window);
 }
@@ -457,6 +487,7 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
   AgCustomerData *customer = g_ptr_array_index (fixture->customers, 7);
   GtkWidget *search, *row, *record_page, *new_page;
   AgRecord *record;
+  g_autofree char *events = NULL;
 
   ag_test_sign_in (GTK_WIDGET (window), guard, 0);
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
@@ -502,6 +533,9 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
       g_assert_false (shows_text (GTK_WIDGET (window), customer->values[kind]));
       g_assert_false (formatted != NULL && shows_text (GTK_WIDGET (window), formatted));
     }
+
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login lock:manual unlock ");
 
   close_window (window);
 }

@@ -40,6 +40,8 @@ struct _AgWindow
   GSettings *settings;
   AgGuard *guard;
   char *locked_record_id;
+  char *session_id;
+  GPtrArray *pending_entries; /* AgLedgerEntry*: events before the store was open */
 
   GCancellable *open_cancellable;
   GCancellable *search_cancellable;
@@ -217,6 +219,40 @@ forget_customers (AgWindow *self)
   gtk_stack_set_visible_child_name (self->content_stack, "none");
 }
 
+/* The ledger ---------------------------------------------------------------------------- */
+
+static void
+append_entry (AgWindow *self, AgLedgerEntry *entry)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!ag_sqlite_store_append_event (AG_SQLITE_STORE (self->store), entry, &error))
+    g_message ("Could not write a %s entry to the ledger: %s",
+               ag_ledger_event_to_string (entry->event), error->message);
+}
+
+/* Writes what happened before the store was open: the first sign-in and its failures. */
+static void
+flush_ledger (AgWindow *self)
+{
+  if (self->store == NULL || !AG_IS_SQLITE_STORE (self->store))
+    return;
+  for (guint i = 0; i < self->pending_entries->len; i++)
+    append_entry (self, g_ptr_array_index (self->pending_entries, i));
+  g_ptr_array_set_size (self->pending_entries, 0);
+}
+
+static void
+guard_event_cb (const AgGuardEvent *event, gpointer user_data)
+{
+  AgWindow *self = user_data;
+  AgLedgerEntry *entry = ag_guard_event_to_ledger_entry (
+    event, self->session_id, self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
+
+  g_ptr_array_add (self->pending_entries, entry);
+  flush_ledger (self);
+}
+
 /* Opening the store --------------------------------------------------------------------- */
 
 static void
@@ -262,6 +298,7 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   g_set_object (&self->store, store);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  flush_ledger (self);
   set_state (self, AG_WINDOW_STATE_READY);
 }
 
@@ -719,6 +756,9 @@ ag_window_constructed (GObject *object)
       if (self->guard == NULL)
         g_error ("Cannot look up the user running Agent Guard: %s", error->message);
     }
+  self->session_id = g_uuid_string_random ();
+  self->pending_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+  ag_guard_set_event_sink (self->guard, guard_event_cb, self, NULL);
   self->lock_page = AG_LOCK_PAGE (ag_lock_page_new (self->guard));
   gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->lock_page), "lock");
   g_signal_connect_object (self->guard, "notify::state", G_CALLBACK (guard_state_cb), self,
@@ -737,6 +777,7 @@ ag_window_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_data (self->guard, self);
       ag_guard_lock (self->guard, AG_LOCK_CAUSE_CLOSE);
+      ag_guard_set_event_sink (self->guard, NULL, NULL, NULL);
     }
   g_cancellable_cancel (self->open_cancellable);
   g_cancellable_cancel (self->search_cancellable);
@@ -764,6 +805,8 @@ ag_window_finalize (GObject *object)
 
   g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->locked_record_id, g_free);
+  g_clear_pointer (&self->session_id, g_free);
+  g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ag_window_parent_class)->finalize (object);
 }

@@ -9,9 +9,6 @@
 #include "config.h"
 
 #include <adwaita.h>
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#endif
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -21,6 +18,7 @@
 #include "ag-sqlite-store.h"
 #include "ag-synth.h"
 #include "ag-test-pam.h"
+#include "ag-test-ui.h"
 #include "ag-window.h"
 
 #define N_CUSTOMERS 40
@@ -33,89 +31,25 @@ typedef struct
   GPtrArray *customers; /* AgCustomerData*, in clear */
 } Fixture;
 
-typedef struct
-{
-  AgSynth *synth;
-  guint left;
-  GPtrArray *kept;
-} SynthSource;
-
-static void
-spin_a_little (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* See test-window.c: GLib drops its cached directory strings between isolated tests on
- * purpose, and GTK holds them. */
-static void
-keep_glib_dirs (void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-  const char *const *data_dirs = g_get_system_data_dirs ();
-  const char *const *config_dirs = g_get_system_config_dirs ();
-
-  __lsan_ignore_object (g_get_home_dir ());
-  __lsan_ignore_object (g_get_user_cache_dir ());
-  __lsan_ignore_object (g_get_user_config_dir ());
-  __lsan_ignore_object (g_get_user_data_dir ());
-  __lsan_ignore_object (g_get_user_state_dir ());
-  __lsan_ignore_object (g_get_user_runtime_dir ());
-  __lsan_ignore_object (data_dirs);
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    __lsan_ignore_object (data_dirs[i]);
-  __lsan_ignore_object (config_dirs);
-  for (guint i = 0; config_dirs[i] != NULL; i++)
-    __lsan_ignore_object (config_dirs[i]);
-#endif
-}
-
-static void
-customer_data_free (AgCustomerData *data)
-{
-  ag_customer_data_clear (data);
-  g_free (data);
-}
-
-static gboolean
-synth_source (AgCustomerData *out, gpointer user_data, GError **error)
-{
-  SynthSource *source = user_data;
-  AgCustomerData *copy;
-
-  if (source->left == 0)
-    return FALSE;
-  source->left--;
-
-  ag_synth_next (source->synth, out);
-  copy = g_new0 (AgCustomerData, 1);
-  copy->id = g_strdup (out->id);
-  for (guint i = 0; i < AG_PII_N_KINDS; i++)
-    copy->values[i] = g_strdup (out->values[i]);
-  g_ptr_array_add (source->kept, copy);
-  return TRUE;
-}
-
 static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (AgSqliteStore) store = NULL;
   g_autoptr (AgSynth) synth = ag_synth_new (20261124);
-  SynthSource source = { synth, N_CUSTOMERS, NULL };
+  AgTestSynthSource source = { synth, N_CUSTOMERS, NULL };
 
   ag_test_pam_write_stack (user_data);
   fixture->dir = g_dir_make_tmp ("test-lock-page-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
-  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) customer_data_free);
+  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
 
   store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
   g_assert_no_error (error);
   source.kept = fixture->customers;
-  g_assert_true (ag_store_import (AG_STORE (store), synth_source, &source, N_CUSTOMERS, NULL, NULL,
-                                  NULL, &error));
+  g_assert_true (ag_store_import (AG_STORE (store), ag_test_synth_source, &source, N_CUSTOMERS,
+                                  NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   fixture->store_id = g_strdup (ag_sqlite_store_get_store_id (store));
 }
@@ -123,7 +57,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
-  keep_glib_dirs ();
+  ag_test_keep_glib_dirs ();
   ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
   g_unlink (fixture->store_path);
   ag_test_remove_tree (fixture->dir);
@@ -256,7 +190,7 @@ open_window (Fixture *fixture)
 
   gtk_window_present (GTK_WINDOW (window));
   AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  spin_a_little ();
+  ag_test_spin ();
   return window;
 }
 
@@ -269,7 +203,7 @@ close_window (AgWindow *window)
   /* Let a cancelled PAM worker wind down before the next test. */
   AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
   g_object_unref (guard);
-  spin_a_little ();
+  ag_test_spin ();
 }
 
 static GtkWidget *
@@ -439,7 +373,7 @@ test_wrong_password (Fixture *fixture, gconstpointer user_data)
 
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
   g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 1);
-  spin_a_little ();
+  ag_test_spin ();
   g_assert_true (shows_text (page, "Sign-in failed. Check your password and code."));
   g_assert_true (shows_text (page, "1 failed attempt"));
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
@@ -509,7 +443,7 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
-  spin_a_little ();
+  ag_test_spin ();
   g_assert_null (record_page);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "");
   g_assert_true (gtk_widget_get_mapped (lock_page_of (window)));
@@ -572,7 +506,7 @@ main (int argc, char **argv)
   ag_test_pam_init ();
   gtk_init ();
   adw_init ();
-  keep_glib_dirs ();
+  ag_test_keep_glib_dirs ();
 
   module = g_test_build_filename (G_TEST_BUILT, "pam_agtest.so", NULL);
   batch = g_strdup_printf ("auth required %s batch first=one second=two\n", module);

@@ -5,14 +5,12 @@
 #include "config.h"
 
 #include <adwaita.h>
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#endif
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "ag-keyring.h"
 #include "ag-test-pam.h"
+#include "ag-test-ui.h"
 #include "ag-masked-label-private.h"
 #include "ag-pii.h"
 #include "ag-record-page.h"
@@ -49,76 +47,7 @@ wait_timed_out_cb (gpointer user_data)
   }                                                                                     \
   G_STMT_END
 
-static void
-spin_a_little (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* G_TEST_OPTION_ISOLATE_DIRS gives every test its own home and XDG directories; GLib then
- * drops the strings it cached for the previous test on purpose, as callers may still hold
- * them (its g_ignore_leak() only works when GLib itself is built with the sanitizer). GTK
- * holds them, so tell LeakSanitizer about exactly those strings and nothing else. */
-static void
-keep_glib_dirs (void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-  const char *const *data_dirs = g_get_system_data_dirs ();
-  const char *const *config_dirs = g_get_system_config_dirs ();
-
-  __lsan_ignore_object (g_get_home_dir ());
-  __lsan_ignore_object (g_get_user_cache_dir ());
-  __lsan_ignore_object (g_get_user_config_dir ());
-  __lsan_ignore_object (g_get_user_data_dir ());
-  __lsan_ignore_object (g_get_user_state_dir ());
-  __lsan_ignore_object (g_get_user_runtime_dir ());
-  __lsan_ignore_object (data_dirs);
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    __lsan_ignore_object (data_dirs[i]);
-  __lsan_ignore_object (config_dirs);
-  for (guint i = 0; config_dirs[i] != NULL; i++)
-    __lsan_ignore_object (config_dirs[i]);
-#endif
-}
-
 /* The test store ------------------------------------------------------------------------ */
-
-typedef struct
-{
-  AgSynth *synth;
-  guint left;
-  GPtrArray *kept;
-} SynthSource;
-
-static void
-customer_data_free (AgCustomerData *data)
-{
-  ag_customer_data_clear (data);
-  g_free (data);
-}
-
-static gboolean
-synth_source (AgCustomerData *out, gpointer user_data, GError **error)
-{
-  SynthSource *source = user_data;
-
-  if (source->left == 0)
-    return FALSE;
-  source->left--;
-
-  ag_synth_next (source->synth, out);
-  if (source->kept->len < N_KEPT)
-    {
-      AgCustomerData *copy = g_new0 (AgCustomerData, 1);
-
-      copy->id = g_strdup (out->id);
-      for (guint i = 0; i < AG_PII_N_KINDS; i++)
-        copy->values[i] = g_strdup (out->values[i]);
-      g_ptr_array_add (source->kept, copy);
-    }
-  return TRUE;
-}
 
 typedef struct
 {
@@ -134,22 +63,22 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (AgSqliteStore) store = NULL;
   g_autoptr (AgSynth) synth = ag_synth_new (20261123);
-  SynthSource source = { synth, N_CUSTOMERS, NULL };
+  AgTestSynthSource source = { synth, N_CUSTOMERS, NULL };
   gboolean ok;
 
   ag_test_pam_write_stack (NULL);
   fixture->dir = g_dir_make_tmp ("test-window-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
-  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) customer_data_free);
+  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
 
   if (user_data != NULL) /* a store is wanted */
     {
       store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
       g_assert_no_error (error);
       source.kept = fixture->customers;
-      ok = ag_store_import (AG_STORE (store), synth_source, &source, N_CUSTOMERS, NULL, NULL, NULL,
-                            &error);
+      ok = ag_store_import (AG_STORE (store), ag_test_synth_source, &source, N_CUSTOMERS, NULL,
+                            NULL, NULL, &error);
       g_assert_no_error (error);
       g_assert_true (ok);
       g_assert_cmpuint (fixture->customers->len, ==, N_KEPT);
@@ -160,7 +89,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
-  keep_glib_dirs ();
+  ag_test_keep_glib_dirs ();
   if (fixture->store_id != NULL)
     ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
   ag_test_remove_tree (fixture->dir);
@@ -331,7 +260,7 @@ open_window (const char *store_path)
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
   ag_test_sign_in (GTK_WIDGET (window), ag_window_get_guard (window), 0);
   WAIT_UNTIL (ag_window_get_state (window) != AG_WINDOW_STATE_OPENING);
-  spin_a_little ();
+  ag_test_spin ();
   return window;
 }
 
@@ -339,7 +268,7 @@ static void
 close_window (AgWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  spin_a_little ();
+  ag_test_spin ();
 }
 
 static AgCustomerData *
@@ -411,7 +340,7 @@ test_window_search_and_select (Fixture *fixture, gconstpointer user_data)
   page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE);
   g_assert_nonnull (page);
   WAIT_UNTIL (gtk_widget_get_mapped (page) && shows_text (page, name));
-  spin_a_little ();
+  ag_test_spin ();
 
   /* The window title never carries the customer's name. */
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Agent Guard");
@@ -543,7 +472,7 @@ test_window_saves_size (Fixture *fixture, gconstpointer user_data)
   /* ...and keeps the size it had when it is closed. */
   gtk_window_set_default_size (GTK_WINDOW (window), 820, 610);
   gtk_window_close (GTK_WINDOW (window));
-  spin_a_little ();
+  ag_test_spin ();
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 820);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 610);
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
@@ -558,7 +487,7 @@ test_window_new_destroy (Fixture *fixture, gconstpointer user_data)
   g_assert_true (ag_window_get_training (window));
   g_assert_cmpstr (ag_window_get_store_path (window), ==, fixture->store_path);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin_a_little ();
+  ag_test_spin ();
   g_assert_finalize_object (window);
 }
 
@@ -747,7 +676,7 @@ test_masked_label_pixels (Fixture *fixture, gconstpointer user_data)
   g_assert_false (g_bytes_equal (sharp, pixels_a));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin_a_little ();
+  ag_test_spin ();
 }
 
 int
@@ -774,7 +703,7 @@ main (int argc, char **argv)
   gtk_init ();
   adw_init ();
 
-  keep_glib_dirs ();
+  ag_test_keep_glib_dirs ();
 
   g_test_add ("/masked-label/new-destroy", Fixture, NULL, fixture_set_up,
               test_masked_label_new_destroy, fixture_tear_down);

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * For UI tests: spinning the main loop, keeping LeakSanitizer quiet about GLib's cached
+ * directories, and filling a test store with synthetic customers whose clear values the
+ * test keeps to look for leaks.
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
+#include "ag-customer.h"
+#include "ag-synth.h"
+
+static inline void
+ag_test_spin (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* G_TEST_OPTION_ISOLATE_DIRS gives every test its own home and XDG directories; GLib then
+ * drops the strings it cached for the previous test on purpose, as callers may still hold
+ * them (its g_ignore_leak() only works when GLib itself is built with the sanitizer). GTK
+ * holds them, so tell LeakSanitizer about exactly those strings and nothing else. */
+static inline void
+ag_test_keep_glib_dirs (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  const char *const *data_dirs = g_get_system_data_dirs ();
+  const char *const *config_dirs = g_get_system_config_dirs ();
+
+  __lsan_ignore_object (g_get_home_dir ());
+  __lsan_ignore_object (g_get_user_cache_dir ());
+  __lsan_ignore_object (g_get_user_config_dir ());
+  __lsan_ignore_object (g_get_user_data_dir ());
+  __lsan_ignore_object (g_get_user_state_dir ());
+  __lsan_ignore_object (g_get_user_runtime_dir ());
+  __lsan_ignore_object (data_dirs);
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    __lsan_ignore_object (data_dirs[i]);
+  __lsan_ignore_object (config_dirs);
+  for (guint i = 0; config_dirs[i] != NULL; i++)
+    __lsan_ignore_object (config_dirs[i]);
+#endif
+}
+
+static inline void
+ag_test_customer_data_free (AgCustomerData *data)
+{
+  ag_customer_data_clear (data);
+  g_free (data);
+}
+
+/* An AgCustomerSourceFunc handing out @left customers of @synth and keeping a copy of
+ * each in @kept (AgCustomerData*, freed with ag_test_customer_data_free()). */
+typedef struct
+{
+  AgSynth *synth;
+  guint left;
+  GPtrArray *kept;
+} AgTestSynthSource;
+
+static inline gboolean
+ag_test_synth_source (AgCustomerData *out, gpointer user_data, GError **error)
+{
+  AgTestSynthSource *source = user_data;
+  AgCustomerData *copy;
+
+  if (source->left == 0)
+    return FALSE;
+  source->left--;
+
+  ag_synth_next (source->synth, out);
+  copy = g_new0 (AgCustomerData, 1);
+  copy->id = g_strdup (out->id);
+  for (guint i = 0; i < AG_PII_N_KINDS; i++)
+    copy->values[i] = g_strdup (out->values[i]);
+  g_ptr_array_add (source->kept, copy);
+
+  return TRUE;
+}

@@ -14,6 +14,7 @@
 #endif
 
 #include "ag-customer.h"
+#include "ag-sqlite-store.h"
 #include "ag-synth.h"
 
 static inline void
@@ -83,4 +84,25 @@ ag_test_synth_source (AgCustomerData *out, gpointer user_data, GError **error)
   g_ptr_array_add (source->kept, copy);
 
   return TRUE;
+}
+
+/* Creates a store at @path with @n synthetic customers of @seed, keeps a clear copy of
+ * each in @kept, and returns the store's id (to delete its keys when the test ends). */
+static inline char *
+ag_test_make_store (const char *path, guint64 seed, guint n, GPtrArray *kept)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgSynth) synth = ag_synth_new (seed);
+  AgTestSynthSource source = { synth, n, kept };
+  gboolean ok;
+
+  store = ag_sqlite_store_open (path, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
+  g_assert_no_error (error);
+  ok = ag_store_import (AG_STORE (store), ag_test_synth_source, &source, n, NULL, NULL, NULL,
+                        &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  return g_strdup (ag_sqlite_store_get_store_id (store));
 }

@@ -35,23 +35,14 @@ static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AgSqliteStore) store = NULL;
-  g_autoptr (AgSynth) synth = ag_synth_new (20261124);
-  AgTestSynthSource source = { synth, N_CUSTOMERS, NULL };
 
   ag_test_pam_write_stack (user_data);
   fixture->dir = g_dir_make_tmp ("test-lock-page-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
   fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
-
-  store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
-  g_assert_no_error (error);
-  source.kept = fixture->customers;
-  g_assert_true (ag_store_import (AG_STORE (store), ag_test_synth_source, &source, N_CUSTOMERS,
-                                  NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
-  fixture->store_id = g_strdup (ag_sqlite_store_get_store_id (store));
+  fixture->store_id
+    = ag_test_make_store (fixture->store_path, 20261124, N_CUSTOMERS, fixture->customers);
 }
 
 static void

@@ -61,10 +61,6 @@ static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AgSqliteStore) store = NULL;
-  g_autoptr (AgSynth) synth = ag_synth_new (20261123);
-  AgTestSynthSource source = { synth, N_CUSTOMERS, NULL };
-  gboolean ok;
 
   ag_test_pam_write_stack (NULL);
   fixture->dir = g_dir_make_tmp ("test-window-XXXXXX", &error);
@@ -74,15 +70,9 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
 
   if (user_data != NULL) /* a store is wanted */
     {
-      store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
-      g_assert_no_error (error);
-      source.kept = fixture->customers;
-      ok = ag_store_import (AG_STORE (store), ag_test_synth_source, &source, N_CUSTOMERS, NULL,
-                            NULL, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_true (ok);
+      fixture->store_id
+        = ag_test_make_store (fixture->store_path, 20261123, N_CUSTOMERS, fixture->customers);
       g_assert_cmpuint (fixture->customers->len, ==, N_KEPT);
-      fixture->store_id = g_strdup (ag_sqlite_store_get_store_id (store));
     }
 }
 

@@ -804,6 +804,9 @@ test_parse_service_line (void)
 
 /* agent-guard-admin auth-check */
 
+/* The agent-guard-admin to run, when not $AG_ADMIN (a copy the throwaway user can reach). */
+static const char *admin_override;
+
 static int
 run_auth_check (const char *const *argv_extra, const char *input, char **out, char **err)
 {
@@ -811,7 +814,7 @@ run_auth_check (const char *const *argv_extra, const char *input, char **out, ch
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
-  const char *admin = g_getenv ("AG_ADMIN");
+  const char *admin = admin_override != NULL ? admin_override : g_getenv ("AG_ADMIN");
 
   g_assert_nonnull (admin);
   for (guint i = 0; argv_extra != NULL && argv_extra[i] != NULL; i++)
@@ -998,6 +1001,7 @@ test_as_ordinary_user (void)
   g_autofree char *dir = NULL, *oathdir = NULL, *passdb = NULL, *usersfile = NULL;
   g_autofree char *line = NULL, *service = NULL, *stack = NULL, *code = NULL;
   g_autofree char *input = NULL, *out = NULL, *err = NULL, *confdir_env = NULL;
+  g_autofree char *admin_copy = NULL;
   const char *prefix[] = { "runuser", "-u", THROWAWAY_USER, "--", "env", NULL, NULL };
   int status;
 
@@ -1031,6 +1035,20 @@ test_as_ordinary_user (void)
   g_assert_no_error (error);
   g_assert_cmpint (chmod (dir, 0755), ==, 0);
   g_assert_cmpint (chown (oathdir, pw->pw_uid, pw->pw_gid), ==, 0);
+
+  /* The build tree may sit in a folder the throwaway user cannot enter (a clone in a
+   * mktemp -d folder is 0700): run a copy of agent-guard-admin from the test's folder. */
+  {
+    g_autoptr (GFile) from = g_file_new_for_path (g_getenv ("AG_ADMIN"));
+    g_autoptr (GFile) to = NULL;
+
+    admin_copy = g_build_filename (dir, "agent-guard-admin", NULL);
+    to = g_file_new_for_path (admin_copy);
+    g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (chmod (admin_copy, 0755), ==, 0);
+    admin_override = admin_copy;
+  }
   g_assert_cmpint (chown (usersfile, pw->pw_uid, pw->pw_gid), ==, 0);
 
   confdir_env = g_strdup_printf ("AG_PAM_CONFDIR=%s", dir);
@@ -1054,8 +1072,8 @@ test_as_ordinary_user (void)
   /* The passdb knows the throwaway user only: root's own session is not theirs, and
    * their session cannot be run for root. */
   {
-    const char *argv[] = { "runuser",    "-u",     THROWAWAY_USER, "--", g_getenv ("AG_ADMIN"),
-                           "auth-check", "--user", "root",         NULL };
+    const char *argv[]
+      = { "runuser", "-u", THROWAWAY_USER, "--", admin_copy, "auth-check", "--user", "root", NULL };
     g_autoptr (GSubprocess) process
       = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
 
@@ -1065,6 +1083,7 @@ test_as_ordinary_user (void)
     g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
   }
 
+  admin_override = NULL;
   ag_test_remove_tree (dir);
 }
 

@@ -993,6 +993,42 @@ test_auth_check_usage (void)
 }
 
 /* The key cases again as an ordinary user, when the tests run as root. */
+/* "NAME=VALUE" for a sanitizer's options (ASAN_OPTIONS, LSAN_OPTIONS) with its
+ * suppressions file copied into @dir, which the throwaway user can read; "NAME=VALUE"
+ * unchanged when there is no such file, or NULL when the variable is unset. */
+static char *
+reachable_sanitizer_options (const char *name, const char *dir)
+{
+  const char *value = g_getenv (name);
+  g_auto (GStrv) options = NULL;
+  g_autofree char *joined = NULL;
+
+  if (value == NULL)
+    return NULL;
+
+  options = g_strsplit (value, ":", -1);
+  for (guint i = 0; options[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (options[i], "suppressions="))
+        {
+          g_autoptr (GFile) from = g_file_new_for_path (options[i] + strlen ("suppressions="));
+          g_autofree char *base = g_file_get_basename (from);
+          g_autofree char *path = g_build_filename (dir, base, NULL);
+          g_autoptr (GFile) to = g_file_new_for_path (path);
+          g_autoptr (GError) error = NULL;
+
+          g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (chmod (path, 0644), ==, 0);
+          g_free (options[i]);
+          options[i] = g_strconcat ("suppressions=", path, NULL);
+        }
+    }
+
+  joined = g_strjoinv (":", options);
+  return g_strconcat (name, "=", joined, NULL);
+}
+
 static void
 test_as_ordinary_user (void)
 {
@@ -1002,7 +1038,9 @@ test_as_ordinary_user (void)
   g_autofree char *line = NULL, *service = NULL, *stack = NULL, *code = NULL;
   g_autofree char *input = NULL, *out = NULL, *err = NULL, *confdir_env = NULL;
   g_autofree char *admin_copy = NULL;
-  const char *prefix[] = { "runuser", "-u", THROWAWAY_USER, "--", "env", NULL, NULL };
+  g_autofree char *asan_env = NULL, *lsan_env = NULL;
+  const char *prefix[] = { "runuser", "-u", THROWAWAY_USER, "--", "env", NULL, NULL, NULL, NULL };
+  guint n_prefix = 5;
   int status;
 
   if (getuid () != 0 || pw == NULL)
@@ -1052,7 +1090,14 @@ test_as_ordinary_user (void)
   g_assert_cmpint (chown (usersfile, pw->pw_uid, pw->pw_gid), ==, 0);
 
   confdir_env = g_strdup_printf ("AG_PAM_CONFDIR=%s", dir);
-  prefix[5] = confdir_env;
+  prefix[n_prefix++] = confdir_env;
+  /* Under the sanitizers, the options name suppression files in the build tree. */
+  asan_env = reachable_sanitizer_options ("ASAN_OPTIONS", dir);
+  lsan_env = reachable_sanitizer_options ("LSAN_OPTIONS", dir);
+  if (asan_env != NULL)
+    prefix[n_prefix++] = asan_env;
+  if (lsan_env != NULL)
+    prefix[n_prefix++] = lsan_env;
   code = current_code ();
   input = g_strdup_printf ("%s\n%s\n", PASSWORD, code);
 
@@ -1072,10 +1117,18 @@ test_as_ordinary_user (void)
   /* The passdb knows the throwaway user only: root's own session is not theirs, and
    * their session cannot be run for root. */
   {
-    const char *argv[]
-      = { "runuser", "-u", THROWAWAY_USER, "--", admin_copy, "auth-check", "--user", "root", NULL };
-    g_autoptr (GSubprocess) process
-      = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    g_autoptr (GSubprocess) process = NULL;
+
+    for (guint i = 0; i < n_prefix; i++)
+      g_ptr_array_add (argv, (gpointer) prefix[i]);
+    g_ptr_array_add (argv, admin_copy);
+    g_ptr_array_add (argv, "auth-check");
+    g_ptr_array_add (argv, "--user");
+    g_ptr_array_add (argv, "root");
+    g_ptr_array_add (argv, NULL);
+    process = g_subprocess_newv ((const char *const *) argv->pdata,
+                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
 
     g_assert_no_error (error);
     g_subprocess_wait (process, NULL, &error);

@@ -8,6 +8,9 @@
 
 #include "ag-auth-session.h"
 #include "ag-ledger.h"
+#include "ag-policy.h"
+#include "ag-reveal.h"
+#include "ag-store.h"
 
 G_BEGIN_DECLS
 
@@ -51,6 +54,24 @@ typedef struct
   const GError *error;   /* AG_GUARD_EVENT_LOGIN_FAILED only: an AG_AUTH_ERROR */
 } AgGuardEvent;
 
+#define AG_REVEAL_ERROR (ag_reveal_error_quark ())
+
+/* Why a reveal was denied. Each denial is ledgered `reveal-denied` with the string form
+ * (ag_reveal_error_to_cause()) as its cause, when the ledger still works. */
+typedef enum
+{
+  AG_REVEAL_ERROR_LOCKED,          /* "locked": not UNLOCKED, or not the same user */
+  AG_REVEAL_ERROR_NOT_MASKED,      /* "not-masked": the policy does not mask this kind */
+  AG_REVEAL_ERROR_REASON_REQUIRED, /* "reason-required": the policy requires a reason */
+  AG_REVEAL_ERROR_UNKNOWN_REASON,  /* "unknown-reason": not one of the policy's codes */
+  AG_REVEAL_ERROR_QUOTA,           /* "quota": max-reveals-per-hour used up */
+  AG_REVEAL_ERROR_STEP_UP_FAILED,  /* "step-up-failed": the step-up sign-in failed */
+  AG_REVEAL_ERROR_LEDGER,          /* "ledger": the entry could not be made durable */
+  AG_REVEAL_ERROR_NOT_FOUND,       /* "not-found": no such customer or field */
+  AG_REVEAL_ERROR_CANCELLED,       /* "cancelled": the agent cancelled (e.g. step-up) */
+  AG_REVEAL_ERROR_FAILED,          /* "failed": anything else; fail closed */
+} AgRevealError;
+
 typedef void (*AgGuardEventSink) (const AgGuardEvent *event, gpointer user_data);
 
 /* The guard's time source, microseconds since the epoch (g_get_real_time() by default);
@@ -65,6 +86,11 @@ ag_guard_state_get_type (void);
 #define AG_TYPE_GUARD (ag_guard_get_type ())
 
 G_DECLARE_FINAL_TYPE (AgGuard, ag_guard, AG, GUARD, GObject)
+
+GQuark
+ag_reveal_error_quark (void);
+const char *
+ag_reveal_error_to_cause (AgRevealError code);
 
 const char *
 ag_guard_state_to_string (AgGuardState state);
@@ -114,6 +140,65 @@ ag_guard_cancel (AgGuard *self);
 /* UNLOCKED → LOCKED with a lock event; a running conversation is cancelled. */
 void
 ag_guard_lock (AgGuard *self, AgLockCause cause);
+/* The policy in force (the strict defaults until set). Setting it applies at once: the
+ * idle deadline moves, live reveals keep their expiry. */
+void
+ag_guard_set_policy (AgGuard *self, AgPolicy *policy);
+AgPolicy *
+ag_guard_get_policy (AgGuard *self);
+/* Where reveals are made and their `reveal`, `reveal-denied` and `remask` entries go,
+ * with the ledger's @session_id and @mode. Without a store every reveal is denied. */
+void
+ag_guard_set_store (AgGuard *self, AgStore *store, const char *session_id, AgLedgerMode mode);
+
+/* The reveal path of DESIGN §5, steps 1–4: checks the state, the policy (kind masked,
+ * reason, quota), runs a step-up PAM conversation (::step-up-conversation) for the
+ * policy's step-up-kinds when the last two-factor sign-in is older than step-up-grace,
+ * then has the store ledger and unseal. Any failure is an AG_REVEAL_ERROR, ledgered
+ * `reveal-denied`, and no value. The returned reveal is live until its expiry
+ * (reveal-duration), a lock, or ag_guard_remask(); each ends ledgered `remask`. */
+void
+ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, const char *reason,
+                       const char *ticket, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data);
+AgReveal *
+ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error);
+/* Whether a reveal of @kind now would start a step-up conversation first. */
+gboolean
+ag_guard_needs_step_up (AgGuard *self, AgPiiKind kind);
+/* Re-masks @reveal (ledgered `remask` with @cause); nothing when it is not live. */
+void
+ag_guard_remask (AgGuard *self, AgReveal *reveal, AgRemaskCause cause);
+/* Re-masks every live reveal, e.g. on a change of record or on focus loss. */
+void
+ag_guard_remask_all (AgGuard *self, AgRemaskCause cause);
+/* The live reveals, a GListModel of AgReveal. */
+GListModel *
+ag_guard_get_reveals (AgGuard *self);
+
+/* Input on the app's windows (keys, pointer motion, clicks, scrolls): moves the idle
+ * deadline to now + idle-lock and ends a lock warning (::notify::warning). */
+void
+ag_guard_report_activity (AgGuard *self);
+/* When the session locks for idleness, on the guard's clock; 0 unless UNLOCKED. */
+gint64
+ag_guard_get_idle_deadline (AgGuard *self);
+/* TRUE from lock-warning seconds before the idle deadline until input or the lock
+ * (property "warning"; ::lock-warning is emitted when it turns on). */
+gboolean
+ag_guard_get_warning (AgGuard *self);
+/* Acts on every deadline that passed on the guard's clock: reveals expire, the warning
+ * starts, the session locks for idleness. The guard's own timer calls it; tests that
+ * inject a clock call it after moving the clock. */
+void
+ag_guard_process_time (AgGuard *self);
+
+/* Signals, besides ::state-changed, ::conversation and ::attempt-failed:
+ * ::step-up-conversation (AgAuthBatch *batch): a message batch of a reveal's step-up
+ *   PAM conversation; the state stays UNLOCKED meanwhile.
+ * ::lock-warning (gint64 seconds_left): the idle deadline is lock-warning seconds away.
+ * ::reveal-added (AgReveal *reveal): a reveal became live (also in ag_guard_get_reveals()). */
+
 /* For tests: how many attempts' worker threads have not returned yet (a cancelled attempt
  * winds down after the guard moved on). */
 guint

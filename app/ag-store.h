@@ -7,7 +7,9 @@
 #include <gio/gio.h>
 
 #include "ag-customer.h"
+#include "ag-ledger.h"
 #include "ag-record.h"
+#include "ag-secret.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +27,11 @@ typedef enum
   AG_STORE_ERROR_INVALID_DATA,
   AG_STORE_ERROR_IO,
   AG_STORE_ERROR_CORRUPT,
+  /* A reveal was refused because the agent's max-reveals-per-hour is used up. */
+  AG_STORE_ERROR_QUOTA_EXCEEDED,
+  /* The ledger entry could not be made durable (disk full, I/O error, read-only file,
+   * MAC key missing): nothing that depended on it happened. */
+  AG_STORE_ERROR_LEDGER,
 } AgStoreError;
 
 /* Default and largest number of results one search returns. */
@@ -52,6 +59,21 @@ struct _AgStoreInterface
                       guint64 total, AgProgressFunc progress, gpointer progress_data,
                       GCancellable *cancellable, GError **error);
   gint64 (*count) (AgStore *self, GError **error);
+
+  /* The reveal path (DESIGN §5, step 3) in one write transaction: check that @entry's
+   * record has the field @entry->field_kind; when @max_per_hour > 0, check that
+   * @entry->user has fewer than @max_per_hour `reveal` entries in the hour before
+   * @entry->time_us; append @entry (event `reveal`, time set by the caller's clock);
+   * commit durably; only after the commit returns, unseal the value. A failure before
+   * the commit rolls everything back and unseals nothing: AG_STORE_ERROR_NOT_FOUND,
+   * AG_STORE_ERROR_QUOTA_EXCEEDED or AG_STORE_ERROR_LEDGER. A value that does not open
+   * after the commit is AG_STORE_ERROR_CORRUPT. There is never a value without its
+   * committed entry. The committed entry is then mirrored to the journal. */
+  AgSecret *(*reveal) (AgStore *self, AgLedgerEntry *entry, guint max_per_hour,
+                       GCancellable *cancellable, GError **error);
+  /* Appends @entry to the ledger in a transaction of its own and commits it durably, then
+   * mirrors it to the journal; AG_STORE_ERROR_LEDGER when it cannot. */
+  gboolean (*append_event) (AgStore *self, AgLedgerEntry *entry, GError **error);
 };
 
 GQuark
@@ -81,5 +103,21 @@ ag_store_import (AgStore *self, AgCustomerSourceFunc source, gpointer source_dat
 
 gint64
 ag_store_count (AgStore *self, GError **error);
+
+AgSecret *
+ag_store_reveal (AgStore *self, AgLedgerEntry *entry, guint max_per_hour,
+                 GCancellable *cancellable, GError **error);
+/* Runs ag_store_reveal() in a GTask thread; @entry is copied, and the filled-in copy (seq,
+ * hashes) is what ag_store_reveal_finish() returns in @out_entry. */
+void
+ag_store_reveal_async (AgStore *self, const AgLedgerEntry *entry, guint max_per_hour,
+                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data);
+AgSecret *
+ag_store_reveal_finish (AgStore *self, GAsyncResult *result, AgLedgerEntry **out_entry,
+                        GError **error);
+
+gboolean
+ag_store_append_event (AgStore *self, AgLedgerEntry *entry, GError **error);
 
 G_END_DECLS

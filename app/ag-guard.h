@@ -159,8 +159,8 @@ ag_guard_set_store (AgGuard *self, AgStore *store, const char *session_id, AgLed
  * (reveal-duration), a lock, or ag_guard_remask(); each ends ledgered `remask`. */
 void
 ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, const char *reason,
-                       const char *ticket, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data);
+                       const char *ticket, GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data);
 AgReveal *
 ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error);
 /* Whether a reveal of @kind now would start a step-up conversation first. */

@@ -105,14 +105,13 @@ gint64
 ag_store_count (AgStore *self, GError **error);
 
 AgSecret *
-ag_store_reveal (AgStore *self, AgLedgerEntry *entry, guint max_per_hour,
-                 GCancellable *cancellable, GError **error);
+ag_store_reveal (AgStore *self, AgLedgerEntry *entry, guint max_per_hour, GCancellable *cancellable,
+                 GError **error);
 /* Runs ag_store_reveal() in a GTask thread; @entry is copied, and the filled-in copy (seq,
  * hashes) is what ag_store_reveal_finish() returns in @out_entry. */
 void
 ag_store_reveal_async (AgStore *self, const AgLedgerEntry *entry, guint max_per_hour,
-                       GCancellable *cancellable, GAsyncReadyCallback callback,
-                       gpointer user_data);
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 AgSecret *
 ag_store_reveal_finish (AgStore *self, GAsyncResult *result, AgLedgerEntry **out_entry,
                         GError **error);

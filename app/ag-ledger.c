@@ -79,6 +79,8 @@ static const char schema_sql[]
     ");"
     "CREATE INDEX IF NOT EXISTS ledger_by_record ON ledger (record) WHERE record IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS ledger_by_time ON ledger (time);"
+    /* The reveal quota counts an agent's `reveal` entries of the last hour. */
+    "CREATE INDEX IF NOT EXISTS ledger_by_user_event ON ledger (user, event, time);"
     "CREATE TABLE IF NOT EXISTS ledger_meta ("
     "  key TEXT PRIMARY KEY,"
     "  value BLOB NOT NULL"

@@ -787,6 +787,28 @@ test_expiry (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_events (entries, AG_LEDGER_EVENT_REMASK), ==, 1);
 }
 
+/* The guard's own timer: nobody calls ag_guard_process_time() here. It wakes the guard at
+ * the expiry (one real second, the shortest reveal-duration); the injected clock decides. */
+static void
+test_expiry_timer (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GPtrArray) entries = NULL;
+
+  set_policy (f, "reveal-duration=1\n");
+  sign_in (f);
+  reveal (f, customer->id, AG_PII_KIND_CPF, REASON);
+  g_assert_no_error (f->error);
+  f->now += SECOND_US;
+  while (ag_reveal_get_active (f->reveal))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (ag_reveal_get_value (f->reveal));
+  g_assert_cmpuint (g_list_model_get_n_items (ag_guard_get_reveals (f->guard)), ==, 0);
+  entries = ledger_entries (f);
+  g_assert_cmpint (last_entry (entries)->event, ==, AG_LEDGER_EVENT_REMASK);
+  g_assert_cmpstr (last_entry (entries)->cause, ==, "expired");
+}
+
 /* Three live reveals of @f's first customer with a phone, a CPF and an e-mail. */
 static void
 reveal_three (Fixture *f, AgReveal **out)
@@ -882,6 +904,24 @@ test_remask (Fixture *f, gconstpointer data)
   f->guard = ag_guard_new (NULL);
 }
 
+const char *
+__asan_default_options (void);
+const char *
+__lsan_default_suppressions (void);
+
+/* PAM's modules are loaded and unloaded: full stacks for LeakSanitizer's report. */
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0";
+}
+
+const char *
+__lsan_default_suppressions (void)
+{
+  return "leak:g_set_user_dirs\n";
+}
+
 int
 main (int argc, char **argv)
 {
@@ -917,6 +957,7 @@ main (int argc, char **argv)
   ADD ("lock-during-reveal", test_lock_during_reveal);
   ADD ("cancel-during-reveal", test_cancel_during_reveal);
   ADD ("expiry", test_expiry);
+  ADD ("expiry-timer", test_expiry_timer);
   ADD ("remask", test_remask);
 #undef ADD
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: 2026 The Agent Guard authors
  *
- * AgGuard's reveal path (DESIGN §5) against real PAM (the stack of ag-test-pam-stack.h),
+ * AgGuard's reveal path (DESIGN §5) against real PAM (the stack of ag-test-guard.h),
  * a real SQLite store with synthetic customers and its keys in a real gnome-keyring
  * (tests/run-test.sh --keyring), and an injected clock: no test waits for real time.
  */
@@ -10,11 +10,9 @@
 
 #include <string.h>
 
-#include "ag-guard.h"
 #include "ag-keyring.h"
-#include "ag-test-pam-stack.h"
+#include "ag-test-guard.h"
 #include "ag-test-store.h"
-#include "ag-test-util.h"
 
 #define N_CUSTOMERS 12
 #define SEED        20260405
@@ -130,7 +128,7 @@ answer (Fixture *f, AgAuthBatch *batch, const char *password)
         ag_auth_batch_set_answer (batch, i, password);
       else if (g_str_has_prefix (text, "One-time password"))
         {
-          g_autofree char *code = ag_test_pam_stack_code (f->step++);
+          g_autofree char *code = ag_test_pam_code (f->step++);
 
           ag_auth_batch_set_answer (batch, i, code);
         }
@@ -142,7 +140,7 @@ answer (Fixture *f, AgAuthBatch *batch, const char *password)
 static void
 conversation_cb (AgGuard *guard, AgAuthBatch *batch, gpointer data)
 {
-  answer (data, batch, AG_TEST_STACK_PASSWORD);
+  answer (data, batch, AG_TEST_PASSWORD);
 }
 
 static void
@@ -204,7 +202,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  ag_test_pam_stack_write (g_getenv ("AG_PAM_CONFDIR"));
+  ag_test_pam_write_stack (NULL);
 
   f->dir = g_dir_make_tmp ("ag-guard-reveal-XXXXXX", &error);
   g_assert_no_error (error);
@@ -215,7 +213,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   f->now = T0;
-  f->step_up_password = AG_TEST_STACK_PASSWORD;
+  f->step_up_password = AG_TEST_PASSWORD;
   f->cancellable = g_cancellable_new ();
   f->guard = ag_guard_new (&error);
   g_assert_no_error (error);
@@ -634,7 +632,7 @@ test_step_up_failed (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (ag_guard_get_reveals (f->guard)), ==, 0);
 
   /* The right factors then pass. */
-  f->step_up_password = AG_TEST_STACK_PASSWORD;
+  f->step_up_password = AG_TEST_PASSWORD;
   reveal (f, card->id, AG_PII_KIND_CARD_NUMBER, REASON);
   g_assert_no_error (f->error);
   assert_value (f->reveal, card->values[AG_PII_KIND_CARD_NUMBER]);
@@ -925,8 +923,6 @@ __lsan_default_suppressions (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *confdir = NULL;
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -936,10 +932,8 @@ main (int argc, char **argv)
   return g_test_run ();
 #endif
 
-  /* Set once, before any thread: the sessions read it when they start. */
-  confdir = g_dir_make_tmp ("ag-guard-reveal-pam-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("AG_PAM_CONFDIR", confdir, TRUE);
+  /* Before any thread: the sessions read AG_PAM_CONFDIR when they start. */
+  ag_test_pam_init ();
 
   g_test_add_func ("/guard-reveal/reveal-object", test_reveal_object);
   g_test_add_func ("/guard-reveal/names", test_names);
@@ -962,6 +956,6 @@ main (int argc, char **argv)
 #undef ADD
 
   status = g_test_run ();
-  ag_test_remove_tree (confdir);
+  ag_test_pam_cleanup ();
   return status;
 }

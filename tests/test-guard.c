@@ -1,23 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: 2026 The Agent Guard authors
  *
- * AgGuard against real PAM: a private service file through AG_PAM_CONFDIR (development
- * builds only) with pam_matrix for the password and pam_oath for the TOTP code, computed
- * here with liboath.
+ * AgGuard against real PAM: the private two-factor stack of ag-test-guard.h, read through
+ * AG_PAM_CONFDIR (development builds only), pam_matrix for the password and pam_oath for
+ * the TOTP code.
  */
 
 #include "config.h"
 
-#include "ag-guard.h"
-#include "ag-test-pam-stack.h"
-#include "ag-test-util.h"
+#include "ag-test-guard.h"
 
-#define PASSWORD AG_TEST_STACK_PASSWORD
+#define PASSWORD AG_TEST_PASSWORD
 
 typedef struct
 {
-  char *dir;
-
   AgGuard *guard;
   /* What the conversation answers; NULL: do not answer that prompt. */
   const char *password;
@@ -55,7 +51,7 @@ conversation_cb (AgGuard *guard, AgAuthBatch *batch, gpointer data)
               ag_guard_cancel (guard);
               return;
             }
-          code = fixture->wrong_code ? g_strdup ("000000") : ag_test_pam_stack_code (fixture->step);
+          code = fixture->wrong_code ? g_strdup ("000000") : ag_test_pam_code (fixture->step);
           ag_auth_batch_set_answer (batch, i, code);
         }
     }
@@ -111,8 +107,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  fixture->dir = g_strdup (g_getenv ("AG_PAM_CONFDIR"));
-  ag_test_pam_stack_write (fixture->dir);
+  ag_test_pam_write_stack (NULL);
 
   fixture->events = g_array_new (FALSE, TRUE, sizeof (AgGuardEvent));
   fixture->now = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
@@ -134,9 +129,6 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   g_assert_finalize_object (g_steal_pointer (&fixture->guard));
 
-  ag_test_remove_tree (fixture->dir);
-  g_assert_cmpint (g_mkdir (fixture->dir, 0700), ==, 0);
-  g_free (fixture->dir);
   g_clear_error (&fixture->failed_error);
   g_array_unref (fixture->events);
 }
@@ -431,8 +423,6 @@ __lsan_default_suppressions (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *confdir = NULL;
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -442,10 +432,8 @@ main (int argc, char **argv)
   return g_test_run ();
 #endif
 
-  /* Set once, before any thread: the sessions read it when they start. */
-  confdir = g_dir_make_tmp ("ag-guard-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("AG_PAM_CONFDIR", confdir, TRUE);
+  /* Before any thread: the sessions read AG_PAM_CONFDIR when they start. */
+  ag_test_pam_init ();
 
   g_test_add_func ("/guard/new-destroy", test_new_destroy);
   g_test_add_func ("/guard/other-user", test_other_user);
@@ -463,6 +451,6 @@ main (int argc, char **argv)
 #undef ADD
 
   status = g_test_run ();
-  ag_test_remove_tree (confdir);
+  ag_test_pam_cleanup ();
   return status;
 }

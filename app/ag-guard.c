@@ -8,6 +8,8 @@
 
 #include "ag-guard.h"
 
+#include <string.h>
+
 /*
  * The session state machine: LOCKED → AUTHENTICATING → UNLOCKED → LOCKED. The UI renders
  * what the guard says and never decides on its own whether store data may be shown.
@@ -1081,9 +1083,61 @@ ag_reveal_error_to_cause (AgRevealError code)
         return "cancelled";
       case AG_REVEAL_ERROR_FAILED:
         return "failed";
+      case AG_REVEAL_ERROR_INVALID_TICKET:
+        return "invalid-ticket";
       default:
         g_return_val_if_reached (NULL);
     }
+}
+
+/* Whether @digits (n of them) is shaped like a CPF, a CNPJ or a card number. */
+static gboolean
+digits_look_like_pii (const char *digits, gsize n)
+{
+  return (n == 11 && ag_pii_cpf_is_valid (digits)) || (n == 14 && ag_pii_cnpj_is_valid (digits))
+         || (n >= 13 && n <= 19 && ag_pii_luhn_is_valid (digits));
+}
+
+/**
+ * ag_guard_ticket_is_valid:
+ * @ticket: a ticket or call id
+ *
+ * The rule of %AG_REVEAL_TICKET_MAX: a ticket goes into the ledger, so it must not be
+ * free text and must not carry a customer's document or card number.
+ *
+ * Returns: whether @ticket may be ledgered
+ */
+gboolean
+ag_guard_ticket_is_valid (const char *ticket)
+{
+  char digits[AG_REVEAL_TICKET_MAX + 1];
+  gsize len, n_digits = 0;
+
+  g_return_val_if_fail (ticket != NULL, FALSE);
+
+  len = strlen (ticket);
+  if (len == 0 || len > AG_REVEAL_TICKET_MAX)
+    return FALSE;
+  for (gsize i = 0; i <= len; i++)
+    {
+      char c = ticket[i];
+
+      if (g_ascii_isdigit (c))
+        {
+          digits[n_digits++] = c;
+          continue;
+        }
+      if (c != '\0' && !g_ascii_isalpha (c) && strchr ("-_./#:", c) == NULL)
+        return FALSE;
+      /* Separators do not end a run: "529.982.247-25" is one CPF. */
+      if (c != '\0' && strchr ("-_./#:", c) != NULL)
+        continue;
+      digits[n_digits] = '\0';
+      if (digits_look_like_pii (digits, n_digits))
+        return FALSE;
+      n_digits = 0;
+    }
+  return TRUE;
 }
 
 /**
@@ -1550,6 +1604,7 @@ ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, con
                        gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
+  gboolean bad_ticket;
   RevealOp *op;
 
   g_return_if_fail (AG_IS_GUARD (self));
@@ -1570,11 +1625,18 @@ ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, con
   op->policy = g_object_ref (self->policy);
   op->epoch = self->reveal_epoch;
   g_task_set_task_data (task, op, (GDestroyNotify) reveal_op_free);
+  /* A refused ticket is never ledgered, not even in the denial: it may be a customer's
+   * number typed into the wrong box. */
+  bad_ticket = op->ticket != NULL && !ag_guard_ticket_is_valid (op->ticket);
+  if (bad_ticket)
+    g_clear_pointer (&op->ticket, g_free);
 
   if (self->state != AG_GUARD_STATE_UNLOCKED)
     deny (task, AG_REVEAL_ERROR_LOCKED, "The session is not unlocked");
   else if (self->store == NULL)
     deny (task, AG_REVEAL_ERROR_LEDGER, "There is no store to ledger the reveal in");
+  else if (bad_ticket)
+    deny (task, AG_REVEAL_ERROR_INVALID_TICKET, "The ticket is not a ticket or call id");
   else if (!ag_policy_kind_is_masked (op->policy, kind))
     deny (task, AG_REVEAL_ERROR_NOT_MASKED, "The policy does not mask this kind");
   else if (op->reason == NULL && ag_policy_get_require_reason (op->policy))

@@ -70,7 +70,14 @@ typedef enum
   AG_REVEAL_ERROR_NOT_FOUND,       /* "not-found": no such customer or field */
   AG_REVEAL_ERROR_CANCELLED,       /* "cancelled": the agent cancelled (e.g. step-up) */
   AG_REVEAL_ERROR_FAILED,          /* "failed": anything else; fail closed */
+  AG_REVEAL_ERROR_INVALID_TICKET,  /* "invalid-ticket": not a ticket/call id (see below) */
 } AgRevealError;
+
+/* A ticket or call id: 1–64 characters from A–Z a–z 0–9 and `-_./#:`, holding no digit
+ * run (separators ignored) that is a valid CPF, CNPJ or payment card number. The ledger
+ * keeps tickets, so one that looks like PII is refused and never written anywhere. A long
+ * numeric id passes the card check (Luhn) one time in ten and is refused too: fail closed. */
+#define AG_REVEAL_TICKET_MAX 64
 
 typedef void (*AgGuardEventSink) (const AgGuardEvent *event, gpointer user_data);
 
@@ -163,6 +170,8 @@ ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, con
                        gpointer user_data);
 AgReveal *
 ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error);
+gboolean
+ag_guard_ticket_is_valid (const char *ticket);
 /* Whether a reveal of @kind now would start a step-up conversation first. */
 gboolean
 ag_guard_needs_step_up (AgGuard *self, AgPiiKind kind);

@@ -525,6 +525,68 @@ test_denied_policy (Fixture *f, gconstpointer data)
 }
 
 static void
+test_ticket_rule (void)
+{
+  static const struct
+  {
+    const char *ticket;
+    gboolean valid;
+  } cases[] = {
+    { "CHAMADO-2026-000123", TRUE },
+    { "INC0012345", TRUE },
+    { "call#4471/b", TRUE },
+    { "20261123.153045.0043", TRUE },
+    /* Long numeric ids pass the Luhn check one time in ten: refused, to be safe. */
+    { "20261123.153045.0042", FALSE },
+    { "A", TRUE },
+    { "1234567890123456789012345678901234567890123456789012345678901234", TRUE },
+    { "12345678901234567890123456789012345678901234567890123456789012345", FALSE },
+    { "", FALSE },
+    /* Free text, spaces and anything outside the set: a name could hide there. */
+    { "Maria da Silva", FALSE },
+    { "ticket;drop", FALSE },
+    { "caf\xc3\xa9", FALSE },
+    { "a@b.example", FALSE },
+    /* Documents and cards, with or without their separators, alone or inside. */
+    { "52998224725", FALSE },
+    { "529.982.247-25", FALSE },
+    { "CPF-529.982.247-25", FALSE },
+    { "11.222.333/0001-81", FALSE },
+    { "4111111111111111", FALSE },
+    { "4111-1111-1111-1111", FALSE },
+    /* Same lengths, failing their check digits: call ids, not documents. */
+    { "52998224724", TRUE },
+    { "4111111111111112", TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_cmpint (ag_guard_ticket_is_valid (cases[i].ticket), ==, cases[i].valid);
+    }
+}
+
+static void
+test_denied_ticket (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GPtrArray) entries = NULL;
+
+  sign_in (f);
+  g_clear_object (&f->reveal);
+  g_clear_error (&f->error);
+  f->done = FALSE;
+  ag_guard_reveal_async (f->guard, customer->id, AG_PII_KIND_CPF, REASON, "529.982.247-25",
+                         f->cancellable, reveal_cb, f);
+  wait_reveal (f);
+  assert_denied (f, AG_REVEAL_ERROR_INVALID_TICKET, 0);
+  /* The denial is ledgered without the refused ticket. */
+  entries = ledger_entries (f);
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_null (((AgLedgerEntry *) entries->pdata[i])->ticket);
+}
+
+static void
 test_no_store (Fixture *f, gconstpointer data)
 {
   const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
@@ -937,11 +999,13 @@ main (int argc, char **argv)
 
   g_test_add_func ("/guard-reveal/reveal-object", test_reveal_object);
   g_test_add_func ("/guard-reveal/names", test_names);
+  g_test_add_func ("/guard-reveal/ticket-rule", test_ticket_rule);
 #define ADD(path, func) \
   g_test_add ("/guard-reveal/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("success", test_success);
   ADD ("denied-locked", test_denied_locked);
   ADD ("denied-policy", test_denied_policy);
+  ADD ("denied-ticket", test_denied_ticket);
   ADD ("no-store", test_no_store);
   ADD ("quota", test_quota);
   ADD ("step-up", test_step_up);

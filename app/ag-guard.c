@@ -43,15 +43,24 @@ struct _AgGuard
   /* Every attempt whose worker has not returned yet, the current one included. */
   GPtrArray *running;
 
-  /* The reveal path. */
+  /* The policy in force: the strict defaults until ag_guard_set_policy(). */
   AgPolicy *policy;
+
+  /* One timer for the next deadline of any kind; it calls ag_guard_process_time(). */
+  GSource *timer;
+
+  /* The reveal path. */
   AgStore *store;
   char *session_id;
   AgLedgerMode mode;
   GListStore *reveals; /* the live AgReveals */
   gint64 last_auth_us; /* the last two-factor success (sign-in, unlock, step-up); 0: none */
   guint reveal_epoch;  /* bumped on every lock: a reveal started before it is void */
-  guint expiry_timer_id;
+
+  /* The idle deadline (idle_*): 0 unless UNLOCKED. */
+  gint64 idle_last_input;
+  gint64 idle_deadline;
+  gboolean idle_warning;
 };
 
 typedef struct _Attempt
@@ -77,6 +86,7 @@ enum
   PROP_USER,
   PROP_FAILED_ATTEMPTS,
   PROP_SIGNED_IN,
+  PROP_WARNING,
   N_PROPS
 };
 
@@ -89,6 +99,7 @@ enum
   SIGNAL_ATTEMPT_FAILED,
   SIGNAL_STEP_UP_CONVERSATION,
   SIGNAL_REVEAL_ADDED,
+  SIGNAL_LOCK_WARNING,
   N_SIGNALS
 };
 
@@ -226,6 +237,104 @@ real_clock (gpointer user_data)
   return g_get_real_time ();
 }
 
+/* The deadlines. The guard keeps them on its own clock and arms one timer, on the
+ * monotonic clock, for the earliest; the timer only calls ag_guard_process_time(), which
+ * acts on whatever passed and arms the timer again. A timer that fires early does no harm,
+ * so input, which comes with every pointer motion, never has to re-arm it. */
+
+static gint64
+idle_warn_at (AgGuard *self)
+{
+  guint lock_warning = ag_policy_get_lock_warning (self->policy);
+
+  if (lock_warning == 0)
+    return G_MAXINT64;
+  return self->idle_deadline - (gint64) lock_warning * G_USEC_PER_SEC;
+}
+
+/* The next moment the idle deadline asks for action, or 0 for none. */
+static gint64
+idle_next_deadline (AgGuard *self)
+{
+  if (self->idle_deadline == 0)
+    return 0;
+  if (!self->idle_warning && idle_warn_at (self) < self->idle_deadline)
+    return idle_warn_at (self);
+  return self->idle_deadline;
+}
+
+/* The earliest deadline of any kind, on the guard's clock, or 0 for none. */
+static gint64
+next_deadline (AgGuard *self)
+{
+  gint64 next = idle_next_deadline (self);
+  guint n = self->reveals != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->reveals)) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (AgReveal) reveal = g_list_model_get_item (G_LIST_MODEL (self->reveals), i);
+      gint64 expires_at = ag_reveal_get_expires_at (reveal);
+
+      if (next == 0 || expires_at < next)
+        next = expires_at;
+    }
+  return next;
+}
+
+typedef struct
+{
+  GSource source;
+  AgGuard *guard; /* not a reference: the guard destroys the source in dispose */
+} Timer;
+
+static gboolean
+timer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  Timer *timer = (Timer *) source;
+
+  g_source_set_ready_time (source, -1);
+  ag_guard_process_time (timer->guard);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+static void
+timer_init (AgGuard *self)
+{
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+  Timer *timer;
+
+  self->timer = g_source_new (&timer_funcs, sizeof (Timer));
+  g_source_set_static_name (self->timer, "AgGuard deadline");
+  timer = (Timer *) self->timer;
+  timer->guard = self;
+  g_source_attach (self->timer, context);
+}
+
+/* Arms the timer for the next deadline; a timer that fires no later stays as it is. */
+static void
+timer_arm (AgGuard *self)
+{
+  gint64 next = next_deadline (self);
+  gint64 armed = g_source_get_ready_time (self->timer);
+  gint64 ready_time;
+
+  if (next == 0)
+    {
+      if (armed != -1)
+        g_source_set_ready_time (self->timer, -1);
+      return;
+    }
+
+  ready_time = g_get_monotonic_time () + MAX (next - ag_guard_now (self), 0);
+  if (armed != -1 && armed <= ready_time)
+    return;
+  g_source_set_ready_time (self->timer, ready_time);
+}
+
 static void
 attempt_free (Attempt *attempt)
 {
@@ -247,6 +356,8 @@ detach_attempt (AgGuard *self, Attempt *attempt)
 
 static void
 end_reveals (AgGuard *self, AgRemaskCause cause);
+static void
+expire_reveals (AgGuard *self);
 
 static void
 ag_guard_dispose (GObject *object)
@@ -255,7 +366,6 @@ ag_guard_dispose (GObject *object)
 
   if (self->reveals != NULL)
     end_reveals (self, AG_REMASK_CAUSE_CLOSE);
-  g_clear_handle_id (&self->expiry_timer_id, g_source_remove);
   g_clear_object (&self->reveals);
   g_clear_object (&self->store);
   g_clear_object (&self->policy);
@@ -269,6 +379,10 @@ ag_guard_dispose (GObject *object)
         attempt->guard = NULL;
       }
   g_clear_pointer (&self->running, g_ptr_array_unref);
+
+  if (self->timer != NULL)
+    g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
 
   if (self->sink_destroy != NULL)
     self->sink_destroy (self->sink_data);
@@ -309,6 +423,9 @@ ag_guard_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
       case PROP_SIGNED_IN:
         g_value_set_boolean (value, self->signed_in);
         break;
+      case PROP_WARNING:
+        g_value_set_boolean (value, self->idle_warning);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -333,6 +450,9 @@ ag_guard_class_init (AgGuardClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SIGNED_IN]
     = g_param_spec_boolean ("signed-in", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WARNING]
+    = g_param_spec_boolean ("warning", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -383,6 +503,18 @@ ag_guard_class_init (AgGuardClass *klass)
   signals[SIGNAL_REVEAL_ADDED]
     = g_signal_new ("reveal-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, AG_TYPE_REVEAL);
+
+  /**
+   * AgGuard::lock-warning:
+   * @self: the guard
+   * @seconds_left: whole seconds until the idle lock, rounded up
+   *
+   * Emitted when ::warning turns on: the session locks for idleness in @seconds_left
+   * unless input comes (ag_guard_report_activity()).
+   */
+  signals[SIGNAL_LOCK_WARNING]
+    = g_signal_new ("lock-warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -393,6 +525,7 @@ ag_guard_init (AgGuard *self)
   self->running = g_ptr_array_new ();
   self->policy = ag_policy_new_default ();
   self->reveals = g_list_store_new (AG_TYPE_REVEAL);
+  timer_init (self);
 }
 
 /**
@@ -517,6 +650,176 @@ ag_guard_get_signed_in (AgGuard *self)
   return self->signed_in;
 }
 
+/* The idle deadline (idle_*): now + idle-lock from the unlock and from each input, moved
+ * at once by a policy change, gone while not UNLOCKED. */
+
+static void
+idle_set_warning (AgGuard *self, gboolean warning, gint64 now)
+{
+  if (self->idle_warning == warning)
+    return;
+
+  self->idle_warning = warning;
+  g_debug ("lock warning %s", warning ? "on" : "off");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
+  if (warning)
+    {
+      gint64 left = self->idle_deadline - now;
+
+      g_signal_emit (self, signals[SIGNAL_LOCK_WARNING], 0,
+                     (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+    }
+}
+
+/* Input, or the unlock: the deadline is idle-lock from now. */
+static void
+idle_restart (AgGuard *self)
+{
+  gint64 now = ag_guard_now (self);
+
+  self->idle_last_input = now;
+  self->idle_deadline = now + (gint64) ag_policy_get_idle_lock (self->policy) * G_USEC_PER_SEC;
+  idle_set_warning (self, FALSE, now);
+}
+
+static void
+idle_stop (AgGuard *self)
+{
+  self->idle_last_input = 0;
+  self->idle_deadline = 0;
+  idle_set_warning (self, FALSE, 0);
+}
+
+/* Locks when the deadline passed; turns the warning on (or off, when a policy change moved
+ * the deadline away) for the time left. */
+static void
+idle_process_time (AgGuard *self)
+{
+  gint64 now;
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED || self->idle_deadline == 0)
+    return;
+
+  now = ag_guard_now (self);
+  if (now >= self->idle_deadline)
+    {
+      g_debug ("idle deadline passed");
+      ag_guard_lock (self, AG_LOCK_CAUSE_IDLE);
+      return;
+    }
+  idle_set_warning (self, now >= idle_warn_at (self), now);
+}
+
+static void
+idle_policy_changed (AgGuard *self)
+{
+  if (self->idle_deadline == 0)
+    return;
+
+  self->idle_deadline
+    = self->idle_last_input + (gint64) ag_policy_get_idle_lock (self->policy) * G_USEC_PER_SEC;
+}
+
+/**
+ * ag_guard_report_activity:
+ *
+ * Input on the app's windows. While UNLOCKED it moves the idle deadline to now + idle-lock
+ * and ends a lock warning; otherwise it does nothing.
+ */
+void
+ag_guard_report_activity (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED)
+    return;
+
+  idle_restart (self);
+  timer_arm (self);
+}
+
+/**
+ * ag_guard_get_idle_deadline:
+ *
+ * Returns: when the session locks for idleness, on the guard's clock (microseconds since
+ *   the epoch), or 0 unless UNLOCKED
+ */
+gint64
+ag_guard_get_idle_deadline (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+
+  return self->idle_deadline;
+}
+
+/**
+ * ag_guard_get_warning:
+ *
+ * Returns: %TRUE from lock-warning seconds before the idle deadline until input or the lock
+ */
+gboolean
+ag_guard_get_warning (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), FALSE);
+
+  return self->idle_warning;
+}
+
+/**
+ * ag_guard_process_time:
+ *
+ * Acts on every deadline that passed on the guard's clock, then arms the guard's timer for
+ * the next one. The timer calls it; tests that inject a clock call it after moving the
+ * clock. Calling it when nothing is due does nothing.
+ */
+void
+ag_guard_process_time (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  g_object_ref (self);
+  /* Reveals first: one whose expiry passed before the idle deadline is ledgered as expired,
+   * not as wiped by the lock. */
+  expire_reveals (self);
+  idle_process_time (self);
+  timer_arm (self);
+  g_object_unref (self);
+}
+
+/**
+ * ag_guard_set_policy:
+ * @policy: the policy now in force
+ *
+ * Applies at once, to the next reveal and to the idle deadline, which becomes idle-lock
+ * after the last input (and the session locks when that has passed already); live
+ * reveals keep their expiry.
+ */
+void
+ag_guard_set_policy (AgGuard *self, AgPolicy *policy)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (AG_IS_POLICY (policy));
+
+  if (!g_set_object (&self->policy, policy))
+    return;
+
+  idle_policy_changed (self);
+  ag_guard_process_time (self);
+}
+
+/**
+ * ag_guard_get_policy:
+ *
+ * Returns: (transfer none): the policy in force, the strict defaults until one is set
+ */
+AgPolicy *
+ag_guard_get_policy (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), NULL);
+
+  return self->policy;
+}
+
 static void
 emit_event (AgGuard *self, AgGuardEventKind kind, AgLockCause cause, const GError *error)
 {
@@ -544,6 +847,11 @@ set_state (AgGuard *self, AgGuardState state)
 
   self->state = state;
   g_debug ("%s → %s", ag_guard_state_to_string (old_state), ag_guard_state_to_string (state));
+  if (state == AG_GUARD_STATE_UNLOCKED)
+    idle_restart (self);
+  else if (old_state == AG_GUARD_STATE_UNLOCKED)
+    idle_stop (self);
+  timer_arm (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, old_state, state);
 }
@@ -779,34 +1087,6 @@ ag_reveal_error_to_cause (AgRevealError code)
 }
 
 /**
- * ag_guard_set_policy:
- * @policy: the policy now in force
- *
- * Applies at once to the next reveal; live reveals keep their expiry.
- */
-void
-ag_guard_set_policy (AgGuard *self, AgPolicy *policy)
-{
-  g_return_if_fail (AG_IS_GUARD (self));
-  g_return_if_fail (AG_IS_POLICY (policy));
-
-  g_set_object (&self->policy, policy);
-}
-
-/**
- * ag_guard_get_policy:
- *
- * Returns: (transfer none): the policy in force, the strict defaults until one is set
- */
-AgPolicy *
-ag_guard_get_policy (AgGuard *self)
-{
-  g_return_val_if_fail (AG_IS_GUARD (self), NULL);
-
-  return self->policy;
-}
-
-/**
  * ag_guard_get_reveals:
  *
  * Returns: (transfer none): a #GListModel of the live #AgReveal, oldest first
@@ -855,39 +1135,13 @@ ledger_remask (AgGuard *self, const char *record_id, AgPiiKind kind, AgRemaskCau
                error->message);
 }
 
-static gboolean
-expiry_timeout_cb (gpointer user_data)
-{
-  AgGuard *self = user_data;
-
-  self->expiry_timer_id = 0;
-  ag_guard_process_time (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Arms the timer for the earliest expiry among the live reveals. It only wakes the guard:
- * ag_guard_process_time() decides on the guard's clock what expired. */
+/* Arms the guard's one timer, which now also waits for the earliest expiry among the live
+ * reveals. It only wakes the guard: ag_guard_process_time() decides on the guard's clock
+ * what expired. */
 static void
 schedule_expiry (AgGuard *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->reveals));
-  gint64 next = G_MAXINT64;
-  gint64 delay_us;
-
-  g_clear_handle_id (&self->expiry_timer_id, g_source_remove);
-  if (n == 0)
-    return;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (AgReveal) reveal = g_list_model_get_item (G_LIST_MODEL (self->reveals), i);
-
-      next = MIN (next, ag_reveal_get_expires_at (reveal));
-    }
-
-  delay_us = MAX (next - ag_guard_now (self), 0);
-  self->expiry_timer_id
-    = g_timeout_add ((guint) MIN ((delay_us + 999) / 1000, G_MAXUINT), expiry_timeout_cb, self);
+  timer_arm (self);
 }
 
 /* Takes @reveal out of the live list, wipes it and ledgers the re-mask, once. */
@@ -969,19 +1223,6 @@ expire_reveals (AgGuard *self)
         remask_reveal (self, reveal, AG_REMASK_CAUSE_EXPIRED);
     }
   schedule_expiry (self);
-}
-
-/**
- * ag_guard_process_time:
- *
- * Acts on every deadline that passed on the guard's clock.
- */
-void
-ag_guard_process_time (AgGuard *self)
-{
-  g_return_if_fail (AG_IS_GUARD (self));
-
-  expire_reveals (self);
 }
 
 /* On a lock or when the guard goes away: every reveal under way is void (its step-up

@@ -12,9 +12,7 @@
 
 #include "config.h"
 
-#include <liboath/oath.h>
 #include <string.h>
-#include <time.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -22,17 +20,14 @@
 
 #include "ag-auth-session.h"
 #include "ag-pii.h"
+#include "ag-test-guard.h"
 #include "ag-test-store.h"
 #include "ag-test-util.h"
 
-#define MATRIX      "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
-#define OATH        "/lib/x86_64-linux-gnu/security/pam_oath.so"
-#define PASSWORD    "reveal-Pw-7730"
-#define KEY_HEX     "3132333435363738393031323334353637383930"
 #define N_CUSTOMERS 12
 
-/* Set once in main(), before any thread: the admin processes inherit them. */
-static char *pam_dir;
+/* Set once in main(), before any thread: the admin processes inherit them (and
+ * AG_PAM_CONFDIR, from ag_test_pam_init()). */
 static char *policy_dir;
 static char *supervisor_dir;
 
@@ -92,66 +87,13 @@ write_policy (const char *text)
   g_assert_no_error (error);
 }
 
-/* A fresh TOTP users file, so the current code is never a replay of an earlier run's. */
-static void
-reset_oath (void)
-{
-  g_autofree char *usersfile = g_build_filename (pam_dir, "oath", "users.oath", NULL);
-  g_autofree char *line = g_strdup_printf ("HOTP/T30/6 %s - %s\n", g_get_user_name (), KEY_HEX);
-  g_autoptr (GError) error = NULL;
-
-  g_file_set_contents_full (usersfile, line, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
-  g_assert_no_error (error);
-}
-
-static void
-write_pam_stack (void)
-{
-  g_autofree char *passdb = g_build_filename (pam_dir, "passdb", NULL);
-  g_autofree char *oathdir = g_build_filename (pam_dir, "oath", NULL);
-  g_autofree char *usersfile = g_build_filename (oathdir, "users.oath", NULL);
-  g_autofree char *service = g_build_filename (pam_dir, AG_AUTH_SERVICE, NULL);
-  g_autofree char *line = NULL;
-  g_autofree char *stack = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (oathdir, 0700), ==, 0);
-  line = g_strdup_printf ("%s:%s:%s\n", g_get_user_name (), PASSWORD, AG_AUTH_SERVICE);
-  g_file_set_contents (passdb, line, -1, &error);
-  g_assert_no_error (error);
-  stack = g_strdup_printf ("auth required " MATRIX " passdb=%s\n"
-                           "auth required " OATH " usersfile=%s window=5\n"
-                           "account required " MATRIX " passdb=%s\n",
-                           passdb, usersfile, passdb);
-  g_file_set_contents (service, stack, -1, &error);
-  g_assert_no_error (error);
-}
-
-/* The code of the time step @step steps from now: a run that signs in twice takes the
- * next step the second time, as pam_oath refuses a code it has seen. */
-static char *
-code (guint step)
-{
-  char secret[20];
-  size_t secret_len = sizeof secret;
-  char text[16];
-
-  g_assert_cmpint (oath_init (), ==, OATH_OK);
-  g_assert_cmpint (oath_hex2bin (KEY_HEX, secret, &secret_len), ==, OATH_OK);
-  g_assert_cmpint (
-    oath_totp_generate (secret, secret_len, time (NULL) + 30 * (time_t) step, 30, 0, 6, text), ==,
-    OATH_OK);
-  oath_done ();
-  return g_strdup (text);
-}
-
 /* The answers of one sign-in with the right password and the current code. */
 static char *
 sign_in_input (void)
 {
-  g_autofree char *now = code (0);
+  g_autofree char *now = ag_test_pam_code (0);
 
-  return g_strdup_printf ("%s\n%s\n", PASSWORD, now);
+  return g_strdup_printf ("%s\n%s\n", AG_TEST_PASSWORD, now);
 }
 
 static void
@@ -187,7 +129,6 @@ fixture_set_up (Fixture *f, gconstpointer user_data)
         }
     }
 
-  write_pam_stack ();
   write_policy (NULL);
 }
 
@@ -200,9 +141,6 @@ fixture_tear_down (Fixture *f, gconstpointer user_data)
   g_ptr_array_unref (f->customers);
   g_ptr_array_unref (f->needles);
   write_policy (NULL);
-  /* Empty the PAM folder for the next test; main() removes it. */
-  ag_test_remove_tree (pam_dir);
-  g_assert_cmpint (g_mkdir (pam_dir, 0700), ==, 0);
 }
 
 /* Fails the test when @text holds any customer value (@what names where it was seen). */
@@ -246,7 +184,7 @@ run_admin_v (Fixture *f, const char *input, char **out, char **err, const char *
              stderr_text);
 
   assert_no_values (f, stderr_text, "stderr");
-  g_assert_null (strstr (stderr_text, PASSWORD));
+  g_assert_null (strstr (stderr_text, AG_TEST_PASSWORD));
 
   if (out != NULL)
     *out = g_steal_pointer (&stdout_text);
@@ -258,9 +196,10 @@ run_admin_v (Fixture *f, const char *input, char **out, char **err, const char *
 #define run_admin(f, input, out, err, ...) \
   run_admin_v (f, input, out, err, (const char *const[]){ __VA_ARGS__, NULL })
 
-/* `reveal --store STORE ARGS…`, after a fresh TOTP file. */
+/* `reveal --store STORE ARGS…`, after a fresh PAM stack: the current code is never a
+ * replay of an earlier run's. */
 #define run_reveal(f, input, out, err, ...) \
-  (reset_oath (),                           \
+  (ag_test_pam_write_stack (NULL),          \
    run_admin_v (f, input, out, err,         \
                 (const char *const[]){ "reveal", "--store", (f)->store, __VA_ARGS__, NULL }))
 
@@ -400,8 +339,8 @@ static void
 test_wrong_password (Fixture *f, gconstpointer data)
 {
   guint i = customer_with (f, AG_PII_KIND_CPF, 0);
-  g_autofree char *now = code (0);
-  g_autofree char *input = g_strdup_printf ("not-%s\n%s\n", PASSWORD, now);
+  g_autofree char *now = ag_test_pam_code (0);
+  g_autofree char *input = g_strdup_printf ("not-%s\n%s\n", AG_TEST_PASSWORD, now);
   g_autofree char *out = NULL, *err = NULL, *events = NULL;
 
   g_assert_cmpint (run_reveal (f, input, &out, &err, "--record", f->ids[i], "--field", "cpf",
@@ -420,8 +359,8 @@ test_end_of_input (Fixture *f, gconstpointer data)
   guint i = customer_with (f, AG_PII_KIND_CPF, 0);
   g_autofree char *out = NULL, *err = NULL, *events = NULL;
 
-  g_assert_cmpint (run_reveal (f, PASSWORD "\n", &out, &err, "--record", f->ids[i], "--field",
-                               "cpf", "--reason", "identity-check"),
+  g_assert_cmpint (run_reveal (f, AG_TEST_PASSWORD "\n", &out, &err, "--record", f->ids[i],
+                               "--field", "cpf", "--reason", "identity-check"),
                    ==, 1);
   assert_no_output (out);
   g_assert_nonnull (strstr (err, "no answer"));
@@ -647,6 +586,40 @@ test_io_error (Fixture *f, gconstpointer data)
   g_assert_null (strstr (err, "Password"));
 }
 
+/* Standard output that cannot be written: exit 74, and the value, though committed to the
+ * ledger, is re-masked all the same. */
+static void
+test_stdout_full (Fixture *f, gconstpointer data)
+{
+  guint i = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autofree char *input = sign_in_input ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL, *events = NULL;
+  g_autoptr (AgLedgerEntry) remask = NULL;
+
+  ag_test_pam_write_stack (NULL);
+  launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/full");
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AG_ADMIN"), "reveal",
+                                         "--store", f->store, "--record", f->ids[i], "--field",
+                                         "cpf", "--reason", "identity-check", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 74);
+  assert_no_values (f, err, "stderr");
+  g_assert_nonnull (strstr (err, "cannot write to standard output"));
+
+  events = ledger_events (f);
+  g_assert_cmpstr (events, ==, "login reveal remask lock");
+  remask = ledger_find (f, AG_LEDGER_EVENT_REMASK);
+  g_assert_cmpstr (remask->cause, ==, "close");
+}
+
 /* Card numbers need step-up; the sign-in just before counts, within step-up-grace. */
 static void
 test_step_up_within_grace (Fixture *f, gconstpointer data)
@@ -668,9 +641,10 @@ static void
 test_step_up_asked (Fixture *f, gconstpointer data)
 {
   guint i = customer_with (f, AG_PII_KIND_CARD_NUMBER, 0);
-  g_autofree char *first = code (0);
-  g_autofree char *second = code (1);
-  g_autofree char *input = g_strdup_printf ("%s\n%s\n%s\n%s\n", PASSWORD, first, PASSWORD, second);
+  g_autofree char *first = ag_test_pam_code (0);
+  g_autofree char *second = ag_test_pam_code (1);
+  g_autofree char *input
+    = g_strdup_printf ("%s\n%s\n%s\n%s\n", AG_TEST_PASSWORD, first, AG_TEST_PASSWORD, second);
   g_autofree char *expected = expected_output (f, i, AG_PII_KIND_CARD_NUMBER);
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr (AgLedgerEntry) reveal = NULL;
@@ -693,9 +667,10 @@ test_step_up_asked (Fixture *f, gconstpointer data)
   g_clear_pointer (&input, g_free);
   g_clear_pointer (&first, g_free);
   g_clear_pointer (&second, g_free);
-  first = code (0);
-  second = code (1);
-  input = g_strdup_printf ("%s\n%s\nnot-%s\n%s\n", PASSWORD, first, PASSWORD, second);
+  first = ag_test_pam_code (0);
+  second = ag_test_pam_code (1);
+  input
+    = g_strdup_printf ("%s\n%s\nnot-%s\n%s\n", AG_TEST_PASSWORD, first, AG_TEST_PASSWORD, second);
   g_assert_cmpint (run_reveal (f, input, &out, &err, "--record", f->ids[i], "--field",
                                "card_number", "--reason", "billing-dispute"),
                    ==, 1);
@@ -888,13 +863,11 @@ main (int argc, char **argv)
   return g_test_run ();
 #endif
 
-  pam_dir = g_dir_make_tmp ("ag-reveal-pam-XXXXXX", &error);
-  g_assert_no_error (error);
+  ag_test_pam_init ();
   policy_dir = g_dir_make_tmp ("ag-reveal-policy-XXXXXX", &error);
   g_assert_no_error (error);
   supervisor_dir = g_dir_make_tmp ("ag-reveal-supervisor-XXXXXX", &error);
   g_assert_no_error (error);
-  g_setenv ("AG_PAM_CONFDIR", pam_dir, TRUE);
   g_setenv ("AG_POLICY_SYSTEM_DIR", policy_dir, TRUE);
   g_setenv ("AG_POLICY_SUPERVISOR_DIR", supervisor_dir, TRUE);
 
@@ -911,16 +884,16 @@ main (int argc, char **argv)
   ADD ("usage", test_usage);
   ADD ("help", test_help);
   ADD ("io-error", test_io_error);
+  ADD ("stdout-full", test_stdout_full);
   ADD ("step-up/within-grace", test_step_up_within_grace);
   ADD ("step-up/asked", test_step_up_asked);
   ADD ("pii-scan", test_pii_scan);
 #undef ADD
 
   status = g_test_run ();
-  ag_test_remove_tree (pam_dir);
+  ag_test_pam_cleanup ();
   ag_test_remove_tree (policy_dir);
   ag_test_remove_tree (supervisor_dir);
-  g_free (pam_dir);
   g_free (policy_dir);
   g_free (supervisor_dir);
   return status;

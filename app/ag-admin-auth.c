@@ -114,12 +114,29 @@ ask (const char *prompt, gboolean secret, char *buffer, gsize size, gboolean *to
   return got;
 }
 
-static void
-conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
+/**
+ * ag_admin_answer_batch:
+ * @batch: a message batch of a PAM conversation (sign-in or step-up)
+ * @end_of_input: (inout): set once standard input ended; then nothing more is asked
+ *
+ * The terminal side of a PAM conversation, shared by every command that signs in: shows
+ * info and error messages on stderr, asks each prompt there (echo off for a secret one)
+ * and reads the answer from standard input, then replies. Answers are wiped as soon as
+ * they are handed over.
+ *
+ * Returns: %TRUE when @batch was answered; %FALSE when it could not be (standard input
+ *   ended, or an answer was too long, which is printed), and the caller must then cancel
+ *   the conversation
+ */
+gboolean
+ag_admin_answer_batch (AgAuthBatch *batch, gboolean *end_of_input)
 {
-  AuthCheck *check = data;
-  guint n = ag_auth_batch_get_n_messages (batch);
+  guint n;
 
+  g_return_val_if_fail (AG_IS_AUTH_BATCH (batch), FALSE);
+  g_return_val_if_fail (end_of_input != NULL, FALSE);
+
+  n = ag_auth_batch_get_n_messages (batch);
   for (guint i = 0; i < n; i++)
     {
       const char *text = ag_auth_batch_get_text (batch, i);
@@ -135,21 +152,19 @@ conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
 
           case AG_AUTH_MESSAGE_PROMPT_SECRET:
           case AG_AUTH_MESSAGE_PROMPT_VISIBLE:
-            if (check->end_of_input
+            if (*end_of_input
                 || !ask (text, ag_auth_batch_get_kind (batch, i) == AG_AUTH_MESSAGE_PROMPT_SECRET,
                          answer, sizeof answer, &too_long))
               {
-                check->end_of_input = TRUE;
+                *end_of_input = TRUE;
                 explicit_bzero (answer, sizeof answer);
-                g_cancellable_cancel (check->cancellable);
-                return;
+                return FALSE;
               }
             if (too_long)
               {
                 ag_admin_printerr (_("the answer is longer than %d characters"), ANSWER_MAX - 1);
                 explicit_bzero (answer, sizeof answer);
-                g_cancellable_cancel (check->cancellable);
-                return;
+                return FALSE;
               }
             ag_auth_batch_set_answer (batch, i, answer);
             explicit_bzero (answer, sizeof answer);
@@ -161,6 +176,16 @@ conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
     }
 
   ag_auth_batch_reply (batch);
+  return TRUE;
+}
+
+static void
+conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
+{
+  AuthCheck *check = data;
+
+  if (!ag_admin_answer_batch (batch, &check->end_of_input))
+    g_cancellable_cancel (check->cancellable);
 }
 
 static void
@@ -173,33 +198,39 @@ authenticate_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_main_loop_quit (check->loop);
 }
 
-static void
-explain_failure (AuthCheck *check, AgAuthSession *session)
+/**
+ * ag_admin_print_auth_error:
+ * @error: why a sign-in failed
+ * @n_factors: the factors PAM counted, or %G_MAXUINT when unknown
+ *
+ * Prints on stderr, in words IT understands, why PAM refused a sign-in.
+ */
+void
+ag_admin_print_auth_error (const GError *error, guint n_factors)
 {
-  guint n_factors = ag_auth_session_get_n_factors (session);
+  g_return_if_fail (error != NULL);
 
-  if (check->end_of_input)
+  if (error->domain != AG_AUTH_ERROR)
     {
-      ag_admin_printerr (_("no answer: standard input ended before PAM finished asking"));
+      ag_admin_printerr ("%s", error->message);
       return;
     }
 
-  if (check->error->domain != AG_AUTH_ERROR)
-    {
-      ag_admin_printerr ("%s", check->error->message);
-      return;
-    }
-
-  switch ((AgAuthError) check->error->code)
+  switch ((AgAuthError) error->code)
     {
       case AG_AUTH_ERROR_TOO_FEW_FACTORS:
-        ag_admin_printerr (g_dngettext (GETTEXT_PACKAGE,
-                                        "NOT ENOUGH FACTORS: PAM accepted the sign-in after %u "
-                                        "factor, but Agent Guard requires %d.",
-                                        "NOT ENOUGH FACTORS: PAM accepted the sign-in after %u "
-                                        "factors, but Agent Guard requires %d.",
-                                        n_factors),
-                           n_factors, AG_AUTH_MIN_FACTORS);
+        if (n_factors != G_MAXUINT)
+          ag_admin_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                          "NOT ENOUGH FACTORS: PAM accepted the sign-in after %u "
+                                          "factor, but Agent Guard requires %d.",
+                                          "NOT ENOUGH FACTORS: PAM accepted the sign-in after %u "
+                                          "factors, but Agent Guard requires %d.",
+                                          n_factors),
+                             n_factors, AG_AUTH_MIN_FACTORS);
+        else
+          ag_admin_printerr (_("NOT ENOUGH FACTORS: PAM accepted the sign-in with fewer than "
+                                "the %d factors Agent Guard requires."),
+                             AG_AUTH_MIN_FACTORS);
         g_printerr (_("Add a second factor as a required auth module to /etc/pam.d/%s (pam_oath "
                        "by default; pam_google_authenticator or pam_u2f with its “cue” option "
                        "also work), then run this check again.\n"),
@@ -215,7 +246,7 @@ explain_failure (AuthCheck *check, AgAuthSession *session)
         break;
       case AG_AUTH_ERROR_MISCONFIGURED:
         ag_admin_printerr (_("MISCONFIGURED: the PAM service “%s” could not run: %s"),
-                           AG_AUTH_SERVICE, check->error->message);
+                           AG_AUTH_SERVICE, error->message);
         break;
       case AG_AUTH_ERROR_NOT_SAME_USER:
         ag_admin_printerr (_("REFUSED: the PAM stack signed in another user than the one running "
@@ -225,9 +256,21 @@ explain_failure (AuthCheck *check, AgAuthSession *session)
         ag_admin_printerr (_("cancelled"));
         break;
       default:
-        ag_admin_printerr ("%s", check->error->message);
+        ag_admin_printerr ("%s", error->message);
         break;
     }
+}
+
+static void
+explain_failure (AuthCheck *check, AgAuthSession *session)
+{
+  if (check->end_of_input)
+    {
+      ag_admin_printerr (_("no answer: standard input ended before PAM finished asking"));
+      return;
+    }
+
+  ag_admin_print_auth_error (check->error, ag_auth_session_get_n_factors (session));
 }
 
 /* The complement of the factor count: the count sees which prompts were answered, not

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "ag-auth-session.h"
 #include "ag-store.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,8 @@ ag_admin_policy_check (int argc, char **argv);
 int
 ag_admin_auth_check (int argc, char **argv);
 int
+ag_admin_reveal (int argc, char **argv);
+int
 ag_admin_audit_verify (int argc, char **argv);
 int
 ag_admin_audit_export (int argc, char **argv);
@@ -58,6 +61,14 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code);
 /* Prints "agent-guard-admin: MESSAGE" on stderr. */
 void
 ag_admin_printerr (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* The terminal side of a PAM conversation (ag-admin-auth.c): prompts on stderr, answers
+ * from stdin, echo off for secrets. FALSE when @batch could not be answered (the caller
+ * cancels the conversation); @end_of_input is set once stdin ended. */
+gboolean
+ag_admin_answer_batch (AgAuthBatch *batch, gboolean *end_of_input);
+/* Prints why PAM refused a sign-in; @n_factors is G_MAXUINT when unknown. */
+void
+ag_admin_print_auth_error (const GError *error, guint n_factors);
 /* Map an error from the core to an exit code. */
 int
 ag_admin_exit_code_for_error (const GError *error);

@@ -217,6 +217,10 @@ explain_denial (RevealRun *run, AgPolicy *policy, const char *record_id, AgPiiKi
       case AG_REVEAL_ERROR_CANCELLED:
         ag_admin_printerr (_("reveal cancelled"));
         break;
+      case AG_REVEAL_ERROR_INVALID_TICKET:
+        ag_admin_printerr (_("reveal denied: the ticket must be a ticket or call id, never a "
+                              "CPF, CNPJ or card number"));
+        break;
       case AG_REVEAL_ERROR_FAILED:
       default:
         ag_admin_printerr (_("reveal denied: %s"), error->message);
@@ -330,7 +334,7 @@ ag_admin_reveal (int argc, char **argv)
            "was denied, a missing --reason that the policy requires included (why is on "
            "standard error, nothing is on standard output, and the denial is written to the "
            "audit ledger); 2 for a usage error (a missing --record or --field, an unknown "
-           "KIND); 74 when the store cannot be read or standard output cannot be written."),
+           "KIND, a --ticket that is not a ticket or call id); 74 when the store cannot be read or standard output cannot be written."),
         entries, &argc, &argv))
     return AG_EXIT_USAGE;
 
@@ -356,6 +360,9 @@ ag_admin_reveal (int argc, char **argv)
     g_clear_pointer (&reason, g_free);
   if (ticket != NULL && *ticket == '\0')
     g_clear_pointer (&ticket, g_free);
+  if (ticket != NULL && !ag_guard_ticket_is_valid (ticket))
+    return usage_error (_("--ticket takes a ticket or call id: up to 64 letters, digits and "
+                          "- _ . / # :, and never a CPF, CNPJ or card number"));
 
   run.guard = ag_guard_new (&error);
   if (run.guard == NULL)

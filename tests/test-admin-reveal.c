@@ -550,6 +550,11 @@ test_usage (Fixture *f, gconstpointer data)
                       (const char *const[]){ "--record", id, "--field", "cpf", "extra", NULL });
   assert_usage_error (f, "--no-such-option",
                       (const char *const[]){ "--record", id, "--no-such-option", NULL });
+  /* A CPF typed into --ticket is refused before anything, and never echoed back. */
+  assert_usage_error (f, "--ticket takes a ticket or call id",
+                      (const char *const[]){ "--record", id, "--field", "cpf", "--reason",
+                                             "identity-check", "--ticket", "529.982.247-25",
+                                             NULL });
 }
 
 static void

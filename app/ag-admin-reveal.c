@@ -334,7 +334,8 @@ ag_admin_reveal (int argc, char **argv)
            "was denied, a missing --reason that the policy requires included (why is on "
            "standard error, nothing is on standard output, and the denial is written to the "
            "audit ledger); 2 for a usage error (a missing --record or --field, an unknown "
-           "KIND, a --ticket that is not a ticket or call id); 74 when the store cannot be read or standard output cannot be written."),
+           "KIND, a --ticket that is not a ticket or call id); 74 when the store cannot be read or "
+           "standard output cannot be written."),
         entries, &argc, &argv))
     return AG_EXIT_USAGE;
 
@@ -362,7 +363,7 @@ ag_admin_reveal (int argc, char **argv)
     g_clear_pointer (&ticket, g_free);
   if (ticket != NULL && !ag_guard_ticket_is_valid (ticket))
     return usage_error (_("--ticket takes a ticket or call id: up to 64 letters, digits and "
-                          "- _ . / # :, and never a CPF, CNPJ or card number"));
+                           "- _ . / # :, and never a CPF, CNPJ or card number"));
 
   run.guard = ag_guard_new (&error);
   if (run.guard == NULL)

@@ -38,6 +38,17 @@ struct _AgGuard
   struct _Attempt *attempt;
   /* Every attempt whose worker has not returned yet, the current one included. */
   GPtrArray *running;
+
+  /* The policy in force: the strict defaults until ag_guard_set_policy(). */
+  AgPolicy *policy;
+
+  /* One timer for the next deadline of any kind; it calls ag_guard_process_time(). */
+  GSource *timer;
+
+  /* The idle deadline (idle_*): 0 unless UNLOCKED. */
+  gint64 idle_last_input;
+  gint64 idle_deadline;
+  gboolean idle_warning;
 };
 
 typedef struct _Attempt
@@ -62,6 +73,7 @@ enum
   PROP_USER,
   PROP_FAILED_ATTEMPTS,
   PROP_SIGNED_IN,
+  PROP_WARNING,
   N_PROPS
 };
 
@@ -72,6 +84,7 @@ enum
   SIGNAL_STATE_CHANGED,
   SIGNAL_CONVERSATION,
   SIGNAL_ATTEMPT_FAILED,
+  SIGNAL_LOCK_WARNING,
   N_SIGNALS
 };
 
@@ -211,6 +224,96 @@ real_clock (gpointer user_data)
   return g_get_real_time ();
 }
 
+/* The deadlines. The guard keeps them on its own clock and arms one timer, on the
+ * monotonic clock, for the earliest; the timer only calls ag_guard_process_time(), which
+ * acts on whatever passed and arms the timer again. A timer that fires early does no harm,
+ * so input, which comes with every pointer motion, never has to re-arm it. */
+
+static gint64
+idle_warn_at (AgGuard *self)
+{
+  guint lock_warning = ag_policy_get_lock_warning (self->policy);
+
+  if (lock_warning == 0)
+    return G_MAXINT64;
+  return self->idle_deadline - (gint64) lock_warning * G_USEC_PER_SEC;
+}
+
+/* The next moment the idle deadline asks for action, or 0 for none. */
+static gint64
+idle_next_deadline (AgGuard *self)
+{
+  if (self->idle_deadline == 0)
+    return 0;
+  if (!self->idle_warning && idle_warn_at (self) < self->idle_deadline)
+    return idle_warn_at (self);
+  return self->idle_deadline;
+}
+
+/* The earliest deadline of any kind, on the guard's clock, or 0 for none. */
+static gint64
+next_deadline (AgGuard *self)
+{
+  gint64 next = idle_next_deadline (self);
+
+  /* The reveal path adds the earliest expiry of a live reveal here. */
+  return next;
+}
+
+typedef struct
+{
+  GSource source;
+  AgGuard *guard; /* not a reference: the guard destroys the source in dispose */
+} Timer;
+
+static gboolean
+timer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  Timer *timer = (Timer *) source;
+
+  g_source_set_ready_time (source, -1);
+  ag_guard_process_time (timer->guard);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+static void
+timer_init (AgGuard *self)
+{
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+  Timer *timer;
+
+  self->timer = g_source_new (&timer_funcs, sizeof (Timer));
+  g_source_set_static_name (self->timer, "AgGuard deadline");
+  timer = (Timer *) self->timer;
+  timer->guard = self;
+  g_source_attach (self->timer, context);
+}
+
+/* Arms the timer for the next deadline; a timer that fires no later stays as it is. */
+static void
+timer_arm (AgGuard *self)
+{
+  gint64 next = next_deadline (self);
+  gint64 armed = g_source_get_ready_time (self->timer);
+  gint64 ready_time;
+
+  if (next == 0)
+    {
+      if (armed != -1)
+        g_source_set_ready_time (self->timer, -1);
+      return;
+    }
+
+  ready_time = g_get_monotonic_time () + MAX (next - ag_guard_now (self), 0);
+  if (armed != -1 && armed <= ready_time)
+    return;
+  g_source_set_ready_time (self->timer, ready_time);
+}
+
 static void
 attempt_free (Attempt *attempt)
 {
@@ -244,6 +347,11 @@ ag_guard_dispose (GObject *object)
         attempt->guard = NULL;
       }
   g_clear_pointer (&self->running, g_ptr_array_unref);
+
+  if (self->timer != NULL)
+    g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
+  g_clear_object (&self->policy);
 
   if (self->sink_destroy != NULL)
     self->sink_destroy (self->sink_data);
@@ -283,6 +391,9 @@ ag_guard_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
       case PROP_SIGNED_IN:
         g_value_set_boolean (value, self->signed_in);
         break;
+      case PROP_WARNING:
+        g_value_set_boolean (value, self->idle_warning);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -307,6 +418,9 @@ ag_guard_class_init (AgGuardClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SIGNED_IN]
     = g_param_spec_boolean ("signed-in", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WARNING]
+    = g_param_spec_boolean ("warning", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -339,6 +453,18 @@ ag_guard_class_init (AgGuardClass *klass)
   signals[SIGNAL_ATTEMPT_FAILED]
     = g_signal_new ("attempt-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * AgGuard::lock-warning:
+   * @self: the guard
+   * @seconds_left: whole seconds until the idle lock, rounded up
+   *
+   * Emitted when ::warning turns on: the session locks for idleness in @seconds_left
+   * unless input comes (ag_guard_report_activity()).
+   */
+  signals[SIGNAL_LOCK_WARNING]
+    = g_signal_new ("lock-warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -347,6 +473,8 @@ ag_guard_init (AgGuard *self)
   self->state = AG_GUARD_STATE_LOCKED;
   self->clock = real_clock;
   self->running = g_ptr_array_new ();
+  self->policy = ag_policy_new_default ();
+  timer_init (self);
 }
 
 /**
@@ -471,6 +599,174 @@ ag_guard_get_signed_in (AgGuard *self)
   return self->signed_in;
 }
 
+/* The idle deadline (idle_*): now + idle-lock from the unlock and from each input, moved
+ * at once by a policy change, gone while not UNLOCKED. */
+
+static void
+idle_set_warning (AgGuard *self, gboolean warning, gint64 now)
+{
+  if (self->idle_warning == warning)
+    return;
+
+  self->idle_warning = warning;
+  g_debug ("lock warning %s", warning ? "on" : "off");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
+  if (warning)
+    {
+      gint64 left = self->idle_deadline - now;
+
+      g_signal_emit (self, signals[SIGNAL_LOCK_WARNING], 0,
+                     (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+    }
+}
+
+/* Input, or the unlock: the deadline is idle-lock from now. */
+static void
+idle_restart (AgGuard *self)
+{
+  gint64 now = ag_guard_now (self);
+
+  self->idle_last_input = now;
+  self->idle_deadline = now + (gint64) ag_policy_get_idle_lock (self->policy) * G_USEC_PER_SEC;
+  idle_set_warning (self, FALSE, now);
+}
+
+static void
+idle_stop (AgGuard *self)
+{
+  self->idle_last_input = 0;
+  self->idle_deadline = 0;
+  idle_set_warning (self, FALSE, 0);
+}
+
+/* Locks when the deadline passed; turns the warning on (or off, when a policy change moved
+ * the deadline away) for the time left. */
+static void
+idle_process_time (AgGuard *self)
+{
+  gint64 now;
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED || self->idle_deadline == 0)
+    return;
+
+  now = ag_guard_now (self);
+  if (now >= self->idle_deadline)
+    {
+      g_debug ("idle deadline passed");
+      ag_guard_lock (self, AG_LOCK_CAUSE_IDLE);
+      return;
+    }
+  idle_set_warning (self, now >= idle_warn_at (self), now);
+}
+
+static void
+idle_policy_changed (AgGuard *self)
+{
+  if (self->idle_deadline == 0)
+    return;
+
+  self->idle_deadline
+    = self->idle_last_input + (gint64) ag_policy_get_idle_lock (self->policy) * G_USEC_PER_SEC;
+}
+
+/**
+ * ag_guard_report_activity:
+ *
+ * Input on the app's windows. While UNLOCKED it moves the idle deadline to now + idle-lock
+ * and ends a lock warning; otherwise it does nothing.
+ */
+void
+ag_guard_report_activity (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED)
+    return;
+
+  idle_restart (self);
+  timer_arm (self);
+}
+
+/**
+ * ag_guard_get_idle_deadline:
+ *
+ * Returns: when the session locks for idleness, on the guard's clock (microseconds since
+ *   the epoch), or 0 unless UNLOCKED
+ */
+gint64
+ag_guard_get_idle_deadline (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+
+  return self->idle_deadline;
+}
+
+/**
+ * ag_guard_get_warning:
+ *
+ * Returns: %TRUE from lock-warning seconds before the idle deadline until input or the lock
+ */
+gboolean
+ag_guard_get_warning (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), FALSE);
+
+  return self->idle_warning;
+}
+
+/**
+ * ag_guard_process_time:
+ *
+ * Acts on every deadline that passed on the guard's clock, then arms the guard's timer for
+ * the next one. The timer calls it; tests that inject a clock call it after moving the
+ * clock. Calling it when nothing is due does nothing.
+ */
+void
+ag_guard_process_time (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  g_object_ref (self);
+  /* Reveals first: one whose expiry passed before the idle deadline is ledgered as expired,
+   * not as wiped by the lock. The reveal path calls expire_reveals (self) here. */
+  idle_process_time (self);
+  timer_arm (self);
+  g_object_unref (self);
+}
+
+/**
+ * ag_guard_set_policy:
+ * @policy: the policy now in force
+ *
+ * Applies at once: the idle deadline becomes idle-lock after the last input (and the
+ * session locks when that has passed already); live reveals keep their expiry.
+ */
+void
+ag_guard_set_policy (AgGuard *self, AgPolicy *policy)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (AG_IS_POLICY (policy));
+
+  if (!g_set_object (&self->policy, policy))
+    return;
+
+  idle_policy_changed (self);
+  ag_guard_process_time (self);
+}
+
+/**
+ * ag_guard_get_policy:
+ *
+ * Returns: (transfer none): the policy in force
+ */
+AgPolicy *
+ag_guard_get_policy (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), NULL);
+
+  return self->policy;
+}
+
 static void
 emit_event (AgGuard *self, AgGuardEventKind kind, AgLockCause cause, const GError *error)
 {
@@ -498,6 +794,11 @@ set_state (AgGuard *self, AgGuardState state)
 
   self->state = state;
   g_debug ("%s → %s", ag_guard_state_to_string (old_state), ag_guard_state_to_string (state));
+  if (state == AG_GUARD_STATE_UNLOCKED)
+    idle_restart (self);
+  else if (old_state == AG_GUARD_STATE_UNLOCKED)
+    idle_stop (self);
+  timer_arm (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, old_state, state);
 }

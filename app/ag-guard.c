@@ -49,11 +49,6 @@ struct _AgGuard
   /* One timer for the next deadline of any kind; it calls ag_guard_process_time(). */
   GSource *timer;
 
-  /* The idle deadline (idle_*): 0 unless UNLOCKED. */
-  gint64 idle_last_input;
-  gint64 idle_deadline;
-  gboolean idle_warning;
-
   /* The reveal path. */
   AgStore *store;
   char *session_id;
@@ -61,7 +56,11 @@ struct _AgGuard
   GListStore *reveals; /* the live AgReveals */
   gint64 last_auth_us; /* the last two-factor success (sign-in, unlock, step-up); 0: none */
   guint reveal_epoch;  /* bumped on every lock: a reveal started before it is void */
-  guint expiry_timer_id;
+
+  /* The idle deadline (idle_*): 0 unless UNLOCKED. */
+  gint64 idle_last_input;
+  gint64 idle_deadline;
+  gboolean idle_warning;
 };
 
 typedef struct _Attempt
@@ -98,9 +97,9 @@ enum
   SIGNAL_STATE_CHANGED,
   SIGNAL_CONVERSATION,
   SIGNAL_ATTEMPT_FAILED,
-  SIGNAL_LOCK_WARNING,
   SIGNAL_STEP_UP_CONVERSATION,
   SIGNAL_REVEAL_ADDED,
+  SIGNAL_LOCK_WARNING,
   N_SIGNALS
 };
 
@@ -271,8 +270,16 @@ static gint64
 next_deadline (AgGuard *self)
 {
   gint64 next = idle_next_deadline (self);
+  guint n = self->reveals != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->reveals)) : 0;
 
-  /* The reveal path adds the earliest expiry of a live reveal here. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (AgReveal) reveal = g_list_model_get_item (G_LIST_MODEL (self->reveals), i);
+      gint64 expires_at = ag_reveal_get_expires_at (reveal);
+
+      if (next == 0 || expires_at < next)
+        next = expires_at;
+    }
   return next;
 }
 
@@ -361,9 +368,9 @@ ag_guard_dispose (GObject *object)
 
   if (self->reveals != NULL)
     end_reveals (self, AG_REMASK_CAUSE_CLOSE);
-  g_clear_handle_id (&self->expiry_timer_id, g_source_remove);
   g_clear_object (&self->reveals);
   g_clear_object (&self->store);
+  g_clear_object (&self->policy);
 
   if (self->running != NULL)
     for (guint i = 0; i < self->running->len; i++)
@@ -378,7 +385,6 @@ ag_guard_dispose (GObject *object)
   if (self->timer != NULL)
     g_source_destroy (self->timer);
   g_clear_pointer (&self->timer, g_source_unref);
-  g_clear_object (&self->policy);
 
   if (self->sink_destroy != NULL)
     self->sink_destroy (self->sink_data);
@@ -483,18 +489,6 @@ ag_guard_class_init (AgGuardClass *klass)
                     NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   /**
-   * AgGuard::lock-warning:
-   * @self: the guard
-   * @seconds_left: whole seconds until the idle lock, rounded up
-   *
-   * Emitted when ::warning turns on: the session locks for idleness in @seconds_left
-   * unless input comes (ag_guard_report_activity()).
-   */
-  signals[SIGNAL_LOCK_WARNING]
-    = g_signal_new ("lock-warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                    NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
-
-  /**
    * AgGuard::step-up-conversation:
    * @self: the guard
    * @batch: the messages of a reveal's step-up PAM conversation; the guard stays UNLOCKED
@@ -511,6 +505,18 @@ ag_guard_class_init (AgGuardClass *klass)
   signals[SIGNAL_REVEAL_ADDED]
     = g_signal_new ("reveal-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, AG_TYPE_REVEAL);
+
+  /**
+   * AgGuard::lock-warning:
+   * @self: the guard
+   * @seconds_left: whole seconds until the idle lock, rounded up
+   *
+   * Emitted when ::warning turns on: the session locks for idleness in @seconds_left
+   * unless input comes (ag_guard_report_activity()).
+   */
+  signals[SIGNAL_LOCK_WARNING]
+    = g_signal_new ("lock-warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -520,8 +526,8 @@ ag_guard_init (AgGuard *self)
   self->clock = real_clock;
   self->running = g_ptr_array_new ();
   self->policy = ag_policy_new_default ();
-  timer_init (self);
   self->reveals = g_list_store_new (AG_TYPE_REVEAL);
+  timer_init (self);
 }
 
 /**
@@ -786,8 +792,9 @@ ag_guard_process_time (AgGuard *self)
  * ag_guard_set_policy:
  * @policy: the policy now in force
  *
- * Applies at once: the idle deadline becomes idle-lock after the last input (and the
- * session locks when that has passed already); live reveals keep their expiry.
+ * Applies at once, to the next reveal and to the idle deadline, which becomes idle-lock
+ * after the last input (and the session locks when that has passed already); live
+ * reveals keep their expiry.
  */
 void
 ag_guard_set_policy (AgGuard *self, AgPolicy *policy)
@@ -805,7 +812,7 @@ ag_guard_set_policy (AgGuard *self, AgPolicy *policy)
 /**
  * ag_guard_get_policy:
  *
- * Returns: (transfer none): the policy in force
+ * Returns: (transfer none): the policy in force, the strict defaults until one is set
  */
 AgPolicy *
 ag_guard_get_policy (AgGuard *self)
@@ -1130,39 +1137,13 @@ ledger_remask (AgGuard *self, const char *record_id, AgPiiKind kind, AgRemaskCau
                error->message);
 }
 
-static gboolean
-expiry_timeout_cb (gpointer user_data)
-{
-  AgGuard *self = user_data;
-
-  self->expiry_timer_id = 0;
-  ag_guard_process_time (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Arms the timer for the earliest expiry among the live reveals. It only wakes the guard:
- * ag_guard_process_time() decides on the guard's clock what expired. */
+/* Arms the guard's one timer, which now also waits for the earliest expiry among the live
+ * reveals. It only wakes the guard: ag_guard_process_time() decides on the guard's clock
+ * what expired. */
 static void
 schedule_expiry (AgGuard *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->reveals));
-  gint64 next = G_MAXINT64;
-  gint64 delay_us;
-
-  g_clear_handle_id (&self->expiry_timer_id, g_source_remove);
-  if (n == 0)
-    return;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (AgReveal) reveal = g_list_model_get_item (G_LIST_MODEL (self->reveals), i);
-
-      next = MIN (next, ag_reveal_get_expires_at (reveal));
-    }
-
-  delay_us = MAX (next - ag_guard_now (self), 0);
-  self->expiry_timer_id
-    = g_timeout_add ((guint) MIN ((delay_us + 999) / 1000, G_MAXUINT), expiry_timeout_cb, self);
+  timer_arm (self);
 }
 
 /* Takes @reveal out of the live list, wipes it and ledgers the re-mask, once. */

@@ -18,7 +18,7 @@
  * feeds the guard's idle deadline from input on every window of the app
  * (#AgActivityWatch), shows the lock warning in the window and as a desktop notification,
  * says "records locked" after an idle lock, re-masks every reveal when the app loses the
- * focus (if the policy says so) and locks when the window is minimised (likewise).
+ * focus (remask-on-focus-loss) and locks when the window is minimised (lock-on-minimise).
  *
  * It renders what the guard says and turns events into single calls to it; it decides
  * nothing on its own.
@@ -38,6 +38,8 @@ struct _AgSessionWatch
 
   GListModel *toplevels;
   guint focus_check_id;
+
+  GdkSurface *surface; /* the main window's, while realized */
 };
 
 G_DEFINE_FINAL_TYPE (AgSessionWatch, ag_session_watch, G_TYPE_OBJECT)
@@ -267,6 +269,45 @@ toplevels_changed_cb (GListModel *toplevels, guint position, guint removed, guin
     }
 }
 
+/* Minimising -------------------------------------------------------------------------- */
+
+static void
+surface_state_cb (AgSessionWatch *self)
+{
+  GdkToplevelState state = gdk_toplevel_get_state (GDK_TOPLEVEL (self->surface));
+
+  if ((state & GDK_TOPLEVEL_STATE_MINIMIZED) != 0
+      && ag_guard_get_state (self->guard) == AG_GUARD_STATE_UNLOCKED
+      && ag_policy_get_lock_on_minimise (ag_guard_get_policy (self->guard)))
+    {
+      g_debug ("The window was minimised: locking");
+      ag_guard_lock (self->guard, AG_LOCK_CAUSE_MINIMISE);
+    }
+}
+
+static void
+window_realize_cb (AgSessionWatch *self)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self->window));
+
+  if (surface == self->surface)
+    return;
+  if (self->surface != NULL)
+    g_signal_handlers_disconnect_by_data (self->surface, self);
+  g_set_object (&self->surface, surface);
+  if (surface != NULL && GDK_IS_TOPLEVEL (surface))
+    g_signal_connect_object (surface, "notify::state", G_CALLBACK (surface_state_cb), self,
+                             G_CONNECT_SWAPPED);
+}
+
+static void
+window_unrealize_cb (AgSessionWatch *self)
+{
+  if (self->surface != NULL)
+    g_signal_handlers_disconnect_by_data (self->surface, self);
+  g_clear_object (&self->surface);
+}
+
 /* GObject ---------------------------------------------------------------------------- */
 
 /**
@@ -286,6 +327,9 @@ ag_session_watch_stop (AgSessionWatch *self)
   self->toplevels = NULL;
   if (self->guard != NULL)
     g_signal_handlers_disconnect_by_data (self->guard, self);
+  if (self->window != NULL)
+    g_signal_handlers_disconnect_by_data (self->window, self);
+  window_unrealize_cb (self);
   if (self->notifier != NULL)
     ag_notifier_withdraw_lock_warning (self->notifier);
 }
@@ -356,6 +400,13 @@ ag_session_watch_new (AdwApplicationWindow *window, AgGuard *guard, AgNotifier *
     }
   /* The main window may not be in the list yet while it is being constructed. */
   watch_toplevel (self, GTK_WINDOW (window));
+
+  g_signal_connect_object (window, "realize", G_CALLBACK (window_realize_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (window, "unrealize", G_CALLBACK (window_unrealize_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (gtk_widget_get_realized (GTK_WIDGET (window)))
+    window_realize_cb (self);
 
   return self;
 }

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <string.h>
 
 #include "ag-activity-watch.h"
@@ -13,6 +15,10 @@
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
 #include "ag-window.h"
+
+#define AG_BUILD_PO_DIR                                                                           \
+  (g_getenv ("AG_BUILD_ROOT") != NULL ? g_build_filename (g_getenv ("AG_BUILD_ROOT"), "po", NULL) \
+                                      : "po")
 
 /* The guards here run on an injected clock: the deadlines move only when a test says. */
 typedef struct
@@ -106,6 +112,36 @@ find_label (GtkWidget *root)
   return NULL;
 }
 
+/* With AG_TEST_SCREENSHOT_DIR set, saves a picture of @widget there as NAME-LANG.png, for
+ * people to look at; tests never compare them. */
+static void
+save_screenshot (GtkWidget *widget, const char *name)
+{
+  const char *dir = g_getenv ("AG_TEST_SCREENSHOT_DIR");
+  const char *language = g_getenv ("LANGUAGE");
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL)
+    return;
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file_name = g_strdup_printf ("%s-%s.png", name, language != NULL ? language : "en");
+  path = g_build_filename (dir, file_name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
 /* Tests --------------------------------------------------------------------------------- */
 
 static void
@@ -185,9 +221,17 @@ test_session_warning_and_idle_lock (Fixture *fixture, gconstpointer user_data)
   g_assert_true (ag_guard_get_warning (fixture->guard));
   g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
   label = find_label (banner);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
-                   "Records lock in 30 s for inactivity — move the mouse or press a key to stay "
-                   "signed in");
+  if (g_getenv ("AG_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      /* Wait for the banner to slide in, then picture it. */
+      AG_TEST_WAIT_UNTIL (gtk_revealer_get_child_revealed (GTK_REVEALER (banner)));
+      ag_test_spin ();
+      save_screenshot (GTK_WIDGET (window), "side-lock-warning");
+    }
+  else
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
+                     "Records lock in 30 s for inactivity — move the mouse or press a key to stay "
+                     "signed in");
 
   /* The mouse moving over the window ends it: real motion through the X server. */
   xdotool ("mousemove 40 40");
@@ -343,9 +387,27 @@ main (int argc, char **argv)
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
 #endif
   g_setenv ("GTK_A11Y", "test", TRUE);
+  if (g_getenv ("AG_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      /* Pictures in the language of LANGUAGE, from the build's translations. */
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, AG_BUILD_PO_DIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   ag_test_pam_init ();
   gtk_init ();
   adw_init ();
+  if (g_getenv ("AG_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      /* AdwApplication loads the app's style sheet; these windows have no application. */
+      g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+
+      gtk_css_provider_load_from_resource (css, "/org/agentguard/AgentGuard/style.css");
+      gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                  GTK_STYLE_PROVIDER (css),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    }
   ag_test_keep_glib_dirs ();
 
   g_test_add ("/activity-watch/new-destroy", Fixture, NULL, fixture_set_up,

@@ -42,9 +42,11 @@ value_to_json (AgPolicyKey key, const char *text)
       case AG_POLICY_KEY_REVEAL_DURATION:
       case AG_POLICY_KEY_STEP_UP_GRACE:
       case AG_POLICY_KEY_MAX_REVEALS_PER_HOUR:
+      case AG_POLICY_KEY_LEDGER_RETENTION_DAYS:
         return json_node_init_int (json_node_alloc (), g_ascii_strtoll (text, NULL, 10));
       case AG_POLICY_KEY_REQUIRE_REASON:
       case AG_POLICY_KEY_REMASK_ON_FOCUS_LOSS:
+      case AG_POLICY_KEY_LOCK_ON_MINIMISE:
         return json_node_init_boolean (json_node_alloc (), g_str_equal (text, "true"));
       case AG_POLICY_KEY_REASON_CODES:
       case AG_POLICY_KEY_STEP_UP_KINDS:

@@ -138,6 +138,8 @@ ag_lock_cause_to_string (AgLockCause cause)
         return "suspend";
       case AG_LOCK_CAUSE_CLOSE:
         return "close";
+      case AG_LOCK_CAUSE_MINIMISE:
+        return "minimise";
       default:
         g_return_val_if_reached (NULL);
     }

@@ -28,6 +28,7 @@ typedef enum
   AG_LOCK_CAUSE_SCREEN_LOCK, /* the desktop's screen lock or logind Lock */
   AG_LOCK_CAUSE_SUSPEND,     /* logind PrepareForSleep */
   AG_LOCK_CAUSE_CLOSE,       /* the window or the application went away */
+  AG_LOCK_CAUSE_MINIMISE,    /* the window was minimised and the policy locks on that */
 } AgLockCause;
 
 typedef enum

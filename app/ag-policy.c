@@ -45,6 +45,7 @@ typedef enum
 {
   STRICT_FREE,       /* no order: any value within the hard limits */
   STRICT_LOWER,      /* a lower number is stricter (clipboard: 0 = deny) */
+  STRICT_HIGHER,     /* a higher number is stricter (the ledger kept longer) */
   STRICT_TRUE,       /* true is stricter */
   STRICT_MORE_KINDS, /* a superset of kinds is stricter */
 } Strictness;
@@ -92,6 +93,12 @@ static const KeyInfo key_info[AG_POLICY_N_KEYS] = {
   = { "clipboard", TYPE_CLIPBOARD, STRICT_LOWER, 0, AG_POLICY_CLIPBOARD_CLEAR_MAX, 0 },
   [AG_POLICY_KEY_MASKED_KINDS] = { "masked-kinds", TYPE_KINDS, STRICT_MORE_KINDS, 0, 0,
                                    ALL_KINDS & ~KIND_BIT (AG_PII_KIND_NAME) },
+  /* The ledger is the evidence of every access, so keeping it longer is the stricter
+   * side: an admin bound is the shortest retention a later file may set. */
+  [AG_POLICY_KEY_LEDGER_RETENTION_DAYS]
+  = { "ledger-retention-days", TYPE_COUNT, STRICT_HIGHER, AG_POLICY_LEDGER_RETENTION_DAYS_MIN,
+      AG_POLICY_LEDGER_RETENTION_DAYS_MAX, 400 },
+  [AG_POLICY_KEY_LOCK_ON_MINIMISE] = { "lock-on-minimise", TYPE_BOOLEAN, STRICT_TRUE, 0, 1, 1 },
 };
 
 static const struct
@@ -195,6 +202,8 @@ value_is_looser (AgPolicyKey key, const Value *candidate, const Value *reference
         return FALSE;
       case STRICT_LOWER:
         return candidate->number > reference->number;
+      case STRICT_HIGHER:
+        return candidate->number < reference->number;
       case STRICT_TRUE:
         return candidate->number < reference->number;
       case STRICT_MORE_KINDS:
@@ -878,6 +887,9 @@ ag_policy_init (AgPolicy *self)
           case STRICT_LOWER:
             self->bounds[i].number = info->max;
             break;
+          case STRICT_HIGHER:
+            self->bounds[i].number = info->min;
+            break;
           case STRICT_TRUE:
           case STRICT_MORE_KINDS:
           case STRICT_FREE:
@@ -957,6 +969,10 @@ check_bound (AgPolicy *self, const ParsedFile *file, const Entry *entry, Problem
                    _("leaves out %s, which the admin bound set in %s requires"), missing,
                    self->bound_origins[entry->key]);
     }
+  else if (key_info[entry->key].strictness == STRICT_HIGHER)
+    add_problem (problems, AG_POLICY_ERROR_BEYOND_BOUND, file->origin, entry->line, key,
+                 _("%s is below the admin bound %s set in %s"), value_str, bound_str,
+                 self->bound_origins[entry->key]);
   else if (key_info[entry->key].type == TYPE_SECONDS || key_info[entry->key].type == TYPE_COUNT)
     add_problem (problems, AG_POLICY_ERROR_BEYOND_BOUND, file->origin, entry->line, key,
                  _("%s is above the admin bound %s set in %s"), value_str, bound_str,
@@ -1587,6 +1603,35 @@ ag_policy_get_clipboard_clear (AgPolicy *self)
   g_return_val_if_fail (AG_IS_POLICY (self), 0);
 
   return self->values[AG_POLICY_KEY_CLIPBOARD].number;
+}
+
+/**
+ * ag_policy_get_ledger_retention_days:
+ * @self: a policy
+ *
+ * Returns: how many days ledger entries are kept; `agent-guard-admin audit prune` removes
+ *   older ones
+ */
+guint
+ag_policy_get_ledger_retention_days (AgPolicy *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY (self), AG_POLICY_LEDGER_RETENTION_DAYS_MAX);
+
+  return self->values[AG_POLICY_KEY_LEDGER_RETENTION_DAYS].number;
+}
+
+/**
+ * ag_policy_get_lock_on_minimise:
+ * @self: a policy
+ *
+ * Returns: whether minimising the window locks the records
+ */
+gboolean
+ag_policy_get_lock_on_minimise (AgPolicy *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY (self), TRUE);
+
+  return self->values[AG_POLICY_KEY_LOCK_ON_MINIMISE].number != 0;
 }
 
 gboolean

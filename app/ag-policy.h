@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * The keys of a policy (DESIGN §6). Their string forms (ag_policy_key_to_string()) are
  * the keys of the policy files: `idle-lock`, `lock-warning`, `reveal-duration`,
  * `require-reason`, `reason-codes`, `step-up-kinds`, `step-up-grace`,
- * `max-reveals-per-hour`, `remask-on-focus-loss`, `clipboard`, `masked-kinds`.
+ * `max-reveals-per-hour`, `remask-on-focus-loss`, `clipboard`, `masked-kinds`,
+ * `ledger-retention-days`, `lock-on-minimise`. New keys go at the end.
  */
 typedef enum
 {
@@ -31,6 +32,8 @@ typedef enum
   AG_POLICY_KEY_REMASK_ON_FOCUS_LOSS,
   AG_POLICY_KEY_CLIPBOARD,
   AG_POLICY_KEY_MASKED_KINDS,
+  AG_POLICY_KEY_LEDGER_RETENTION_DAYS,
+  AG_POLICY_KEY_LOCK_ON_MINIMISE,
   AG_POLICY_N_KEYS
 } AgPolicyKey;
 
@@ -71,19 +74,22 @@ typedef enum
 } AgPolicyError;
 
 /* Hard limits, in seconds unless named otherwise. No file, not even a bound, goes past
- * them. 900 s is the longest idle time PCI DSS 8.2.8 allows. */
-#define AG_POLICY_IDLE_LOCK_MIN            30
-#define AG_POLICY_IDLE_LOCK_MAX            900
-#define AG_POLICY_LOCK_WARNING_MIN         0
-#define AG_POLICY_LOCK_WARNING_MAX         120
-#define AG_POLICY_REVEAL_DURATION_MIN      1
-#define AG_POLICY_REVEAL_DURATION_MAX      300
-#define AG_POLICY_STEP_UP_GRACE_MIN        0
-#define AG_POLICY_STEP_UP_GRACE_MAX        3600
-#define AG_POLICY_MAX_REVEALS_PER_HOUR_MIN 1
-#define AG_POLICY_MAX_REVEALS_PER_HOUR_MAX 1000
-#define AG_POLICY_CLIPBOARD_CLEAR_MIN      1
-#define AG_POLICY_CLIPBOARD_CLEAR_MAX      300
+ * them. 900 s is the longest idle time PCI DSS 8.2.8 allows; PCI DSS 10.5.1 keeps audit
+ * logs for at least 12 months, which the default retention of 400 days covers. */
+#define AG_POLICY_IDLE_LOCK_MIN             30
+#define AG_POLICY_IDLE_LOCK_MAX             900
+#define AG_POLICY_LOCK_WARNING_MIN          0
+#define AG_POLICY_LOCK_WARNING_MAX          120
+#define AG_POLICY_REVEAL_DURATION_MIN       1
+#define AG_POLICY_REVEAL_DURATION_MAX       300
+#define AG_POLICY_STEP_UP_GRACE_MIN         0
+#define AG_POLICY_STEP_UP_GRACE_MAX         3600
+#define AG_POLICY_MAX_REVEALS_PER_HOUR_MIN  1
+#define AG_POLICY_MAX_REVEALS_PER_HOUR_MAX  1000
+#define AG_POLICY_CLIPBOARD_CLEAR_MIN       1
+#define AG_POLICY_CLIPBOARD_CLEAR_MAX       300
+#define AG_POLICY_LEDGER_RETENTION_DAYS_MIN 90
+#define AG_POLICY_LEDGER_RETENTION_DAYS_MAX 3650
 
 /**
  * AgPolicyPaths:
@@ -164,6 +170,10 @@ gboolean
 ag_policy_get_remask_on_focus_loss (AgPolicy *self);
 guint
 ag_policy_get_clipboard_clear (AgPolicy *self);
+guint
+ag_policy_get_ledger_retention_days (AgPolicy *self);
+gboolean
+ag_policy_get_lock_on_minimise (AgPolicy *self);
 gboolean
 ag_policy_kind_is_masked (AgPolicy *self, AgPiiKind kind);
 gboolean

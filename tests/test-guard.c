@@ -192,6 +192,7 @@ test_names (void)
 {
   g_assert_cmpstr (ag_guard_state_to_string (AG_GUARD_STATE_AUTHENTICATING), ==, "authenticating");
   g_assert_cmpstr (ag_lock_cause_to_string (AG_LOCK_CAUSE_SCREEN_LOCK), ==, "screen-lock");
+  g_assert_cmpstr (ag_lock_cause_to_string (AG_LOCK_CAUSE_MINIMISE), ==, "minimise");
   g_assert_cmpstr (ag_guard_event_kind_to_string (AG_GUARD_EVENT_LOGIN_FAILED), ==, "login-failed");
 }
 

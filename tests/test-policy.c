@@ -126,6 +126,8 @@ test_defaults (void)
   g_assert_cmpuint (ag_policy_get_max_reveals_per_hour (policy), ==, 30);
   g_assert_true (ag_policy_get_remask_on_focus_loss (policy));
   g_assert_cmpuint (ag_policy_get_clipboard_clear (policy), ==, 0);
+  g_assert_cmpuint (ag_policy_get_ledger_retention_days (policy), ==, 400);
+  g_assert_true (ag_policy_get_lock_on_minimise (policy));
 
   for (int kind = 0; kind < AG_PII_N_KINDS; kind++)
     {
@@ -209,6 +211,14 @@ test_hard_limits (Fixture *fixture, gconstpointer user_data)
     { "require-reason", "false", NULL },
     { "require-reason", "yes", "“yes” is neither true nor false", AG_POLICY_ERROR_INVALID_VALUE },
     { "remask-on-focus-loss", "false", NULL },
+    { "ledger-retention-days", "90", NULL },
+    { "ledger-retention-days", "89", "89 is below the minimum 90", AG_POLICY_ERROR_OUT_OF_RANGE },
+    { "ledger-retention-days", "3650", NULL },
+    { "ledger-retention-days", "3651", "3651 is above the maximum 3650",
+      AG_POLICY_ERROR_OUT_OF_RANGE },
+    { "ledger-retention-days", "1y", "“1y” is not a whole number", AG_POLICY_ERROR_INVALID_VALUE },
+    { "lock-on-minimise", "false", NULL },
+    { "lock-on-minimise", "no", "“no” is neither true nor false", AG_POLICY_ERROR_INVALID_VALUE },
     { "clipboard", "deny", NULL },
     { "clipboard", "allow-with-clear:1", NULL },
     { "clipboard", "allow-with-clear:0", "0 is below the minimum 1", AG_POLICY_ERROR_OUT_OF_RANGE },
@@ -474,6 +484,73 @@ test_bounds_clamp_defaults (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (ag_policy_get_max_reveals_per_hour (policy), ==, 30);
   g_assert_cmpstr (ag_policy_get_origin (policy, AG_POLICY_KEY_MAX_REVEALS_PER_HOUR), ==,
                    "built-in");
+}
+
+static void
+test_retention_bound (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *conf
+    = write_file (fixture->system_dir, "policy.conf",
+                  "[bounds]\nledger-retention-days=730\nlock-on-minimise=true\n");
+  g_autofree char *origin = g_strdup_printf ("%s:2", conf);
+  g_autofree char *bound = NULL;
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+  g_autoptr (AgPolicy) longer = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *sup = NULL;
+
+  /* Retention is the evidence of every access: the bound is the shortest allowed, and a
+   * default below it is raised to it. */
+  policy = load (fixture, "ana", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ag_policy_get_ledger_retention_days (policy), ==, 730);
+  g_assert_cmpstr (ag_policy_get_origin (policy, AG_POLICY_KEY_LEDGER_RETENTION_DAYS), ==, origin);
+  bound = ag_policy_dup_bound_string (policy, AG_POLICY_KEY_LEDGER_RETENTION_DAYS);
+  g_assert_cmpstr (bound, ==, "730");
+  g_clear_object (&policy);
+
+  /* A supervisor may keep it longer, never shorter; nor turn locking on minimise off. */
+  sup = write_file (fixture->supervisor_dir, "10-teams.conf",
+                    "[user:ana]\nledger-retention-days=1000\n");
+  longer = load (fixture, "ana", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ag_policy_get_ledger_retention_days (longer), ==, 1000);
+
+  put_file (fixture->supervisor_dir, "10-teams.conf",
+            "[team:billing]\nledger-retention-days=365\nlock-on-minimise=false\n");
+  assert_load_fails (fixture, AG_POLICY_ERROR_BEYOND_BOUND,
+                     "@SUP@/10-teams.conf:2: ledger-retention-days: 365 is below the admin "
+                     "bound 730 set in @SYS@/policy.conf:2\n"
+                     "@SUP@/10-teams.conf:3: lock-on-minimise: false is looser than the admin "
+                     "bound true set in @SYS@/policy.conf:3");
+
+  /* The agent's own file may lengthen the retention and keep the lock, not loosen. */
+  g_assert_cmpint (g_unlink (sup), ==, 0);
+  write_user_file (fixture, "[policy]\nledger-retention-days=800\nlock-on-minimise=false\n");
+  policy = ag_policy_load (fixture->paths, "ana", NULL, warnings, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ag_policy_get_ledger_retention_days (policy), ==, 800);
+  g_assert_true (ag_policy_get_lock_on_minimise (policy));
+  g_assert_cmpuint (warnings->len, ==, 1);
+  expected = g_strdup_printf ("%s:3: lock-on-minimise: false is looser than the policy in force "
+                              "(true, from built-in); ignored",
+                              fixture->user_file);
+  g_assert_cmpstr (g_ptr_array_index (warnings, 0), ==, expected);
+  g_clear_object (&policy);
+
+  write_user_file (fixture, "[policy]\nledger-retention-days=700\n");
+  g_ptr_array_set_size (warnings, 0);
+  policy = ag_policy_load (fixture->paths, "ana", NULL, warnings, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ag_policy_get_ledger_retention_days (policy), ==, 730);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_free (expected);
+  expected = g_strdup_printf ("%s:2: ledger-retention-days: 700 is looser than the policy in "
+                              "force (730, from %s); ignored",
+                              fixture->user_file, origin);
+  g_assert_cmpstr (g_ptr_array_index (warnings, 0), ==, expected);
 }
 
 static void
@@ -857,6 +934,7 @@ main (int argc, char **argv)
   ADD ("/policy/bounds", test_bounds);
   ADD ("/policy/bounds-in-system-layer", test_bounds_in_system_layer);
   ADD ("/policy/bounds-clamp-defaults", test_bounds_clamp_defaults);
+  ADD ("/policy/retention-bound", test_retention_bound);
   ADD ("/policy/lock-warning-below-idle-lock", test_lock_warning_below_idle_lock);
   ADD ("/policy/team-and-user", test_team_and_user);
   ADD ("/policy/user-file-only-tightens", test_user_file_only_tightens);

@@ -23,6 +23,7 @@ struct _AgApplication
 
   char *store_path;
   gboolean training;
+  AgNotifier *notifier;
 };
 
 G_DEFINE_FINAL_TYPE (AgApplication, ag_application, ADW_TYPE_APPLICATION)
@@ -116,6 +117,7 @@ ag_application_finalize (GObject *object)
   AgApplication *self = AG_APPLICATION (object);
 
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_object (&self->notifier);
 
   G_OBJECT_CLASS (ag_application_parent_class)->finalize (object);
 }
@@ -155,4 +157,19 @@ ag_application_new (void)
   return g_object_new (AG_TYPE_APPLICATION, "application-id", APPLICATION_ID, "flags",
                        G_APPLICATION_DEFAULT_FLAGS, "resource-base-path",
                        "/org/agentguard/AgentGuard", NULL);
+}
+
+/**
+ * ag_application_get_notifier:
+ *
+ * Returns: (transfer none): where the application's desktop notifications go
+ */
+AgNotifier *
+ag_application_get_notifier (AgApplication *self)
+{
+  g_return_val_if_fail (AG_IS_APPLICATION (self), NULL);
+
+  if (self->notifier == NULL)
+    self->notifier = ag_notifier_new ();
+  return self->notifier;
 }

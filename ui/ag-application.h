@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "ag-notifier.h"
+
 G_BEGIN_DECLS
 
 #define AG_TYPE_APPLICATION (ag_application_get_type ())
@@ -14,5 +16,7 @@ G_DECLARE_FINAL_TYPE (AgApplication, ag_application, AG, APPLICATION, AdwApplica
 
 AgApplication *
 ag_application_new (void);
+AgNotifier *
+ag_application_get_notifier (AgApplication *self);
 
 G_END_DECLS

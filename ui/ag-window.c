@@ -10,7 +10,9 @@
 
 #include "ag-keyring.h"
 #include "ag-lock-page.h"
+#include "ag-application.h"
 #include "ag-record-page.h"
+#include "ag-session-watch.h"
 #include "ag-sqlite-store.h"
 #include "ag-window.h"
 
@@ -65,6 +67,7 @@ struct _AgWindow
   AdwStatusPage *record_error_page;
   AgRecordPage *record_page; /* NULL while locked */
   AgLockPage *lock_page;
+  AgSessionWatch *session_watch; /* idle input, lock warning, focus loss, minimise */
 };
 
 G_DEFINE_FINAL_TYPE (AgWindow, ag_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -251,6 +254,8 @@ guard_event_cb (const AgGuardEvent *event, gpointer user_data)
 
   g_ptr_array_add (self->pending_entries, entry);
   flush_ledger (self);
+  if (self->session_watch != NULL)
+    ag_session_watch_guard_event (self->session_watch, event);
 }
 
 /* Opening the store --------------------------------------------------------------------- */
@@ -647,36 +652,6 @@ guard_state_cb (AgWindow *self)
     }
 }
 
-#if !DEVELOPMENT
-static gboolean
-swallow_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
-{
-  return TRUE;
-}
-
-/* Release builds keep the GTK inspector away: it would show every widget's text. The
- * inspector's own keys are Ctrl+Shift+I and Ctrl+Shift+D; this controller runs in the
- * capture phase, before GtkWindow's own bindings, and stops them. */
-static void
-disable_inspector_keys (AgWindow *self)
-{
-  GtkEventController *controller;
-  const guint keys[] = { GDK_KEY_I, GDK_KEY_D };
-
-  controller = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
-                                     GTK_SHORTCUT_SCOPE_GLOBAL);
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    gtk_shortcut_controller_add_shortcut (
-      GTK_SHORTCUT_CONTROLLER (controller),
-      gtk_shortcut_new (gtk_keyval_trigger_new (keys[i], GDK_CONTROL_MASK | GDK_SHIFT_MASK),
-                        gtk_callback_action_new (swallow_cb, NULL, NULL)));
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-  gtk_window_set_interactive_debugging (FALSE);
-}
-#endif
-
 static void
 restore_window_size (AgWindow *self)
 {
@@ -727,6 +702,19 @@ ag_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (ag_window_parent_class)->close_request (window);
 }
 
+/* The session beyond the records (issue 5) -------------------------------------------- */
+
+static void
+start_session_watch (AgWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  AgNotifier *notifier = NULL;
+
+  if (AG_IS_APPLICATION (application))
+    notifier = ag_application_get_notifier (AG_APPLICATION (application));
+  self->session_watch = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, notifier);
+}
+
 /* GObject --------------------------------------------------------------------------------- */
 
 static void
@@ -766,6 +754,7 @@ ag_window_constructed (GObject *object)
   if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_UNLOCKED)
     ag_guard_lock (self->guard, AG_LOCK_CAUSE_MANUAL);
   guard_state_cb (self);
+  start_session_watch (self);
 }
 
 static void
@@ -773,6 +762,8 @@ ag_window_dispose (GObject *object)
 {
   AgWindow *self = AG_WINDOW (object);
 
+  if (self->session_watch != NULL)
+    ag_session_watch_stop (self->session_watch);
   if (self->guard != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->guard, self);
@@ -793,6 +784,7 @@ ag_window_dispose (GObject *object)
   g_clear_object (&self->results);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_object (&self->session_watch);
   g_clear_object (&self->guard);
 
   G_OBJECT_CLASS (ag_window_parent_class)->dispose (object);
@@ -936,10 +928,6 @@ ag_window_init (AgWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
-
-#if !DEVELOPMENT
-  disable_inspector_keys (self);
-#endif
 }
 
 /**
@@ -1000,6 +988,20 @@ ag_window_get_guard (AgWindow *self)
   g_return_val_if_fail (AG_IS_WINDOW (self), NULL);
 
   return self->guard;
+}
+
+/**
+ * ag_window_get_session_watch:
+ *
+ * Returns: (transfer none): what watches the session beyond the records: input, the
+ *   lock warning, focus loss
+ */
+AgSessionWatch *
+ag_window_get_session_watch (AgWindow *self)
+{
+  g_return_val_if_fail (AG_IS_WINDOW (self), NULL);
+
+  return self->session_watch;
 }
 
 gboolean

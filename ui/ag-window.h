@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "ag-guard.h"
+#include "ag-session-watch.h"
 #include "ag-store.h"
 
 G_BEGIN_DECLS
@@ -46,5 +47,7 @@ gboolean
 ag_window_get_training (AgWindow *self);
 AgGuard *
 ag_window_get_guard (AgWindow *self);
+AgSessionWatch *
+ag_window_get_session_watch (AgWindow *self);
 
 G_END_DECLS

@@ -515,6 +515,17 @@ emit_conversation_cb (gpointer data)
   Emission *emission = data;
   AgAuthBatch *batch = emission->batch;
 
+  gboolean cancelled;
+
+  g_mutex_lock (&batch->exchange->mutex);
+  cancelled = batch->exchange->cancelled;
+  g_mutex_unlock (&batch->exchange->mutex);
+
+  /* Cancelled after the batch was queued (a lock, say, whose owner then dropped its
+   * handler): the worker sees the cancellation and nobody needs to be asked. */
+  if (cancelled)
+    return G_SOURCE_REMOVE;
+
   if (g_signal_has_handler_pending (emission->session, signals[SIGNAL_CONVERSATION], 0, FALSE))
     {
       g_signal_emit (emission->session, signals[SIGNAL_CONVERSATION], 0, batch);

@@ -58,7 +58,10 @@ struct _AgSqliteStore
   GMutex lock;
   sqlite3 *db;
   AgSealer *sealer;
+  /* NULL when the ledger cannot be written (its MAC key is gone): the store still
+   * searches, but every reveal and event fails with @ledger_error as its cause. */
   AgLedger *ledger;
+  GError *ledger_error;
 
   sqlite3_stmt *insert_customer;
   sqlite3_stmt *insert_name;
@@ -68,6 +71,7 @@ struct _AgSqliteStore
   sqlite3_stmt *select_blind;
   sqlite3_stmt *select_name;
   sqlite3_stmt *select_count;
+  sqlite3_stmt *count_reveals;
 };
 
 static void
@@ -306,11 +310,13 @@ ag_sqlite_store_finalize (GObject *object)
   sqlite3_finalize (self->select_blind);
   sqlite3_finalize (self->select_name);
   sqlite3_finalize (self->select_count);
+  sqlite3_finalize (self->count_reveals);
   if (self->db != NULL)
     sqlite3_close (self->db);
 
   g_clear_object (&self->sealer);
   g_clear_object (&self->ledger);
+  g_clear_error (&self->ledger_error);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->store_id, g_free);
   g_mutex_clear (&self->lock);
@@ -482,16 +488,27 @@ configure_connection (AgSqliteStore *self, GError **error)
 }
 
 /* The ledger MAC key is made only with an empty ledger: a ledger with entries whose key
- * is gone must fail, not start over under a new key. */
+ * is gone must fail, not start over under a new key. Such a store still opens, for
+ * searching, but without a ledger nothing is ever revealed (fail closed). */
 static gboolean
 open_ledger (AgSqliteStore *self, gboolean create_key, GCancellable *cancellable, GError **error)
 {
   g_autoptr (AgSecret) key = NULL;
+  GError *local_error = NULL;
 
   key = ag_keyring_get_key (self->store_id, AG_KEY_PURPOSE_LEDGER_MAC, create_key, cancellable,
-                            error);
+                            &local_error);
   if (key == NULL)
-    return FALSE;
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_debug ("The ledger of %s cannot be written: %s", self->path, local_error->message);
+      self->ledger_error = local_error;
+      return TRUE;
+    }
   self->ledger = ag_ledger_new (key);
   return TRUE;
 }
@@ -1651,6 +1668,235 @@ ag_sqlite_store_import (AgStore *store, AgCustomerSourceFunc source, gpointer so
                         error);
 }
 
+/* Reveal */
+
+static gboolean
+check_ledger (AgSqliteStore *self, GError **error)
+{
+  if (self->ledger != NULL)
+    return TRUE;
+
+  g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER, "The ledger cannot be written: %s",
+               self->ledger_error != NULL ? self->ledger_error->message : "it is not there");
+  return FALSE;
+}
+
+/* Takes @cause; its message names the query or the entry's member, never a value. */
+static void
+set_ledger_error (GError **error, GError *cause)
+{
+  g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
+               "The ledger entry could not be committed: %s", cause->message);
+  g_error_free (cause);
+}
+
+/* Commits what the caller's write transaction holds, or rolls it back. */
+static gboolean
+commit_or_roll_back (AgSqliteStore *self, GError **error)
+{
+  GError *local_error = NULL;
+
+  if (exec_sql (self, "COMMIT", &local_error))
+    return TRUE;
+
+  /* After a failed COMMIT SQLite may already have rolled back; then this fails too. */
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  set_ledger_error (error, local_error);
+  return FALSE;
+}
+
+static gboolean
+append_locked (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
+{
+  GError *local_error = NULL;
+
+  if (!check_ledger (self, error))
+    return FALSE;
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", &local_error))
+    {
+      set_ledger_error (error, local_error);
+      return FALSE;
+    }
+  if (!ag_ledger_append (self->ledger, self->db, entry, &local_error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      set_ledger_error (error, local_error);
+      return FALSE;
+    }
+
+  return commit_or_roll_back (self, error);
+}
+
+static gboolean
+ag_sqlite_store_append_event_vfunc (AgStore *store, AgLedgerEntry *entry, GError **error)
+{
+  return ag_sqlite_store_append_event (AG_SQLITE_STORE (store), entry, error);
+}
+
+/* Copies the sealed value of @kind of customer @id out of the store. */
+static gboolean
+read_sealed (AgSqliteStore *self, const char *id, AgPiiKind kind, guint8 **out_sealed,
+             gsize *out_len, GError **error)
+{
+  sqlite3_stmt *stmt = self->select_by_id;
+  const guint8 *sealed;
+  gsize sealed_len;
+  gboolean found = FALSE;
+  int rc;
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      found = ag_sqlite_store_fields_find (sqlite3_column_blob (stmt, 3),
+                                           sqlite3_column_bytes (stmt, 3), kind, NULL, NULL,
+                                           &sealed, &sealed_len);
+      if (found)
+        {
+          *out_sealed = g_memdup2 (sealed, sealed_len);
+          *out_len = sealed_len;
+        }
+      else
+        g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND, "The customer has no %s",
+                     ag_pii_kind_to_string (kind));
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                         "No customer has this id");
+  else
+    {
+      GError *local_error = NULL;
+
+      set_sqlite_error (&local_error, self->db, rc, "Could not read a customer");
+      set_ledger_error (error, local_error);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return found;
+}
+
+/* Refuses the reveal when @user already has @max_per_hour `reveal` entries in the hour
+ * that ends at @time_us. An entry exactly one hour old no longer counts. */
+static gboolean
+check_quota (AgSqliteStore *self, const char *user, gint64 time_us, guint max_per_hour,
+             GError **error)
+{
+  GError *local_error = NULL;
+  gint64 count = 0;
+  int rc;
+
+  if (self->count_reveals == NULL
+      && !prepare (self, &self->count_reveals,
+                   "SELECT count(*) FROM ledger WHERE user = ?1 AND event = ?2 AND time > ?3",
+                   &local_error))
+    {
+      set_ledger_error (error, local_error);
+      return FALSE;
+    }
+
+  sqlite3_bind_text (self->count_reveals, 1, user, -1, SQLITE_STATIC);
+  sqlite3_bind_int (self->count_reveals, 2, AG_LEDGER_EVENT_REVEAL);
+  sqlite3_bind_int64 (self->count_reveals, 3, time_us - (gint64) 3600 * G_USEC_PER_SEC);
+  rc = sqlite3_step (self->count_reveals);
+  if (rc == SQLITE_ROW)
+    count = sqlite3_column_int64 (self->count_reveals, 0);
+  else
+    set_sqlite_error (&local_error, self->db, rc, "Could not count the reveals");
+  sqlite3_reset (self->count_reveals);
+  sqlite3_clear_bindings (self->count_reveals);
+
+  if (local_error != NULL)
+    {
+      set_ledger_error (error, local_error);
+      return FALSE;
+    }
+  if (count >= max_per_hour)
+    {
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED,
+                   "%s has used the %u reveals allowed per hour", user, max_per_hour);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static AgSecret *
+reveal_locked (AgSqliteStore *self, AgLedgerEntry *entry, guint max_per_hour, gboolean *committed,
+               GError **error)
+{
+  g_autofree guint8 *sealed = NULL;
+  gsize sealed_len = 0;
+  GError *local_error = NULL;
+  AgSecret *value;
+
+  if (!check_ledger (self, error))
+    return NULL;
+  if (entry->time_us == 0)
+    entry->time_us = g_get_real_time ();
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", &local_error))
+    {
+      set_ledger_error (error, local_error);
+      return NULL;
+    }
+
+  if (!read_sealed (self, entry->record_id, entry->field_kind, &sealed, &sealed_len, error)
+      || (max_per_hour > 0
+          && !check_quota (self, entry->user, entry->time_us, max_per_hour, error)))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
+
+  if (!ag_ledger_append (self->ledger, self->db, entry, &local_error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      set_ledger_error (error, local_error);
+      return NULL;
+    }
+  if (!commit_or_roll_back (self, error))
+    return NULL;
+  *committed = TRUE;
+
+  /* The entry is durable: only now is the value opened. */
+  value = ag_sealer_open (self->sealer, entry->record_id, entry->field_kind, sealed, sealed_len,
+                          &local_error);
+  if (value == NULL)
+    {
+      g_set_error (
+        error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT, "The %s of record %s does not open: %s",
+        ag_pii_kind_to_string (entry->field_kind), entry->record_id, local_error->message);
+      g_error_free (local_error);
+    }
+
+  return value;
+}
+
+static AgSecret *
+ag_sqlite_store_reveal (AgStore *store, AgLedgerEntry *entry, guint max_per_hour,
+                        GCancellable *cancellable, GError **error)
+{
+  AgSqliteStore *self = AG_SQLITE_STORE (store);
+  g_autoptr (GMutexLocker) locker = NULL;
+  gboolean committed = FALSE;
+  AgSecret *value;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  locker = g_mutex_locker_new (&self->lock);
+  value = reveal_locked (self, entry, max_per_hour, &committed, error);
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  /* A committed entry is mirrored even when its value did not open. */
+  if (committed)
+    ag_ledger_mirror (self->ledger, entry);
+
+  return value;
+}
+
 static void
 ag_sqlite_store_iface_init (AgStoreInterface *iface)
 {
@@ -1658,6 +1904,8 @@ ag_sqlite_store_iface_init (AgStoreInterface *iface)
   iface->get_record = ag_sqlite_store_get_record;
   iface->import = ag_sqlite_store_import;
   iface->count = ag_sqlite_store_count;
+  iface->reveal = ag_sqlite_store_reveal;
+  iface->append_event = ag_sqlite_store_append_event_vfunc;
 }
 
 /* The audit ledger */
@@ -1671,7 +1919,7 @@ ag_sqlite_store_iface_init (AgStoreInterface *iface)
  * Appends @entry to the ledger in a transaction of its own and commits it durably
  * (WAL, synchronous=FULL), then mirrors it to the journal.
  *
- * Returns: %TRUE once the entry is committed
+ * Returns: %TRUE once the entry is committed; %AG_STORE_ERROR_LEDGER when it cannot be
  */
 gboolean
 ag_sqlite_store_append_event (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
@@ -1683,13 +1931,8 @@ ag_sqlite_store_append_event (AgSqliteStore *self, AgLedgerEntry *entry, GError 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+  if (!append_locked (self, entry, error))
     return FALSE;
-  if (!ag_ledger_append (self->ledger, self->db, entry, error) || !exec_sql (self, "COMMIT", error))
-    {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
   g_clear_pointer (&locker, g_mutex_locker_free);
 
   ag_ledger_mirror (self->ledger, entry);
@@ -1705,6 +1948,11 @@ ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 
   g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
+  if (self->ledger == NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->ledger_error));
+      return FALSE;
+    }
   return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error);
 }
 
@@ -1729,5 +1977,10 @@ ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, guint64
   g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
+  if (self->ledger == NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->ledger_error));
+      return FALSE;
+    }
   return ag_ledger_prune (self->ledger, self->db, retention_days, 0, n_pruned, error);
 }

@@ -219,3 +219,143 @@ ag_store_count (AgStore *self, GError **error)
 
   return AG_STORE_GET_IFACE (self)->count (self, error);
 }
+
+/**
+ * ag_store_reveal:
+ * @self: a store
+ * @entry: the `reveal` entry (record, field, user, reason, time from the caller's clock);
+ *   its seq, hashes and MAC are filled in when it is committed
+ * @max_per_hour: the user's `reveal` entries allowed in one hour; 0 for no limit
+ * @cancellable: (nullable): a #GCancellable, looked at before anything is written
+ * @error: return location for an error: %AG_STORE_ERROR_NOT_FOUND,
+ *   %AG_STORE_ERROR_QUOTA_EXCEEDED or %AG_STORE_ERROR_LEDGER before the entry is committed
+ *   (nothing happened), %AG_STORE_ERROR_CORRUPT when the value does not open after it
+ *
+ * Commits the ledger entry durably, then unseals the value (DESIGN §5, step 3).
+ *
+ * Returns: (transfer full): the value, or %NULL on error
+ */
+AgSecret *
+ag_store_reveal (AgStore *self, AgLedgerEntry *entry, guint max_per_hour, GCancellable *cancellable,
+                 GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+  g_return_val_if_fail (entry != NULL, NULL);
+  g_return_val_if_fail (entry->event == AG_LEDGER_EVENT_REVEAL, NULL);
+  g_return_val_if_fail (entry->record_id != NULL, NULL);
+  g_return_val_if_fail (entry->field_kind >= 0 && entry->field_kind < AG_PII_N_KINDS, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return AG_STORE_GET_IFACE (self)->reveal (self, entry, max_per_hour, cancellable, error);
+}
+
+typedef struct
+{
+  AgLedgerEntry *entry;
+  guint max_per_hour;
+} RevealData;
+
+static void
+reveal_data_free (RevealData *data)
+{
+  ag_ledger_entry_free (data->entry);
+  g_free (data);
+}
+
+static void
+reveal_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  RevealData *data = task_data;
+  GError *error = NULL;
+  AgSecret *value;
+
+  value = ag_store_reveal (AG_STORE (source_object), data->entry, data->max_per_hour, cancellable,
+                           &error);
+  if (value == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, value, (GDestroyNotify) ag_secret_free);
+}
+
+/**
+ * ag_store_reveal_async:
+ * @self: a store
+ * @entry: the `reveal` entry, copied
+ * @max_per_hour: as for ag_store_reveal()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: closure for @callback
+ *
+ * Runs ag_store_reveal() in a thread. A reveal that was committed before @cancellable was
+ * cancelled still returns its value: its entry is in the ledger either way.
+ */
+void
+ag_store_reveal_async (AgStore *self, const AgLedgerEntry *entry, guint max_per_hour,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  RevealData *data;
+
+  g_return_if_fail (AG_IS_STORE (self));
+  g_return_if_fail (entry != NULL);
+
+  data = g_new0 (RevealData, 1);
+  data->entry = ag_ledger_entry_copy (entry);
+  data->max_per_hour = max_per_hour;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_store_reveal_async);
+  /* The value is the caller's even when it gave up waiting: don't drop it unseen. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) reveal_data_free);
+  g_task_run_in_thread (task, reveal_thread);
+}
+
+/**
+ * ag_store_reveal_finish:
+ * @self: a store
+ * @result: the #GAsyncResult
+ * @out_entry: (out) (optional) (transfer full): the entry as committed (seq, hashes), also
+ *   on error (then as far as it was filled in)
+ * @error: return location for an error, as for ag_store_reveal()
+ *
+ * Returns: (transfer full): the value, or %NULL on error
+ */
+AgSecret *
+ag_store_reveal_finish (AgStore *self, GAsyncResult *result, AgLedgerEntry **out_entry,
+                        GError **error)
+{
+  RevealData *data;
+
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ag_store_reveal_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_entry != NULL)
+    *out_entry = ag_ledger_entry_copy (data->entry);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ag_store_append_event:
+ * @self: a store
+ * @entry: the entry; its seq, time (when 0), hashes and MAC are filled in
+ * @error: return location for an error, %AG_STORE_ERROR_LEDGER when the entry could not be
+ *   committed
+ *
+ * Appends @entry to the ledger in a transaction of its own, commits it durably and mirrors
+ * it to the journal.
+ *
+ * Returns: %TRUE once the entry is committed
+ */
+gboolean
+ag_store_append_event (AgStore *self, AgLedgerEntry *entry, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entry != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_STORE_GET_IFACE (self)->append_event (self, entry, error);
+}

@@ -482,18 +482,28 @@ forget_ledger_key (Fixture *f)
   return store_id;
 }
 
-/* A ledger with entries whose MAC key is gone must not start over under a new key. */
+/* A ledger with entries whose MAC key is gone must not start over under a new key: the
+ * store still opens for searching, but nothing is ledgered (so nothing revealed). */
 static void
 test_store_missing_key (Fixture *f, gconstpointer data)
 {
   g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOGIN);
   g_autoptr (GError) error = NULL;
   g_autofree char *store_id = forget_ledger_key (f);
   g_autofree char *err = NULL;
 
   store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (ag_sqlite_store_verify_ledger (store, NULL, NULL, &error));
   g_assert_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_NOT_FOUND);
-  g_assert_null (store);
+  g_clear_error (&error);
+  entry->user = g_strdup ("agente");
+  entry->host = g_strdup ("pa-01");
+  entry->session_id = g_strdup ("s");
+  g_assert_false (ag_sqlite_store_append_event (store, entry, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+  g_clear_object (&store);
   g_assert_cmpint (run_admin (f, NULL, &err, "audit", "verify", "--store", f->store), ==, 1);
   g_assert_nonnull (strstr (err, "agent-guard-admin:"));
 }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ag-guard.h"
 #include "ag-record.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,10 @@ G_DECLARE_FINAL_TYPE (AgRecordPage, ag_record_page, AG, RECORD_PAGE, AdwBin)
 
 GtkWidget *
 ag_record_page_new (void);
+GtkWidget *
+ag_record_page_new_with_guard (AgGuard *guard);
+AgGuard *
+ag_record_page_get_guard (AgRecordPage *self);
 AgRecord *
 ag_record_page_get_record (AgRecordPage *self);
 void

@@ -16,6 +16,10 @@
  * attempt that is cancelled (by ag_guard_cancel(), ag_guard_lock() or the guard going away)
  * is detached at once: the guard is LOCKED again immediately and may start a new attempt,
  * while the old worker thread winds down on its own and its result is ignored.
+ *
+ * The reveal path (DESIGN §5) is at the end of this file: the checks, the step-up (an
+ * Attempt of its own whose conversation is ::step-up-conversation and whose failure is
+ * not an unlock failure), the store's ledgered unseal, the live reveals and their expiry.
  */
 
 struct _AgGuard
@@ -38,6 +42,25 @@ struct _AgGuard
   struct _Attempt *attempt;
   /* Every attempt whose worker has not returned yet, the current one included. */
   GPtrArray *running;
+
+  /* The policy in force: the strict defaults until ag_guard_set_policy(). */
+  AgPolicy *policy;
+
+  /* One timer for the next deadline of any kind; it calls ag_guard_process_time(). */
+  GSource *timer;
+
+  /* The reveal path. */
+  AgStore *store;
+  char *session_id;
+  AgLedgerMode mode;
+  GListStore *reveals; /* the live AgReveals */
+  gint64 last_auth_us; /* the last two-factor success (sign-in, unlock, step-up); 0: none */
+  guint reveal_epoch;  /* bumped on every lock: a reveal started before it is void */
+
+  /* The idle deadline (idle_*): 0 unless UNLOCKED. */
+  gint64 idle_last_input;
+  gint64 idle_deadline;
+  gboolean idle_warning;
 };
 
 typedef struct _Attempt
@@ -46,6 +69,7 @@ typedef struct _Attempt
   AgAuthSession *session;
   GCancellable *cancellable;
   gulong conversation_id;
+  gboolean step_up; /* a reveal's step-up, not an unlock attempt */
 } Attempt;
 
 G_DEFINE_FINAL_TYPE (AgGuard, ag_guard, G_TYPE_OBJECT)
@@ -62,6 +86,7 @@ enum
   PROP_USER,
   PROP_FAILED_ATTEMPTS,
   PROP_SIGNED_IN,
+  PROP_WARNING,
   N_PROPS
 };
 
@@ -72,6 +97,9 @@ enum
   SIGNAL_STATE_CHANGED,
   SIGNAL_CONVERSATION,
   SIGNAL_ATTEMPT_FAILED,
+  SIGNAL_STEP_UP_CONVERSATION,
+  SIGNAL_REVEAL_ADDED,
+  SIGNAL_LOCK_WARNING,
   N_SIGNALS
 };
 
@@ -209,6 +237,104 @@ real_clock (gpointer user_data)
   return g_get_real_time ();
 }
 
+/* The deadlines. The guard keeps them on its own clock and arms one timer, on the
+ * monotonic clock, for the earliest; the timer only calls ag_guard_process_time(), which
+ * acts on whatever passed and arms the timer again. A timer that fires early does no harm,
+ * so input, which comes with every pointer motion, never has to re-arm it. */
+
+static gint64
+idle_warn_at (AgGuard *self)
+{
+  guint lock_warning = ag_policy_get_lock_warning (self->policy);
+
+  if (lock_warning == 0)
+    return G_MAXINT64;
+  return self->idle_deadline - (gint64) lock_warning * G_USEC_PER_SEC;
+}
+
+/* The next moment the idle deadline asks for action, or 0 for none. */
+static gint64
+idle_next_deadline (AgGuard *self)
+{
+  if (self->idle_deadline == 0)
+    return 0;
+  if (!self->idle_warning && idle_warn_at (self) < self->idle_deadline)
+    return idle_warn_at (self);
+  return self->idle_deadline;
+}
+
+/* The earliest deadline of any kind, on the guard's clock, or 0 for none. */
+static gint64
+next_deadline (AgGuard *self)
+{
+  gint64 next = idle_next_deadline (self);
+  guint n = self->reveals != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->reveals)) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (AgReveal) reveal = g_list_model_get_item (G_LIST_MODEL (self->reveals), i);
+      gint64 expires_at = ag_reveal_get_expires_at (reveal);
+
+      if (next == 0 || expires_at < next)
+        next = expires_at;
+    }
+  return next;
+}
+
+typedef struct
+{
+  GSource source;
+  AgGuard *guard; /* not a reference: the guard destroys the source in dispose */
+} Timer;
+
+static gboolean
+timer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  Timer *timer = (Timer *) source;
+
+  g_source_set_ready_time (source, -1);
+  ag_guard_process_time (timer->guard);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+static void
+timer_init (AgGuard *self)
+{
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+  Timer *timer;
+
+  self->timer = g_source_new (&timer_funcs, sizeof (Timer));
+  g_source_set_static_name (self->timer, "AgGuard deadline");
+  timer = (Timer *) self->timer;
+  timer->guard = self;
+  g_source_attach (self->timer, context);
+}
+
+/* Arms the timer for the next deadline; a timer that fires no later stays as it is. */
+static void
+timer_arm (AgGuard *self)
+{
+  gint64 next = next_deadline (self);
+  gint64 armed = g_source_get_ready_time (self->timer);
+  gint64 ready_time;
+
+  if (next == 0)
+    {
+      if (armed != -1)
+        g_source_set_ready_time (self->timer, -1);
+      return;
+    }
+
+  ready_time = g_get_monotonic_time () + MAX (next - ag_guard_now (self), 0);
+  if (armed != -1 && armed <= ready_time)
+    return;
+  g_source_set_ready_time (self->timer, ready_time);
+}
+
 static void
 attempt_free (Attempt *attempt)
 {
@@ -229,9 +355,20 @@ detach_attempt (AgGuard *self, Attempt *attempt)
 }
 
 static void
+end_reveals (AgGuard *self, AgRemaskCause cause);
+static void
+expire_reveals (AgGuard *self);
+
+static void
 ag_guard_dispose (GObject *object)
 {
   AgGuard *self = AG_GUARD (object);
+
+  if (self->reveals != NULL)
+    end_reveals (self, AG_REMASK_CAUSE_CLOSE);
+  g_clear_object (&self->reveals);
+  g_clear_object (&self->store);
+  g_clear_object (&self->policy);
 
   if (self->running != NULL)
     for (guint i = 0; i < self->running->len; i++)
@@ -242,6 +379,10 @@ ag_guard_dispose (GObject *object)
         attempt->guard = NULL;
       }
   g_clear_pointer (&self->running, g_ptr_array_unref);
+
+  if (self->timer != NULL)
+    g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
 
   if (self->sink_destroy != NULL)
     self->sink_destroy (self->sink_data);
@@ -258,6 +399,7 @@ ag_guard_finalize (GObject *object)
   AgGuard *self = AG_GUARD (object);
 
   g_free (self->user);
+  g_free (self->session_id);
 
   G_OBJECT_CLASS (ag_guard_parent_class)->finalize (object);
 }
@@ -280,6 +422,9 @@ ag_guard_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
         break;
       case PROP_SIGNED_IN:
         g_value_set_boolean (value, self->signed_in);
+        break;
+      case PROP_WARNING:
+        g_value_set_boolean (value, self->idle_warning);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -305,6 +450,9 @@ ag_guard_class_init (AgGuardClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SIGNED_IN]
     = g_param_spec_boolean ("signed-in", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WARNING]
+    = g_param_spec_boolean ("warning", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -337,6 +485,36 @@ ag_guard_class_init (AgGuardClass *klass)
   signals[SIGNAL_ATTEMPT_FAILED]
     = g_signal_new ("attempt-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * AgGuard::step-up-conversation:
+   * @self: the guard
+   * @batch: the messages of a reveal's step-up PAM conversation; the guard stays UNLOCKED
+   */
+  signals[SIGNAL_STEP_UP_CONVERSATION]
+    = g_signal_new ("step-up-conversation", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 1, AG_TYPE_AUTH_BATCH);
+
+  /**
+   * AgGuard::reveal-added:
+   * @self: the guard
+   * @reveal: a reveal that just became live (also in ag_guard_get_reveals())
+   */
+  signals[SIGNAL_REVEAL_ADDED]
+    = g_signal_new ("reveal-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, AG_TYPE_REVEAL);
+
+  /**
+   * AgGuard::lock-warning:
+   * @self: the guard
+   * @seconds_left: whole seconds until the idle lock, rounded up
+   *
+   * Emitted when ::warning turns on: the session locks for idleness in @seconds_left
+   * unless input comes (ag_guard_report_activity()).
+   */
+  signals[SIGNAL_LOCK_WARNING]
+    = g_signal_new ("lock-warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -345,6 +523,9 @@ ag_guard_init (AgGuard *self)
   self->state = AG_GUARD_STATE_LOCKED;
   self->clock = real_clock;
   self->running = g_ptr_array_new ();
+  self->policy = ag_policy_new_default ();
+  self->reveals = g_list_store_new (AG_TYPE_REVEAL);
+  timer_init (self);
 }
 
 /**
@@ -469,6 +650,176 @@ ag_guard_get_signed_in (AgGuard *self)
   return self->signed_in;
 }
 
+/* The idle deadline (idle_*): now + idle-lock from the unlock and from each input, moved
+ * at once by a policy change, gone while not UNLOCKED. */
+
+static void
+idle_set_warning (AgGuard *self, gboolean warning, gint64 now)
+{
+  if (self->idle_warning == warning)
+    return;
+
+  self->idle_warning = warning;
+  g_debug ("lock warning %s", warning ? "on" : "off");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING]);
+  if (warning)
+    {
+      gint64 left = self->idle_deadline - now;
+
+      g_signal_emit (self, signals[SIGNAL_LOCK_WARNING], 0,
+                     (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+    }
+}
+
+/* Input, or the unlock: the deadline is idle-lock from now. */
+static void
+idle_restart (AgGuard *self)
+{
+  gint64 now = ag_guard_now (self);
+
+  self->idle_last_input = now;
+  self->idle_deadline = now + (gint64) ag_policy_get_idle_lock (self->policy) * G_USEC_PER_SEC;
+  idle_set_warning (self, FALSE, now);
+}
+
+static void
+idle_stop (AgGuard *self)
+{
+  self->idle_last_input = 0;
+  self->idle_deadline = 0;
+  idle_set_warning (self, FALSE, 0);
+}
+
+/* Locks when the deadline passed; turns the warning on (or off, when a policy change moved
+ * the deadline away) for the time left. */
+static void
+idle_process_time (AgGuard *self)
+{
+  gint64 now;
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED || self->idle_deadline == 0)
+    return;
+
+  now = ag_guard_now (self);
+  if (now >= self->idle_deadline)
+    {
+      g_debug ("idle deadline passed");
+      ag_guard_lock (self, AG_LOCK_CAUSE_IDLE);
+      return;
+    }
+  idle_set_warning (self, now >= idle_warn_at (self), now);
+}
+
+static void
+idle_policy_changed (AgGuard *self)
+{
+  if (self->idle_deadline == 0)
+    return;
+
+  self->idle_deadline
+    = self->idle_last_input + (gint64) ag_policy_get_idle_lock (self->policy) * G_USEC_PER_SEC;
+}
+
+/**
+ * ag_guard_report_activity:
+ *
+ * Input on the app's windows. While UNLOCKED it moves the idle deadline to now + idle-lock
+ * and ends a lock warning; otherwise it does nothing.
+ */
+void
+ag_guard_report_activity (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED)
+    return;
+
+  idle_restart (self);
+  timer_arm (self);
+}
+
+/**
+ * ag_guard_get_idle_deadline:
+ *
+ * Returns: when the session locks for idleness, on the guard's clock (microseconds since
+ *   the epoch), or 0 unless UNLOCKED
+ */
+gint64
+ag_guard_get_idle_deadline (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+
+  return self->idle_deadline;
+}
+
+/**
+ * ag_guard_get_warning:
+ *
+ * Returns: %TRUE from lock-warning seconds before the idle deadline until input or the lock
+ */
+gboolean
+ag_guard_get_warning (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), FALSE);
+
+  return self->idle_warning;
+}
+
+/**
+ * ag_guard_process_time:
+ *
+ * Acts on every deadline that passed on the guard's clock, then arms the guard's timer for
+ * the next one. The timer calls it; tests that inject a clock call it after moving the
+ * clock. Calling it when nothing is due does nothing.
+ */
+void
+ag_guard_process_time (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  g_object_ref (self);
+  /* Reveals first: one whose expiry passed before the idle deadline is ledgered as expired,
+   * not as wiped by the lock. */
+  expire_reveals (self);
+  idle_process_time (self);
+  timer_arm (self);
+  g_object_unref (self);
+}
+
+/**
+ * ag_guard_set_policy:
+ * @policy: the policy now in force
+ *
+ * Applies at once, to the next reveal and to the idle deadline, which becomes idle-lock
+ * after the last input (and the session locks when that has passed already); live
+ * reveals keep their expiry.
+ */
+void
+ag_guard_set_policy (AgGuard *self, AgPolicy *policy)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (AG_IS_POLICY (policy));
+
+  if (!g_set_object (&self->policy, policy))
+    return;
+
+  idle_policy_changed (self);
+  ag_guard_process_time (self);
+}
+
+/**
+ * ag_guard_get_policy:
+ *
+ * Returns: (transfer none): the policy in force, the strict defaults until one is set
+ */
+AgPolicy *
+ag_guard_get_policy (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), NULL);
+
+  return self->policy;
+}
+
 static void
 emit_event (AgGuard *self, AgGuardEventKind kind, AgLockCause cause, const GError *error)
 {
@@ -496,6 +847,11 @@ set_state (AgGuard *self, AgGuardState state)
 
   self->state = state;
   g_debug ("%s → %s", ag_guard_state_to_string (old_state), ag_guard_state_to_string (state));
+  if (state == AG_GUARD_STATE_UNLOCKED)
+    idle_restart (self);
+  else if (old_state == AG_GUARD_STATE_UNLOCKED)
+    idle_stop (self);
+  timer_arm (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, old_state, state);
 }
@@ -559,6 +915,7 @@ authenticate_cb (GObject *source, GAsyncResult *result, gpointer data)
       gboolean first = !self->signed_in;
 
       set_failed_attempts (self, 0);
+      self->last_auth_us = ag_guard_now (self);
       if (first)
         {
           self->signed_in = TRUE;
@@ -666,6 +1023,8 @@ ag_guard_lock (AgGuard *self, AgLockCause cause)
         ag_guard_cancel (self);
         break;
       case AG_GUARD_STATE_UNLOCKED:
+        /* Nothing revealed outlives the lock, and its re-masks come before it. */
+        end_reveals (self, AG_REMASK_CAUSE_LOCK);
         emit_event (self, AG_GUARD_EVENT_LOCK, cause, NULL);
         set_state (self, AG_GUARD_STATE_LOCKED);
         break;
@@ -681,4 +1040,584 @@ ag_guard_get_n_running (AgGuard *self)
   g_return_val_if_fail (AG_IS_GUARD (self), 0);
 
   return self->running->len;
+}
+
+/* The reveal path (DESIGN §5). */
+
+GQuark
+ag_reveal_error_quark (void)
+{
+  return g_quark_from_static_string ("ag-reveal-error-quark");
+}
+
+/**
+ * ag_reveal_error_to_cause:
+ * @code: an #AgRevealError
+ *
+ * Returns: the `cause` of the ledger's `reveal-denied` entry for @code
+ */
+const char *
+ag_reveal_error_to_cause (AgRevealError code)
+{
+  switch (code)
+    {
+      case AG_REVEAL_ERROR_LOCKED:
+        return "locked";
+      case AG_REVEAL_ERROR_NOT_MASKED:
+        return "not-masked";
+      case AG_REVEAL_ERROR_REASON_REQUIRED:
+        return "reason-required";
+      case AG_REVEAL_ERROR_UNKNOWN_REASON:
+        return "unknown-reason";
+      case AG_REVEAL_ERROR_QUOTA:
+        return "quota";
+      case AG_REVEAL_ERROR_STEP_UP_FAILED:
+        return "step-up-failed";
+      case AG_REVEAL_ERROR_LEDGER:
+        return "ledger";
+      case AG_REVEAL_ERROR_NOT_FOUND:
+        return "not-found";
+      case AG_REVEAL_ERROR_CANCELLED:
+        return "cancelled";
+      case AG_REVEAL_ERROR_FAILED:
+        return "failed";
+      default:
+        g_return_val_if_reached (NULL);
+    }
+}
+
+/**
+ * ag_guard_get_reveals:
+ *
+ * Returns: (transfer none): a #GListModel of the live #AgReveal, oldest first
+ */
+GListModel *
+ag_guard_get_reveals (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), NULL);
+
+  return G_LIST_MODEL (self->reveals);
+}
+
+/* A ledger entry of the reveal path, with what every such entry carries. */
+static AgLedgerEntry *
+new_entry (AgGuard *self, AgLedgerEvent event, const char *record_id, AgPiiKind kind,
+           AgPolicy *policy)
+{
+  AgLedgerEntry *entry = ag_ledger_entry_new (event);
+
+  entry->time_us = ag_guard_now (self);
+  entry->user = g_strdup (self->user);
+  entry->host = g_strdup (g_get_host_name ());
+  entry->session_id = g_strdup (self->session_id);
+  entry->mode = self->mode;
+  entry->record_id = g_strdup (record_id);
+  entry->field_kind = kind;
+  entry->policy_version = g_strdup (ag_policy_get_version (policy));
+  return entry;
+}
+
+/* Ledgers `remask` for a value that was wiped. The value is gone whatever happens here,
+ * so a ledger that fails now is reported and the re-mask stands. */
+static void
+ledger_remask (AgGuard *self, const char *record_id, AgPiiKind kind, AgRemaskCause cause)
+{
+  g_autoptr (AgLedgerEntry) entry = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  entry = new_entry (self, AG_LEDGER_EVENT_REMASK, record_id, kind, self->policy);
+  entry->cause = g_strdup (ag_remask_cause_to_string (cause));
+  if (!ag_store_append_event (self->store, entry, &error))
+    g_message ("Could not ledger a re-mask (%s): %s", ag_remask_cause_to_string (cause),
+               error->message);
+}
+
+/* Arms the guard's one timer, which now also waits for the earliest expiry among the live
+ * reveals. It only wakes the guard: ag_guard_process_time() decides on the guard's clock
+ * what expired. */
+static void
+schedule_expiry (AgGuard *self)
+{
+  timer_arm (self);
+}
+
+/* Takes @reveal out of the live list, wipes it and ledgers the re-mask, once. */
+static void
+remask_reveal (AgGuard *self, AgReveal *reveal, AgRemaskCause cause)
+{
+  g_autoptr (AgReveal) keep = NULL;
+  guint position;
+
+  if (!g_list_store_find (self->reveals, reveal, &position))
+    return;
+
+  /* Out of the list first: a handler of ::remasked that calls back finds it gone. */
+  keep = g_object_ref (reveal);
+  g_list_store_remove (self->reveals, position);
+  ag_reveal_remask (reveal, cause);
+  ledger_remask (self, ag_reveal_get_record_id (reveal), ag_reveal_get_kind (reveal), cause);
+  schedule_expiry (self);
+}
+
+static GPtrArray *
+dup_reveals (AgGuard *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->reveals));
+  GPtrArray *reveals = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (reveals, g_list_model_get_item (G_LIST_MODEL (self->reveals), i));
+  return reveals;
+}
+
+/**
+ * ag_guard_remask:
+ * @reveal: a reveal this guard made
+ * @cause: why
+ *
+ * Re-masks @reveal now and ledgers `remask` with @cause; nothing when it is not live.
+ */
+void
+ag_guard_remask (AgGuard *self, AgReveal *reveal, AgRemaskCause cause)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (AG_IS_REVEAL (reveal));
+
+  remask_reveal (self, reveal, cause);
+}
+
+/**
+ * ag_guard_remask_all:
+ * @cause: why
+ *
+ * Re-masks every live reveal, each ledgered `remask` with @cause.
+ */
+void
+ag_guard_remask_all (AgGuard *self, AgRemaskCause cause)
+{
+  g_autoptr (GPtrArray) reveals = NULL;
+
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  reveals = dup_reveals (self);
+  for (guint i = 0; i < reveals->len; i++)
+    remask_reveal (self, g_ptr_array_index (reveals, i), cause);
+}
+
+/* Re-masks the reveals whose expiry passed on the guard's clock: a reveal is live for
+ * exactly reveal-duration, not a microsecond longer. */
+static void
+expire_reveals (AgGuard *self)
+{
+  g_autoptr (GPtrArray) reveals = dup_reveals (self);
+  gint64 now = ag_guard_now (self);
+
+  for (guint i = 0; i < reveals->len; i++)
+    {
+      AgReveal *reveal = g_ptr_array_index (reveals, i);
+
+      if (ag_reveal_get_expires_at (reveal) <= now)
+        remask_reveal (self, reveal, AG_REMASK_CAUSE_EXPIRED);
+    }
+  schedule_expiry (self);
+}
+
+/* On a lock or when the guard goes away: every reveal under way is void (its step-up
+ * is cancelled; a value still coming from the store is wiped on arrival), and every live
+ * reveal is re-masked with @cause. */
+static void
+end_reveals (AgGuard *self, AgRemaskCause cause)
+{
+  self->reveal_epoch++;
+  for (guint i = 0; i < self->running->len; i++)
+    {
+      Attempt *attempt = g_ptr_array_index (self->running, i);
+
+      if (attempt->step_up)
+        detach_attempt (self, attempt);
+    }
+  ag_guard_remask_all (self, cause);
+}
+
+/**
+ * ag_guard_set_store:
+ * @store: (nullable): where reveals are made and ledgered
+ * @session_id: (nullable): the application session's id, for the ledger
+ * @mode: live or training
+ *
+ * Live reveals of the previous store are re-masked (cause `close`) first.
+ */
+void
+ag_guard_set_store (AgGuard *self, AgStore *store, const char *session_id, AgLedgerMode mode)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (store == NULL || AG_IS_STORE (store));
+  g_return_if_fail (mode < AG_LEDGER_N_MODES);
+
+  if (store != self->store)
+    ag_guard_remask_all (self, AG_REMASK_CAUSE_CLOSE);
+  g_set_object (&self->store, store);
+  g_free (self->session_id);
+  self->session_id = g_strdup (session_id);
+  self->mode = mode;
+}
+
+static gboolean
+needs_step_up (AgGuard *self, AgPolicy *policy, AgPiiKind kind)
+{
+  gint64 now;
+
+  if (!ag_policy_kind_needs_step_up (policy, kind))
+    return FALSE;
+  if (self->last_auth_us == 0)
+    return TRUE;
+
+  /* A clock that went back does not stretch the grace. */
+  now = ag_guard_now (self);
+  return now < self->last_auth_us
+         || now - self->last_auth_us
+              > (gint64) ag_policy_get_step_up_grace (policy) * G_USEC_PER_SEC;
+}
+
+/**
+ * ag_guard_needs_step_up:
+ * @kind: a field kind
+ *
+ * Returns: whether a reveal of @kind now would start a step-up conversation first: the
+ *   policy lists @kind in step-up-kinds and the last two-factor success is older than
+ *   step-up-grace
+ */
+gboolean
+ag_guard_needs_step_up (AgGuard *self, AgPiiKind kind)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), TRUE);
+  g_return_val_if_fail (kind >= 0 && kind < AG_PII_N_KINDS, TRUE);
+
+  return needs_step_up (self, self->policy, kind);
+}
+
+typedef struct
+{
+  char *record_id;
+  AgPiiKind kind;
+  char *reason;
+  char *ticket;
+  AgPolicy *policy;    /* the policy when the reveal was asked for: it decides throughout */
+  guint epoch;         /* the guard's reveal_epoch then */
+  Attempt *step_up;    /* the running step-up, or NULL */
+  gulong cancelled_id; /* on the caller's cancellable, during the step-up */
+} RevealOp;
+
+static void
+reveal_op_free (RevealOp *op)
+{
+  g_assert (op->step_up == NULL);
+  g_free (op->record_id);
+  g_free (op->reason);
+  g_free (op->ticket);
+  g_clear_object (&op->policy);
+  g_free (op);
+}
+
+/* Whether a reveal begun in @op may still become visible. */
+static gboolean
+still_unlocked (AgGuard *self, RevealOp *op)
+{
+  return self->reveal_epoch == op->epoch && self->state == AG_GUARD_STATE_UNLOCKED;
+}
+
+/* Ends @task with an AG_REVEAL_ERROR, ledgered `reveal-denied` with its cause when the
+ * ledger still works (when it does not, the denial stands all the same). */
+static void
+deny (GTask *task, AgRevealError code, const char *message)
+{
+  AgGuard *self = g_task_get_source_object (task);
+  RevealOp *op = g_task_get_task_data (task);
+
+  g_debug ("reveal denied: %s", ag_reveal_error_to_cause (code));
+  if (self->store != NULL)
+    {
+      g_autoptr (AgLedgerEntry) entry = NULL;
+      g_autoptr (GError) error = NULL;
+
+      entry = new_entry (self, AG_LEDGER_EVENT_REVEAL_DENIED, op->record_id, op->kind, op->policy);
+      entry->reason = g_strdup (op->reason);
+      entry->ticket = g_strdup (op->ticket);
+      entry->cause = g_strdup (ag_reveal_error_to_cause (code));
+      if (!ag_store_append_event (self->store, entry, &error))
+        g_debug ("Could not ledger a denied reveal: %s", error->message);
+    }
+  g_task_return_new_error (task, AG_REVEAL_ERROR, code, "%s", message);
+}
+
+static AgRevealError
+store_error_to_reveal_error (const GError *error)
+{
+  if (error->domain != AG_STORE_ERROR)
+    return AG_REVEAL_ERROR_FAILED;
+  switch ((AgStoreError) error->code)
+    {
+      case AG_STORE_ERROR_QUOTA_EXCEEDED:
+        return AG_REVEAL_ERROR_QUOTA;
+      case AG_STORE_ERROR_LEDGER:
+        return AG_REVEAL_ERROR_LEDGER;
+      case AG_STORE_ERROR_NOT_FOUND:
+        return AG_REVEAL_ERROR_NOT_FOUND;
+      default:
+        return AG_REVEAL_ERROR_FAILED;
+    }
+}
+
+static void
+store_reveal_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  AgGuard *self = g_task_get_source_object (task);
+  RevealOp *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  AgSecret *value;
+  AgReveal *reveal;
+  gint64 now;
+
+  value = ag_store_reveal_finish (AG_STORE (source), result, NULL, &error);
+  if (value == NULL)
+    {
+      g_autofree char *message
+        = g_strdup_printf ("The store refused the reveal: %s", error->message);
+
+      deny (task, store_error_to_reveal_error (error), message);
+      return;
+    }
+
+  /* The `reveal` entry is committed. A value that may no longer be shown is wiped before
+   * anything else happens, and its re-mask closes the entry in the ledger. */
+  if (!still_unlocked (self, op))
+    {
+      ag_secret_free (value);
+      ledger_remask (self, op->record_id, op->kind, AG_REMASK_CAUSE_LOCK);
+      g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LOCKED,
+                               "The session locked before the value could be shown");
+      return;
+    }
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      ag_secret_free (value);
+      ledger_remask (self, op->record_id, op->kind, AG_REMASK_CAUSE_HIDDEN);
+      g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_CANCELLED,
+                               "The reveal was cancelled before the value was shown");
+      return;
+    }
+
+  now = ag_guard_now (self);
+  reveal
+    = ag_reveal_new (op->record_id, op->kind, value, now,
+                     now + (gint64) ag_policy_get_reveal_duration (op->policy) * G_USEC_PER_SEC);
+  g_list_store_append (self->reveals, reveal);
+  schedule_expiry (self);
+  g_signal_emit (self, signals[SIGNAL_REVEAL_ADDED], 0, reveal);
+  g_task_return_pointer (task, reveal, g_object_unref);
+}
+
+/* Step 3 of DESIGN §5: the store ledgers, commits, and only then unseals. The caller's
+ * cancellable is not handed on: a commit is never half cancelled (a value that arrives
+ * after a cancel is wiped unseen instead). */
+static void
+start_store_reveal (GTask *task)
+{
+  AgGuard *self = g_task_get_source_object (task);
+  RevealOp *op = g_task_get_task_data (task);
+  g_autoptr (AgLedgerEntry) entry = NULL;
+
+  entry = new_entry (self, AG_LEDGER_EVENT_REVEAL, op->record_id, op->kind, op->policy);
+  entry->reason = g_strdup (op->reason);
+  entry->ticket = g_strdup (op->ticket);
+  ag_store_reveal_async (self->store, entry, ag_policy_get_max_reveals_per_hour (op->policy), NULL,
+                         store_reveal_cb, g_object_ref (task));
+}
+
+static void
+step_up_conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
+{
+  Attempt *attempt = data;
+
+  if (attempt->guard != NULL)
+    g_signal_emit (attempt->guard, signals[SIGNAL_STEP_UP_CONVERSATION], 0, batch);
+}
+
+static void
+cancel_step_up_cb (GCancellable *cancellable, gpointer data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+}
+
+static void
+step_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  AgGuard *self = g_task_get_source_object (task);
+  RevealOp *op = g_task_get_task_data (task);
+  Attempt *attempt = g_steal_pointer (&op->step_up);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  ok = ag_auth_session_authenticate_finish (AG_AUTH_SESSION (source), result, &error);
+  if (ok && !g_str_equal (ag_auth_session_get_user (attempt->session), self->user))
+    ok = FALSE;
+
+  if (op->cancelled_id != 0)
+    g_cancellable_disconnect (cancellable, op->cancelled_id);
+  op->cancelled_id = 0;
+  if (attempt->guard != NULL)
+    g_ptr_array_remove (self->running, attempt);
+  attempt_free (attempt);
+
+  /* A step-up failure is not an unlock failure: the guard stays UNLOCKED and its count
+   * of failed attempts stays; the denial is ledgered, and pam_faillock in the PAM stack
+   * counts the failure as it counts every other. */
+  if (!still_unlocked (self, op))
+    deny (task, AG_REVEAL_ERROR_LOCKED, "The session locked during the step-up");
+  else if (g_cancellable_is_cancelled (cancellable)
+           || g_error_matches (error, AG_AUTH_ERROR, AG_AUTH_ERROR_CANCELLED))
+    deny (task, AG_REVEAL_ERROR_CANCELLED, "The step-up was cancelled");
+  else if (!ok)
+    deny (task, AG_REVEAL_ERROR_STEP_UP_FAILED, "The step-up authentication failed");
+  else
+    {
+      self->last_auth_us = ag_guard_now (self);
+      start_store_reveal (task);
+    }
+}
+
+/* The PAM conversation again, both factors, for the same user, while UNLOCKED. */
+static void
+start_step_up (GTask *task)
+{
+  AgGuard *self = g_task_get_source_object (task);
+  RevealOp *op = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr (AgAuthSession) session = NULL;
+  g_autoptr (GError) error = NULL;
+  Attempt *attempt;
+
+  session = ag_auth_session_new_for_user (self->user, &error);
+  if (session == NULL)
+    {
+      deny (task, AG_REVEAL_ERROR_FAILED, "The step-up authentication could not start");
+      return;
+    }
+
+  attempt = g_new0 (Attempt, 1);
+  attempt->guard = self;
+  attempt->session = g_steal_pointer (&session);
+  attempt->cancellable = g_cancellable_new ();
+  attempt->step_up = TRUE;
+  attempt->conversation_id = g_signal_connect (attempt->session, "conversation",
+                                               G_CALLBACK (step_up_conversation_cb), attempt);
+  g_ptr_array_add (self->running, attempt);
+  op->step_up = attempt;
+  if (cancellable != NULL)
+    op->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_step_up_cb),
+                                              g_object_ref (attempt->cancellable), g_object_unref);
+
+  ag_auth_session_authenticate_async (attempt->session, attempt->cancellable, step_up_cb,
+                                      g_object_ref (task));
+}
+
+/**
+ * ag_guard_reveal_async:
+ * @record_id: the customer's opaque id
+ * @kind: the field to reveal
+ * @reason: (nullable): a reason code from the policy's reason-codes
+ * @ticket: (nullable): a ticket or call id
+ * @cancellable: (nullable): cancels a step-up conversation; a value that arrives after
+ *   a cancel is wiped unseen
+ * @callback: called with the result
+ * @user_data: for @callback
+ *
+ * The reveal path of DESIGN §5. The checks come in this order, the first that fails
+ * ends it: UNLOCKED (%AG_REVEAL_ERROR_LOCKED; without a store %AG_REVEAL_ERROR_LEDGER),
+ * the kind is masked by the policy, the reason (required by require-reason, one of
+ * reason-codes when given), then the step-up for the policy's step-up-kinds past
+ * step-up-grace, then the store's quota, ledger entry and unseal.
+ */
+void
+ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, const char *reason,
+                       const char *ticket, GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  RevealOp *op;
+
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (record_id != NULL);
+  g_return_if_fail (kind >= 0 && kind < AG_PII_N_KINDS);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_guard_reveal_async);
+  /* Cancellation is decided here, with the ledger in mind, not by GTask. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  op = g_new0 (RevealOp, 1);
+  op->record_id = g_strdup (record_id);
+  op->kind = kind;
+  op->reason = reason != NULL && *reason != '\0' ? g_strdup (reason) : NULL;
+  op->ticket = ticket != NULL && *ticket != '\0' ? g_strdup (ticket) : NULL;
+  op->policy = g_object_ref (self->policy);
+  op->epoch = self->reveal_epoch;
+  g_task_set_task_data (task, op, (GDestroyNotify) reveal_op_free);
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED)
+    deny (task, AG_REVEAL_ERROR_LOCKED, "The session is not unlocked");
+  else if (self->store == NULL)
+    deny (task, AG_REVEAL_ERROR_LEDGER, "There is no store to ledger the reveal in");
+  else if (!ag_policy_kind_is_masked (op->policy, kind))
+    deny (task, AG_REVEAL_ERROR_NOT_MASKED, "The policy does not mask this kind");
+  else if (op->reason == NULL && ag_policy_get_require_reason (op->policy))
+    deny (task, AG_REVEAL_ERROR_REASON_REQUIRED, "The policy requires a reason code");
+  else if (op->reason != NULL && !ag_policy_has_reason_code (op->policy, op->reason))
+    deny (task, AG_REVEAL_ERROR_UNKNOWN_REASON, "The reason is not one of the policy's codes");
+  else if (g_cancellable_is_cancelled (cancellable))
+    deny (task, AG_REVEAL_ERROR_CANCELLED, "The reveal was cancelled");
+  else if (needs_step_up (self, op->policy, kind))
+    start_step_up (task);
+  else
+    start_store_reveal (task);
+}
+
+/**
+ * ag_guard_reveal_finish:
+ * @result: the result
+ * @error: return location for an %AG_REVEAL_ERROR
+ *
+ * Returns: (transfer full): a live reveal, or %NULL: then nothing was shown
+ */
+AgReveal *
+ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error)
+{
+  AgReveal *reveal;
+
+  g_return_val_if_fail (AG_IS_GUARD (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ag_guard_reveal_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  reveal = g_task_propagate_pointer (G_TASK (result), error);
+  /* Re-masked between the task's return and this call (a lock, say): it is not handed
+   * out, even wiped. */
+  if (reveal != NULL && !ag_reveal_get_active (reveal))
+    {
+      g_clear_object (&reveal);
+      if (self->state != AG_GUARD_STATE_UNLOCKED)
+        g_set_error_literal (error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LOCKED,
+                             "The session locked before the value could be shown");
+      else
+        g_set_error_literal (error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_CANCELLED,
+                             "The value was re-masked before it was shown");
+    }
+  return reveal;
 }

@@ -33,4 +33,10 @@ AgSecret *
 ag_sqlite_store_unseal_for_testing (AgSqliteStore *self, const char *id, AgPiiKind kind,
                                     GError **error);
 
+/* Test-only: ag_sqlite_store_open() on the registered SQLite VFS named @vfs, e.g. one that
+ * injects write and sync faults. */
+AgSqliteStore *
+ag_sqlite_store_open_with_vfs (const char *path, AgSqliteStoreFlags flags, const char *vfs,
+                               GCancellable *cancellable, GError **error);
+
 G_END_DECLS

@@ -632,6 +632,10 @@ load_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
   return load_ledger (self, cancellable, error);
 }
 
+static AgSqliteStore *
+open_store (const char *path, AgSqliteStoreFlags flags, const char *vfs, GCancellable *cancellable,
+            GError **error);
+
 /**
  * ag_sqlite_store_open:
  * @path: the store file
@@ -648,12 +652,37 @@ AgSqliteStore *
 ag_sqlite_store_open (const char *path, AgSqliteStoreFlags flags, GCancellable *cancellable,
                       GError **error)
 {
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return open_store (path, flags, NULL, cancellable, error);
+}
+
+/**
+ * ag_sqlite_store_open_with_vfs:
+ * @vfs: the name of a registered SQLite VFS
+ *
+ * For tests only: ag_sqlite_store_open() on the SQLite VFS @vfs (e.g. one that injects
+ * I/O faults).
+ */
+AgSqliteStore *
+ag_sqlite_store_open_with_vfs (const char *path, AgSqliteStoreFlags flags, const char *vfs,
+                               GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (vfs != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return open_store (path, flags, vfs, cancellable, error);
+}
+
+static AgSqliteStore *
+open_store (const char *path, AgSqliteStoreFlags flags, const char *vfs, GCancellable *cancellable,
+            GError **error)
+{
   g_autoptr (AgSqliteStore) self = NULL;
   gboolean created = FALSE;
   int rc;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (AG_TYPE_SQLITE_STORE, NULL);
   self->path = g_strdup (path);
@@ -686,7 +715,7 @@ ag_sqlite_store_open (const char *path, AgSqliteStoreFlags flags, GCancellable *
     }
 
   /* NOMUTEX: self->lock already serialises every use of the connection. */
-  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, rc, "Cannot open the store");

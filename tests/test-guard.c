@@ -1,32 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * SPDX-FileCopyrightText: 2026 The Agent Guard authors
  *
- * AgGuard against real PAM: a private service file through AG_PAM_CONFDIR (development
- * builds only) with pam_matrix for the password and pam_oath for the TOTP code, computed
- * here with liboath.
+ * AgGuard against real PAM: the private two-factor stack of ag-test-guard.h, read through
+ * AG_PAM_CONFDIR (development builds only), pam_matrix for the password and pam_oath for
+ * the TOTP code.
  */
 
 #include "config.h"
 
-#include <liboath/oath.h>
-#include <time.h>
+#include "ag-test-guard.h"
 
-#include <glib/gstdio.h>
-
-#include "ag-guard.h"
-#include "ag-test-util.h"
-
-#define MATRIX   "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
-#define SECURITY "/lib/x86_64-linux-gnu/security/"
-#define PASSWORD "guard-Pw-7315"
-#define KEY_HEX  "3132333435363738393031323334353637383930"
+#define PASSWORD AG_TEST_PASSWORD
 
 typedef struct
 {
-  char *dir;
-  char *passdb;
-  char *usersfile;
-
   AgGuard *guard;
   /* What the conversation answers; NULL: do not answer that prompt. */
   const char *password;
@@ -40,22 +27,6 @@ typedef struct
   GArray *events; /* of AgGuardEvent, without pointers */
   gint64 now;
 } Fixture;
-
-static char *
-code_at_step (guint step)
-{
-  char secret[20];
-  size_t secret_len = sizeof secret;
-  char code[16];
-
-  g_assert_cmpint (oath_init (), ==, OATH_OK);
-  g_assert_cmpint (oath_hex2bin (KEY_HEX, secret, &secret_len), ==, OATH_OK);
-  g_assert_cmpint (
-    oath_totp_generate (secret, secret_len, time (NULL) + 30 * (time_t) step, 30, 0, 6, code), ==,
-    OATH_OK);
-  oath_done ();
-  return g_strdup (code);
-}
 
 static void
 conversation_cb (AgGuard *guard, AgAuthBatch *batch, gpointer data)
@@ -80,7 +51,7 @@ conversation_cb (AgGuard *guard, AgAuthBatch *batch, gpointer data)
               ag_guard_cancel (guard);
               return;
             }
-          code = fixture->wrong_code ? g_strdup ("000000") : code_at_step (fixture->step);
+          code = fixture->wrong_code ? g_strdup ("000000") : ag_test_pam_code (fixture->step);
           ag_auth_batch_set_answer (batch, i, code);
         }
     }
@@ -135,32 +106,8 @@ static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *oathdir = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *stack = NULL;
-  g_autofree char *service = NULL;
 
-  fixture->dir = g_strdup (g_getenv ("AG_PAM_CONFDIR"));
-  fixture->passdb = g_build_filename (fixture->dir, "passdb", NULL);
-  oathdir = g_build_filename (fixture->dir, "oath", NULL);
-  g_assert_cmpint (g_mkdir (oathdir, 0700), ==, 0);
-  fixture->usersfile = g_build_filename (oathdir, "users.oath", NULL);
-
-  line = g_strdup_printf ("%s:%s:%s\n", g_get_user_name (), PASSWORD, AG_AUTH_SERVICE);
-  g_file_set_contents (fixture->passdb, line, -1, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&line, g_free);
-  line = g_strdup_printf ("HOTP/T30/6 %s - %s\n", g_get_user_name (), KEY_HEX);
-  g_file_set_contents_full (fixture->usersfile, line, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
-  g_assert_no_error (error);
-
-  stack = g_strdup_printf ("auth required " MATRIX " passdb=%s\n"
-                           "auth required " SECURITY "pam_oath.so usersfile=%s window=5\n"
-                           "account required " MATRIX " passdb=%s\n",
-                           fixture->passdb, fixture->usersfile, fixture->passdb);
-  service = g_build_filename (fixture->dir, AG_AUTH_SERVICE, NULL);
-  g_file_set_contents (service, stack, -1, &error);
-  g_assert_no_error (error);
+  ag_test_pam_write_stack (NULL);
 
   fixture->events = g_array_new (FALSE, TRUE, sizeof (AgGuardEvent));
   fixture->now = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
@@ -182,11 +129,6 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   g_assert_finalize_object (g_steal_pointer (&fixture->guard));
 
-  ag_test_remove_tree (fixture->dir);
-  g_assert_cmpint (g_mkdir (fixture->dir, 0700), ==, 0);
-  g_free (fixture->dir);
-  g_free (fixture->passdb);
-  g_free (fixture->usersfile);
   g_clear_error (&fixture->failed_error);
   g_array_unref (fixture->events);
 }
@@ -481,8 +423,6 @@ __lsan_default_suppressions (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *confdir = NULL;
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -492,10 +432,8 @@ main (int argc, char **argv)
   return g_test_run ();
 #endif
 
-  /* Set once, before any thread: the sessions read it when they start. */
-  confdir = g_dir_make_tmp ("ag-guard-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("AG_PAM_CONFDIR", confdir, TRUE);
+  /* Before any thread: the sessions read AG_PAM_CONFDIR when they start. */
+  ag_test_pam_init ();
 
   g_test_add_func ("/guard/new-destroy", test_new_destroy);
   g_test_add_func ("/guard/other-user", test_other_user);
@@ -513,6 +451,6 @@ main (int argc, char **argv)
 #undef ADD
 
   status = g_test_run ();
-  ag_test_remove_tree (confdir);
+  ag_test_pam_cleanup ();
   return status;
 }

@@ -6,13 +6,22 @@
  * entry is committed before the value is opened, and no failure ever ends in a value.
  * Runs under tests/run-test.sh --keyring. Every value is synthetic. */
 
+#define _GNU_SOURCE /* memmem */
+
 #include "config.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libsecret/secret.h>
 
 #include "ag-keyring.h"
+#include "ag-sqlite-store-private.h"
+#include "ag-test-faultvfs.h"
 #include "ag-test-store.h"
 #include "ag-test-util.h"
 
@@ -323,6 +332,464 @@ test_append_event (Fixture *f, gconstpointer data)
   assert_ledger_intact (f->store, 1);
 }
 
+/* Reveals @kind of @customer as @user at @time_us and asserts the value. */
+static void
+reveal_ok (AgSqliteStore *store, const char *user, const AgCustomerData *customer, AgPiiKind kind,
+           gint64 time_us, guint max_per_hour)
+{
+  g_autoptr (AgLedgerEntry) entry = reveal_entry (user, customer->id, kind, time_us);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgSecret) value = NULL;
+
+  value = ag_store_reveal (AG_STORE (store), entry, max_per_hour, NULL, &error);
+  g_assert_no_error (error);
+  assert_value (value, customer->values[kind]);
+}
+
+static void
+reveal_refused (AgSqliteStore *store, const char *user, const AgCustomerData *customer,
+                AgPiiKind kind, gint64 time_us, guint max_per_hour, int code)
+{
+  g_autoptr (AgLedgerEntry) entry = reveal_entry (user, customer->id, kind, time_us);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgSecret) value = NULL;
+
+  value = ag_store_reveal (AG_STORE (store), entry, max_per_hour, NULL, &error);
+  g_assert_error (error, AG_STORE_ERROR, code);
+  g_assert_null (value);
+}
+
+static guint
+n_entries (AgSqliteStore *store)
+{
+  g_autoptr (GPtrArray) entries = ledger_entries (store);
+
+  return entries->len;
+}
+
+static void
+test_quota (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *a = customer_with (f, AG_PII_KIND_CPF, 0);
+  const AgCustomerData *b = customer_with (f, AG_PII_KIND_PHONE, 1);
+  const gint64 minute = 60 * G_USEC_PER_SEC;
+  g_autoptr (AgLedgerEntry) remask = reveal_entry ("agente01", a->id, AG_PII_KIND_CPF, T0);
+  g_autoptr (GError) error = NULL;
+
+  /* Other events do not count. */
+  remask->event = AG_LEDGER_EVENT_REMASK;
+  g_assert_true (ag_store_append_event (AG_STORE (f->store), remask, &error));
+  g_assert_no_error (error);
+
+  /* Exactly three in the hour. */
+  reveal_ok (f->store, "agente01", a, AG_PII_KIND_CPF, T0, 3);
+  reveal_ok (f->store, "agente01", b, AG_PII_KIND_PHONE, T0 + minute, 3);
+  reveal_ok (f->store, "agente01", a, AG_PII_KIND_CPF, T0 + 2 * minute, 3);
+  g_assert_cmpuint (n_entries (f->store), ==, 4);
+
+  /* The fourth is refused, leaves no entry, and does not count either. */
+  reveal_refused (f->store, "agente01", b, AG_PII_KIND_PHONE, T0 + 3 * minute, 3,
+                  AG_STORE_ERROR_QUOTA_EXCEEDED);
+  reveal_refused (f->store, "agente01", b, AG_PII_KIND_PHONE, T0 + HOUR_US - 1, 3,
+                  AG_STORE_ERROR_QUOTA_EXCEEDED);
+  g_assert_cmpuint (n_entries (f->store), ==, 4);
+
+  /* Per agent: another agent has a quota of its own. */
+  reveal_ok (f->store, "agente02", b, AG_PII_KIND_PHONE, T0 + 3 * minute, 3);
+  /* A higher limit (a policy change) lets the agent go on; 0 is no limit. */
+  reveal_ok (f->store, "agente01", b, AG_PII_KIND_PHONE, T0 + 3 * minute, 4);
+  reveal_ok (f->store, "agente01", b, AG_PII_KIND_PHONE, T0 + 4 * minute, 0);
+  reveal_refused (f->store, "agente01", b, AG_PII_KIND_PHONE, T0 + 5 * minute, 5,
+                  AG_STORE_ERROR_QUOTA_EXCEEDED);
+
+  /* One hour after the first reveal (the caller's clock, no sleeping), it has left the
+   * window: one more is allowed, and then the window is full again. */
+  reveal_ok (f->store, "agente02", a, AG_PII_KIND_CPF, T0 + HOUR_US, 2);
+  reveal_refused (f->store, "agente01", a, AG_PII_KIND_CPF, T0 + HOUR_US - 1, 5,
+                  AG_STORE_ERROR_QUOTA_EXCEEDED);
+  reveal_ok (f->store, "agente01", a, AG_PII_KIND_CPF, T0 + HOUR_US, 5);
+  reveal_refused (f->store, "agente01", a, AG_PII_KIND_CPF, T0 + HOUR_US + 1, 5,
+                  AG_STORE_ERROR_QUOTA_EXCEEDED);
+
+  /* A refusal for the quota does not hide a missing record behind it, nor the reverse. */
+  reveal_refused (f->store, "agente01", a, AG_PII_KIND_NAME, T0 + HOUR_US + 1, 5,
+                  AG_STORE_ERROR_NOT_FOUND);
+
+  g_assert_cmpuint (n_entries (f->store), ==, 9);
+  assert_ledger_intact (f->store, 9);
+}
+
+/* The schema AgKeyring stores keys under, to remove the ledger key behind its back. */
+static const SecretSchema store_key_schema = {
+  "org.agentguard.AgentGuard.StoreKey",
+  SECRET_SCHEMA_NONE,
+  {
+    { "store-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "purpose", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+static void
+test_missing_mac_key (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (AgLedgerEntry) event = reveal_entry ("agente01", customer->id, AG_PII_KIND_CPF, T0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GListModel) results = NULL;
+  g_autofree char *name_word = NULL;
+
+  /* A ledger with an entry, then its key is lost. */
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  g_clear_object (&f->store);
+  g_assert_true (secret_password_clear_sync (&store_key_schema, NULL, &error, "store-id",
+                                             f->store_id, "purpose", "ledger-mac", NULL));
+  g_assert_no_error (error);
+
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Searching still works. */
+  name_word = g_strndup (customer->values[AG_PII_KIND_NAME],
+                         strcspn (customer->values[AG_PII_KIND_NAME], " "));
+  results = ag_store_search (AG_STORE (f->store), name_word, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), >=, 1);
+
+  /* Every reveal fails closed, and so does every event. */
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 1, 0,
+                  AG_STORE_ERROR_LEDGER);
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_PHONE, T0 + 2, 100,
+                  AG_STORE_ERROR_LEDGER);
+  event->event = AG_LEDGER_EVENT_REVEAL_DENIED;
+  g_assert_false (ag_store_append_event (AG_STORE (f->store), event, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+  g_clear_error (&error);
+  g_assert_false (ag_sqlite_store_verify_ledger (f->store, NULL, NULL, &error));
+  g_assert_error (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_NOT_FOUND);
+  g_assert_cmpuint (n_entries (f->store), ==, 1);
+}
+
+/* The store as a user who cannot write its file sees it. */
+static void
+assert_read_only_store (Fixture *f, AgSqliteStore *store)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (AgLedgerEntry) event = reveal_entry ("agente01", customer->id, AG_PII_KIND_CPF, T0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgRecord) record = NULL;
+
+  record = ag_store_get_record (AG_STORE (store), customer->id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ag_record_get_id (record), ==, customer->id);
+
+  reveal_refused (store, "agente01", customer, AG_PII_KIND_CPF, T0 + 1, 0, AG_STORE_ERROR_LEDGER);
+  reveal_refused (store, "agente01", customer, AG_PII_KIND_CPF, T0 + 2, 10, AG_STORE_ERROR_LEDGER);
+  event->event = AG_LEDGER_EVENT_LOGIN;
+  g_assert_false (ag_store_append_event (AG_STORE (store), event, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+  assert_ledger_intact (store, 1);
+}
+
+static void
+test_read_only (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GError) error = NULL;
+  AgSqliteStore *store;
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  g_clear_object (&f->store);
+
+  /* Opened read-only as SQLite does when the file cannot be written. Root, whom file
+   * modes do not stop, gets there through the test VFS. */
+  ag_test_faultvfs_set_read_only (TRUE);
+  store = ag_sqlite_store_open_with_vfs (f->path, AG_SQLITE_STORE_OPEN_DEFAULT,
+                                         ag_test_faultvfs_register (), NULL, &error);
+  ag_test_faultvfs_set_read_only (FALSE);
+  g_assert_no_error (error);
+  assert_read_only_store (f, store);
+  g_assert_finalize_object (store);
+
+  /* A file whose mode forbids writing, when the test is not root. */
+  if (geteuid () != 0)
+    {
+      g_assert_cmpint (g_chmod (f->path, 0400), ==, 0);
+      store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+      g_assert_no_error (error);
+      assert_read_only_store (f, store);
+      g_assert_finalize_object (store);
+      g_assert_cmpint (g_chmod (f->path, 0600), ==, 0);
+    }
+}
+
+static GBytes *
+read_file_or_empty (const char *path)
+{
+  char *contents = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return g_bytes_new (NULL, 0);
+  return g_bytes_new_take (contents, len);
+}
+
+/* Whether @needle is in the store file, its WAL or its journal. */
+static gboolean
+store_files_contain (const char *path, const char *needle)
+{
+  const char *suffixes[] = { "", "-wal", "-journal" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (suffixes); s++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[s], NULL);
+      g_autoptr (GBytes) bytes = read_file_or_empty (file);
+      gsize len;
+      const guint8 *bytes_data = g_bytes_get_data (bytes, &len);
+
+      if (bytes_data != NULL && memmem (bytes_data, len, needle, strlen (needle)) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+entry_contains (const AgLedgerEntry *entry, const char *needle)
+{
+  const char *strings[] = { entry->user,   entry->host,   entry->session_id,     entry->record_id,
+                            entry->reason, entry->ticket, entry->policy_version, entry->cause };
+
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    if (strings[i] != NULL && strstr (strings[i], needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_no_value_in_ledger (Fixture *f, gconstpointer data)
+{
+  const AgPiiKind kinds[] = { AG_PII_KIND_CPF, AG_PII_KIND_PHONE, AG_PII_KIND_EMAIL,
+                              AG_PII_KIND_BIRTH_DATE, AG_PII_KIND_ADDRESS };
+  g_autoptr (GPtrArray) revealed = g_ptr_array_new ();
+  g_autoptr (GPtrArray) entries = NULL;
+  gint64 t = T0;
+
+  for (guint i = 0; i < f->customers->len; i++)
+    {
+      const AgCustomerData *customer = f->customers->pdata[i];
+
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        if (customer->values[kinds[k]] != NULL)
+          {
+            reveal_ok (f->store, "agente01", customer, kinds[k], t++, 0);
+            g_ptr_array_add (revealed, customer->values[kinds[k]]);
+          }
+    }
+  g_assert_cmpuint (revealed->len, >=, 20);
+
+  /* In the entries as read back… */
+  entries = ledger_entries (f->store);
+  g_assert_cmpuint (entries->len, ==, revealed->len);
+  for (guint e = 0; e < entries->len; e++)
+    for (guint v = 0; v < revealed->len; v++)
+      if (entry_contains (entries->pdata[e], revealed->pdata[v]))
+        g_error ("Ledger entry %u carries a revealed value (#%u)", e + 1, v);
+
+  /* …and in the bytes on disk, in the WAL while open and in the database after. The scan
+   * sees the ledger: the ticket, written in clear on purpose, is found. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_assert_true (store_files_contain (f->path, "CH-2026-0001"));
+      for (guint v = 0; v < revealed->len; v++)
+        if (store_files_contain (f->path, revealed->pdata[v]))
+          g_error ("A revealed value (#%u) is in clear in the store files", v);
+      g_clear_object (&f->store);
+    }
+}
+
+/* Fault injection */
+
+/* The store file without a WAL, as a store is between two runs. */
+static GBytes *
+snapshot_store (Fixture *f)
+{
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+
+  g_clear_object (&f->store);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  return read_file_or_empty (f->path);
+}
+
+static void
+restore_store (Fixture *f, GBytes *snapshot)
+{
+  const char *suffixes[] = { "-wal", "-shm", "-journal" };
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  const char *contents = g_bytes_get_data (snapshot, &len);
+
+  for (guint s = 0; s < G_N_ELEMENTS (suffixes); s++)
+    {
+      g_autofree char *file = g_strconcat (f->path, suffixes[s], NULL);
+      g_unlink (file);
+    }
+  g_assert_true (
+    g_file_set_contents_full (f->path, contents, len, G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  guint n_runs;
+  guint n_failed;
+  guint n_committed_but_failed;
+} FaultStats;
+
+/* On the store restored from @snapshot and opened on the fault VFS, makes @warm_up clean
+ * reveals, then one more with the @n-th write/sync/truncate failing (0: none). Returns
+ * how many calls that last reveal made. Asserts that a failed reveal gave no value, and
+ * that after reopening without faults the ledger verifies and holds the entry of every
+ * value handed out. */
+static guint
+run_with_fault (Fixture *f, GBytes *snapshot, guint warm_up, guint n, int rc, gboolean sticky,
+                FaultStats *stats)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (AgLedgerEntry) entry = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgSecret) value = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  AgSqliteStore *store;
+  guint calls, failures;
+
+  restore_store (f, snapshot);
+  store = ag_sqlite_store_open_with_vfs (f->path, AG_SQLITE_STORE_OPEN_DEFAULT,
+                                         ag_test_faultvfs_register (), NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < warm_up; i++)
+    reveal_ok (store, "agente01", customer, AG_PII_KIND_CPF, T0 + i, 0);
+
+  entry = reveal_entry ("agente01", customer->id, AG_PII_KIND_CPF, T0 + warm_up);
+  ag_test_faultvfs_fail_at (n, rc, sticky);
+  value = ag_store_reveal (AG_STORE (store), entry, 100, NULL, &error);
+  calls = ag_test_faultvfs_get_calls ();
+  failures = ag_test_faultvfs_get_failures ();
+  ag_test_faultvfs_reset ();
+
+  stats->n_runs++;
+  if (failures > 0)
+    {
+      /* Denied, with no value. */
+      g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+      g_assert_null (value);
+      stats->n_failed++;
+
+      /* Once the disk is back, the same connection reveals again. */
+      g_clear_pointer (&entry, ag_ledger_entry_free);
+      g_clear_error (&error);
+      entry = reveal_entry ("agente01", customer->id, AG_PII_KIND_CPF, T0 + warm_up + 1);
+      value = ag_store_reveal (AG_STORE (store), entry, 100, NULL, &error);
+      g_assert_no_error (error);
+      assert_value (value, customer->values[AG_PII_KIND_CPF]);
+    }
+  else
+    {
+      g_assert_no_error (error);
+      assert_value (value, customer->values[AG_PII_KIND_CPF]);
+    }
+  g_assert_finalize_object (store);
+
+  /* Reopened on the real VFS: the chain verifies; a value never came without its entry. */
+  store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  entries = ledger_entries (store);
+  {
+    guint64 n_verified = 0, bad = 0;
+
+    g_assert_true (ag_sqlite_store_verify_ledger (store, &n_verified, &bad, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (n_verified, ==, entries->len);
+  }
+  if (failures > 0)
+    {
+      /* The warm-up entries, maybe the failed one (committed, then reported failed, as
+       * when only the checkpoint after the commit broke), and the retry. */
+      g_assert_cmpuint (entries->len, >=, warm_up + 1);
+      g_assert_cmpuint (entries->len, <=, warm_up + 2);
+      if (entries->len == warm_up + 2)
+        stats->n_committed_but_failed++;
+    }
+  else
+    g_assert_cmpuint (entries->len, ==, warm_up + 1);
+  {
+    const AgLedgerEntry *last = entries->pdata[entries->len - 1];
+
+    g_assert_cmpuint (last->seq, ==, entry->seq);
+    g_assert_cmpstr (last->record_id, ==, customer->id);
+    g_assert_cmpint (last->field_kind, ==, AG_PII_KIND_CPF);
+    g_assert_true (memcmp (last->hash, entry->hash, AG_LEDGER_HASH_BYTES) == 0);
+  }
+  g_assert_finalize_object (store);
+
+  return calls;
+}
+
+static void
+test_faults (Fixture *f, gconstpointer data)
+{
+  const int codes[] = { SQLITE_FULL, SQLITE_IOERR };
+  g_autoptr (GBytes) snapshot = snapshot_store (f);
+  FaultStats stats = { 0 };
+
+  /* The first write after opening (the WAL is created), and a later one (it grows). */
+  for (guint warm_up = 0; warm_up <= 2; warm_up += 2)
+    {
+      guint clean_calls = run_with_fault (f, snapshot, warm_up, 0, SQLITE_OK, FALSE, &stats);
+
+      /* At least a WAL write and its sync. */
+      g_assert_cmpuint (clean_calls, >=, 2);
+      g_test_message ("A reveal after %u others makes %u writes, syncs and truncates", warm_up,
+                      clean_calls);
+
+      for (guint n = 1; n <= clean_calls; n++)
+        for (guint c = 0; c < G_N_ELEMENTS (codes); c++)
+          for (guint sticky = 0; sticky <= 1; sticky++)
+            run_with_fault (f, snapshot, warm_up, n, codes[c], sticky, &stats);
+    }
+
+  g_test_message ("%u runs, %u denied, %u of them committed before the failure", stats.n_runs,
+                  stats.n_failed, stats.n_committed_but_failed);
+  /* Every injected fault was on the path, and denied. */
+  g_assert_cmpuint (stats.n_failed, ==, stats.n_runs - 2);
+}
+
+static void
+test_fault_on_event (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) snapshot = snapshot_store (f);
+  g_autoptr (GError) error = NULL;
+
+  for (guint n = 1; n <= 2; n++)
+    {
+      g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOCK);
+      AgSqliteStore *store;
+
+      restore_store (f, snapshot);
+      store = ag_sqlite_store_open_with_vfs (f->path, AG_SQLITE_STORE_OPEN_DEFAULT,
+                                             ag_test_faultvfs_register (), NULL, &error);
+      g_assert_no_error (error);
+      entry->user = g_strdup ("agente01");
+      entry->host = g_strdup ("pa-07");
+      entry->session_id = g_strdup ("session-1");
+      ag_test_faultvfs_fail_at (n, SQLITE_FULL, TRUE);
+      g_assert_false (ag_sqlite_store_append_event (store, entry, &error));
+      ag_test_faultvfs_reset ();
+      g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+      g_clear_error (&error);
+      g_assert_finalize_object (store);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,6 +803,12 @@ main (int argc, char **argv)
   ADD ("not-found", test_not_found);
   ADD ("async", test_async);
   ADD ("append-event", test_append_event);
+  ADD ("quota", test_quota);
+  ADD ("missing-mac-key", test_missing_mac_key);
+  ADD ("read-only", test_read_only);
+  ADD ("no-value-in-ledger", test_no_value_in_ledger);
+  ADD ("faults", test_faults);
+  ADD ("fault-on-event", test_fault_on_event);
 
 #undef ADD
 

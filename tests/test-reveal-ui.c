@@ -719,6 +719,121 @@ test_other_record (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+/* Answers the step-up prompts in @dialog by their titles, as an agent types them, until
+ * the dialog is gone (revealed) or says why not. */
+static void
+answer_step_up (AgRevealDialog *dialog, const char *password, const char *code)
+{
+  GtkWidget *button = dialog_reveal_button (dialog);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  while (TRUE)
+    {
+      g_autoptr (GPtrArray) entries = NULL;
+
+      AG_TEST_WAIT_UNTIL (dialog == NULL || ag_test_n_prompts (GTK_WIDGET (dialog)) > 0
+                          || gtk_widget_get_sensitive (button));
+      if (dialog == NULL || ag_test_n_prompts (GTK_WIDGET (dialog)) == 0)
+        break;
+      entries = ag_test_prompts (GTK_WIDGET (dialog));
+      g_ptr_array_set_free_func (entries, g_object_unref);
+      for (guint i = 0; i < entries->len; i++)
+        {
+          GtkWidget *entry = g_object_ref (g_ptr_array_index (entries, i));
+          const char *title = ag_test_prompt_title (entry);
+
+          gtk_editable_set_text (GTK_EDITABLE (entry),
+                                 strstr (title, "Password") != NULL ? password : code);
+        }
+      /* Reveal sends the answers, as Enter in the last prompt would. */
+      g_assert_true (gtk_widget_get_sensitive (button));
+      g_signal_emit_by_name (button, "clicked");
+      for (guint i = 0; i < entries->len; i++)
+        g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (entries, i)), ==, "");
+      g_ptr_array_set_size (entries, 0);
+    }
+  if (dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+}
+
+static guint
+customer_with (Fixture *fixture, AgPiiKind kind)
+{
+  for (guint i = 0; i < fixture->customers->len; i++)
+    {
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, i);
+
+      if (customer->values[kind] != NULL)
+        return i;
+    }
+  g_error ("No synthetic customer has a %s", ag_pii_kind_to_string (kind));
+  return 0;
+}
+
+static void
+test_step_up (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  guint index = customer_with (fixture, AG_PII_KIND_CARD_NUMBER);
+  AgRecordPage *page = open_customer (window, fixture, index);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CARD_NUMBER);
+  const char *card = value_of (fixture, index, AG_PII_KIND_CARD_NUMBER);
+  g_autofree char *code = ag_test_pam_code (1);
+  g_autofree char *next_code = ag_test_pam_code (2);
+  g_autofree char *events = NULL;
+  AgRevealDialog *dialog;
+
+  /* step-up-grace is 0 here: one second after the sign-in, a card needs both again. */
+  fixture->now += G_USEC_PER_SEC;
+  dialog = open_dialog (row);
+  g_assert_nonnull (
+    find_label (GTK_WIDGET (dialog), "Card numbers need your password and code again."));
+  g_assert_cmpuint (ag_test_n_prompts (GTK_WIDGET (dialog)), ==, 0);
+
+  /* A wrong password: denied, said so, nothing shown. */
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  answer_step_up (dialog, "not-the-password", code);
+  g_assert_true (find_dialog () == dialog);
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Your password or code was not accepted, so "
+                                                     "the value stays hidden. Try again."));
+  g_assert_false (ag_masked_label_get_revealed (label_of (row)));
+  assert_nowhere (card, AG_PII_KIND_CARD_NUMBER);
+
+  /* Both factors: the card number shows. */
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  answer_step_up (dialog, AG_TEST_PASSWORD, next_code);
+  g_assert_null (find_dialog ());
+  g_assert_true (ag_masked_label_get_revealed (label_of (row)));
+  g_assert_cmpstr (ag_reveal_get_value (ag_field_row_get_reveal (row)), ==, card);
+
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal-denied:step-up-failed reveal ");
+
+  close_window (window);
+}
+
+static void
+test_policy_reload (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgRecordPage *page = open_customer (window, fixture, 12);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+
+  /* The window watches the policy: a shorter reveal-duration applies to the next reveal. */
+  g_assert_cmpuint (ag_policy_get_reveal_duration (ag_guard_get_policy (guard)), ==, 20);
+  g_file_set_contents (fixture->policy_file, "[policy]\nreveal-duration=10\n", -1, &error);
+  g_assert_no_error (error);
+  AG_TEST_WAIT_UNTIL (ag_policy_get_reveal_duration (ag_guard_get_policy (guard)) == 10);
+
+  reveal_with (open_dialog (row), "identity-check", NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Hides in 10 s");
+
+  close_window (window);
+}
+
 const char *
 __asan_default_options (void);
 
@@ -764,6 +879,8 @@ main (int argc, char **argv)
   ADD ("lock-while-revealed", NULL, test_lock_while_revealed);
   ADD ("lock-closes-dialog", NULL, test_lock_closes_dialog);
   ADD ("other-record", NULL, test_other_record);
+  ADD ("policy-reload", NULL, test_policy_reload);
+  ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
 #undef ADD
 
   status = g_test_run ();

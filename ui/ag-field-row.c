@@ -213,9 +213,6 @@ ag_field_row_constructed (GObject *object)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, reveal_text, -1);
 
-  if (self->guard != NULL)
-    g_signal_connect_object (self->guard, "notify::policy", G_CALLBACK (update), self,
-                             G_CONNECT_SWAPPED);
   update (self);
 }
 
@@ -372,6 +369,20 @@ ag_field_row_get_can_reveal (AgFieldRow *self)
   return self->guard != NULL && self->field != NULL
          && ag_policy_kind_is_masked (ag_guard_get_policy (self->guard),
                                       ag_field_get_kind (self->field));
+}
+
+/**
+ * ag_field_row_policy_changed:
+ * @self: a field row
+ *
+ * Offers the reveal or not again, after the guard's policy changed.
+ */
+void
+ag_field_row_policy_changed (AgFieldRow *self)
+{
+  g_return_if_fail (AG_IS_FIELD_ROW (self));
+
+  update (self);
 }
 
 /**

@@ -206,6 +206,23 @@ ag_record_page_get_record (AgRecordPage *self)
 }
 
 /**
+ * ag_record_page_policy_changed:
+ * @self: a record page
+ *
+ * Offers a reveal on each field again as the guard's new policy says.
+ */
+void
+ag_record_page_policy_changed (AgRecordPage *self)
+{
+  g_return_if_fail (AG_IS_RECORD_PAGE (self));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->fields_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (AG_IS_FIELD_ROW (child))
+      ag_field_row_policy_changed (AG_FIELD_ROW (child));
+}
+
+/**
  * ag_record_page_set_record:
  * @self: a record page
  * @record: (nullable): the record to show, or %NULL to show none and drop every widget of

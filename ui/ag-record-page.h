@@ -25,5 +25,7 @@ AgRecord *
 ag_record_page_get_record (AgRecordPage *self);
 void
 ag_record_page_set_record (AgRecordPage *self, AgRecord *record);
+void
+ag_record_page_policy_changed (AgRecordPage *self);
 
 G_END_DECLS

@@ -269,6 +269,8 @@ static void
 policy_changed_cb (AgWindow *self, AgPolicy *policy)
 {
   ag_guard_set_policy (self->guard, policy);
+  if (self->record_page != NULL)
+    ag_record_page_policy_changed (self->record_page);
 }
 
 static void

@@ -10,7 +10,9 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
 #include "ag-auth-prompts.h"
@@ -222,14 +224,23 @@ find_dialog (void)
   return NULL;
 }
 
+/* The dialog's Reveal button: its suggested action (not the ticket row's apply button). */
 static GtkWidget *
 dialog_reveal_button (AgRevealDialog *dialog)
 {
-  GtkWidget *button = find_button (GTK_WIDGET (dialog), "Reveal");
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
 
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
-  return button;
+  collect_type (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (gtk_widget_has_css_class (button, "suggested-action")
+          && gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW) == NULL)
+        return button;
+    }
+  g_error ("The reveal dialog has no Reveal button");
+  return NULL;
 }
 
 static gboolean
@@ -505,6 +516,7 @@ test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Identity check"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Fraud check"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Required"));
+  g_assert_true (find_button (GTK_WIDGET (dialog), "Reveal") == dialog_reveal_button (dialog));
   reveal_with (dialog, "customer-request", "CALL-2026-0042");
   g_assert_null (find_dialog ());
 
@@ -742,8 +754,10 @@ answer_step_up (AgRevealDialog *dialog, const char *password, const char *code)
           GtkWidget *entry = g_object_ref (g_ptr_array_index (entries, i));
           const char *title = ag_test_prompt_title (entry);
 
-          gtk_editable_set_text (GTK_EDITABLE (entry),
-                                 strstr (title, "Password") != NULL ? password : code);
+          gtk_editable_set_text (GTK_EDITABLE (entry), strstr (title, "Password") != NULL
+                                                           || strstr (title, "Senha") != NULL
+                                                         ? password
+                                                         : code);
         }
       /* Reveal sends the answers, as Enter in the last prompt would. */
       g_assert_true (gtk_widget_get_sensitive (button));
@@ -834,6 +848,71 @@ test_policy_reload (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+/* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
+
+static gboolean
+shot_ready_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Saves the whole screen as AG_SCREENSHOT_DIR/reveal-NAME-LANG.png, once GTK has drawn the
+ * last changes. For the documentation and for looking at: nothing is asserted here. */
+static void
+take_shot (const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  const char *language = g_getenv ("LANGUAGE");
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  gboolean ready = FALSE;
+  int status = 0;
+
+  g_timeout_add (1500, shot_ready_cb, &ready);
+  AG_TEST_WAIT_UNTIL (ready);
+  file = g_strdup_printf ("reveal-%s-%s.png", name,
+                          language != NULL && language[0] != '\0' ? language : "en");
+  path = g_build_filename (g_getenv ("AG_SCREENSHOT_DIR"), file, NULL);
+  g_spawn_sync (NULL, (char *[]){ "import", "-window", "root", path, NULL }, NULL,
+                G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+test_screenshots (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  guint index = customer_with (fixture, AG_PII_KIND_CARD_NUMBER);
+  AgRecordPage *page;
+  AgRevealDialog *dialog;
+  g_autofree char *code = ag_test_pam_code (1);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  page = open_customer (window, fixture, index);
+
+  dialog = open_dialog (find_field_row (page, AG_PII_KIND_CPF));
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
+  take_shot ("dialog");
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  AG_TEST_WAIT_UNTIL (find_dialog () == NULL);
+  fixture->now += 2 * G_USEC_PER_SEC;
+  take_shot ("revealed");
+
+  dialog = open_dialog (find_field_row (page, AG_PII_KIND_CARD_NUMBER));
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (GTK_WIDGET (dialog)) > 0);
+  take_shot ("step-up");
+  answer_step_up (dialog, "not-the-password", code);
+  take_shot ("denied");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  close_window (window);
+}
+
 const char *
 __asan_default_options (void);
 
@@ -863,6 +942,14 @@ main (int argc, char **argv)
   /* GTK's test accessibility backend keeps the accessible properties for the assertions,
    * and needs no AT-SPI bus. */
   g_setenv ("GTK_A11Y", "test", TRUE);
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    {
+      /* Translated like the application: LANGUAGE=pt_BR AG_LOCALEDIR=_build/po. */
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("AG_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   ag_test_pam_init ();
   gtk_init ();
   adw_init ();
@@ -881,6 +968,8 @@ main (int argc, char **argv)
   ADD ("other-record", NULL, test_other_record);
   ADD ("policy-reload", NULL, test_policy_reload);
   ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD
 
   status = g_test_run ();

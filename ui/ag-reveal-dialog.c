@@ -170,6 +170,11 @@ update (AgRevealDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->reveal_button), running ? waiting : ready);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reasons_list), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->ticket_row), !running);
+  /* During a step-up the prompts take the place of the choices made already. */
+  gtk_widget_set_visible (GTK_WIDGET (self->reasons_group), !(running && self->step_up));
+  gtk_widget_set_visible (
+    gtk_widget_get_ancestor (GTK_WIDGET (self->ticket_row), ADW_TYPE_PREFERENCES_GROUP),
+    !(running && self->step_up));
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), running && !waiting);
   gtk_spinner_set_spinning (self->spinner, running && !waiting);
 }

@@ -229,7 +229,8 @@ ag_store_count (AgStore *self, GError **error)
  * @cancellable: (nullable): a #GCancellable, looked at before anything is written
  * @error: return location for an error: %AG_STORE_ERROR_NOT_FOUND,
  *   %AG_STORE_ERROR_QUOTA_EXCEEDED or %AG_STORE_ERROR_LEDGER before the entry is committed
- *   (nothing happened), %AG_STORE_ERROR_CORRUPT when the value does not open after it
+ *   (nothing happened), %AG_STORE_ERROR_CORRUPT when the value does not open after it;
+ *   %G_IO_ERROR_CANCELLED when @cancellable was cancelled before anything was written
  *
  * Commits the ledger entry durably, then unseals the value (DESIGN §5, step 3).
  *

@@ -2,7 +2,8 @@
  * SPDX-FileCopyrightText: 2026 The Agent Guard authors
  */
 
-/* The process test-reveal-crash kills: reveals in a loop and, after each value it got,
+/* The process test-reveal-crash kills: opens the store, says "ready", waits for a byte on
+ * stdin, then reveals in a loop and, after each value it got,
  * writes "SEQ<TAB>RECORD<TAB>KIND<TAB>VALUE" to stdout in one write(2), so the test knows
  * exactly which values were handed out before the SIGKILL. Values are synthetic.
  *
@@ -54,6 +55,14 @@ main (int argc, char **argv)
     }
   if (!write_all ("ready\n", 6))
     return 1;
+  /* Start revealing when told (one byte on stdin): the test starts the next children
+   * while it checks the store, without them competing for the CPU. */
+  {
+    char go;
+
+    if (read (STDIN_FILENO, &go, 1) != 1)
+      return 1;
+  }
 
   for (guint64 i = 0;; i++)
     {

@@ -360,6 +360,10 @@ detach_attempt (AgGuard *self, Attempt *attempt)
 
 static void
 end_reveals (AgGuard *self, AgRemaskCause cause);
+static GPtrArray *
+void_reveals (AgGuard *self, AgRemaskCause cause);
+static void
+ledger_remasks (AgGuard *self, GPtrArray *wiped, AgRemaskCause cause);
 static void
 expire_reveals (AgGuard *self);
 
@@ -1027,10 +1031,17 @@ ag_guard_lock (AgGuard *self, AgLockCause cause)
         ag_guard_cancel (self);
         break;
       case AG_GUARD_STATE_UNLOCKED:
-        /* Nothing revealed outlives the lock, and its re-masks come before it. */
-        end_reveals (self, AG_REMASK_CAUSE_LOCK);
-        emit_event (self, AG_GUARD_EVENT_LOCK, cause, NULL);
-        set_state (self, AG_GUARD_STATE_LOCKED);
+        {
+          g_autoptr (GPtrArray) wiped = NULL;
+
+          /* Lock first, write after: every value is wiped and the UI has torn down what it
+           * showed before the first synced ledger write, so the lock never waits on the
+           * disk. In the ledger the re-masks still come before the lock. */
+          wiped = void_reveals (self, AG_REMASK_CAUSE_LOCK);
+          set_state (self, AG_GUARD_STATE_LOCKED);
+          ledger_remasks (self, wiped, AG_REMASK_CAUSE_LOCK);
+          emit_event (self, AG_GUARD_EVENT_LOCK, cause, NULL);
+        }
         break;
       default:
         g_assert_not_reached ();
@@ -1229,6 +1240,32 @@ dup_reveals (AgGuard *self)
   return reveals;
 }
 
+/* Takes every live reveal out of the list and wipes it, without writing anything: the
+ * values are gone before the first (synced, milliseconds long) ledger write. Returns the
+ * wiped reveals for ledger_remasks(). */
+static GPtrArray *
+wipe_reveals (AgGuard *self, AgRemaskCause cause)
+{
+  GPtrArray *wiped = dup_reveals (self);
+
+  g_list_store_remove_all (self->reveals);
+  for (guint i = 0; i < wiped->len; i++)
+    ag_reveal_remask (g_ptr_array_index (wiped, i), cause);
+  schedule_expiry (self);
+  return wiped;
+}
+
+static void
+ledger_remasks (AgGuard *self, GPtrArray *wiped, AgRemaskCause cause)
+{
+  for (guint i = 0; i < wiped->len; i++)
+    {
+      AgReveal *reveal = g_ptr_array_index (wiped, i);
+
+      ledger_remask (self, ag_reveal_get_record_id (reveal), ag_reveal_get_kind (reveal), cause);
+    }
+}
+
 /**
  * ag_guard_remask:
  * @reveal: a reveal this guard made
@@ -1258,9 +1295,8 @@ ag_guard_remask_all (AgGuard *self, AgRemaskCause cause)
 
   g_return_if_fail (AG_IS_GUARD (self));
 
-  reveals = dup_reveals (self);
-  for (guint i = 0; i < reveals->len; i++)
-    remask_reveal (self, g_ptr_array_index (reveals, i), cause);
+  reveals = wipe_reveals (self, cause);
+  ledger_remasks (self, reveals, cause);
 }
 
 /* Re-masks the reveals whose expiry passed on the guard's clock: a reveal is live for
@@ -1284,8 +1320,8 @@ expire_reveals (AgGuard *self)
 /* On a lock or when the guard goes away: every reveal under way is void (its step-up
  * is cancelled; a value still coming from the store is wiped on arrival), and every live
  * reveal is re-masked with @cause. */
-static void
-end_reveals (AgGuard *self, AgRemaskCause cause)
+static GPtrArray *
+void_reveals (AgGuard *self, AgRemaskCause cause)
 {
   self->reveal_epoch++;
   for (guint i = 0; i < self->running->len; i++)
@@ -1295,7 +1331,15 @@ end_reveals (AgGuard *self, AgRemaskCause cause)
       if (attempt->step_up)
         detach_attempt (self, attempt);
     }
-  ag_guard_remask_all (self, cause);
+  return wipe_reveals (self, cause);
+}
+
+static void
+end_reveals (AgGuard *self, AgRemaskCause cause)
+{
+  g_autoptr (GPtrArray) wiped = void_reveals (self, cause);
+
+  ledger_remasks (self, wiped, cause);
 }
 
 /**

@@ -2,7 +2,9 @@
  * SPDX-FileCopyrightText: 2026 The Agent Guard authors
  *
  * Lock latency: from the moment a lock is due until AgGuard is LOCKED and every live reveal
- * is wiped (and the lock and re-mask entries are durable in the ledger, as in the app).
+ * is wiped (::notify::state, where the window destroys its record page and results: the
+ * figure against the target); and, beside it, until the lock and re-mask entries are
+ * durable in the ledger (ag_guard_lock() returned), which the lock does not wait for.
  * Target: at most 16 ms at the 99th percentile (one frame at 60 Hz).
  *
  * Triggers:
@@ -57,8 +59,9 @@ struct _Bench
   AgDesktopMonitor *monitor;
   GPtrArray *reveals; /* this run's, to check they were wiped */
 
-  gint64 fired_at;  /* monotonic */
-  gint64 locked_at; /* monotonic; 0 until locked */
+  gint64 fired_at;   /* monotonic */
+  gint64 locked_at;  /* monotonic; 0 until LOCKED (values wiped, UI torn down) */
+  gint64 durable_at; /* monotonic; 0 until the lock's ledger entries are written */
 };
 
 static gint64
@@ -101,8 +104,23 @@ lock_requested_cb (AgDesktopMonitor *monitor, gint cause, gpointer data)
 
   ag_guard_lock (bench->guard, (AgLockCause) cause);
   if (ag_guard_get_state (bench->guard) == AG_GUARD_STATE_LOCKED)
-    bench->locked_at = g_get_monotonic_time ();
+    bench->durable_at = g_get_monotonic_time ();
   ag_desktop_monitor_lock_done (monitor);
+}
+
+/* Where the window tears down its record page: the moment no PII is on screen. */
+static void
+state_cb (AgGuard *guard, GParamSpec *pspec, gpointer data)
+{
+  Bench *bench = data;
+
+  if (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED && bench->locked_at == 0)
+    {
+      bench->locked_at = g_get_monotonic_time ();
+      /* Every value is wiped by then. */
+      for (guint i = 0; i < bench->reveals->len; i++)
+        g_assert_null (ag_reveal_get_value (g_ptr_array_index (bench->reveals, i)));
+    }
 }
 
 static void
@@ -172,6 +190,7 @@ set_up (Bench *bench)
   ag_guard_set_policy (bench->guard, policy);
   ag_guard_set_store (bench->guard, AG_STORE (bench->store), "bench-lock", AG_LEDGER_MODE_LIVE);
   g_signal_connect (bench->guard, "conversation", G_CALLBACK (conversation_cb), bench);
+  g_signal_connect (bench->guard, "notify::state", G_CALLBACK (state_cb), bench);
 
   /* The D-Bus trigger: the session bus, one connection for the monitor, one to send. */
   bench->session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
@@ -256,6 +275,7 @@ prepare_run (Bench *bench, guint run, guint n_reveals)
     }
   g_assert_cmpuint (g_list_model_get_n_items (ag_guard_get_reveals (bench->guard)), ==, n_reveals);
   bench->locked_at = 0;
+  bench->durable_at = 0;
 }
 
 static void
@@ -268,7 +288,7 @@ fire_deadline (Bench *bench)
   bench->fired_at = g_get_monotonic_time ();
   ag_guard_process_time (bench->guard);
   if (ag_guard_get_state (bench->guard) == AG_GUARD_STATE_LOCKED)
-    bench->locked_at = g_get_monotonic_time ();
+    bench->durable_at = g_get_monotonic_time ();
 }
 
 static void
@@ -288,8 +308,9 @@ fire_dbus (Bench *bench)
 static gint64
 finish_run (Bench *bench)
 {
-  while (bench->locked_at == 0)
+  while (bench->durable_at == 0)
     g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (bench->locked_at, !=, 0);
 
   g_assert_cmpint (ag_guard_get_state (bench->guard), ==, AG_GUARD_STATE_LOCKED);
   g_assert_cmpuint (g_list_model_get_n_items (ag_guard_get_reveals (bench->guard)), ==, 0);
@@ -357,6 +378,7 @@ static gboolean
 measure (Bench *bench, const Trigger *trigger, guint runs, guint n_reveals)
 {
   g_autoptr (GArray) times = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
+  g_autoptr (GArray) durable = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
   gint64 p50, p99, max;
 
   for (guint run = 0; run < runs; run++)
@@ -367,7 +389,13 @@ measure (Bench *bench, const Trigger *trigger, guint runs, guint n_reveals)
       trigger->fire (bench);
       latency = finish_run (bench);
       g_array_append_val (times, latency);
+      latency = bench->durable_at - bench->fired_at;
+      g_array_append_val (durable, latency);
     }
+  g_array_sort (durable, compare_gint64);
+  g_print ("ledgered     %-8s reveals=%u runs=%u  p50 %.3f ms  p99 %.3f ms  (not waited for)\n",
+           trigger->name, n_reveals, runs, percentile (durable, 0.50) / 1000.0,
+           percentile (durable, 0.99) / 1000.0);
   g_array_sort (times, compare_gint64);
   p50 = percentile (times, 0.50);
   p99 = percentile (times, 0.99);

@@ -602,6 +602,14 @@ test_reason_required (Fixture *fixture, gconstpointer user_data)
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
   g_assert_true (gtk_widget_get_sensitive (button));
 
+  /* A CPF typed into the ticket box: marked, and Reveal off until it is fixed. */
+  gtk_editable_set_text (GTK_EDITABLE (ticket_row), "529.982.247-25");
+  g_assert_true (gtk_widget_has_css_class (ticket_row, "error"));
+  g_assert_false (gtk_widget_get_sensitive (button));
+  gtk_editable_set_text (GTK_EDITABLE (ticket_row), "CH-2026-0042");
+  g_assert_false (gtk_widget_has_css_class (ticket_row, "error"));
+  g_assert_true (gtk_widget_get_sensitive (button));
+
   /* Escape closes it, and nothing was asked of the guard. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
   ag_test_spin ();

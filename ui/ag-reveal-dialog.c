@@ -145,6 +145,9 @@ ag_reveal_dialog_describe_error (AgGuard *guard, const GError *error)
                             "the customer again."));
       case AG_REVEAL_ERROR_CANCELLED:
         return g_strdup (_("The reveal was cancelled. The value stays hidden."));
+      case AG_REVEAL_ERROR_INVALID_TICKET:
+        return g_strdup (_("The ticket must be a ticket or call ID, never a CPF, CNPJ or card "
+                            "number."));
       case AG_REVEAL_ERROR_FAILED:
       default:
         return g_strdup (_("The value could not be revealed, so it stays hidden. Try again; "
@@ -165,7 +168,22 @@ update (AgRevealDialog *self)
 {
   gboolean running = is_running (self);
   gboolean waiting = ag_auth_prompts_get_waiting (self->prompts);
-  gboolean ready = !self->require_reason || ag_reveal_dialog_get_reason (self) != NULL;
+  g_autofree char *ticket
+    = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ticket_row))));
+  /* The ledger keeps the ticket: one that looks like a document or card number, or like
+   * free text, is refused here already. */
+  gboolean ticket_ok = ticket[0] == '\0' || ag_guard_ticket_is_valid (ticket);
+  gboolean ready
+    = (!self->require_reason || ag_reveal_dialog_get_reason (self) != NULL) && ticket_ok;
+
+  if (ticket_ok)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->ticket_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->ticket_row), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->ticket_row),
+                               ticket_ok ? NULL
+                                         : _("Letters, digits and - _ . / # : only, up to 64; "
+                                              "never a CPF, CNPJ or card number"));
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->reveal_button), running ? waiting : ready);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reasons_list), !running);
@@ -350,6 +368,8 @@ ag_reveal_dialog_constructed (GObject *object)
   gtk_widget_set_visible (GTK_WIDGET (self->step_up_box), self->step_up);
 
   g_signal_connect_object (self->guard, "notify::state", G_CALLBACK (guard_state_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->ticket_row, "changed", G_CALLBACK (update), self,
                            G_CONNECT_SWAPPED);
 
   if (self->reason_checks->len > 0)

@@ -843,6 +843,7 @@ test_policy_reload (Fixture *fixture, gconstpointer user_data)
   AgGuard *guard = ag_window_get_guard (window);
   AgRecordPage *page = open_customer (window, fixture, 12);
   AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  g_autofree char *events = NULL;
 
   /* The window watches the policy: a shorter reveal-duration applies to the next reveal. */
   g_assert_cmpuint (ag_policy_get_reveal_duration (ag_guard_get_policy (guard)), ==, 20);
@@ -852,6 +853,10 @@ test_policy_reload (Fixture *fixture, gconstpointer user_data)
 
   reveal_with (open_dialog (row), "identity-check", NULL);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Hides in 10 s");
+
+  /* The change is in the ledger, before the reveal made under it. */
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login policy-changed reveal ");
 
   close_window (window);
 }

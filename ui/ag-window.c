@@ -270,10 +270,26 @@ guard_event_cb (const AgGuardEvent *event, gpointer user_data)
 
 /* The policy ------------------------------------------------------------------------------ */
 
+/* DESIGN §6: a live policy change is ledgered, with the version now in force. */
+static void
+ledger_policy_change (AgWindow *self, AgPolicy *policy)
+{
+  AgLedgerEntry *entry = ag_ledger_entry_new (AG_LEDGER_EVENT_POLICY_CHANGED);
+
+  entry->user = g_strdup (ag_guard_get_user (self->guard));
+  entry->host = g_strdup (g_get_host_name ());
+  entry->session_id = g_strdup (self->session_id);
+  entry->mode = self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE;
+  entry->policy_version = g_strdup (ag_policy_get_version (policy));
+  g_ptr_array_add (self->pending_entries, entry);
+  flush_ledger (self);
+}
+
 static void
 policy_changed_cb (AgWindow *self, AgPolicy *policy)
 {
   ag_guard_set_policy (self->guard, policy);
+  ledger_policy_change (self, policy);
   if (self->record_page != NULL)
     ag_record_page_policy_changed (self->record_page);
 }

@@ -19,8 +19,10 @@ typedef enum
 
 #define AG_LEDGER_MAC_DEFAULT AG_LEDGER_MAC_BLAKE2B
 
-/* The canonical encoding version (its first byte). */
-#define AG_LEDGER_FORMAT_VERSION 1
+/* The ledger format (ledger_meta `format`): the version of the canonical encoding (its
+ * first byte) and of the table layout. A ledger of another format is refused with
+ * AG_LEDGER_ERROR_UNSUPPORTED. */
+#define AG_LEDGER_FORMAT_VERSION 2
 /* The longest string member an entry may carry, in bytes. */
 #define AG_LEDGER_MAX_STRING 512
 

@@ -217,7 +217,9 @@ assert_verify_names (Fixture *f, const char *seq)
 static void
 test_verify_changed (Fixture *f, gconstpointer data)
 {
-  tamper (f, "DROP TRIGGER ledger_no_update; UPDATE ledger SET reason = 'audit' WHERE seq = 4");
+  /* Entry 4's reason, "callback", becomes another of the same length. */
+  tamper (f, "DROP TRIGGER ledger_no_update; UPDATE ledger SET entry = replace (entry,"
+             " CAST ('callback' AS BLOB), CAST ('audit-xx' AS BLOB)) WHERE seq = 4");
   assert_verify_names (f, "4");
 }
 
@@ -243,9 +245,8 @@ test_verify_inserted (Fixture *f, gconstpointer data)
   tamper (
     f, "DROP TRIGGER ledger_no_update;"
        "UPDATE ledger SET seq = -seq WHERE seq >= 6; UPDATE ledger SET seq = 1 - seq WHERE seq < 0;"
-       "INSERT INTO ledger SELECT 6, time, user, host, session, mode, event, record, field,"
-       " reason, ticket, policy_version, cause, hash, randomblob (32), randomblob (32)"
-       " FROM ledger WHERE seq = 5");
+       "INSERT INTO ledger SELECT 6, time, user, event, record, entry,"
+       " substr (seal, 33, 32) || randomblob (64) FROM ledger WHERE seq = 5");
   assert_verify_names (f, "6");
 }
 
@@ -442,6 +443,32 @@ test_subject_json (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "0 recorded accesses"));
 }
 
+/* Moving an access to another customer in the column SQL looks records up by neither
+ * hides it silently from the first customer's answer nor adds it to the other's. */
+static void
+test_subject_record_column (Fixture *f, gconstpointer data)
+{
+  g_autofree char *update = g_strdup_printf (
+    "DROP TRIGGER ledger_no_update; UPDATE ledger SET record = '%s' WHERE seq = 6", f->ids[7]);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  tamper (f, update);
+  assert_verify_names (f, "6");
+
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "subject", f->ids[3], "--store", f->store),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "entry 6"));
+  g_assert_nonnull (strstr (err, "may be incomplete"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (
+    run_admin (f, &out, &err, "audit", "subject", "--json", f->ids[7], "--store", f->store), ==, 1);
+  g_assert_nonnull (strstr (err, "entry 6"));
+  g_assert_null (strstr (out, "T-2"));
+}
+
 static void
 test_subject_tampered (Fixture *f, gconstpointer data)
 {
@@ -540,6 +567,7 @@ main (int argc, char **argv)
   ADD ("/admin-audit/subject/table", test_subject);
   ADD ("/admin-audit/subject/json", test_subject_json);
   ADD ("/admin-audit/subject/tampered", test_subject_tampered);
+  ADD ("/admin-audit/subject/record-column", test_subject_record_column);
   ADD ("/admin-audit/store/missing-key", test_store_missing_key);
   ADD ("/admin-audit/store/older-store", test_store_older_store);
 #undef ADD

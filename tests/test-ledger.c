@@ -836,15 +836,32 @@ test_wrong_key (Fixture *f, gconstpointer data)
   assert_bad (f, 1);
 }
 
+/* Each MAC, made explicitly (whichever is the default), keeps itself. */
 static void
-test_hmac (void)
+test_mac (gconstpointer data)
 {
+  AgLedgerMac mac = GPOINTER_TO_INT (data);
+  const char *other = mac == AG_LEDGER_MAC_HMAC_SHA256 ? "blake2b-256" : "hmac-sha256";
+  g_autofree char *claim = g_strdup_printf (
+    "UPDATE ledger_meta SET value = CAST ('%s' AS BLOB) WHERE key = 'mac'", other);
   Fixture f = { 0 };
   g_autoptr (GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
 
-  fixture_setup_mac (&f, AG_LEDGER_MAC_HMAC_SHA256);
+  fixture_setup_mac (&f, mac);
   fill (&f, N_ENTRIES);
   assert_intact (&f, N_ENTRIES);
+
+  /* The ledger says which MAC it uses, truthfully. */
+  g_assert_cmpint (sqlite3_prepare_v2 (f.db,
+                                       "SELECT CAST (value AS TEXT) FROM ledger_meta"
+                                       " WHERE key = 'mac'",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
+                   mac == AG_LEDGER_MAC_HMAC_SHA256 ? "hmac-sha256" : "blake2b-256");
+  sqlite3_finalize (stmt);
 
   /* ensure_schema on an existing ledger keeps the MAC it was made with. */
   g_assert_true (ag_ledger_ensure_schema (f.db, &error));
@@ -853,7 +870,7 @@ test_hmac (void)
 
   /* Claiming the other algorithm does not verify. */
   drop_triggers (f.db);
-  exec_ok (f.db, "UPDATE ledger_meta SET value = CAST ('blake2b-256' AS BLOB) WHERE key = 'mac'");
+  exec_ok (f.db, claim);
   assert_bad (&f, 1);
   fixture_teardown (&f, NULL);
 }
@@ -1215,7 +1232,10 @@ main (int argc, char **argv)
   ADD ("/ledger/tamper/truncate-is-a-known-limit", test_tamper_truncate);
   ADD ("/ledger/mirror-without-journal", test_mirror_without_journal);
   ADD ("/ledger/wrong-key", test_wrong_key);
-  g_test_add_func ("/ledger/hmac", test_hmac);
+  g_test_add_data_func ("/ledger/mac/hmac-sha256", GINT_TO_POINTER (AG_LEDGER_MAC_HMAC_SHA256),
+                        test_mac);
+  g_test_add_data_func ("/ledger/mac/blake2b-256", GINT_TO_POINTER (AG_LEDGER_MAC_BLAKE2B),
+                        test_mac);
   ADD ("/ledger/meta-missing", test_meta_missing);
   ADD ("/ledger/prune", test_prune);
   ADD ("/ledger/prune-anchor-tampered", test_prune_anchor_tampered);

@@ -36,8 +36,9 @@
  * user, event and record are copies kept for SQL (the reveal quota, export filters,
  * `audit subject`); verification checks each against the encoding, so changing one is
  * caught like changing the encoding itself, and a reader applies its filter again to
- * what it decoded. Reading three short columns and two blobs per row instead of sixteen
- * columns is what lets verification reach a million entries a second.
+ * what it decoded. Seven columns a row instead of sixteen, read without a mutex per
+ * column (see row_function()), is what brings verification near a million entries a
+ * second on two cores.
  *
  * The triggers make the tables insert-only against mistakes; they are no defence
  * against someone who can write the file (they can drop them). The chain and the MAC

@@ -15,10 +15,12 @@
 
 #include "ag-admin.h"
 #include "ag-ledger.h"
+#include "ag-policy.h"
 #include "ag-sqlite-store.h"
 
-/* The audit commands: verify, export and subject. Reading the ledger is itself access
- * to audit data, so export and subject ledger an `export` entry before they print. */
+/* The audit commands: verify, export, subject and prune. Reading the ledger is itself
+ * access to audit data, so export and subject ledger an `export` entry before they
+ * print. */
 
 static int
 usage_error (const char *words, const char *message)
@@ -635,5 +637,92 @@ ag_admin_audit_subject (int argc, char **argv)
                          seq);
       return AG_EXIT_FAILURE;
     }
+  return AG_EXIT_OK;
+}
+
+/* prune */
+
+static void
+print_policy_problems (const char *lines)
+{
+  g_auto (GStrv) split = g_strsplit (lines, "\n", -1);
+
+  for (guint i = 0; split[i] != NULL; i++)
+    g_printerr ("%s\n", split[i]);
+}
+
+int
+ag_admin_audit_prune (int argc, char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgPolicyPaths) paths = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) groups = NULL;
+  guint64 n_pruned = 0, first_bad = 0;
+  guint days;
+  int exit_code = AG_EXIT_OK;
+  GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
+      N_("FILE") },
+    { NULL },
+  };
+
+  if (!ag_admin_parse_options (argv[0], "",
+                               _("Remove the audit ledger's entries older than the policy's "
+                                  "ledger-retention-days (see “agent-guard-admin policy "
+                                  "show”). The newest entry always stays, and the rest of the "
+                                  "chain still verifies. A ledger that does not verify is "
+                                  "not pruned."),
+                               entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+  if (argc > 1)
+    return usage_error (argv[0], _("too many arguments"));
+
+  /* The effective policy of whoever runs this, as `policy show` shows it. A policy that
+   * does not load prunes nothing: deleting audit entries by a guess is no option. */
+  paths = ag_policy_paths_new_default ();
+  groups = ag_policy_get_user_groups (g_get_user_name ());
+  policy = ag_policy_load (paths, g_get_user_name (), (const char *const *) groups, NULL, &error);
+  if (policy == NULL)
+    {
+      print_policy_problems (error->message);
+      ag_admin_printerr (_("the policy files above are refused; nothing was pruned"));
+      return g_error_matches (error, AG_POLICY_ERROR, AG_POLICY_ERROR_IO) ? AG_EXIT_IOERR
+                                                                          : AG_EXIT_FAILURE;
+    }
+  days = ag_policy_get_ledger_retention_days (policy);
+
+  store = open_store (store_path, &exit_code);
+  if (store == NULL)
+    return exit_code;
+
+  if (!ag_sqlite_store_prune_ledger (store, days, &n_pruned, &error))
+    {
+      if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
+        {
+          g_autofree char *seq = NULL;
+
+          g_clear_error (&error);
+          ag_sqlite_store_verify_ledger (store, NULL, &first_bad, NULL);
+          seq = g_strdup_printf ("%" G_GUINT64_FORMAT, first_bad);
+          g_print (_("The audit ledger was altered: entry %s is the first that does not "
+                      "verify.\n"),
+                   seq);
+          ag_admin_printerr (_("nothing was pruned"));
+          return AG_EXIT_FAILURE;
+        }
+      ag_admin_printerr (_("cannot prune the audit ledger: %s"), error->message);
+      return exit_code_for_error (error);
+    }
+
+  {
+    g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_pruned);
+
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Pruned %s entry older than %u days.\n",
+                          "Pruned %s entries older than %u days.\n", (gulong) n_pruned),
+             count, days);
+  }
   return AG_EXIT_OK;
 }

@@ -36,6 +36,8 @@ static const Command commands[] = {
   { "audit verify", ag_admin_audit_verify, N_("Check that no audit ledger entry was altered") },
   { "audit export", ag_admin_audit_export, N_("Write the audit ledger as CSV or JSON Lines") },
   { "audit subject", ag_admin_audit_subject, N_("Show who saw a customer's data, when and why") },
+  { "audit prune", ag_admin_audit_prune,
+    N_("Remove audit entries older than the policy's retention") },
 };
 
 static void

@@ -44,6 +44,8 @@ int
 ag_admin_audit_export (int argc, char **argv);
 int
 ag_admin_audit_subject (int argc, char **argv);
+int
+ag_admin_audit_prune (int argc, char **argv);
 
 /* Shared helpers (ag-admin.c). */
 char *

@@ -146,7 +146,8 @@ gboolean
 ag_ledger_verify (AgLedger *self, sqlite3 *db, guint64 *n_entries, guint64 *first_bad_seq,
                   GError **error);
 
-/* Calls @func for each entry matching @filter, in sequence order. */
+/* Calls @func for each entry matching @filter, in sequence order, as stored (without
+ * verifying the chain). */
 gboolean
 ag_ledger_foreach (sqlite3 *db, const AgLedgerFilter *filter, AgLedgerEntryFunc func,
                    gpointer user_data, GError **error);

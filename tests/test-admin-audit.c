@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -30,6 +31,7 @@ typedef struct
 {
   char *dir;
   char *store;
+  char *policy_dir;  /* AG_POLICY_SYSTEM_DIR of every command run */
   GPtrArray *values; /* every clear value of the customers, to look for in output */
   char *ids[N_CUSTOMERS];
 } Fixture;
@@ -91,6 +93,9 @@ fixture_set_up (Fixture *f, gconstpointer user_data)
   f->dir = g_dir_make_tmp ("ag-admin-audit-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
   f->store = g_build_filename (f->dir, "store.db", NULL);
+  /* The commands read the policy from here, never from the machine's /etc. */
+  f->policy_dir = g_build_filename (f->dir, "policy", NULL);
+  g_assert_cmpint (g_mkdir (f->policy_dir, 0755), ==, 0);
   f->values = g_ptr_array_new_with_free_func (g_free);
 
   store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_CREATE, NULL, &error);
@@ -122,6 +127,7 @@ fixture_tear_down (Fixture *f, gconstpointer user_data)
 {
   ag_test_remove_tree (f->dir);
   g_free (f->store);
+  g_free (f->policy_dir);
   g_free (f->dir);
   g_ptr_array_unref (f->values);
   for (guint i = 0; i < N_CUSTOMERS; i++)
@@ -133,8 +139,10 @@ static int
 run_admin_v (Fixture *f, char **out, char **err, const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *no_supervisors = g_build_filename (f->dir, "no-supervisors", NULL);
   g_autofree char *stdout_text = NULL;
   g_autofree char *stderr_text = NULL;
   const char *admin = g_getenv ("AG_ADMIN");
@@ -145,9 +153,11 @@ run_admin_v (Fixture *f, char **out, char **err, const char *const *args)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  process
-    = g_subprocess_newv ((const char *const *) argv->pdata,
-                         G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "AG_POLICY_SYSTEM_DIR", f->policy_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "AG_POLICY_SUPERVISOR_DIR", no_supervisors, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
   g_assert_no_error (error);
@@ -217,7 +227,9 @@ assert_verify_names (Fixture *f, const char *seq)
 static void
 test_verify_changed (Fixture *f, gconstpointer data)
 {
-  tamper (f, "DROP TRIGGER ledger_no_update; UPDATE ledger SET reason = 'audit' WHERE seq = 4");
+  /* Entry 4's reason, "callback", becomes another of the same length. */
+  tamper (f, "DROP TRIGGER ledger_no_update; UPDATE ledger SET entry = replace (entry,"
+             " CAST ('callback' AS BLOB), CAST ('audit-xx' AS BLOB)) WHERE seq = 4");
   assert_verify_names (f, "4");
 }
 
@@ -243,9 +255,8 @@ test_verify_inserted (Fixture *f, gconstpointer data)
   tamper (
     f, "DROP TRIGGER ledger_no_update;"
        "UPDATE ledger SET seq = -seq WHERE seq >= 6; UPDATE ledger SET seq = 1 - seq WHERE seq < 0;"
-       "INSERT INTO ledger SELECT 6, time, user, host, session, mode, event, record, field,"
-       " reason, ticket, policy_version, cause, hash, randomblob (32), randomblob (32)"
-       " FROM ledger WHERE seq = 5");
+       "INSERT INTO ledger SELECT 6, time, user, event, record, entry,"
+       " substr (seal, 33, 32) || randomblob (64) FROM ledger WHERE seq = 5");
   assert_verify_names (f, "6");
 }
 
@@ -442,6 +453,32 @@ test_subject_json (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "0 recorded accesses"));
 }
 
+/* Moving an access to another customer in the column SQL looks records up by neither
+ * hides it silently from the first customer's answer nor adds it to the other's. */
+static void
+test_subject_record_column (Fixture *f, gconstpointer data)
+{
+  g_autofree char *update = g_strdup_printf (
+    "DROP TRIGGER ledger_no_update; UPDATE ledger SET record = '%s' WHERE seq = 6", f->ids[7]);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  tamper (f, update);
+  assert_verify_names (f, "6");
+
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "subject", f->ids[3], "--store", f->store),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "entry 6"));
+  g_assert_nonnull (strstr (err, "may be incomplete"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (
+    run_admin (f, &out, &err, "audit", "subject", "--json", f->ids[7], "--store", f->store), ==, 1);
+  g_assert_nonnull (strstr (err, "entry 6"));
+  g_assert_null (strstr (out, "T-2"));
+}
+
 static void
 test_subject_tampered (Fixture *f, gconstpointer data)
 {
@@ -453,6 +490,104 @@ test_subject_tampered (Fixture *f, gconstpointer data)
                    ==, 1);
   g_assert_nonnull (strstr (err, "entry 6"));
   g_assert_nonnull (strstr (err, "may be incomplete"));
+}
+
+static guint64
+verify_count (Fixture *f)
+{
+  g_autofree char *out = NULL;
+  guint64 n = 0;
+
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "verify", "--store", f->store), ==, 0);
+  g_assert_cmpint (sscanf (out, "The audit ledger is intact: %" G_GUINT64_FORMAT " entr", &n), ==,
+                   1);
+  return n;
+}
+
+/* The first seq an export (which ledgers itself first) lists. */
+static guint64
+first_exported_seq (Fixture *f)
+{
+  g_autofree char *out = NULL;
+  guint64 seq = 0;
+
+  g_assert_cmpint (
+    run_admin (f, &out, NULL, "audit", "export", "--format", "jsonl", "--store", f->store), ==, 0);
+  g_assert_cmpint (sscanf (out, "{\"seq\":%" G_GUINT64_FORMAT, &seq), ==, 1);
+  return seq;
+}
+
+static void
+test_prune (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *conf = g_build_filename (f->policy_dir, "policy.conf", NULL);
+  gint64 now = g_get_real_time ();
+
+  /* Entries 1-7 are from March 2025, long past the default 400 days; 8 is 100 days old,
+   * 9 one day. */
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  append (store, AG_LEDGER_EVENT_LOGIN, "ana", now - 100 * DAY_US, NULL, -1, NULL, NULL, NULL);
+  append (store, AG_LEDGER_EVENT_REVEAL, "ana", now - DAY_US, f->ids[3], AG_PII_KIND_CPF,
+          "identity-check", NULL, NULL);
+  g_clear_object (&store);
+
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "prune", "--store", f->store), ==, 0);
+  g_assert_cmpstr (out, ==, "Pruned 7 entries older than 400 days.\n");
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpuint (verify_count (f), ==, 2);
+  /* What is left starts at entry 8; the export adds entry 10. */
+  g_assert_cmpuint (first_exported_seq (f), ==, 8);
+  g_clear_pointer (&out, g_free);
+
+  /* Nothing more to prune today. */
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "prune", "--store", f->store), ==, 0);
+  g_assert_cmpstr (out, ==, "Pruned 0 entries older than 400 days.\n");
+  g_clear_pointer (&out, g_free);
+
+  /* A policy with a shorter retention is honoured: entry 8 goes too. */
+  g_assert_true (g_file_set_contents (conf, "[policy]\nledger-retention-days=90\n", -1, NULL));
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "prune", "--store", f->store), ==, 0);
+  g_assert_cmpstr (out, ==, "Pruned 1 entry older than 90 days.\n");
+  g_assert_cmpuint (verify_count (f), ==, 2);
+  g_assert_cmpuint (first_exported_seq (f), ==, 9);
+}
+
+static void
+test_prune_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree char *conf = g_build_filename (f->policy_dir, "policy.conf", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* A policy that does not load prunes nothing, and says why. */
+  g_assert_true (g_file_set_contents (conf, "[policy]\nledger-retention-days=30\n", -1, NULL));
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "prune", "--store", f->store), ==, 1);
+  g_assert_nonnull (
+    strstr (err, "policy.conf:2: ledger-retention-days: 30 is below the minimum 90"));
+  g_assert_nonnull (strstr (err, "nothing was pruned"));
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpuint (verify_count (f), ==, 7);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_unlink (conf), ==, 0);
+
+  /* A ledger that does not verify is not pruned: that would hide the change. */
+  tamper (f, "DROP TRIGGER ledger_no_update; UPDATE ledger SET user = 'carla' WHERE seq = 2");
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "prune", "--store", f->store), ==, 1);
+  g_assert_cmpstr (out, ==,
+                   "The audit ledger was altered: entry 2 is the first that does not verify.\n");
+  g_assert_nonnull (strstr (err, "nothing was pruned"));
+  assert_verify_names (f, "2");
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_admin (f, NULL, &err, "audit", "prune", "extra", "--store", f->store), ==,
+                   2);
+  g_assert_nonnull (strstr (err, "too many arguments"));
 }
 
 /* The schema AgKeyring stores keys under, to remove one key behind its back. */
@@ -550,6 +685,9 @@ main (int argc, char **argv)
   ADD ("/admin-audit/subject/table", test_subject);
   ADD ("/admin-audit/subject/json", test_subject_json);
   ADD ("/admin-audit/subject/tampered", test_subject_tampered);
+  ADD ("/admin-audit/subject/record-column", test_subject_record_column);
+  ADD ("/admin-audit/prune", test_prune);
+  ADD ("/admin-audit/prune-refused", test_prune_refused);
   ADD ("/admin-audit/store/missing-key", test_store_missing_key);
   ADD ("/admin-audit/store/older-store", test_store_older_store);
 #undef ADD

@@ -349,10 +349,24 @@ test_triggers (Fixture *f, gconstpointer data)
   assert_intact (f, 3);
 }
 
-/* Flips the lowest bit of the first byte of @column in entry @seq, keeping its type
- * (a NULL becomes an empty string). */
+static gboolean
+count_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  (*(guint *) user_data)++;
+  return TRUE;
+}
+
+static gboolean
+collect_entries_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
+  return TRUE;
+}
+
+/* Flips the lowest bit of byte @offset of @column in entry @seq (a negative offset
+ * counts from the end), keeping its type (a NULL becomes an empty string). */
 static void
-flip_column (sqlite3 *db, const char *column, guint64 seq)
+flip_column_at (sqlite3 *db, const char *column, guint64 seq, int offset)
 {
   g_autofree char *select = g_strdup_printf ("SELECT %s FROM ledger WHERE seq = ?", column);
   g_autofree char *update = g_strdup_printf ("UPDATE ledger SET %s = ? WHERE seq = ?", column);
@@ -375,8 +389,11 @@ flip_column (sqlite3 *db, const char *column, guint64 seq)
       int len = sqlite3_column_bytes (read, 0);
       g_autofree guint8 *bytes = g_memdup2 (sqlite3_column_blob (read, 0), len);
 
-      g_assert_cmpint (len, >, 0);
-      bytes[0] ^= 1;
+      if (offset < 0)
+        offset += len;
+      g_assert_cmpint (offset, >=, 0);
+      g_assert_cmpint (offset, <, len);
+      bytes[offset] ^= 1;
       if (type == SQLITE_TEXT)
         sqlite3_bind_text (write, 1, (const char *) bytes, len, SQLITE_TRANSIENT);
       else
@@ -391,42 +408,290 @@ flip_column (sqlite3 *db, const char *column, guint64 seq)
 static void
 test_tamper_flip_each_column (void)
 {
-  static const char *const columns[] = {
-    "time",   "user",   "host",           "session", "mode",      "event", "record", "field",
-    "reason", "ticket", "policy_version", "cause",   "prev_hash", "hash",  "mac",
+  /* Every column, and in the encoding every member (entry 5: version, seq, time, mode,
+   * event, field, then user … cause, the cause last) and in the seal each hash. */
+  static const struct
+  {
+    const char *column;
+    int offset;
+  } flips[] = {
+    { "time", 0 },   { "user", 0 },   { "event", 0 },  { "record", 0 }, { "entry", 0 },
+    { "entry", 8 },  { "entry", 16 }, { "entry", 17 }, { "entry", 18 }, { "entry", 19 },
+    { "entry", 25 }, { "entry", 40 }, { "entry", 60 }, { "entry", 80 }, { "entry", -5 },
+    { "entry", -1 }, { "seal", 0 },   { "seal", 31 },  { "seal", 32 },  { "seal", 63 },
+    { "seal", 64 },  { "seal", 95 },
   };
 
-  for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+  for (guint c = 0; c < G_N_ELEMENTS (flips); c++)
     {
       Fixture f = { 0 };
 
-      g_test_message ("column %s", columns[c]);
+      g_test_message ("column %s, byte %d", flips[c].column, flips[c].offset);
       fixture_setup (&f, NULL);
       fill (&f, N_ENTRIES);
       drop_triggers (f.db);
-      flip_column (f.db, columns[c], 5);
+      flip_column_at (f.db, flips[c].column, 5, flips[c].offset);
       assert_bad (&f, 5);
       fixture_teardown (&f, NULL);
     }
+}
+
+static gboolean
+find_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  AgLedgerEntry **found = user_data;
+
+  if (entry->seq == (*found)->seq)
+    {
+      ag_ledger_entry_free (*found);
+      *found = ag_ledger_entry_copy (entry);
+    }
+  return TRUE;
+}
+
+/* Reads entry @seq as stored. */
+static AgLedgerEntry *
+read_entry (sqlite3 *db, guint64 seq)
+{
+  g_autoptr (GError) error = NULL;
+  AgLedgerEntry *entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOGIN);
+
+  entry->seq = seq;
+  g_assert_true (ag_ledger_foreach (db, NULL, find_cb, &entry, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (entry->user);
+  return entry;
+}
+
+/* Stores @entry, well encoded, as the encoding of its seq: what a forger without the
+ * key can do at best. */
+static void
+rewrite_entry (sqlite3 *db, const AgLedgerEntry *entry)
+{
+  guint8 encoding[4096];
+  gsize len = ag_ledger_encode_for_testing (entry, encoding, sizeof encoding);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpuint (len, >, 0);
+  g_assert_cmpint (
+    sqlite3_prepare_v2 (db, "UPDATE ledger SET entry = ? WHERE seq = ?", -1, &stmt, NULL), ==,
+    SQLITE_OK);
+  sqlite3_bind_blob (stmt, 1, encoding, len, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, entry->seq);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
 }
 
 /* A NULL member turned into an empty string is a change too (entry 1 is a login). */
 static void
 test_tamper_null_to_empty (Fixture *f, gconstpointer data)
 {
+  g_autoptr (AgLedgerEntry) entry = NULL;
+
   fill (f, N_ENTRIES);
   drop_triggers (f->db);
-  exec_ok (f->db, "UPDATE ledger SET ticket = '' WHERE seq = 1");
+  exec_ok (f->db, "SAVEPOINT s; UPDATE ledger SET record = '' WHERE seq = 1");
+  assert_bad (f, 1);
+  exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
+  assert_intact (f, N_ENTRIES);
+
+  entry = read_entry (f->db, 1);
+  g_assert_null (entry->ticket);
+  entry->ticket = g_strdup ("");
+  rewrite_entry (f->db, entry);
   assert_bad (f, 1);
 }
 
 static void
 test_tamper_change_field (Fixture *f, gconstpointer data)
 {
+  static const char *const members[]
+    = { "host", "session", "mode", "field", "reason", "ticket", "policy", "cause" };
+
   fill (f, N_ENTRIES);
   drop_triggers (f->db);
-  exec_ok (f->db, "UPDATE ledger SET reason = 'customer-request' WHERE seq = 7");
-  assert_bad (f, 7);
+
+  /* Each member the columns do not copy, changed in a well-formed encoding of entry 9
+   * (i = 8, a reveal). */
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      g_autoptr (AgLedgerEntry) entry = read_entry (f->db, 9);
+
+      g_test_message ("member %s", members[i]);
+      exec_ok (f->db, "SAVEPOINT s");
+      switch (i)
+        {
+          case 0:
+            g_free (entry->host), entry->host = g_strdup ("ws-08");
+            break;
+          case 1:
+            g_free (entry->session_id), entry->session_id = g_strdup ("session-9");
+            break;
+          case 2:
+            entry->mode = AG_LEDGER_MODE_TRAINING;
+            break;
+          case 3:
+            entry->field_kind = AG_PII_KIND_PHONE;
+            break;
+          case 4:
+            g_free (entry->reason), entry->reason = g_strdup ("customer-request");
+            break;
+          case 5:
+            g_clear_pointer (&entry->ticket, g_free);
+            break;
+          case 6:
+            g_free (entry->policy_version), entry->policy_version = g_strdup ("v0");
+            break;
+          default:
+            entry->cause = g_strdup ("none");
+            break;
+        }
+      rewrite_entry (f->db, entry);
+      assert_bad (f, 9);
+      exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
+    }
+  assert_intact (f, N_ENTRIES);
+
+  /* A column changed with the encoding, so that the two agree: the hash tells. */
+  {
+    g_autoptr (AgLedgerEntry) entry = read_entry (f->db, 7);
+
+    g_free (entry->user), entry->user = g_strdup ("carla");
+    rewrite_entry (f->db, entry);
+    exec_ok (f->db, "UPDATE ledger SET user = 'carla' WHERE seq = 7");
+    assert_bad (f, 7);
+  }
+}
+
+/* The columns SQL filters on cannot hide an entry from verification, and readers go by
+ * the entry, not the column. */
+static void
+test_tamper_record_column (Fixture *f, gconstpointer data)
+{
+  AgLedgerFilter moved = { .record_id = "C-9" };
+  AgLedgerFilter original = { .record_id = "C-1" };
+  g_autoptr (GPtrArray) found
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+  g_autoptr (GError) error = NULL;
+
+  fill (f, N_ENTRIES);
+  drop_triggers (f->db);
+  /* Entry 5 (i = 4) is a reveal of C-1. */
+  exec_ok (f->db, "UPDATE ledger SET record = 'C-9' WHERE seq = 5");
+  assert_bad (f, 5);
+
+  g_assert_true (ag_ledger_foreach (f->db, &moved, collect_entries_cb, found, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 0);
+  g_assert_true (ag_ledger_foreach (f->db, &original, collect_entries_cb, found, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 0);
+}
+
+static void
+test_tamper_malformed_entry (Fixture *f, gconstpointer data)
+{
+  static const char *const updates[] = {
+    "UPDATE ledger SET entry = substr (entry, 1, length (entry) - 1) WHERE seq = 3",
+    "UPDATE ledger SET entry = entry || x'00' WHERE seq = 3",
+    "UPDATE ledger SET entry = x'' WHERE seq = 3",
+    "UPDATE ledger SET entry = CAST (entry AS TEXT) WHERE seq = 3",
+    "UPDATE ledger SET entry = NULL WHERE seq = 3",
+    "UPDATE ledger SET entry = 42 WHERE seq = 3",
+    "UPDATE ledger SET seal = substr (seal, 1, 64) WHERE seq = 3",
+    "UPDATE ledger SET seal = NULL WHERE seq = 3",
+    /* Entry 3 as its first string's presence byte and length: 5 bytes claimed past the
+     * end. */
+    "UPDATE ledger SET entry = substr (entry, 1, 20) || x'01000000ff' WHERE seq = 3",
+  };
+
+  fill (f, N_ENTRIES);
+  exec_ok (f->db, "DROP TRIGGER ledger_no_update; PRAGMA ignore_check_constraints = 1");
+  for (guint i = 0; i < G_N_ELEMENTS (updates); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      guint count = 0;
+      char *message = NULL;
+
+      g_test_message ("%s", updates[i]);
+      exec_ok (f->db, "SAVEPOINT s");
+      /* NOT NULL holds against NULL; the rest goes in. */
+      if (sqlite3_exec (f->db, updates[i], NULL, NULL, &message) != SQLITE_OK)
+        {
+          g_assert_nonnull (strstr (message, "NOT NULL"));
+          sqlite3_free (message);
+          exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
+          continue;
+        }
+      assert_bad (f, 3);
+      /* Readers refuse what they cannot decode, and never read past it. */
+      g_assert_false (ag_ledger_foreach (f->db, NULL, count_cb, &count, &error));
+      g_assert_cmpuint (count, ==, 2);
+      g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
+      exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
+    }
+  assert_intact (f, N_ENTRIES);
+}
+
+/* The format is recorded, and a ledger of a format this version does not read is
+ * refused with a message that says so. */
+static void
+test_format (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgLedgerEntry) entry = make_entry (AG_LEDGER_EVENT_LOGIN, 20);
+  g_autoptr (GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint count = 0;
+  guint64 bad = 0;
+
+  fill (f, 3);
+  g_assert_cmpint (sqlite3_prepare_v2 (f->db,
+                                       "SELECT CAST (value AS TEXT) FROM ledger_meta"
+                                       " WHERE key = 'format'",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "2");
+  sqlite3_finalize (stmt);
+
+  drop_triggers (f->db);
+  exec_ok (f->db, "UPDATE ledger_meta SET value = CAST ('3' AS BLOB) WHERE key = 'format'");
+
+  g_assert_false (ag_ledger_verify (f->ledger, f->db, NULL, &bad, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "The ledger has format 3, which this version of Agent Guard cannot read (it "
+                   "reads format 2)");
+  g_assert_cmpuint (bad, ==, 0);
+  g_clear_error (&error);
+
+  g_assert_false (append_one (f, entry, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (ag_ledger_foreach (f->db, NULL, count_cb, &count, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
+  g_assert_cmpuint (count, ==, 0);
+  g_clear_error (&error);
+  g_assert_false (ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 100 * DAY_US, NULL, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  /* Opening the ledger again does not overwrite the format; it refuses it. */
+  g_assert_false (ag_ledger_ensure_schema (f->db, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
+  /* A format that is no number is not repeated back. */
+  exec_ok (f->db, "UPDATE ledger_meta SET value = x'41ff0a' WHERE key = 'format'");
+  g_assert_false (ag_ledger_verify (f->ledger, f->db, NULL, NULL, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "The ledger has a format this version of Agent Guard cannot read (it reads "
+                   "format 2)");
+  g_clear_error (&error);
+
+  /* No format at all is tampering. */
+  exec_ok (f->db, "DELETE FROM ledger_meta WHERE key = 'format'");
+  assert_bad (f, 1);
 }
 
 static void
@@ -487,10 +752,9 @@ test_tamper_insert_end (Fixture *f, gconstpointer data)
 {
   fill (f, N_ENTRIES);
   drop_triggers (f->db);
-  /* A forged entry correctly linked and hashed, but its MAC needs the key. */
-  exec_ok (f->db, "INSERT INTO ledger SELECT 11, time + 1, user, host, session, mode, event,"
-                  " record, field, reason, ticket, policy_version, cause, hash,"
-                  " randomblob (32), randomblob (32) FROM ledger WHERE seq = 10");
+  /* A forged entry linked to the last one, its hash and MAC made up. */
+  exec_ok (f->db, "INSERT INTO ledger SELECT 11, time, user, event, record,"
+                  " entry, substr (seal, 33, 32) || randomblob (64) FROM ledger WHERE seq = 10");
   assert_bad (f, 11);
 }
 
@@ -523,8 +787,7 @@ test_tamper_insert_middle (Fixture *f, gconstpointer data)
   /* Make room at 6 and slip in a copy of entry 2 there. */
   exec_ok (f->db, "UPDATE ledger SET seq = -seq WHERE seq >= 6;"
                   "UPDATE ledger SET seq = 1 - seq WHERE seq < 0;"
-                  "INSERT INTO ledger SELECT 6, time, user, host, session, mode, event, record,"
-                  " field, reason, ticket, policy_version, cause, prev_hash, hash, mac"
+                  "INSERT INTO ledger SELECT 6, time, user, event, record, entry, seal"
                   " FROM ledger WHERE seq = 2;");
   assert_bad (f, 6);
 }
@@ -573,15 +836,32 @@ test_wrong_key (Fixture *f, gconstpointer data)
   assert_bad (f, 1);
 }
 
+/* Each MAC, made explicitly (whichever is the default), keeps itself. */
 static void
-test_hmac (void)
+test_mac (gconstpointer data)
 {
+  AgLedgerMac mac = GPOINTER_TO_INT (data);
+  const char *other = mac == AG_LEDGER_MAC_HMAC_SHA256 ? "blake2b-256" : "hmac-sha256";
+  g_autofree char *claim = g_strdup_printf (
+    "UPDATE ledger_meta SET value = CAST ('%s' AS BLOB) WHERE key = 'mac'", other);
   Fixture f = { 0 };
   g_autoptr (GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
 
-  fixture_setup_mac (&f, AG_LEDGER_MAC_HMAC_SHA256);
+  fixture_setup_mac (&f, mac);
   fill (&f, N_ENTRIES);
   assert_intact (&f, N_ENTRIES);
+
+  /* The ledger says which MAC it uses, truthfully. */
+  g_assert_cmpint (sqlite3_prepare_v2 (f.db,
+                                       "SELECT CAST (value AS TEXT) FROM ledger_meta"
+                                       " WHERE key = 'mac'",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
+                   mac == AG_LEDGER_MAC_HMAC_SHA256 ? "hmac-sha256" : "blake2b-256");
+  sqlite3_finalize (stmt);
 
   /* ensure_schema on an existing ledger keeps the MAC it was made with. */
   g_assert_true (ag_ledger_ensure_schema (f.db, &error));
@@ -590,7 +870,7 @@ test_hmac (void)
 
   /* Claiming the other algorithm does not verify. */
   drop_triggers (f.db);
-  exec_ok (f.db, "UPDATE ledger_meta SET value = CAST ('blake2b-256' AS BLOB) WHERE key = 'mac'");
+  exec_ok (f.db, claim);
   assert_bad (&f, 1);
   fixture_teardown (&f, NULL);
 }
@@ -689,8 +969,9 @@ test_prune_anchor_tampered (Fixture *f, gconstpointer data)
 
   /* Moving the anchor forward over deleted entries needs the key: the anchor is MACed. */
   exec_ok (f->db, "SAVEPOINT s; DELETE FROM ledger WHERE seq <= 7");
-  exec_ok (f->db, "UPDATE ledger_meta SET value = (SELECT x'0000000000000007' || prev_hash FROM"
-                  " ledger WHERE seq = 8) || substr (value, 41) WHERE key = 'anchor'");
+  exec_ok (f->db,
+           "UPDATE ledger_meta SET value = (SELECT x'0000000000000007' || substr (seal, 1, 32)"
+           " FROM ledger WHERE seq = 8) || substr (value, 41) WHERE key = 'anchor'");
   assert_bad (f, 8);
   exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
   assert_intact (f, 5);
@@ -938,6 +1219,9 @@ main (int argc, char **argv)
   ADD ("/ledger/tamper/null-to-empty", test_tamper_null_to_empty);
   ADD ("/ledger/tamper/change-field", test_tamper_change_field);
   ADD ("/ledger/tamper/change-type", test_tamper_change_type);
+  ADD ("/ledger/tamper/record-column", test_tamper_record_column);
+  ADD ("/ledger/tamper/malformed-entry", test_tamper_malformed_entry);
+  ADD ("/ledger/format", test_format);
   ADD ("/ledger/tamper/delete", test_tamper_delete);
   ADD ("/ledger/tamper/delete-first", test_tamper_delete_first);
   ADD ("/ledger/tamper/swap", test_tamper_swap);
@@ -948,7 +1232,10 @@ main (int argc, char **argv)
   ADD ("/ledger/tamper/truncate-is-a-known-limit", test_tamper_truncate);
   ADD ("/ledger/mirror-without-journal", test_mirror_without_journal);
   ADD ("/ledger/wrong-key", test_wrong_key);
-  g_test_add_func ("/ledger/hmac", test_hmac);
+  g_test_add_data_func ("/ledger/mac/hmac-sha256", GINT_TO_POINTER (AG_LEDGER_MAC_HMAC_SHA256),
+                        test_mac);
+  g_test_add_data_func ("/ledger/mac/blake2b-256", GINT_TO_POINTER (AG_LEDGER_MAC_BLAKE2B),
+                        test_mac);
   ADD ("/ledger/meta-missing", test_meta_missing);
   ADD ("/ledger/prune", test_prune);
   ADD ("/ledger/prune-anchor-tampered", test_prune_anchor_tampered);

@@ -59,14 +59,24 @@
 #define STRING_USER   0
 #define STRING_RECORD 3
 
+/* Keyed states made once: each MAC copies one and feeds it the hash. libsodium declares
+ * them 64-byte aligned, which a GObject instance is not: they live in their own
+ * sodium_malloc() block (page-aligned end, locked, wiped on free), whose size must then be
+ * a multiple of that alignment. */
+typedef struct
+{
+  crypto_generichash_state blake2b;
+  crypto_auth_hmacsha256_state hmac;
+} MacStates;
+
+G_STATIC_ASSERT (sizeof (MacStates) % 64 == 0);
+
 struct _AgLedger
 {
   GObject parent_instance;
 
   AgSecret *key;
-  /* Keyed states made once: each MAC copies one and feeds it the hash. */
-  crypto_generichash_state blake2b_state;
-  crypto_auth_hmacsha256_state hmac_state;
+  MacStates *states;
 };
 
 G_DEFINE_FINAL_TYPE (AgLedger, ag_ledger, G_TYPE_OBJECT)
@@ -383,8 +393,7 @@ ag_ledger_finalize (GObject *object)
   AgLedger *self = AG_LEDGER (object);
 
   g_clear_pointer (&self->key, ag_secret_free);
-  sodium_memzero (&self->blake2b_state, sizeof self->blake2b_state);
-  sodium_memzero (&self->hmac_state, sizeof self->hmac_state);
+  g_clear_pointer (&self->states, sodium_free);
 
   G_OBJECT_CLASS (ag_ledger_parent_class)->finalize (object);
 }
@@ -425,8 +434,11 @@ ag_ledger_new (const AgSecret *mac_key)
 
   self = g_object_new (AG_TYPE_LEDGER, NULL);
   self->key = ag_secret_new_from_data (key, key_len);
-  crypto_generichash_init (&self->blake2b_state, key, key_len, AG_LEDGER_HASH_BYTES);
-  crypto_auth_hmacsha256_init (&self->hmac_state, key, key_len);
+  self->states = sodium_malloc (sizeof *self->states);
+  if (self->states == NULL)
+    g_error ("Cannot allocate locked memory for the ledger's MAC states");
+  crypto_generichash_init (&self->states->blake2b, key, key_len, AG_LEDGER_HASH_BYTES);
+  crypto_auth_hmacsha256_init (&self->states->hmac, key, key_len);
   return self;
 }
 
@@ -435,7 +447,7 @@ compute_mac (AgLedger *self, AgLedgerMac mac, const guint8 *data, gsize len, gui
 {
   if (mac == AG_LEDGER_MAC_HMAC_SHA256)
     {
-      crypto_auth_hmacsha256_state state = self->hmac_state;
+      crypto_auth_hmacsha256_state state = self->states->hmac;
 
       crypto_auth_hmacsha256_update (&state, data, len);
       crypto_auth_hmacsha256_final (&state, out);
@@ -443,7 +455,7 @@ compute_mac (AgLedger *self, AgLedgerMac mac, const guint8 *data, gsize len, gui
     }
   else
     {
-      crypto_generichash_state state = self->blake2b_state;
+      crypto_generichash_state state = self->states->blake2b;
 
       crypto_generichash_update (&state, data, len);
       crypto_generichash_final (&state, out, AG_LEDGER_HASH_BYTES);

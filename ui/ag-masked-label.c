@@ -8,6 +8,9 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
+
+#include "ag-pii.h"
 
 #include "ag-masked-label-private.h"
 
@@ -22,8 +25,11 @@
  * Its accessible name says which field it is and that it is hidden ("CPF, hidden"), never
  * any text of the mask. It cannot be selected and has no tooltip.
  *
- * The reveal issue will add a way to show a revealed value in place of the mask; until
- * then #AgMaskedLabel:revealed is always %FALSE.
+ * Given a live #AgReveal (ag_masked_label_set_reveal()), it draws the revealed value
+ * instead, sharp, and its accessible name carries the value. It keeps no copy of the
+ * value: each drawing reads it from the reveal, and as soon as the reveal goes inactive
+ * (expiry, "Hide now", a lock, another record) the label drops the reveal and is back to
+ * the blurred mask and "CPF, hidden".
  */
 struct _AgMaskedLabel
 {
@@ -32,7 +38,8 @@ struct _AgMaskedLabel
   char *masked;
   char *field_label;
   double blur_radius;
-  gboolean revealed;
+  AgReveal *reveal; /* only while it is active */
+  AgSecret *shown;  /* the value of @reveal formatted for reading, in locked memory */
 };
 
 G_DEFINE_FINAL_TYPE (AgMaskedLabel, ag_masked_label, GTK_TYPE_WIDGET)
@@ -42,18 +49,64 @@ enum
   PROP_0,
   PROP_MASKED,
   PROP_FIELD_LABEL,
+  PROP_REVEAL,
   PROP_REVEALED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+/* The revealed value as an agent reads it ("529.982.247-25"), copied into locked memory
+ * that is wiped when it is freed; the formatting's own buffer is wiped at once. */
+static AgSecret *
+format_value (AgReveal *reveal)
+{
+  const char *value = ag_reveal_get_value (reveal);
+  g_autofree char *formatted = NULL;
+  gsize len;
+  AgSecret *shown;
+
+  if (value == NULL)
+    return NULL;
+  formatted = ag_pii_format (ag_reveal_get_kind (reveal), value);
+  len = strlen (formatted);
+  shown = ag_secret_new_from_data (formatted, len + 1);
+  explicit_bzero (formatted, len);
+  return shown;
+}
+
+static const char *
+get_value (AgMaskedLabel *self)
+{
+  if (self->shown == NULL)
+    return NULL;
+  return (const char *) ag_secret_get_data (self->shown, NULL);
+}
+
+static const char *
+get_text (AgMaskedLabel *self)
+{
+  if (self->shown != NULL)
+    return get_value (self);
+  return self->masked;
+}
+
 static void
 update_accessible_label (AgMaskedLabel *self)
 {
   g_autofree char *text = NULL;
+  const char *value = get_value (self);
 
-  if (self->field_label != NULL && self->field_label[0] != '\0')
+  if (value != NULL)
+    {
+      if (self->field_label != NULL && self->field_label[0] != '\0')
+        /* Translators: the accessible name of a revealed field, read out by screen readers;
+         * the first %s is the name of the field, such as "CPF", the second its value. */
+        text = g_strdup_printf (_("%s, revealed: %s"), self->field_label, value);
+      else
+        text = g_strdup (value);
+    }
+  else if (self->field_label != NULL && self->field_label[0] != '\0')
     /* Translators: the accessible name of a masked field, read out by screen readers;
      * %s is the name of the field, such as "CPF" or "Phone". */
     text = g_strdup_printf (_("%s, hidden"), self->field_label);
@@ -74,8 +127,9 @@ get_padding (AgMaskedLabel *self)
 static PangoLayout *
 create_layout (AgMaskedLabel *self)
 {
-  return gtk_widget_create_pango_layout (GTK_WIDGET (self),
-                                         self->masked != NULL ? self->masked : "");
+  const char *text = get_text (self);
+
+  return gtk_widget_create_pango_layout (GTK_WIDGET (self), text != NULL ? text : "");
 }
 
 static void
@@ -110,14 +164,17 @@ ag_masked_label_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int padding = get_padding (self);
   int width, height;
 
-  if (self->masked == NULL || self->masked[0] == '\0')
+  const char *text = get_text (self);
+
+  if (text == NULL || text[0] == '\0')
     return;
 
   layout = create_layout (self);
   pango_layout_get_pixel_size (layout, &width, &height);
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
 
-  gtk_snapshot_push_blur (snapshot, self->blur_radius);
+  /* A revealed value is drawn sharp: it is meant to be read. */
+  gtk_snapshot_push_blur (snapshot, self->shown != NULL ? 0.0 : self->blur_radius);
   gtk_snapshot_save (snapshot);
   /* Centred vertically, start-aligned horizontally as a label would be. */
   gtk_snapshot_translate (
@@ -125,6 +182,28 @@ ag_masked_label_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   gtk_snapshot_append_layout (snapshot, layout, &color);
   gtk_snapshot_restore (snapshot);
   gtk_snapshot_pop (snapshot);
+}
+
+static void
+reveal_active_cb (AgMaskedLabel *self)
+{
+  if (self->reveal != NULL && !ag_reveal_get_active (self->reveal))
+    ag_masked_label_set_reveal (self, NULL);
+}
+
+static void
+ag_masked_label_dispose (GObject *object)
+{
+  AgMaskedLabel *self = AG_MASKED_LABEL (object);
+
+  if (self->reveal != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->reveal, self);
+      g_clear_object (&self->reveal);
+    }
+  g_clear_pointer (&self->shown, ag_secret_free);
+
+  G_OBJECT_CLASS (ag_masked_label_parent_class)->dispose (object);
 }
 
 static void
@@ -151,8 +230,11 @@ ag_masked_label_get_property (GObject *object, guint prop_id, GValue *value, GPa
       case PROP_FIELD_LABEL:
         g_value_set_string (value, self->field_label);
         break;
+      case PROP_REVEAL:
+        g_value_set_object (value, self->reveal);
+        break;
       case PROP_REVEALED:
-        g_value_set_boolean (value, self->revealed);
+        g_value_set_boolean (value, ag_masked_label_get_revealed (self));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -173,6 +255,9 @@ ag_masked_label_set_property (GObject *object, guint prop_id, const GValue *valu
       case PROP_FIELD_LABEL:
         ag_masked_label_set_field_label (self, g_value_get_string (value));
         break;
+      case PROP_REVEAL:
+        ag_masked_label_set_reveal (self, g_value_get_object (value));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -184,6 +269,7 @@ ag_masked_label_class_init (AgMaskedLabelClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = ag_masked_label_dispose;
   object_class->finalize = ag_masked_label_finalize;
   object_class->get_property = ag_masked_label_get_property;
   object_class->set_property = ag_masked_label_set_property;
@@ -208,10 +294,18 @@ ag_masked_label_class_init (AgMaskedLabelClass *klass)
     = g_param_spec_string ("field-label", NULL, NULL, NULL,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
+   * AgMaskedLabel:reveal:
+   *
+   * The live reveal whose value is shown instead of the mask, or %NULL. The label lets
+   * go of it as soon as it goes inactive.
+   */
+  properties[PROP_REVEAL]
+    = g_param_spec_object ("reveal", NULL, NULL, AG_TYPE_REVEAL,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
    * AgMaskedLabel:revealed:
    *
-   * Whether a revealed value is shown instead of the mask. Always %FALSE for now: revealing
-   * comes with the reveal path (DESIGN §5).
+   * Whether a revealed value is shown instead of the mask.
    */
   properties[PROP_REVEALED] = g_param_spec_boolean ("revealed", NULL, NULL, FALSE,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -261,7 +355,8 @@ ag_masked_label_set_masked (AgMaskedLabel *self, const char *masked)
 
   g_free (self->masked);
   self->masked = g_strdup (masked);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
+  if (self->reveal == NULL)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASKED]);
 }
 
@@ -292,7 +387,65 @@ ag_masked_label_get_revealed (AgMaskedLabel *self)
 {
   g_return_val_if_fail (AG_IS_MASKED_LABEL (self), FALSE);
 
-  return self->revealed;
+  return self->reveal != NULL;
+}
+
+/**
+ * ag_masked_label_get_reveal:
+ *
+ * Returns: (transfer none) (nullable): the live reveal shown, or %NULL while masked
+ */
+AgReveal *
+ag_masked_label_get_reveal (AgMaskedLabel *self)
+{
+  g_return_val_if_fail (AG_IS_MASKED_LABEL (self), NULL);
+
+  return self->reveal;
+}
+
+/**
+ * ag_masked_label_set_reveal:
+ * @self: a masked label
+ * @reveal: (nullable): a live reveal of this field, or %NULL to show the mask again
+ *
+ * Shows the value of @reveal until it goes inactive; an inactive reveal is ignored.
+ */
+void
+ag_masked_label_set_reveal (AgMaskedLabel *self, AgReveal *reveal)
+{
+  gboolean was_revealed;
+
+  g_return_if_fail (AG_IS_MASKED_LABEL (self));
+  g_return_if_fail (reveal == NULL || AG_IS_REVEAL (reveal));
+
+  if (reveal != NULL && !ag_reveal_get_active (reveal))
+    reveal = NULL;
+  if (self->reveal == reveal)
+    return;
+
+  was_revealed = self->reveal != NULL;
+  if (self->reveal != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->reveal, self);
+      g_clear_object (&self->reveal);
+    }
+  g_clear_pointer (&self->shown, ag_secret_free);
+  if (reveal != NULL)
+    {
+      self->reveal = g_object_ref (reveal);
+      self->shown = format_value (reveal);
+      g_signal_connect_swapped (reveal, "notify::active", G_CALLBACK (reveal_active_cb), self);
+    }
+
+  if (self->reveal != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "revealed");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "revealed");
+  update_accessible_label (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVEAL]);
+  if (was_revealed != (self->reveal != NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVEALED]);
 }
 
 void

@@ -6,6 +6,8 @@
 
 #include <gtk/gtk.h>
 
+#include "ag-reveal.h"
+
 G_BEGIN_DECLS
 
 #define AG_TYPE_MASKED_LABEL (ag_masked_label_get_type ())
@@ -29,5 +31,9 @@ void
 ag_masked_label_set_field_label (AgMaskedLabel *self, const char *field_label);
 gboolean
 ag_masked_label_get_revealed (AgMaskedLabel *self);
+AgReveal *
+ag_masked_label_get_reveal (AgMaskedLabel *self);
+void
+ag_masked_label_set_reveal (AgMaskedLabel *self, AgReveal *reveal);
 
 G_END_DECLS

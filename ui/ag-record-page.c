@@ -8,20 +8,22 @@
 
 #include <glib/gi18n.h>
 
-#include "ag-masked-label.h"
+#include "ag-field-row.h"
 #include "ag-record-page.h"
 
 /**
  * AgRecordPage:
  *
  * One customer's record: the name as the page's title, the customer id, then one row per
- * field with its label and an #AgMaskedLabel. It is only ever given masked text.
+ * field (an #AgFieldRow) with its label and an #AgMaskedLabel. It is only ever given
+ * masked text; with a guard, each masked field has a reveal button that goes through it.
  */
 struct _AgRecordPage
 {
   AdwBin parent_instance;
 
   AgRecord *record;
+  AgGuard *guard;
 
   GtkLabel *name_label;
   GtkLabel *id_label;
@@ -34,6 +36,7 @@ enum
 {
   PROP_0,
   PROP_RECORD,
+  PROP_GUARD,
   N_PROPS
 };
 
@@ -49,22 +52,9 @@ field_is_shown (gpointer item, gpointer user_data)
 static GtkWidget *
 create_field_row (gpointer item, gpointer user_data)
 {
-  AgField *field = AG_FIELD (item);
-  GtkWidget *row;
-  GtkWidget *masked;
+  AgRecordPage *self = user_data;
 
-  row = adw_action_row_new ();
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ag_field_get_label (field));
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-
-  masked = ag_masked_label_new (ag_field_get_label (field), ag_field_get_masked (field));
-  gtk_widget_set_valign (masked, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), masked);
-
-  /* The reveal issue adds the field's reveal button as the next suffix here. */
-
-  return row;
+  return ag_field_row_new (AG_FIELD (item), self->guard);
 }
 
 static void
@@ -89,7 +79,7 @@ update_page (AgRecordPage *self)
   shown
     = gtk_filter_list_model_new (g_object_ref (ag_record_get_fields (self->record)),
                                  GTK_FILTER (gtk_custom_filter_new (field_is_shown, NULL, NULL)));
-  gtk_list_box_bind_model (self->fields_list, G_LIST_MODEL (shown), create_field_row, NULL, NULL);
+  gtk_list_box_bind_model (self->fields_list, G_LIST_MODEL (shown), create_field_row, self, NULL);
 }
 
 static void
@@ -101,6 +91,7 @@ ag_record_page_dispose (GObject *object)
     gtk_list_box_bind_model (self->fields_list, NULL, NULL, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_RECORD_PAGE);
   g_clear_object (&self->record);
+  g_clear_object (&self->guard);
 
   G_OBJECT_CLASS (ag_record_page_parent_class)->dispose (object);
 }
@@ -114,6 +105,9 @@ ag_record_page_get_property (GObject *object, guint prop_id, GValue *value, GPar
     {
       case PROP_RECORD:
         g_value_set_object (value, self->record);
+        break;
+      case PROP_GUARD:
+        g_value_set_object (value, self->guard);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -129,6 +123,9 @@ ag_record_page_set_property (GObject *object, guint prop_id, const GValue *value
     {
       case PROP_RECORD:
         ag_record_page_set_record (self, g_value_get_object (value));
+        break;
+      case PROP_GUARD:
+        self->guard = g_value_dup_object (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -148,6 +145,10 @@ ag_record_page_class_init (AgRecordPageClass *klass)
   properties[PROP_RECORD]
     = g_param_spec_object ("record", NULL, NULL, AG_TYPE_RECORD,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The guard reveals go through; without one no field offers a reveal. */
+  properties[PROP_GUARD]
+    = g_param_spec_object ("guard", NULL, NULL, AG_TYPE_GUARD,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -169,12 +170,56 @@ ag_record_page_new (void)
   return g_object_new (AG_TYPE_RECORD_PAGE, NULL);
 }
 
+/**
+ * ag_record_page_new_with_guard:
+ * @guard: the guard reveals go through
+ *
+ * Returns: (transfer floating): a new record page whose masked fields can be revealed
+ */
+GtkWidget *
+ag_record_page_new_with_guard (AgGuard *guard)
+{
+  g_return_val_if_fail (AG_IS_GUARD (guard), NULL);
+
+  return g_object_new (AG_TYPE_RECORD_PAGE, "guard", guard, NULL);
+}
+
+/**
+ * ag_record_page_get_guard:
+ *
+ * Returns: (transfer none) (nullable): the guard reveals go through
+ */
+AgGuard *
+ag_record_page_get_guard (AgRecordPage *self)
+{
+  g_return_val_if_fail (AG_IS_RECORD_PAGE (self), NULL);
+
+  return self->guard;
+}
+
 AgRecord *
 ag_record_page_get_record (AgRecordPage *self)
 {
   g_return_val_if_fail (AG_IS_RECORD_PAGE (self), NULL);
 
   return self->record;
+}
+
+/**
+ * ag_record_page_policy_changed:
+ * @self: a record page
+ *
+ * Offers a reveal on each field again as the guard's new policy says.
+ */
+void
+ag_record_page_policy_changed (AgRecordPage *self)
+{
+  g_return_if_fail (AG_IS_RECORD_PAGE (self));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->fields_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (AG_IS_FIELD_ROW (child))
+      ag_field_row_policy_changed (AG_FIELD_ROW (child));
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ag-guard.h"
 #include "ag-record.h"
 
 G_BEGIN_DECLS
@@ -16,9 +17,15 @@ G_DECLARE_FINAL_TYPE (AgRecordPage, ag_record_page, AG, RECORD_PAGE, AdwBin)
 
 GtkWidget *
 ag_record_page_new (void);
+GtkWidget *
+ag_record_page_new_with_guard (AgGuard *guard);
+AgGuard *
+ag_record_page_get_guard (AgRecordPage *self);
 AgRecord *
 ag_record_page_get_record (AgRecordPage *self);
 void
 ag_record_page_set_record (AgRecordPage *self, AgRecord *record);
+void
+ag_record_page_policy_changed (AgRecordPage *self);
 
 G_END_DECLS

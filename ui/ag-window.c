@@ -11,6 +11,7 @@
 #include "ag-keyring.h"
 #include "ag-lock-page.h"
 #include "ag-application.h"
+#include "ag-policy-source.h"
 #include "ag-record-page.h"
 #include "ag-session-watch.h"
 #include "ag-sqlite-store.h"
@@ -30,6 +31,12 @@
  * store is opened after the first sign-in, and every lock destroys the record page and
  * the result rows and empties the search (DESIGN §9); after the unlock the agent is back
  * on the same customer, fetched again by id and masked again.
+ *
+ * It hands the guard the effective policy, from an #AgPolicySource that reloads it live
+ * (a file with errors leaves the previous good policy in force: the source logs it, and
+ * the supervisor sees it with `agent-guard-admin policy check`), and the opened store,
+ * through which reveals are ledgered and unsealed. Opening another customer re-masks
+ * every live reveal first.
  */
 struct _AgWindow
 {
@@ -41,6 +48,8 @@ struct _AgWindow
   AgWindowState state; /* of the store; LOCKED is the guard's */
   GSettings *settings;
   AgGuard *guard;
+  AgPolicyPaths *policy_paths;
+  AgPolicySource *policy_source;
   char *locked_record_id;
   char *session_id;
   GPtrArray *pending_entries; /* AgLedgerEntry*: events before the store was open */
@@ -80,6 +89,7 @@ enum
   PROP_STORE,
   PROP_STATE,
   PROP_GUARD,
+  PROP_POLICY_PATHS,
   N_PROPS
 };
 
@@ -258,6 +268,34 @@ guard_event_cb (const AgGuardEvent *event, gpointer user_data)
     ag_session_watch_guard_event (self->session_watch, event);
 }
 
+/* The policy ------------------------------------------------------------------------------ */
+
+static void
+policy_changed_cb (AgWindow *self, AgPolicy *policy)
+{
+  ag_guard_set_policy (self->guard, policy);
+  if (self->record_page != NULL)
+    ag_record_page_policy_changed (self->record_page);
+}
+
+static void
+watch_policy (AgWindow *self)
+{
+  g_auto (GStrv) groups = ag_policy_get_user_groups (ag_guard_get_user (self->guard));
+  g_autoptr (AgPolicyPaths) default_paths = NULL;
+
+  if (self->policy_paths == NULL)
+    default_paths = ag_policy_paths_new_default ();
+  /* A file that does not load leaves the previous good policy (at first the strict
+   * built-in defaults) in force; the source logs why, without any customer data. */
+  self->policy_source
+    = ag_policy_source_new (self->policy_paths != NULL ? self->policy_paths : default_paths,
+                            ag_guard_get_user (self->guard), (const char *const *) groups);
+  ag_guard_set_policy (self->guard, ag_policy_source_get_policy (self->policy_source));
+  g_signal_connect_object (self->policy_source, "changed", G_CALLBACK (policy_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
 /* Opening the store --------------------------------------------------------------------- */
 
 static void
@@ -302,6 +340,8 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 
   g_set_object (&self->store, store);
+  ag_guard_set_store (self->guard, self->store, self->session_id,
+                      self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   flush_ledger (self);
   set_state (self, AG_WINDOW_STATE_READY);
@@ -338,9 +378,13 @@ open_store (AgWindow *self)
 
   g_cancellable_cancel (self->open_cancellable);
   g_clear_object (&self->open_cancellable);
+  if (is_unlocked (self))
+    ag_guard_remask_all (self->guard, AG_REMASK_CAUSE_RECORD_CHANGED);
   forget_customers (self);
   if (self->store != NULL)
     {
+      ag_guard_set_store (self->guard, NULL, self->session_id,
+                          self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
       g_clear_object (&self->store);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
     }
@@ -514,6 +558,8 @@ show_record (AgWindow *self, const char *id)
   g_cancellable_cancel (self->record_cancellable);
   g_clear_object (&self->record_cancellable);
 
+  /* A value revealed from the previous customer is hidden and ledgered `remask`. */
+  ag_guard_remask_all (self->guard, AG_REMASK_CAUSE_RECORD_CHANGED);
   /* The previous customer's widgets go at once, not when the next record arrives. */
   ag_record_page_set_record (self->record_page, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "loading");
@@ -613,7 +659,7 @@ create_customer_widgets (AgWindow *self)
 {
   if (self->record_page == NULL)
     {
-      self->record_page = AG_RECORD_PAGE (ag_record_page_new ());
+      self->record_page = AG_RECORD_PAGE (ag_record_page_new_with_guard (self->guard));
       gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->record_page), "record");
     }
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
@@ -747,6 +793,7 @@ ag_window_constructed (GObject *object)
   self->session_id = g_uuid_string_random ();
   self->pending_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
   ag_guard_set_event_sink (self->guard, guard_event_cb, self, NULL);
+  watch_policy (self);
   self->lock_page = AG_LOCK_PAGE (ag_lock_page_new (self->guard));
   gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->lock_page), "lock");
   g_signal_connect_object (self->guard, "notify::state", G_CALLBACK (guard_state_cb), self,
@@ -769,6 +816,8 @@ ag_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->guard, self);
       ag_guard_lock (self->guard, AG_LOCK_CAUSE_CLOSE);
       ag_guard_set_event_sink (self->guard, NULL, NULL, NULL);
+      ag_guard_set_store (self->guard, NULL, self->session_id,
+                          self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
     }
   g_cancellable_cancel (self->open_cancellable);
   g_cancellable_cancel (self->search_cancellable);
@@ -786,6 +835,7 @@ ag_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->session_watch);
   g_clear_object (&self->guard);
+  g_clear_object (&self->policy_source);
 
   G_OBJECT_CLASS (ag_window_parent_class)->dispose (object);
 }
@@ -799,6 +849,7 @@ ag_window_finalize (GObject *object)
   g_clear_pointer (&self->locked_record_id, g_free);
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
+  g_clear_pointer (&self->policy_paths, ag_policy_paths_free);
 
   G_OBJECT_CLASS (ag_window_parent_class)->finalize (object);
 }
@@ -825,6 +876,9 @@ ag_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_GUARD:
         g_value_set_object (value, self->guard);
         break;
+      case PROP_POLICY_PATHS:
+        g_value_set_boxed (value, self->policy_paths);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -845,6 +899,9 @@ ag_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_GUARD:
         self->guard = g_value_dup_object (value);
+        break;
+      case PROP_POLICY_PATHS:
+        self->policy_paths = g_value_dup_boxed (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -882,6 +939,10 @@ ag_window_class_init (AgWindowClass *klass)
   properties[PROP_GUARD]
     = g_param_spec_object ("guard", NULL, NULL, AG_TYPE_GUARD,
                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Where the policy layers are read from; %NULL for the standard places. */
+  properties[PROP_POLICY_PATHS]
+    = g_param_spec_boxed ("policy-paths", NULL, NULL, AG_TYPE_POLICY_PATHS,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -1,0 +1,978 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * The reveal UI under Xvfb: the reveal button and dialog of a field, the revealed value
+ * with its countdown, its end (expiry on an injected guard clock, "Hide Now", a lock,
+ * another customer) and the denials, signing in through real PAM (pam_matrix, pam_oath)
+ * on a real store in a private keyring.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <string.h>
+
+#include "ag-auth-prompts.h"
+#include "ag-field-row.h"
+#include "ag-keyring.h"
+#include "ag-masked-label.h"
+#include "ag-record-page.h"
+#include "ag-reveal-dialog.h"
+#include "ag-sqlite-store.h"
+#include "ag-test-pam.h"
+#include "ag-test-ui.h"
+#include "ag-window.h"
+
+#define N_CUSTOMERS 20
+
+typedef struct
+{
+  char *dir;
+  char *store_path;
+  char *store_id;
+  char *policy_file;
+  GPtrArray *customers; /* AgCustomerData*, in clear */
+  gint64 now;           /* the guard's clock */
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  const char *policy = user_data;
+
+  ag_test_pam_write_stack (NULL);
+  fixture->dir = g_dir_make_tmp ("test-reveal-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
+  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
+  fixture->store_id
+    = ag_test_make_store (fixture->store_path, 20261205, N_CUSTOMERS, fixture->customers);
+  /* The agent's own layer may only tighten the policy, which is all these tests need. */
+  fixture->policy_file = g_build_filename (fixture->dir, "policy.conf", NULL);
+  g_file_set_contents (fixture->policy_file, policy != NULL ? policy : "[policy]\n", -1, &error);
+  g_assert_no_error (error);
+  fixture->now = g_get_real_time ();
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  ag_test_keep_glib_dirs ();
+  ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
+  ag_test_remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->store_path, g_free);
+  g_clear_pointer (&fixture->store_id, g_free);
+  g_clear_pointer (&fixture->policy_file, g_free);
+  g_clear_pointer (&fixture->customers, g_ptr_array_unref);
+}
+
+static gint64
+fixture_clock (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return fixture->now;
+}
+
+/* Looking at widgets -------------------------------------------------------------------- */
+
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget *root, const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0
+      && gtk_widget_get_mapped (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_tooltip (GtkWidget *root, const char *tooltip)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget *root, const char *label)
+{
+  GtkWidget *found = find_label (root, label);
+
+  return found != NULL ? gtk_widget_get_ancestor (found, GTK_TYPE_BUTTON) : NULL;
+}
+
+static void
+collect_texts (GtkWidget *widget, GPtrArray *texts)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (GTK_IS_LABEL (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
+  if (GTK_IS_EDITABLE (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_editable_get_text (GTK_EDITABLE (widget))));
+  if (GTK_IS_WINDOW (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_window_get_title (GTK_WINDOW (widget))));
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    g_ptr_array_add (texts,
+                     g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget))));
+  if (ADW_IS_ACTION_ROW (widget))
+    g_ptr_array_add (texts, g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget))));
+  if (AG_IS_MASKED_LABEL (widget))
+    g_ptr_array_add (texts, g_strdup (ag_masked_label_get_masked (AG_MASKED_LABEL (widget))));
+  if (tooltip != NULL)
+    g_ptr_array_add (texts, g_strdup (tooltip));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_texts (child, texts);
+}
+
+static void
+collect_type (GtkWidget *root, GType type, GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_type (child, type, found);
+}
+
+static void
+assert_no_label_revealed (GtkWidget *root)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+
+  collect_type (root, AG_TYPE_MASKED_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    g_assert_false (ag_masked_label_get_revealed (g_ptr_array_index (labels, i)));
+}
+
+/* No widget of any window, and no masked label, holds @value (in either form). */
+static void
+assert_nowhere (const char *value, AgPiiKind kind)
+{
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GListModel) toplevels = NULL;
+  g_autofree char *formatted = ag_pii_format (kind, value);
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      collect_texts (window, texts);
+      assert_no_label_revealed (window);
+    }
+  g_assert_cmpuint (texts->len, >, 3);
+  for (guint t = 0; t < texts->len; t++)
+    {
+      const char *text = g_ptr_array_index (texts, t);
+
+      if (text != NULL && (strstr (text, value) != NULL || strstr (text, formatted) != NULL))
+        g_error ("A widget holds a %s value: %s", ag_pii_kind_to_string (kind), text);
+    }
+}
+
+static AgRevealDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (AG_IS_REVEAL_DIALOG (window))
+        return AG_REVEAL_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* The dialog's Reveal button: its suggested action (not the ticket row's apply button). */
+static GtkWidget *
+dialog_reveal_button (AgRevealDialog *dialog)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_type (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (gtk_widget_has_css_class (button, "suggested-action")
+          && gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW) == NULL)
+        return button;
+    }
+  g_error ("The reveal dialog has no Reveal button");
+  return NULL;
+}
+
+static gboolean
+collect_event_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  GString *events = user_data;
+
+  g_string_append_printf (events, "%s%s%s ", ag_ledger_event_to_string (entry->event),
+                          entry->cause != NULL ? ":" : "",
+                          entry->cause != NULL ? entry->cause : "");
+  return TRUE;
+}
+
+/* The window's ledger, as "login reveal remask:expired ". */
+static char *
+ledger_events (AgWindow *window)
+{
+  g_autoptr (GError) error = NULL;
+  GString *events = g_string_new ("");
+  AgLedgerFilter filter = { 0 };
+
+  g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
+                                                &filter, collect_event_cb, events, &error));
+  g_assert_no_error (error);
+  return g_string_free (events, FALSE);
+}
+
+/* Driving the window -------------------------------------------------------------------- */
+
+static AgWindow *
+open_window (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths = NULL;
+  AgWindow *window;
+
+  g_assert_no_error (error);
+  ag_guard_set_clock (guard, fixture_clock, fixture);
+  /* No system or supervisor layer: the built-in defaults and the test's own file. */
+  paths = ag_policy_paths_new (NULL, NULL, fixture->policy_file);
+  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
+                         "policy-paths", paths, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  ag_test_spin ();
+  return window;
+}
+
+static void
+close_window (AgWindow *window)
+{
+  AgGuard *guard = g_object_ref (ag_window_get_guard (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+  g_object_unref (guard);
+  ag_test_spin ();
+}
+
+/* The search result row of customer @id, once it is in sight. */
+static GtkWidget *
+find_result_row (GtkWidget *window, const char *id)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  collect_type (window, ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+
+      if (!AG_IS_FIELD_ROW (row) && gtk_widget_get_mapped (row)
+          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), id) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+/* Opens customer @index and returns its record page. */
+static AgRecordPage *
+open_customer (AgWindow *window, Fixture *fixture, guint index)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+  GtkWidget *search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *row;
+  GtkWidget *page;
+
+  /* Ctrl+F: back to the search (the window may be folded on the record). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
+  AG_TEST_WAIT_UNTIL ((row = find_result_row (GTK_WIDGET (window), customer->id)) != NULL);
+  g_signal_emit_by_name (row, "activate");
+  AG_TEST_WAIT_UNTIL (
+    (page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+    && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
+    && g_str_equal (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (page))),
+                    customer->id));
+  ag_test_spin ();
+  return AG_RECORD_PAGE (page);
+}
+
+static AgFieldRow *
+find_field_row (AgRecordPage *page, AgPiiKind kind)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  collect_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AgFieldRow *row = g_ptr_array_index (rows, i);
+
+      if (ag_field_get_kind (ag_field_row_get_field (row)) == kind)
+        return row;
+    }
+  g_error ("No row for %s", ag_pii_kind_to_string (kind));
+  return NULL;
+}
+
+static AgMaskedLabel *
+label_of (AgFieldRow *row)
+{
+  GtkWidget *label = find_type (GTK_WIDGET (row), AG_TYPE_MASKED_LABEL);
+
+  g_assert_nonnull (label);
+  return AG_MASKED_LABEL (label);
+}
+
+/* Opens the reveal dialog the way an agent does with the keyboard: Enter on the row. */
+static AgRevealDialog *
+open_dialog (AgFieldRow *row)
+{
+  AgRevealDialog *dialog;
+
+  g_assert_null (find_dialog ());
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  g_signal_emit_by_name (row, "activate");
+  AG_TEST_WAIT_UNTIL ((dialog = find_dialog ()) != NULL
+                      && gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  return dialog;
+}
+
+/* Chooses @reason, clicks Reveal and waits for the dialog to go or to say why not. */
+static void
+reveal_with (AgRevealDialog *dialog, const char *reason, const char *ticket)
+{
+  GtkWidget *button = dialog_reveal_button (dialog);
+  GtkWidget *ticket_row = find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, reason));
+  if (ticket != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (ticket_row), ticket);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_signal_emit_by_name (button, "clicked");
+  /* Reveal is insensitive while the guard works; then the dialog goes or says why. */
+  AG_TEST_WAIT_UNTIL (dialog == NULL || gtk_widget_get_sensitive (button));
+  if (dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+}
+
+static const char *
+value_of (Fixture *fixture, guint index, AgPiiKind kind)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+
+  g_assert_nonnull (customer->values[kind]);
+  return customer->values[kind];
+}
+
+/* Tests --------------------------------------------------------------------------------- */
+
+static void
+test_new_destroy (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgField) field = ag_field_new ("C42", AG_PII_KIND_CPF, "***.982.247-**");
+  GtkWidget *prompts = g_object_ref_sink (ag_auth_prompts_new ());
+  GtkWidget *row = g_object_ref_sink (ag_field_row_new (field, guard));
+  GtkWidget *bare_row = g_object_ref_sink (ag_field_row_new (field, NULL));
+  AgRevealDialog *dialog;
+
+  g_assert_no_error (error);
+  g_assert_false (ag_auth_prompts_get_waiting (AG_AUTH_PROMPTS (prompts)));
+  g_assert_finalize_object (prompts);
+
+  /* A CPF is masked by default: the row offers a reveal, named for the field. */
+  g_assert_true (ag_field_row_get_can_reveal (AG_FIELD_ROW (row)));
+  g_assert_nonnull (find_type (row, AG_TYPE_MASKED_LABEL));
+  g_assert_null (ag_field_row_get_reveal (AG_FIELD_ROW (row)));
+  g_assert_finalize_object (row);
+  /* Without a guard, no reveal. */
+  g_assert_false (ag_field_row_get_can_reveal (AG_FIELD_ROW (bare_row)));
+  g_assert_false (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (bare_row)));
+  g_assert_finalize_object (bare_row);
+
+  dialog = g_object_ref (ag_reveal_dialog_new (guard, "C42", AG_PII_KIND_CPF, "CPF"));
+  g_assert_true (ag_reveal_dialog_get_guard (dialog) == guard);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, "C42");
+  g_assert_cmpint (ag_reveal_dialog_get_kind (dialog), ==, AG_PII_KIND_CPF);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Reveal CPF");
+  g_assert_null (ag_reveal_dialog_get_reason (dialog));
+  g_assert_false (ag_reveal_dialog_select_reason (dialog, "no-such-reason"));
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
+  g_assert_cmpstr (ag_reveal_dialog_get_reason (dialog), ==, "identity-check");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+static void
+test_masked_label_reveal (Fixture *fixture, gconstpointer user_data)
+{
+  const char *cpf = "52998224725";
+  GtkWidget *label = g_object_ref_sink (ag_masked_label_new ("CPF", "***.982.247-**"));
+  g_autoptr (AgReveal) reveal = NULL;
+  g_autoptr (AgReveal) old = NULL;
+
+  reveal
+    = ag_reveal_new ("C42", AG_PII_KIND_CPF, ag_secret_new_from_data (cpf, strlen (cpf) + 1), 1, 2);
+  gtk_test_accessible_assert_property (label, GTK_ACCESSIBLE_PROPERTY_LABEL, "CPF, hidden");
+
+  ag_masked_label_set_reveal (AG_MASKED_LABEL (label), reveal);
+  g_assert_true (ag_masked_label_get_revealed (AG_MASKED_LABEL (label)));
+  g_assert_true (ag_masked_label_get_reveal (AG_MASKED_LABEL (label)) == reveal);
+  /* Formatted for reading, and named for screen readers while revealed. */
+  gtk_test_accessible_assert_property (label, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "CPF, revealed: 529.982.247-25");
+  /* The mask itself is never the value. */
+  g_assert_cmpstr (ag_masked_label_get_masked (AG_MASKED_LABEL (label)), ==, "***.982.247-**");
+
+  ag_reveal_remask (reveal, AG_REMASK_CAUSE_EXPIRED);
+  g_assert_false (ag_masked_label_get_revealed (AG_MASKED_LABEL (label)));
+  g_assert_null (ag_masked_label_get_reveal (AG_MASKED_LABEL (label)));
+  gtk_test_accessible_assert_property (label, GTK_ACCESSIBLE_PROPERTY_LABEL, "CPF, hidden");
+
+  /* A reveal that is over already is not shown. */
+  ag_masked_label_set_reveal (AG_MASKED_LABEL (label), reveal);
+  g_assert_false (ag_masked_label_get_revealed (AG_MASKED_LABEL (label)));
+  g_assert_finalize_object (label);
+}
+
+static void
+test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgRecordPage *page = open_customer (window, fixture, 3);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgMaskedLabel *label = label_of (row);
+  const char *cpf = value_of (fixture, 3, AG_PII_KIND_CPF);
+  g_autofree char *formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
+  g_autofree char *accessible = g_strdup_printf ("CPF, revealed: %s", formatted);
+  g_autofree char *events = NULL;
+  AgRevealDialog *dialog;
+  GtkWidget *reveal_button, *hide_button;
+  AgReveal *reveal;
+
+  /* The reveal button, named for its field, and reachable with the keyboard. */
+  reveal_button = find_tooltip (GTK_WIDGET (row), "Reveal CPF");
+  g_assert_true (GTK_IS_BUTTON (reveal_button));
+  g_assert_true (gtk_widget_get_mapped (reveal_button));
+  gtk_test_accessible_assert_property (reveal_button, GTK_ACCESSIBLE_PROPERTY_LABEL, "Reveal CPF");
+  gtk_widget_grab_focus (reveal_button);
+  g_assert_true (gtk_widget_has_focus (reveal_button));
+
+  dialog = open_dialog (row);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Reveal CPF");
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  /* Every reason of the policy, by its label. */
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Identity check"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Fraud check"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Required"));
+  g_assert_true (find_button (GTK_WIDGET (dialog), "Reveal") == dialog_reveal_button (dialog));
+  reveal_with (dialog, "customer-request", "CALL-2026-0042");
+  g_assert_null (find_dialog ());
+
+  /* The value, sharp and readable, with its countdown and a way to hide it now. */
+  reveal = ag_field_row_get_reveal (row);
+  g_assert_nonnull (reveal);
+  g_assert_true (ag_masked_label_get_revealed (label));
+  gtk_test_accessible_assert_property (label, GTK_ACCESSIBLE_PROPERTY_LABEL, accessible);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Hides in 20 s");
+  hide_button = find_button (GTK_WIDGET (row), "Hide Now");
+  g_assert_nonnull (hide_button);
+  g_assert_true (gtk_widget_get_mapped (hide_button));
+  g_assert_false (gtk_widget_get_visible (reveal_button));
+  g_object_add_weak_pointer (G_OBJECT (reveal), (gpointer *) &reveal);
+
+  /* The countdown follows the guard's clock. */
+  fixture->now += 5 * G_USEC_PER_SEC;
+  AG_TEST_WAIT_UNTIL (
+    g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Hides in 15 s") == 0);
+  g_assert_true (ag_masked_label_get_revealed (label));
+
+  /* Past reveal-duration: the value goes, from the picture and the accessible name. */
+  fixture->now += 16 * G_USEC_PER_SEC;
+  ag_guard_process_time (guard);
+  ag_test_spin ();
+  g_assert_false (ag_masked_label_get_revealed (label));
+  g_assert_null (ag_field_row_get_reveal (row));
+  gtk_test_accessible_assert_property (label, GTK_ACCESSIBLE_PROPERTY_LABEL, "CPF, hidden");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "");
+  g_assert_true (gtk_widget_get_visible (reveal_button));
+  g_assert_false (gtk_widget_get_visible (hide_button));
+  /* Nobody holds the reveal any more. */
+  g_assert_null (reveal);
+  assert_nowhere (cpf, AG_PII_KIND_CPF);
+
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:expired ");
+
+  close_window (window);
+}
+
+static void
+test_hide_now (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 5);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_PHONE);
+  g_autofree char *events = NULL;
+  GtkWidget *hide_button;
+
+  reveal_with (open_dialog (row), "identity-check", NULL);
+  g_assert_true (ag_masked_label_get_revealed (label_of (row)));
+  hide_button = find_button (GTK_WIDGET (row), "Hide Now");
+  g_signal_emit_by_name (hide_button, "clicked");
+  g_assert_false (ag_masked_label_get_revealed (label_of (row)));
+  assert_nowhere (value_of (fixture, 5, AG_PII_KIND_PHONE), AG_PII_KIND_PHONE);
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:hidden ");
+
+  close_window (window);
+}
+
+static void
+test_reason_required (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 2);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgRevealDialog *dialog = open_dialog (row);
+  GtkWidget *button = dialog_reveal_button (dialog);
+  GtkWidget *ticket_row = find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  g_autofree char *events = NULL;
+
+  /* No reason, no reveal: a ticket alone is not enough, and clicking does nothing. */
+  g_assert_false (gtk_widget_get_sensitive (button));
+  gtk_editable_set_text (GTK_EDITABLE (ticket_row), "T-1");
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  ag_test_spin ();
+  g_assert_true (find_dialog () == dialog);
+  g_assert_false (ag_masked_label_get_revealed (label_of (row)));
+
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  /* Escape closes it, and nothing was asked of the guard. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
+  ag_test_spin ();
+  g_assert_null (find_dialog ());
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login ");
+
+  close_window (window);
+}
+
+static void
+test_quota (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 4);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_EMAIL);
+  const char *email = value_of (fixture, 4, AG_PII_KIND_EMAIL);
+  const char *message = "You reached your limit of 1 reveal per hour. Ask your supervisor.";
+  AgRevealDialog *dialog;
+  g_autofree char *events = NULL;
+
+  /* The one reveal of the hour. */
+  reveal_with (open_dialog (row), "identity-check", NULL);
+  g_assert_true (ag_masked_label_get_revealed (label_of (row)));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (row), "Hide Now"), "clicked");
+
+  /* The next one is denied, says why, and shows nothing. */
+  dialog = open_dialog (row);
+  reveal_with (dialog, "identity-check", NULL);
+  g_assert_true (find_dialog () == dialog);
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), message));
+  g_assert_false (ag_masked_label_get_revealed (label_of (row)));
+  g_assert_null (ag_field_row_get_reveal (row));
+  assert_nowhere (email, AG_PII_KIND_EMAIL);
+  assert_no_label_revealed (GTK_WIDGET (window));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:hidden reveal-denied:quota ");
+
+  close_window (window);
+}
+
+static void
+test_lock_while_revealed (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgRecordPage *page = open_customer (window, fixture, 6);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgMaskedLabel *label = label_of (row);
+  const char *cpf = value_of (fixture, 6, AG_PII_KIND_CPF);
+  g_autofree char *events = NULL;
+  AgReveal *reveal;
+
+  reveal_with (open_dialog (row), "legal-request", "PROC-77");
+  reveal = g_object_ref (ag_field_row_get_reveal (row));
+  g_assert_true (ag_reveal_get_active (reveal));
+
+  /* Ctrl+L: the record page and its field widgets are destroyed, the value wiped. */
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+  g_object_add_weak_pointer (G_OBJECT (label), (gpointer *) &label);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  ag_test_spin ();
+  g_assert_null (page);
+  g_assert_null (label);
+  g_assert_false (ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  g_clear_object (&reveal);
+  assert_nowhere (cpf, AG_PII_KIND_CPF);
+  g_assert_null (find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
+
+  /* Back in: the customer again, masked. */
+  ag_test_sign_in (GTK_WIDGET (window), guard, 1);
+  AG_TEST_WAIT_UNTIL ((page = AG_RECORD_PAGE (find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)))
+                        != NULL
+                      && ag_record_page_get_record (page) != NULL);
+  ag_test_spin ();
+  assert_no_label_revealed (GTK_WIDGET (window));
+  assert_nowhere (cpf, AG_PII_KIND_CPF);
+
+  events = ledger_events (window);
+  g_assert_true (g_str_has_prefix (events, "login reveal "));
+  g_assert_nonnull (strstr (events, "remask:lock "));
+  g_assert_nonnull (strstr (events, "lock:manual "));
+
+  close_window (window);
+}
+
+static void
+test_lock_closes_dialog (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 8);
+  AgRevealDialog *dialog = open_dialog (find_field_row (page, AG_PII_KIND_ADDRESS));
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  ag_test_spin ();
+  g_assert_null (dialog);
+  g_assert_null (find_dialog ());
+
+  close_window (window);
+}
+
+static void
+test_other_record (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 9);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  const char *cpf = value_of (fixture, 9, AG_PII_KIND_CPF);
+  g_autofree char *events = NULL;
+  g_autoptr (AgReveal) reveal = NULL;
+
+  reveal_with (open_dialog (row), "billing-dispute", NULL);
+  reveal = g_object_ref (ag_field_row_get_reveal (row));
+
+  open_customer (window, fixture, 10);
+  g_assert_false (ag_reveal_get_active (reveal));
+  assert_nowhere (cpf, AG_PII_KIND_CPF);
+  assert_no_label_revealed (GTK_WIDGET (window));
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:record-changed ");
+
+  close_window (window);
+}
+
+/* Answers the step-up prompts in @dialog by their titles, as an agent types them, until
+ * the dialog is gone (revealed) or says why not. */
+static void
+answer_step_up (AgRevealDialog *dialog, const char *password, const char *code)
+{
+  GtkWidget *button = dialog_reveal_button (dialog);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  while (TRUE)
+    {
+      g_autoptr (GPtrArray) entries = NULL;
+
+      AG_TEST_WAIT_UNTIL (dialog == NULL || ag_test_n_prompts (GTK_WIDGET (dialog)) > 0
+                          || gtk_widget_get_sensitive (button));
+      if (dialog == NULL || ag_test_n_prompts (GTK_WIDGET (dialog)) == 0)
+        break;
+      entries = ag_test_prompts (GTK_WIDGET (dialog));
+      g_ptr_array_set_free_func (entries, g_object_unref);
+      for (guint i = 0; i < entries->len; i++)
+        {
+          GtkWidget *entry = g_object_ref (g_ptr_array_index (entries, i));
+          const char *title = ag_test_prompt_title (entry);
+
+          gtk_editable_set_text (GTK_EDITABLE (entry), strstr (title, "Password") != NULL
+                                                           || strstr (title, "Senha") != NULL
+                                                         ? password
+                                                         : code);
+        }
+      /* Reveal sends the answers, as Enter in the last prompt would. */
+      g_assert_true (gtk_widget_get_sensitive (button));
+      g_signal_emit_by_name (button, "clicked");
+      for (guint i = 0; i < entries->len; i++)
+        g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (entries, i)), ==, "");
+      g_ptr_array_set_size (entries, 0);
+    }
+  if (dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+}
+
+static guint
+customer_with (Fixture *fixture, AgPiiKind kind)
+{
+  for (guint i = 0; i < fixture->customers->len; i++)
+    {
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, i);
+
+      if (customer->values[kind] != NULL)
+        return i;
+    }
+  g_error ("No synthetic customer has a %s", ag_pii_kind_to_string (kind));
+  return 0;
+}
+
+static void
+test_step_up (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  guint index = customer_with (fixture, AG_PII_KIND_CARD_NUMBER);
+  AgRecordPage *page = open_customer (window, fixture, index);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CARD_NUMBER);
+  const char *card = value_of (fixture, index, AG_PII_KIND_CARD_NUMBER);
+  g_autofree char *code = ag_test_pam_code (1);
+  g_autofree char *next_code = ag_test_pam_code (2);
+  g_autofree char *events = NULL;
+  AgRevealDialog *dialog;
+
+  /* step-up-grace is 0 here: one second after the sign-in, a card needs both again. */
+  fixture->now += G_USEC_PER_SEC;
+  dialog = open_dialog (row);
+  g_assert_nonnull (
+    find_label (GTK_WIDGET (dialog), "Card numbers need your password and code again."));
+  g_assert_cmpuint (ag_test_n_prompts (GTK_WIDGET (dialog)), ==, 0);
+
+  /* A wrong password: denied, said so, nothing shown. */
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  answer_step_up (dialog, "not-the-password", code);
+  g_assert_true (find_dialog () == dialog);
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Your password or code was not accepted, so "
+                                                     "the value stays hidden. Try again."));
+  g_assert_false (ag_masked_label_get_revealed (label_of (row)));
+  assert_nowhere (card, AG_PII_KIND_CARD_NUMBER);
+
+  /* Both factors: the card number shows. */
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  answer_step_up (dialog, AG_TEST_PASSWORD, next_code);
+  g_assert_null (find_dialog ());
+  g_assert_true (ag_masked_label_get_revealed (label_of (row)));
+  g_assert_cmpstr (ag_reveal_get_value (ag_field_row_get_reveal (row)), ==, card);
+
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal-denied:step-up-failed reveal ");
+
+  close_window (window);
+}
+
+static void
+test_policy_reload (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgRecordPage *page = open_customer (window, fixture, 12);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+
+  /* The window watches the policy: a shorter reveal-duration applies to the next reveal. */
+  g_assert_cmpuint (ag_policy_get_reveal_duration (ag_guard_get_policy (guard)), ==, 20);
+  g_file_set_contents (fixture->policy_file, "[policy]\nreveal-duration=10\n", -1, &error);
+  g_assert_no_error (error);
+  AG_TEST_WAIT_UNTIL (ag_policy_get_reveal_duration (ag_guard_get_policy (guard)) == 10);
+
+  reveal_with (open_dialog (row), "identity-check", NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Hides in 10 s");
+
+  close_window (window);
+}
+
+/* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
+
+static gboolean
+shot_ready_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Saves the whole screen as AG_SCREENSHOT_DIR/reveal-NAME-LANG.png, once GTK has drawn the
+ * last changes. For the documentation and for looking at: nothing is asserted here. */
+static void
+take_shot (const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  const char *language = g_getenv ("LANGUAGE");
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  gboolean ready = FALSE;
+  int status = 0;
+
+  g_timeout_add (1500, shot_ready_cb, &ready);
+  AG_TEST_WAIT_UNTIL (ready);
+  file = g_strdup_printf ("reveal-%s-%s.png", name,
+                          language != NULL && language[0] != '\0' ? language : "en");
+  path = g_build_filename (g_getenv ("AG_SCREENSHOT_DIR"), file, NULL);
+  g_spawn_sync (NULL, (char *[]){ "import", "-window", "root", path, NULL }, NULL,
+                G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+test_screenshots (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  guint index = customer_with (fixture, AG_PII_KIND_CARD_NUMBER);
+  AgRecordPage *page;
+  AgRevealDialog *dialog;
+  g_autofree char *code = ag_test_pam_code (1);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  page = open_customer (window, fixture, index);
+
+  dialog = open_dialog (find_field_row (page, AG_PII_KIND_CPF));
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
+  take_shot ("dialog");
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  AG_TEST_WAIT_UNTIL (find_dialog () == NULL);
+  fixture->now += 2 * G_USEC_PER_SEC;
+  take_shot ("revealed");
+
+  dialog = open_dialog (find_field_row (page, AG_PII_KIND_CARD_NUMBER));
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
+  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (GTK_WIDGET (dialog)) > 0);
+  take_shot ("step-up");
+  answer_step_up (dialog, "not-the-password", code);
+  take_shot ("denied");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  close_window (window);
+}
+
+const char *
+__asan_default_options (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0";
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *content_type = NULL;
+  int status;
+
+  content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#if !DEVELOPMENT
+  g_test_skip ("AG_PAM_CONFDIR needs a development build (-Ddevelopment=true)");
+  return g_test_run ();
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+#endif
+  /* GTK's test accessibility backend keeps the accessible properties for the assertions,
+   * and needs no AT-SPI bus. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    {
+      /* Translated like the application: LANGUAGE=pt_BR AG_LOCALEDIR=_build/po. */
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("AG_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  ag_test_pam_init ();
+  gtk_init ();
+  adw_init ();
+  ag_test_keep_glib_dirs ();
+
+#define ADD(path, policy, func) \
+  g_test_add ("/reveal-ui/" path, Fixture, policy, fixture_set_up, func, fixture_tear_down)
+  ADD ("new-destroy", NULL, test_new_destroy);
+  ADD ("masked-label-reveal", NULL, test_masked_label_reveal);
+  ADD ("reveal-and-expire", NULL, test_reveal_and_expire);
+  ADD ("hide-now", NULL, test_hide_now);
+  ADD ("reason-required", NULL, test_reason_required);
+  ADD ("quota", "[policy]\nmax-reveals-per-hour=1\n", test_quota);
+  ADD ("lock-while-revealed", NULL, test_lock_while_revealed);
+  ADD ("lock-closes-dialog", NULL, test_lock_closes_dialog);
+  ADD ("other-record", NULL, test_other_record);
+  ADD ("policy-reload", NULL, test_policy_reload);
+  ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
+#undef ADD
+
+  status = g_test_run ();
+  ag_test_pam_cleanup ();
+  return status;
+}

@@ -77,6 +77,7 @@ struct _AgWindow
   AgRecordPage *record_page; /* NULL while locked */
   AgLockPage *lock_page;
   AgSessionWatch *session_watch; /* idle input, lock warning, focus loss, minimise */
+  AgDesktopMonitor *desktop_monitor;
 };
 
 G_DEFINE_FINAL_TYPE (AgWindow, ag_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -90,6 +91,7 @@ enum
   PROP_STATE,
   PROP_GUARD,
   PROP_POLICY_PATHS,
+  PROP_DESKTOP_MONITOR,
   N_PROPS
 };
 
@@ -757,8 +759,15 @@ start_session_watch (AgWindow *self)
   AgNotifier *notifier = NULL;
 
   if (AG_IS_APPLICATION (application))
-    notifier = ag_application_get_notifier (AG_APPLICATION (application));
+    {
+      notifier = ag_application_get_notifier (AG_APPLICATION (application));
+      if (self->desktop_monitor == NULL)
+        self->desktop_monitor
+          = g_object_ref (ag_application_get_desktop_monitor (AG_APPLICATION (application)));
+    }
   self->session_watch = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, notifier);
+  if (self->desktop_monitor != NULL)
+    ag_session_watch_set_desktop_monitor (self->session_watch, self->desktop_monitor);
 }
 
 /* GObject --------------------------------------------------------------------------------- */
@@ -836,6 +845,7 @@ ag_window_dispose (GObject *object)
   g_clear_object (&self->session_watch);
   g_clear_object (&self->guard);
   g_clear_object (&self->policy_source);
+  g_clear_object (&self->desktop_monitor);
 
   G_OBJECT_CLASS (ag_window_parent_class)->dispose (object);
 }
@@ -879,6 +889,9 @@ ag_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_POLICY_PATHS:
         g_value_set_boxed (value, self->policy_paths);
         break;
+      case PROP_DESKTOP_MONITOR:
+        g_value_set_object (value, self->desktop_monitor);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -902,6 +915,9 @@ ag_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_POLICY_PATHS:
         self->policy_paths = g_value_dup_boxed (value);
+        break;
+      case PROP_DESKTOP_MONITOR:
+        self->desktop_monitor = g_value_dup_object (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -943,6 +959,11 @@ ag_window_class_init (AgWindowClass *klass)
   properties[PROP_POLICY_PATHS]
     = g_param_spec_boxed ("policy-paths", NULL, NULL, AG_TYPE_POLICY_PATHS,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The desktop's screen lock and sleep; by default the application's, and none for a
+   * window without an #AgApplication. */
+  properties[PROP_DESKTOP_MONITOR]
+    = g_param_spec_object ("desktop-monitor", NULL, NULL, AG_TYPE_DESKTOP_MONITOR,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -1,0 +1,703 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * The signed-in window under Xvfb and its side channels (issue 5): the desktop's locks
+ * (logind Lock and PrepareForSleep, the screen savers' ActiveChanged, from python3-dbusmock
+ * on private system and session buses) lock it with their cause and let a waiting sleep go
+ * on only after; the clipboard policy (deny, allow-with-clear:N), read back through
+ * GdkClipboard; focus loss re-masks. Real PAM sign-in, real store in a private keyring.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "ag-desktop-monitor.h"
+#include "ag-field-row.h"
+#include "ag-keyring.h"
+#include "ag-masked-label.h"
+#include "ag-record-page.h"
+#include "ag-reveal-dialog.h"
+#include "ag-sqlite-store.h"
+#include "ag-test-pam.h"
+#include "ag-test-ui.h"
+#include "ag-window.h"
+
+#define N_CUSTOMERS 10
+
+#define PYTHON         "/usr/bin/python3"
+#define MOCK_IFACE     "org.freedesktop.DBus.Mock"
+#define LOGIND_NAME    "org.freedesktop.login1"
+#define LOGIND_PATH    "/org/freedesktop/login1"
+#define LOGIND_MANAGER "org.freedesktop.login1.Manager"
+#define SESSION_PATH   "/org/freedesktop/login1/session/"
+#define WAIT_SECONDS   60
+
+typedef struct
+{
+  char *dir;
+  char *store_path;
+  char *store_id;
+  char *system_dir;
+  GPtrArray *customers; /* AgCustomerData*, in clear */
+  gint64 now;           /* the guard's clock */
+
+  GDBusConnection *system;
+  GDBusConnection *session;
+  GPtrArray *mocks; /* GSubprocess* */
+  AgDesktopMonitor *monitor;
+} Fixture;
+
+/* A private bus: a dbus-daemon of our own and its address. */
+typedef struct
+{
+  GSubprocess *daemon;
+  char *address;
+} Bus;
+
+static Bus system_dbus;
+static Bus session_dbus;
+
+/* Polls something outside this process (a mock's state), with a failure timeout. */
+#define POLL_UNTIL(cond)                                                       \
+  G_STMT_START                                                                 \
+  {                                                                            \
+    gint64 give_up_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    while (!(cond))                                                            \
+      {                                                                        \
+        if (g_get_monotonic_time () > give_up_)                                \
+          g_error ("Gave up waiting for: %s", #cond);                          \
+        while (g_main_context_iteration (NULL, FALSE))                         \
+          ;                                                                    \
+        g_usleep (5000);                                                       \
+      }                                                                        \
+  }                                                                            \
+  G_STMT_END
+
+static gint64
+fixture_clock (gpointer user_data)
+{
+  return ((Fixture *) user_data)->now;
+}
+
+/* Private buses and dbusmock --------------------------------------------------------------- */
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+bus_up (Bus *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GDataInputStream) out = NULL;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  bus->daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session",
+                                             "--nofork", "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus->daemon));
+  bus->address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bus->address);
+}
+
+static void
+bus_down (Bus *bus)
+{
+  g_subprocess_send_signal (bus->daemon, SIGTERM);
+  g_subprocess_wait (bus->daemon, NULL, NULL);
+  g_clear_object (&bus->daemon);
+  g_clear_pointer (&bus->address, g_free);
+}
+
+static GDBusConnection *
+connect_to (Bus *bus)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *connection = g_dbus_connection_new_for_address_sync (
+    bus->address,
+    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return connection;
+}
+
+static GVariant *
+call (GDBusConnection *bus, const char *name, const char *path, const char *interface,
+      const char *method, GVariant *parameters, const char *reply_type)
+{
+  g_autoptr (GError) error = NULL;
+  GVariant *reply
+    = g_dbus_connection_call_sync (bus, name, path, interface, method, parameters,
+                                   reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                                   G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, &error);
+
+  g_assert_no_error (error);
+  return reply;
+}
+
+static gboolean
+has_owner (GDBusConnection *bus, const char *name)
+{
+  g_autoptr (GVariant) reply
+    = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+            "NameHasOwner", g_variant_new ("(s)", name), "(b)");
+  gboolean owned;
+
+  g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+static void
+sync_bus (GDBusConnection *bus)
+{
+  g_autoptr (GVariant) reply = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetId", NULL, "(s)");
+}
+
+static void
+start_mock (Fixture *fixture, GDBusConnection *bus, const char *name, const char *const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  GSubprocess *mock;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", system_dbus.address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", session_dbus.address, TRUE);
+  g_ptr_array_add (argv, (char *) PYTHON);
+  g_ptr_array_add (argv, (char *) "-m");
+  g_ptr_array_add (argv, (char *) "dbusmock");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  mock = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (fixture->mocks, mock);
+  POLL_UNTIL (has_owner (bus, name));
+}
+
+static void
+emit (GDBusConnection *bus, const char *name, const char *path, const char *interface,
+      const char *signal, GVariant *argument)
+{
+  GVariantBuilder args;
+  g_autoptr (GVariant) reply = NULL;
+
+  g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (&args, "v", argument);
+  reply = call (
+    bus, name, path, MOCK_IFACE, "EmitSignal",
+    g_variant_new ("(sssav)", interface, signal, g_variant_get_type_string (argument), &args),
+    NULL);
+}
+
+static gsize
+n_inhibitors (Fixture *fixture)
+{
+  g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER,
+                                     "ListInhibitors", NULL, "(a(ssssuu))");
+  g_autoptr (GVariant) list = g_variant_get_child_value (reply, 0);
+
+  return g_variant_n_children (list);
+}
+
+/* logind (its dbusmock template, with this process's session c1) and both screen savers,
+ * and a desktop monitor on them for the window. */
+static void
+start_desktop (Fixture *fixture)
+{
+  const char *const logind[] = { "--system", "--template", "logind", NULL };
+  const char *const fdo[] = { "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
+                              "org.freedesktop.ScreenSaver", NULL };
+  const char *const gnome[]
+    = { "org.gnome.ScreenSaver", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", NULL };
+  g_autoptr (GVariant) reply = NULL;
+
+  fixture->system = connect_to (&system_dbus);
+  fixture->session = connect_to (&session_dbus);
+  fixture->mocks = g_ptr_array_new_with_free_func (g_object_unref);
+  start_mock (fixture, fixture->system, LOGIND_NAME, logind);
+  reply = call (
+    fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddSession",
+    g_variant_new ("(ssusb)", "c1", "seat0", (guint32) getuid (), g_get_user_name (), TRUE), "(s)");
+  start_mock (fixture, fixture->session, fdo[0], fdo);
+  start_mock (fixture, fixture->session, gnome[0], gnome);
+
+  g_setenv ("XDG_SESSION_ID", "c1", TRUE);
+  fixture->monitor = ag_desktop_monitor_new_for_buses (fixture->system, fixture->session);
+  AG_TEST_WAIT_UNTIL (ag_desktop_monitor_get_ready (fixture->monitor));
+  g_assert_cmpstr (ag_desktop_monitor_get_session_path (fixture->monitor), ==, SESSION_PATH "c1");
+  sync_bus (fixture->system);
+  sync_bus (fixture->session);
+}
+
+static void
+stop_desktop (Fixture *fixture)
+{
+  if (fixture->monitor != NULL)
+    g_assert_finalize_object (g_steal_pointer (&fixture->monitor));
+  for (guint i = 0; fixture->mocks != NULL && i < fixture->mocks->len; i++)
+    {
+      GSubprocess *mock = g_ptr_array_index (fixture->mocks, i);
+
+      g_subprocess_send_signal (mock, SIGTERM);
+      g_subprocess_wait (mock, NULL, NULL);
+    }
+  g_clear_pointer (&fixture->mocks, g_ptr_array_unref);
+  if (fixture->system != NULL)
+    g_dbus_connection_close_sync (fixture->system, NULL, NULL);
+  if (fixture->session != NULL)
+    g_dbus_connection_close_sync (fixture->session, NULL, NULL);
+  g_clear_object (&fixture->system);
+  g_clear_object (&fixture->session);
+  ag_test_spin ();
+}
+
+/* The fixture --------------------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *policy_file = NULL;
+  const char *policy = user_data;
+
+  ag_test_pam_write_stack (NULL);
+  fixture->dir = g_dir_make_tmp ("test-side-channels-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
+  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
+  fixture->store_id
+    = ag_test_make_store (fixture->store_path, 20261123, N_CUSTOMERS, fixture->customers);
+  /* The system layer: only it may loosen the built-in defaults (the clipboard). */
+  fixture->system_dir = g_build_filename (fixture->dir, "system", NULL);
+  g_assert_cmpint (g_mkdir (fixture->system_dir, 0700), ==, 0);
+  policy_file = g_build_filename (fixture->system_dir, "policy.conf", NULL);
+  g_file_set_contents (policy_file, policy != NULL ? policy : "[policy]\n", -1, &error);
+  g_assert_no_error (error);
+  fixture->now = g_get_real_time ();
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  stop_desktop (fixture);
+  ag_test_keep_glib_dirs ();
+  ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
+  ag_test_remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->store_path, g_free);
+  g_clear_pointer (&fixture->store_id, g_free);
+  g_clear_pointer (&fixture->system_dir, g_free);
+  g_clear_pointer (&fixture->customers, g_ptr_array_unref);
+}
+
+/* Widgets ------------------------------------------------------------------------------- */
+
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+collect_type (GtkWidget *root, GType type, GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_type (child, type, found);
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget *root, const char *text)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_type (root, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+      GtkWidget *label = find_type (button, GTK_TYPE_LABEL);
+
+      if (label != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) == 0)
+        return button;
+    }
+  return NULL;
+}
+
+static AgRevealDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (AG_IS_REVEAL_DIALOG (window))
+        return AG_REVEAL_DIALOG (window);
+    }
+  return NULL;
+}
+
+static GtkWidget *
+dialog_reveal_button (AgRevealDialog *dialog)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_type (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (gtk_widget_has_css_class (button, "suggested-action")
+          && gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW) == NULL)
+        return button;
+    }
+  g_error ("The reveal dialog has no Reveal button");
+  return NULL;
+}
+
+static gboolean
+collect_event_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  GString *events = user_data;
+
+  g_string_append_printf (events, "%s%s%s ", ag_ledger_event_to_string (entry->event),
+                          entry->cause != NULL ? ":" : "",
+                          entry->cause != NULL ? entry->cause : "");
+  return TRUE;
+}
+
+static char *
+ledger_events (AgWindow *window)
+{
+  g_autoptr (GError) error = NULL;
+  GString *events = g_string_new ("");
+  AgLedgerFilter filter = { 0 };
+
+  g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
+                                                &filter, collect_event_cb, events, &error));
+  g_assert_no_error (error);
+  return g_string_free (events, FALSE);
+}
+
+static AgWindow *
+open_window (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths = NULL;
+  AgWindow *window;
+
+  g_assert_no_error (error);
+  ag_guard_set_clock (guard, fixture_clock, fixture);
+  paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
+                         "policy-paths", paths, "desktop-monitor", fixture->monitor, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  ag_test_spin ();
+  return window;
+}
+
+static void
+close_window (AgWindow *window)
+{
+  AgGuard *guard = g_object_ref (ag_window_get_guard (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+  g_object_unref (guard);
+  ag_test_spin ();
+}
+
+static GtkWidget *
+find_result_row (GtkWidget *window, const char *id)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  collect_type (window, ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+
+      if (!AG_IS_FIELD_ROW (row) && gtk_widget_get_mapped (row)
+          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), id) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+static AgRecordPage *
+open_customer (AgWindow *window, Fixture *fixture, guint index)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+  GtkWidget *search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *row;
+  GtkWidget *page;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
+  AG_TEST_WAIT_UNTIL ((row = find_result_row (GTK_WIDGET (window), customer->id)) != NULL);
+  g_signal_emit_by_name (row, "activate");
+  AG_TEST_WAIT_UNTIL (
+    (page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+    && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
+    && g_str_equal (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (page))),
+                    customer->id));
+  ag_test_spin ();
+  return AG_RECORD_PAGE (page);
+}
+
+static AgFieldRow *
+find_field_row (AgRecordPage *page, AgPiiKind kind)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  collect_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AgFieldRow *row = g_ptr_array_index (rows, i);
+
+      if (ag_field_get_kind (ag_field_row_get_field (row)) == kind)
+        return row;
+    }
+  g_error ("No row for %s", ag_pii_kind_to_string (kind));
+  return NULL;
+}
+
+/* Reveals the field of @row for a reason, as the agent does, and returns the reveal. */
+static AgReveal *
+reveal_field (AgFieldRow *row)
+{
+  AgRevealDialog *dialog;
+  GtkWidget *button;
+
+  g_signal_emit_by_name (row, "activate");
+  AG_TEST_WAIT_UNTIL ((dialog = find_dialog ()) != NULL
+                      && gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
+  button = dialog_reveal_button (dialog);
+  g_signal_emit_by_name (button, "clicked");
+  AG_TEST_WAIT_UNTIL (find_dialog () == NULL);
+  ag_test_spin ();
+  g_assert_nonnull (ag_field_row_get_reveal (row));
+  return ag_field_row_get_reveal (row);
+}
+
+static const char *
+value_of (Fixture *fixture, guint index, AgPiiKind kind)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+
+  g_assert_nonnull (customer->values[kind]);
+  return customer->values[kind];
+}
+
+/* The desktop's locks ------------------------------------------------------------------- */
+
+typedef enum
+{
+  DESKTOP_LOGIND_LOCK,
+  DESKTOP_SLEEP,
+  DESKTOP_SCREEN_SAVER,
+} DesktopSignal;
+
+static void
+test_desktop_lock (Fixture *fixture, gconstpointer user_data, DesktopSignal what)
+{
+  AgWindow *window;
+  AgGuard *guard;
+  AgRecordPage *page;
+  AgReveal *reveal;
+  AgLockCause cause = what == DESKTOP_SLEEP ? AG_LOCK_CAUSE_SUSPEND : AG_LOCK_CAUSE_SCREEN_LOCK;
+  g_autofree char *events = NULL;
+  g_autofree char *expected = NULL;
+
+  start_desktop (fixture);
+  window = open_window (fixture);
+  guard = ag_window_get_guard (window);
+  page = open_customer (window, fixture, 1);
+  reveal = g_object_ref (reveal_field (find_field_row (page, AG_PII_KIND_CPF)));
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+
+  /* Awake: the sleep waits for us. */
+  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  g_assert_cmpuint (n_inhibitors (fixture), ==, 1);
+
+  switch (what)
+    {
+      case DESKTOP_LOGIND_LOCK:
+        {
+          g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, SESSION_PATH "c1",
+                                             "org.freedesktop.login1.Session", "Lock", NULL, NULL);
+        }
+        break;
+      case DESKTOP_SLEEP:
+        emit (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep",
+              g_variant_new_boolean (TRUE));
+        break;
+      case DESKTOP_SCREEN_SAVER:
+        emit (fixture->session, "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
+              "org.freedesktop.ScreenSaver", "ActiveChanged", g_variant_new_boolean (TRUE));
+        break;
+      default:
+        g_assert_not_reached ();
+    }
+
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
+  /* At once: the record page is gone and the value wiped, in the same main-loop turn. */
+  g_assert_null (page);
+  g_assert_null (find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
+  g_assert_false (ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  g_clear_object (&reveal);
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+
+  if (what == DESKTOP_SLEEP)
+    {
+      /* The sleep goes on once the locked window was drawn: the inhibitor is let go. */
+      AG_TEST_WAIT_UNTIL (!ag_desktop_monitor_get_inhibiting (fixture->monitor));
+      POLL_UNTIL (n_inhibitors (fixture) == 0);
+      /* Awake again: held again. */
+      emit (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep",
+            g_variant_new_boolean (FALSE));
+      AG_TEST_WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+    }
+  else
+    {
+      /* A screen lock without a sleep keeps the inhibitor for the next sleep. */
+      ag_test_spin ();
+      g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+    }
+
+  events = ledger_events (window);
+  expected = g_strdup_printf ("login reveal remask:lock lock:%s ", ag_lock_cause_to_string (cause));
+  g_assert_cmpstr (events, ==, expected);
+
+  close_window (window);
+}
+
+static void
+test_logind_lock (Fixture *fixture, gconstpointer user_data)
+{
+  test_desktop_lock (fixture, user_data, DESKTOP_LOGIND_LOCK);
+}
+
+static void
+test_sleep (Fixture *fixture, gconstpointer user_data)
+{
+  test_desktop_lock (fixture, user_data, DESKTOP_SLEEP);
+}
+
+static void
+test_screen_saver (Fixture *fixture, gconstpointer user_data)
+{
+  test_desktop_lock (fixture, user_data, DESKTOP_SCREEN_SAVER);
+}
+
+static void
+test_sleep_while_locked (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+  AgWindow *window;
+
+  /* Nobody signed in: the sleep need not wait, and nothing is ledgered twice. */
+  g_assert_no_error (error);
+  start_desktop (fixture);
+  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
+                         "policy-paths", paths, "desktop-monitor", fixture->monitor, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  emit (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep",
+        g_variant_new_boolean (TRUE));
+  AG_TEST_WAIT_UNTIL (!ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  POLL_UNTIL (n_inhibitors (fixture) == 0);
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  close_window (window);
+}
+
+/* main ---------------------------------------------------------------------------------- */
+
+const char *
+__asan_default_options (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0";
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *content_type = NULL;
+  int status;
+
+  content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#if !DEVELOPMENT
+  g_test_skip ("AG_PAM_CONFDIR needs a development build (-Ddevelopment=true)");
+  return g_test_run ();
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+#endif
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  ag_test_pam_init ();
+  gtk_init ();
+  adw_init ();
+  ag_test_keep_glib_dirs ();
+
+  /* Two private buses for the desktop: one plays the system bus, one the session bus (the
+   * test's own session bus carries the keyring). */
+  bus_up (&system_dbus);
+  bus_up (&session_dbus);
+
+#define ADD(path, policy, func) \
+  g_test_add ("/side-channels/" path, Fixture, policy, fixture_set_up, func, fixture_tear_down)
+  ADD ("desktop/logind-lock", NULL, test_logind_lock);
+  ADD ("desktop/sleep", NULL, test_sleep);
+  ADD ("desktop/screen-saver", NULL, test_screen_saver);
+  ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
+#undef ADD
+
+  status = g_test_run ();
+  bus_down (&session_dbus);
+  bus_down (&system_dbus);
+  ag_test_pam_cleanup ();
+  return status;
+}

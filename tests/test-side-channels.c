@@ -22,6 +22,7 @@
 #include "ag-masked-label.h"
 #include "ag-record-page.h"
 #include "ag-reveal-dialog.h"
+#include "ag-secret-clipboard.h"
 #include "ag-sqlite-store.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
@@ -36,6 +37,10 @@
 #define LOGIND_MANAGER "org.freedesktop.login1.Manager"
 #define SESSION_PATH   "/org/freedesktop/login1/session/"
 #define WAIT_SECONDS   60
+
+/* Without a window manager the focus comes and goes under Xvfb: only the focus test itself
+ * re-masks on focus loss. */
+#define POLICY_DEFAULT "[policy]\nremask-on-focus-loss=false\n"
 
 typedef struct
 {
@@ -287,7 +292,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   fixture->system_dir = g_build_filename (fixture->dir, "system", NULL);
   g_assert_cmpint (g_mkdir (fixture->system_dir, 0700), ==, 0);
   policy_file = g_build_filename (fixture->system_dir, "policy.conf", NULL);
-  g_file_set_contents (policy_file, policy != NULL ? policy : "[policy]\n", -1, &error);
+  g_file_set_contents (policy_file, policy != NULL ? policy : POLICY_DEFAULT, -1, &error);
   g_assert_no_error (error);
   fixture->now = g_get_real_time ();
 }
@@ -648,6 +653,211 @@ test_sleep_while_locked (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+/* The clipboard ------------------------------------------------------------------------- */
+
+static void
+read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  char **text = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, &error);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+/* The clipboard's text, "" when it has none. */
+static char *
+read_text (GdkClipboard *clipboard)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
+  AG_TEST_WAIT_UNTIL (text != NULL);
+  return text;
+}
+
+static void
+read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  GInputStream **stream = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *stream = gdk_clipboard_read_finish (GDK_CLIPBOARD (object), result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+splice_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* What the clipboard offers as @mime_type; read without blocking, since a local clipboard
+ * writes from this same main loop. */
+static char *
+read_mime_type (GdkClipboard *clipboard, const char *mime_type)
+{
+  const char *mime_types[] = { mime_type, NULL };
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+  gboolean done = FALSE;
+
+  gdk_clipboard_read_async (clipboard, mime_types, G_PRIORITY_DEFAULT, NULL, read_cb, &stream);
+  AG_TEST_WAIT_UNTIL (stream != NULL);
+  g_output_stream_splice_async (
+    out, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+    G_PRIORITY_DEFAULT, NULL, splice_cb, &done);
+  AG_TEST_WAIT_UNTIL (done);
+  return g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+}
+
+static guint n_c_keys;
+
+static gboolean
+count_c_cb (GtkEventControllerKey *controller, guint keyval, guint keycode, GdkModifierType state,
+            gpointer user_data)
+{
+  if (keyval == GDK_KEY_c && (state & GDK_CONTROL_MASK) != 0)
+    n_c_keys++;
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+xdotool (const char *arguments)
+{
+  g_autofree char *command = g_strdup_printf ("xdotool %s", arguments);
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_spawn_command_line_sync (command, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_clipboard_deny (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 2);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  GtkWidget *label = find_type (GTK_WIDGET (row), AG_TYPE_MASKED_LABEL);
+  GtkWidget *copy_button;
+  GtkEventController *controller;
+  g_autofree char *text = NULL;
+
+  /* The built-in default is deny. */
+  g_assert_cmpuint (
+    ag_policy_get_clipboard_clear (ag_guard_get_policy (ag_window_get_guard (window))), ==, 0);
+  gdk_clipboard_set_text (clipboard, "the agent's own text");
+  reveal_field (row);
+  g_assert_true (ag_masked_label_get_revealed (AG_MASKED_LABEL (label)));
+
+  /* No copy button, no copy action, nothing to select. */
+  g_assert_false (ag_field_row_get_can_copy (row));
+  copy_button = find_button_labelled (GTK_WIDGET (row), "Copy");
+  g_assert_true (copy_button == NULL || !gtk_widget_get_visible (copy_button));
+  g_assert_false (gtk_widget_activate_action (label, "clipboard.copy", NULL));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (row), "clipboard.copy", NULL));
+  g_assert_false (GTK_IS_LABEL (label));
+  g_assert_null (find_type (label, GTK_TYPE_LABEL));
+
+  /* Ctrl+C, typed for real on the focused row: it arrives and copies nothing. */
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (count_c_cb), NULL);
+  gtk_widget_add_controller (GTK_WIDGET (window), controller);
+  n_c_keys = 0;
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  xdotool ("key ctrl+c");
+  AG_TEST_WAIT_UNTIL (n_c_keys > 0);
+  ag_test_spin ();
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "the agent's own text");
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+
+  close_window (window);
+}
+
+static void
+test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 3);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  g_autofree char *formatted
+    = ag_pii_format (AG_PII_KIND_CPF, value_of (fixture, 3, AG_PII_KIND_CPF));
+  GtkWidget *copy_button;
+  g_autofree char *text = NULL;
+  g_autofree char *hint = NULL;
+  GdkContentFormats *formats;
+
+  g_assert_cmpuint (ag_policy_get_clipboard_clear (ag_guard_get_policy (guard)), ==, 1);
+  /* No copy while masked. */
+  copy_button = find_button_labelled (GTK_WIDGET (row), "Copy");
+  g_assert_nonnull (copy_button);
+  g_assert_false (gtk_widget_get_visible (copy_button));
+
+  reveal_field (row);
+  g_assert_true (ag_field_row_get_can_copy (row));
+  g_assert_true (gtk_widget_get_mapped (copy_button));
+  gtk_test_accessible_assert_property (copy_button, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Copy CPF for a short while");
+  g_signal_emit_by_name (copy_button, "clicked");
+
+  /* The value as the agent reads it, with the hint that keeps it out of histories. */
+  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  formats = gdk_clipboard_get_formats (clipboard);
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8"));
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "x-kde-passwordManagerHint"));
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, formatted);
+  hint = read_mime_type (clipboard, "x-kde-passwordManagerHint");
+  g_assert_cmpstr (hint, ==, "secret");
+
+  /* N seconds later it is gone. */
+  AG_TEST_WAIT_UNTIL (!ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+  g_clear_pointer (&text, g_free);
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "");
+
+  /* Copied again, then locked: gone at once. */
+  g_signal_emit_by_name (copy_button, "clicked");
+  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+
+  /* What the agent copied since is not ours to clear. */
+  ag_test_sign_in (GTK_WIDGET (window), guard, 1);
+  AG_TEST_WAIT_UNTIL ((page = AG_RECORD_PAGE (find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)))
+                        != NULL
+                      && ag_record_page_get_record (page) != NULL);
+  ag_test_spin ();
+  row = find_field_row (page, AG_PII_KIND_CPF);
+  reveal_field (row);
+  g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (row), "Copy"), "clicked");
+  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  gdk_clipboard_set_text (clipboard, "the agent's own text");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  g_clear_pointer (&text, g_free);
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "the agent's own text");
+
+  close_window (window);
+}
+
 /* main ---------------------------------------------------------------------------------- */
 
 const char *
@@ -693,6 +903,9 @@ main (int argc, char **argv)
   ADD ("desktop/sleep", NULL, test_sleep);
   ADD ("desktop/screen-saver", NULL, test_screen_saver);
   ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
+  ADD ("clipboard/deny", NULL, test_clipboard_deny);
+  ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
+       test_clipboard_allow);
 #undef ADD
 
   status = g_test_run ();

@@ -307,11 +307,17 @@ window_realize_cb (AgSessionWatch *self)
 }
 
 static void
+finish_desktop_lock (AgSessionWatch *self);
+
+static void
 window_unrealize_cb (AgSessionWatch *self)
 {
   if (self->surface != NULL)
     g_signal_handlers_disconnect_by_data (self->surface, self);
   g_clear_object (&self->surface);
+  /* A window going away paints no more frames: a lock waiting for one is done. */
+  if (self->lock_clock != NULL)
+    finish_desktop_lock (self);
 }
 
 /* The desktop's locks ------------------------------------------------------------------ */
@@ -326,7 +332,11 @@ finish_desktop_lock (AgSessionWatch *self)
 {
   if (self->lock_clock != NULL)
     {
-      g_clear_signal_handler (&self->lock_paint_id, self->lock_clock);
+      /* A clock whose surface went away has dropped its handlers already. */
+      if (self->lock_paint_id != 0
+          && g_signal_handler_is_connected (self->lock_clock, self->lock_paint_id))
+        g_signal_handler_disconnect (self->lock_clock, self->lock_paint_id);
+      self->lock_paint_id = 0;
       g_clear_object (&self->lock_clock);
     }
   g_clear_handle_id (&self->lock_fallback_id, g_source_remove);

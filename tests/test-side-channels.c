@@ -858,6 +858,123 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+/* Accessibility ------------------------------------------------------------------------- */
+
+#define A11Y_APP_NAME "ag-test-side-channels"
+
+typedef struct
+{
+  gboolean done;
+  int status;
+  char *out;
+} Driver;
+
+static void
+driver_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Driver *driver = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &driver->out, NULL, &error);
+  g_assert_no_error (error);
+  driver->status = g_subprocess_get_exit_status (G_SUBPROCESS (object));
+  driver->done = TRUE;
+}
+
+/* How many accessible objects of this process hold each of @needles, as an assistive
+ * technology sees them over AT-SPI (tests/a11y-count.py). The main loop runs meanwhile:
+ * it is what answers. */
+static void
+count_in_a11y_tree (const char *const *needles, guint *counts)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "a11y-count.py", NULL);
+  guint n = g_strv_length ((char **) needles);
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr (GSubprocess) process = NULL;
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) fields = NULL;
+      Driver driver = { 0 };
+
+      g_ptr_array_add (argv, (char *) PYTHON);
+      g_ptr_array_add (argv, script);
+      g_ptr_array_add (argv, (char *) A11Y_APP_NAME);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (argv, (char *) needles[i]);
+      g_ptr_array_add (argv, NULL);
+      process = g_subprocess_newv ((const char *const *) argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8_async (process, NULL, NULL, driver_done_cb, &driver);
+      AG_TEST_WAIT_UNTIL (driver.done);
+      if (driver.status == 2)
+        {
+          g_assert_cmpuint (attempt, <, 100);
+          /* Not registered on the accessibility bus yet. */
+          g_free (driver.out);
+          g_usleep (50000);
+          ag_test_spin ();
+          continue;
+        }
+      g_assert_cmpint (driver.status, ==, 0);
+      fields = g_strsplit (g_strstrip (driver.out), " ", -1);
+      g_free (driver.out);
+      g_assert_cmpuint (g_strv_length (fields), ==, n);
+      for (guint i = 0; i < n; i++)
+        counts[i] = (guint) g_ascii_strtoull (fields[i], NULL, 10);
+      return;
+    }
+}
+
+static void
+test_a11y_tree (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 4);
+  const char *cpf = value_of (fixture, 4, AG_PII_KIND_CPF);
+  const char *phone = value_of (fixture, 4, AG_PII_KIND_PHONE);
+  g_autofree char *cpf_formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
+  g_autofree char *phone_formatted = ag_pii_format (AG_PII_KIND_PHONE, phone);
+  const char *needles[]
+    = { cpf, cpf_formatted, phone, phone_formatted, "CPF, hidden", "Hidden to protect the customer",
+        NULL };
+  guint counts[G_N_ELEMENTS (needles) - 1];
+
+  g_assert_true (
+    ag_policy_kind_is_masked (ag_guard_get_policy (ag_window_get_guard (window)), AG_PII_KIND_CPF));
+  g_assert_true (ag_policy_kind_is_masked (ag_guard_get_policy (ag_window_get_guard (window)),
+                                           AG_PII_KIND_PHONE));
+
+  /* Masked: the fields are in the tree, named and described as hidden, without values. */
+  count_in_a11y_tree (needles, counts);
+  g_assert_cmpuint (counts[0], ==, 0);
+  g_assert_cmpuint (counts[1], ==, 0);
+  g_assert_cmpuint (counts[2], ==, 0);
+  g_assert_cmpuint (counts[3], ==, 0);
+  g_assert_cmpuint (counts[4], >=, 1);
+  g_assert_cmpuint (counts[5], >=, 2);
+
+  /* Revealed: the CPF is there to be read out, the phone still is not. */
+  reveal_field (find_field_row (page, AG_PII_KIND_CPF));
+  ag_test_spin ();
+  count_in_a11y_tree (needles, counts);
+  g_assert_cmpuint (counts[1], >=, 1);
+  g_assert_cmpuint (counts[2], ==, 0);
+  g_assert_cmpuint (counts[3], ==, 0);
+  g_assert_cmpuint (counts[4], ==, 0);
+
+  /* Locked: gone, with the fields themselves. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  ag_test_spin ();
+  count_in_a11y_tree (needles, counts);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    g_assert_cmpuint (counts[i], ==, 0);
+
+  close_window (window);
+}
+
 /* main ---------------------------------------------------------------------------------- */
 
 const char *
@@ -873,8 +990,11 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *content_type = NULL;
+  gboolean atspi = argc > 1 && g_str_equal (argv[argc - 1], "--atspi");
   int status;
 
+  if (atspi)
+    argc--;
   content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -886,7 +1006,19 @@ main (int argc, char **argv)
 #if defined(__SANITIZE_ADDRESS__)
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
 #endif
-  g_setenv ("GTK_A11Y", "test", TRUE);
+  if (atspi)
+    {
+      /* The real AT-SPI bridge, on the accessibility bus that the private session bus of
+       * run-test.sh starts (at-spi-bus-launcher), under the private HOME it gives. */
+      g_setenv ("GTK_A11Y", "atspi", TRUE);
+      g_unsetenv ("NO_AT_BRIDGE");
+      g_set_prgname (A11Y_APP_NAME);
+    }
+  else
+    {
+      /* GTK's test backend keeps the accessible properties for the assertions. */
+      g_setenv ("GTK_A11Y", "test", TRUE);
+    }
   ag_test_pam_init ();
   gtk_init ();
   adw_init ();
@@ -899,13 +1031,18 @@ main (int argc, char **argv)
 
 #define ADD(path, policy, func) \
   g_test_add ("/side-channels/" path, Fixture, policy, fixture_set_up, func, fixture_tear_down)
-  ADD ("desktop/logind-lock", NULL, test_logind_lock);
-  ADD ("desktop/sleep", NULL, test_sleep);
-  ADD ("desktop/screen-saver", NULL, test_screen_saver);
-  ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
-  ADD ("clipboard/deny", NULL, test_clipboard_deny);
-  ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
-       test_clipboard_allow);
+  if (atspi)
+    ADD ("a11y/tree", NULL, test_a11y_tree);
+  else
+    {
+      ADD ("desktop/logind-lock", NULL, test_logind_lock);
+      ADD ("desktop/sleep", NULL, test_sleep);
+      ADD ("desktop/screen-saver", NULL, test_screen_saver);
+      ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
+      ADD ("clipboard/deny", NULL, test_clipboard_deny);
+      ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
+           test_clipboard_allow);
+    }
 #undef ADD
 
   status = g_test_run ();

@@ -8,6 +8,8 @@
  * GdkClipboard; focus loss re-masks. Real PAM sign-in, real store in a private keyring.
  */
 
+#define _GNU_SOURCE /* memmem() */
+
 #include "config.h"
 
 #include <adwaita.h>
@@ -20,10 +22,12 @@
 #include "ag-field-row.h"
 #include "ag-keyring.h"
 #include "ag-masked-label.h"
+#include "ag-notifier.h"
 #include "ag-record-page.h"
 #include "ag-reveal-dialog.h"
 #include "ag-secret-clipboard.h"
 #include "ag-sqlite-store.h"
+#include "ag-test-notify.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
 #include "ag-window.h"
@@ -66,6 +70,11 @@ typedef struct
 
 static Bus system_dbus;
 static Bus session_dbus;
+
+/* The system's data and config folders, before G_TEST_OPTION_ISOLATE_DIRS empties them:
+ * a child process needs them to find icons' mime types. */
+static char *system_data_dirs;
+static char *system_config_dirs;
 
 /* Polls something outside this process (a mock's state), with a failure timeout. */
 #define POLL_UNTIL(cond)                                                       \
@@ -975,6 +984,177 @@ test_a11y_tree (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+/* A scripted session, scanned for leaks ----------------------------------------------------- */
+
+/* Every masked value of customer @index, raw and as ag_pii_format() writes it. */
+static GPtrArray *
+leak_needles (Fixture *fixture, guint index, AgPolicy *policy)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+  GPtrArray *needles = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint kind = 0; kind < AG_PII_N_KINDS; kind++)
+    {
+      if (customer->values[kind] == NULL || !ag_policy_kind_is_masked (policy, kind))
+        continue;
+      g_ptr_array_add (needles, g_strdup (customer->values[kind]));
+      g_ptr_array_add (needles, ag_pii_format (kind, customer->values[kind]));
+    }
+  g_assert_cmpuint (needles->len, >=, 4);
+  return needles;
+}
+
+/* Scans every file under @dir for @needles; returns how many files it read. */
+static guint
+scan_files (const char *dir, GPtrArray *needles)
+{
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (handle == NULL)
+    return 0;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          n += scan_files (path, needles);
+          continue;
+        }
+      if (!g_file_get_contents (path, &contents, &length, NULL))
+        continue;
+      n++;
+      for (guint i = 0; i < needles->len; i++)
+        if (memmem (contents, length, g_ptr_array_index (needles, i),
+                    strlen (g_ptr_array_index (needles, i)))
+            != NULL)
+          g_error ("A file the session wrote holds a customer's value: %s", path);
+    }
+  return n;
+}
+
+/* In a child process (so that its whole stdout and stderr can be scanned) with
+ * G_MESSAGES_DEBUG=all: sign in, search (by the CPF the caller gives, then by id), reveal
+ * two fields, get the idle warning and the idle lock (the guard's injected clock), close.
+ * Then its stdout, stderr, the notifications it sent and every file under its HOME and
+ * XDG folders must hold none of the customer's values. */
+static void
+test_leak_scan (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *log_path = NULL;
+  g_autofree char *notifications = NULL;
+  g_autoptr (GPtrArray) needles = NULL;
+  g_autoptr (AgPolicy) policy = ag_policy_new_default ();
+  AgTestNotifyDaemon *daemon;
+
+  needles = leak_needles (fixture, 5, policy);
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (AgGuard) guard = ag_guard_new (&error);
+      g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+      g_autoptr (AgNotifier) notifier = ag_notifier_new ();
+      /* The private HOME and XDG folders, and the store's folder: its ledger is written by
+       * the session, and its values are sealed. */
+      const char *dirs[]
+        = { g_get_home_dir (),       g_get_user_config_dir (), g_get_user_data_dir (),
+            g_get_user_cache_dir (), g_get_user_state_dir (),  fixture->dir };
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, 5);
+      AgWindow *window;
+      AgRecordPage *page;
+      GtkWidget *search;
+      guint n_files = 0;
+      gint64 deadline;
+
+      g_assert_no_error (error);
+      ag_guard_set_clock (guard, fixture_clock, fixture);
+      window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
+                             "policy-paths", paths, "notifier", notifier, NULL);
+      gtk_window_present (GTK_WINDOW (window));
+      AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+      ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+      AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+      /* The agent types the caller's CPF into the search. */
+      search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+      gtk_editable_set_text (GTK_EDITABLE (search), customer->values[AG_PII_KIND_CPF]);
+      AG_TEST_WAIT_UNTIL (
+        g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (
+                     find_type (GTK_WIDGET (window), GTK_TYPE_LIST_BOX), GTK_TYPE_STACK))),
+                   "searching")
+        != 0);
+      ag_test_spin ();
+
+      page = open_customer (window, fixture, 5);
+      reveal_field (find_field_row (page, AG_PII_KIND_CPF));
+      reveal_field (find_field_row (page, AG_PII_KIND_PHONE));
+
+      /* Idle: the warning, then the lock, on the guard's clock. */
+      deadline = ag_guard_get_idle_deadline (guard);
+      fixture->now = deadline - 10 * G_USEC_PER_SEC;
+      ag_guard_process_time (guard);
+      g_assert_true (ag_guard_get_warning (guard));
+      ag_test_spin ();
+      fixture->now = deadline;
+      ag_guard_process_time (guard);
+      g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+      ag_test_spin ();
+      ag_notifier_flush (notifier);
+
+      /* Closed as the agent closes it (the window keeps its size in GSettings, the memory
+       * backend here). */
+      gtk_window_close (GTK_WINDOW (window));
+      AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+      ag_test_spin ();
+
+      for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+        n_files += scan_files (dirs[i], needles);
+      /* At least the store: the scan looked at something. */
+      g_assert_cmpuint (n_files, >, 0);
+      g_print ("session done, %u files scanned\n", n_files);
+      return;
+    }
+
+  log_path = g_build_filename (fixture->dir, "notifications.log", NULL);
+  daemon = ag_test_notify_daemon_start (log_path);
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  if (system_data_dirs != NULL)
+    g_setenv ("XDG_DATA_DIRS", system_data_dirs, TRUE);
+  else
+    g_unsetenv ("XDG_DATA_DIRS");
+  if (system_config_dirs != NULL)
+    g_setenv ("XDG_CONFIG_DIRS", system_config_dirs, TRUE);
+  else
+    g_unsetenv ("XDG_CONFIG_DIRS");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*session done*");
+  /* The debug messages were on: there was something to scan. */
+  g_test_trap_assert_stdout ("*ag-guard-DEBUG*");
+  for (guint i = 0; i < needles->len; i++)
+    {
+      g_autofree char *pattern = g_strdup_printf ("*%s*", (char *) g_ptr_array_index (needles, i));
+
+      g_test_trap_assert_stdout_unmatched (pattern);
+      g_test_trap_assert_stderr_unmatched (pattern);
+    }
+
+  /* The warning and the idle lock were notified, without any value. */
+  notifications = ag_test_notify_daemon_read_log (daemon);
+  g_assert_cmpuint (ag_test_notify_daemon_count (daemon, "Notify", NULL), >=, 2);
+  ag_test_notify_daemon_stop (daemon);
+  for (guint i = 0; i < needles->len; i++)
+    g_assert_null (strstr (notifications, g_ptr_array_index (needles, i)));
+}
+
 /* main ---------------------------------------------------------------------------------- */
 
 const char *
@@ -995,6 +1175,8 @@ main (int argc, char **argv)
 
   if (atspi)
     argc--;
+  system_data_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
+  system_config_dirs = g_strdup (g_getenv ("XDG_CONFIG_DIRS"));
   content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -1040,6 +1222,7 @@ main (int argc, char **argv)
       ADD ("desktop/screen-saver", NULL, test_screen_saver);
       ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
       ADD ("clipboard/deny", NULL, test_clipboard_deny);
+      ADD ("leak-scan", NULL, test_leak_scan);
       ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
            test_clipboard_allow);
     }
@@ -1049,5 +1232,7 @@ main (int argc, char **argv)
   bus_down (&session_dbus);
   bus_down (&system_dbus);
   ag_test_pam_cleanup ();
+  g_free (system_data_dirs);
+  g_free (system_config_dirs);
   return status;
 }

@@ -78,6 +78,7 @@ struct _AgWindow
   AgLockPage *lock_page;
   AgSessionWatch *session_watch; /* idle input, lock warning, focus loss, minimise */
   AgDesktopMonitor *desktop_monitor;
+  AgNotifier *notifier;
 };
 
 G_DEFINE_FINAL_TYPE (AgWindow, ag_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -92,6 +93,7 @@ enum
   PROP_GUARD,
   PROP_POLICY_PATHS,
   PROP_DESKTOP_MONITOR,
+  PROP_NOTIFIER,
   N_PROPS
 };
 
@@ -756,11 +758,12 @@ static void
 start_session_watch (AgWindow *self)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-  AgNotifier *notifier = NULL;
+  AgNotifier *notifier = self->notifier;
 
   if (AG_IS_APPLICATION (application))
     {
-      notifier = ag_application_get_notifier (AG_APPLICATION (application));
+      if (notifier == NULL)
+        notifier = ag_application_get_notifier (AG_APPLICATION (application));
       if (self->desktop_monitor == NULL)
         self->desktop_monitor
           = g_object_ref (ag_application_get_desktop_monitor (AG_APPLICATION (application)));
@@ -846,6 +849,7 @@ ag_window_dispose (GObject *object)
   g_clear_object (&self->guard);
   g_clear_object (&self->policy_source);
   g_clear_object (&self->desktop_monitor);
+  g_clear_object (&self->notifier);
 
   G_OBJECT_CLASS (ag_window_parent_class)->dispose (object);
 }
@@ -892,6 +896,9 @@ ag_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_DESKTOP_MONITOR:
         g_value_set_object (value, self->desktop_monitor);
         break;
+      case PROP_NOTIFIER:
+        g_value_set_object (value, self->notifier);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -918,6 +925,9 @@ ag_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_DESKTOP_MONITOR:
         self->desktop_monitor = g_value_dup_object (value);
+        break;
+      case PROP_NOTIFIER:
+        self->notifier = g_value_dup_object (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -963,6 +973,11 @@ ag_window_class_init (AgWindowClass *klass)
    * window without an #AgApplication. */
   properties[PROP_DESKTOP_MONITOR]
     = g_param_spec_object ("desktop-monitor", NULL, NULL, AG_TYPE_DESKTOP_MONITOR,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Where desktop notifications go; by default the application's, and none for a window
+   * without an #AgApplication. */
+  properties[PROP_NOTIFIER]
+    = g_param_spec_object ("notifier", NULL, NULL, AG_TYPE_NOTIFIER,
                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -1155,6 +1156,74 @@ test_leak_scan (Fixture *fixture, gconstpointer user_data)
     g_assert_null (strstr (notifications, g_ptr_array_index (needles, i)));
 }
 
+/* Focus loss --------------------------------------------------------------------------- */
+
+static void
+reveal_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  AgReveal **reveal = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *reveal = ag_guard_reveal_finish (AG_GUARD (object), result, &error);
+  g_assert_no_error (error);
+}
+
+/* Gives @window the X input focus, as a click on it would. */
+static void
+focus_window (GtkWindow *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *arguments = NULL;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  arguments
+    = g_strdup_printf ("windowfocus --sync %lu", (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool (arguments);
+  AG_TEST_WAIT_UNTIL (gtk_window_is_active (window));
+}
+
+static void
+test_focus_loss (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, 6);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) other_guard = ag_guard_new (&error);
+  g_autofree char *events = NULL;
+  AgReveal *reveal = NULL;
+  GtkWidget *other;
+
+  g_assert_no_error (error);
+  g_assert_true (ag_policy_get_remask_on_focus_loss (ag_guard_get_policy (guard)));
+  open_customer (window, fixture, 6);
+  focus_window (GTK_WINDOW (window));
+
+  ag_guard_reveal_async (guard, customer->id, AG_PII_KIND_CPF, "identity-check", NULL, NULL,
+                         reveal_done_cb, &reveal);
+  AG_TEST_WAIT_UNTIL (reveal != NULL);
+  g_assert_true (ag_reveal_get_active (reveal));
+
+  /* Another window, not of this session (another main window, with its own guard), takes
+   * the focus, as another application would. */
+  other
+    = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", other_guard, NULL);
+  gtk_window_present (GTK_WINDOW (other));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (other));
+  focus_window (GTK_WINDOW (other));
+  g_assert_false (gtk_window_is_active (GTK_WINDOW (window)));
+
+  AG_TEST_WAIT_UNTIL (!ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:focus-loss ");
+
+  g_clear_object (&reveal);
+  gtk_window_destroy (GTK_WINDOW (other));
+  close_window (window);
+}
+
 /* main ---------------------------------------------------------------------------------- */
 
 const char *
@@ -1223,6 +1292,7 @@ main (int argc, char **argv)
       ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
       ADD ("clipboard/deny", NULL, test_clipboard_deny);
       ADD ("leak-scan", NULL, test_leak_scan);
+      ADD ("focus-loss", "[policy]\n", test_focus_loss);
       ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
            test_clipboard_allow);
     }

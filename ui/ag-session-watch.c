@@ -527,6 +527,23 @@ ag_session_watch_new (AdwApplicationWindow *window, AgGuard *guard, AgNotifier *
 }
 
 /**
+ * ag_session_watch_set_notifier:
+ * @notifier: (nullable): where desktop notifications go now, or %NULL for none
+ */
+void
+ag_session_watch_set_notifier (AgSessionWatch *self, AgNotifier *notifier)
+{
+  g_return_if_fail (AG_IS_SESSION_WATCH (self));
+  g_return_if_fail (notifier == NULL || AG_IS_NOTIFIER (notifier));
+
+  if (self->notifier == notifier)
+    return;
+  if (self->notifier != NULL)
+    ag_notifier_withdraw_lock_warning (self->notifier);
+  g_set_object (&self->notifier, notifier);
+}
+
+/**
  * ag_session_watch_guard_event:
  * @event: an event of the guard, as its event sink gets it
  *

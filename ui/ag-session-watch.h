@@ -21,6 +21,8 @@ ag_session_watch_new (AdwApplicationWindow *window, AgGuard *guard, AgNotifier *
 void
 ag_session_watch_guard_event (AgSessionWatch *self, const AgGuardEvent *event);
 void
+ag_session_watch_set_notifier (AgSessionWatch *self, AgNotifier *notifier);
+void
 ag_session_watch_set_desktop_monitor (AgSessionWatch *self, AgDesktopMonitor *monitor);
 void
 ag_session_watch_stop (AgSessionWatch *self);

@@ -754,23 +754,32 @@ ag_window_close_request (GtkWindow *window)
 
 /* The session beyond the records (issue 5) -------------------------------------------- */
 
+/* The application's notifier and desktop monitor, unless the window was given its own. */
+static void
+application_changed_cb (AgWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (!AG_IS_APPLICATION (application) || self->session_watch == NULL)
+    return;
+  if (self->notifier == NULL)
+    ag_session_watch_set_notifier (self->session_watch,
+                                   ag_application_get_notifier (AG_APPLICATION (application)));
+  if (self->desktop_monitor == NULL)
+    ag_session_watch_set_desktop_monitor (
+      self->session_watch, ag_application_get_desktop_monitor (AG_APPLICATION (application)));
+}
+
 static void
 start_session_watch (AgWindow *self)
 {
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-  AgNotifier *notifier = self->notifier;
-
-  if (AG_IS_APPLICATION (application))
-    {
-      if (notifier == NULL)
-        notifier = ag_application_get_notifier (AG_APPLICATION (application));
-      if (self->desktop_monitor == NULL)
-        self->desktop_monitor
-          = g_object_ref (ag_application_get_desktop_monitor (AG_APPLICATION (application)));
-    }
-  self->session_watch = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, notifier);
+  self->session_watch
+    = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, self->notifier);
   if (self->desktop_monitor != NULL)
     ag_session_watch_set_desktop_monitor (self->session_watch, self->desktop_monitor);
+  /* "application" is set after construction (it is no construct property). */
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
+  application_changed_cb (self);
 }
 
 /* GObject --------------------------------------------------------------------------------- */

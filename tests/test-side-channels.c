@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "ag-application.h"
 #include "ag-desktop-monitor.h"
 #include "ag-field-row.h"
 #include "ag-keyring.h"
@@ -663,6 +664,45 @@ test_sleep_while_locked (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+static void
+test_application_monitor (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+  g_autoptr (AgApplication) application = ag_application_new ();
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *events = NULL;
+  AgDesktopMonitor *monitor;
+  AgWindow *window;
+
+  /* The application's own monitor, on the buses of the environment: logind on ours. */
+  g_assert_no_error (error);
+  start_desktop (fixture);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", system_dbus.address, TRUE);
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  ag_guard_set_clock (guard, fixture_clock, fixture);
+  window = g_object_new (AG_TYPE_WINDOW, "application", application, "store-path",
+                         fixture->store_path, "guard", guard, "policy-paths", paths, NULL);
+  monitor = ag_application_get_desktop_monitor (application);
+  AG_TEST_WAIT_UNTIL (ag_desktop_monitor_get_ready (monitor));
+  g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
+  g_assert_cmpstr (ag_desktop_monitor_get_session_path (monitor), ==, SESSION_PATH "c1");
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+  reply = call (fixture->system, LOGIND_NAME, SESSION_PATH "c1", "org.freedesktop.login1.Session",
+                "Lock", NULL, NULL);
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login lock:screen-lock ");
+
+  close_window (window);
+}
+
 /* The clipboard ------------------------------------------------------------------------- */
 
 static void
@@ -1290,6 +1330,7 @@ main (int argc, char **argv)
       ADD ("desktop/sleep", NULL, test_sleep);
       ADD ("desktop/screen-saver", NULL, test_screen_saver);
       ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
+      ADD ("desktop/application-monitor", NULL, test_application_monitor);
       ADD ("clipboard/deny", NULL, test_clipboard_deny);
       ADD ("leak-scan", NULL, test_leak_scan);
       ADD ("focus-loss", "[policy]\n", test_focus_loss);

@@ -1081,8 +1081,8 @@ scan_files (const char *dir, GPtrArray *needles)
 }
 
 /* In a child process (so that its whole stdout and stderr can be scanned) with
- * G_MESSAGES_DEBUG=all: sign in, search (by the CPF the caller gives, then by id), reveal
- * two fields, get the idle warning and the idle lock (the guard's injected clock), close.
+ * G_MESSAGES_DEBUG=all (main() sets it): sign in, search (by the CPF the caller gives, then by id),
+ * reveal two fields, get the idle warning and the idle lock (the guard's injected clock), close.
  * Then its stdout, stderr, the notifications it sent and every file under its HOME and
  * XDG folders must hold none of the customer's values. */
 static void
@@ -1165,7 +1165,6 @@ test_leak_scan (Fixture *fixture, gconstpointer user_data)
 
   log_path = g_build_filename (fixture->dir, "notifications.log", NULL);
   daemon = ag_test_notify_daemon_start (log_path);
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   if (system_data_dirs != NULL)
     g_setenv ("XDG_DATA_DIRS", system_data_dirs, TRUE);
   else
@@ -1175,7 +1174,6 @@ test_leak_scan (Fixture *fixture, gconstpointer user_data)
   else
     g_unsetenv ("XDG_CONFIG_DIRS");
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_unsetenv ("G_MESSAGES_DEBUG");
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("*session done*");
   /* The debug messages were on: there was something to scan. */
@@ -1284,6 +1282,11 @@ main (int argc, char **argv)
 
   if (atspi)
     argc--;
+  /* The child of the leak scan (the only g_test_trap_subprocess() here) logs everything,
+   * from the start: its output is what the parent scans, not TAP. */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--GTestSubprocess"))
+      g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   system_data_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
   system_config_dirs = g_strdup (g_getenv ("XDG_CONFIG_DIRS"));
   content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);

@@ -24,6 +24,7 @@ struct _AgApplication
   char *store_path;
   gboolean training;
   AgNotifier *notifier;
+  AgDesktopMonitor *desktop_monitor;
 };
 
 G_DEFINE_FINAL_TYPE (AgApplication, ag_application, ADW_TYPE_APPLICATION)
@@ -118,6 +119,7 @@ ag_application_finalize (GObject *object)
 
   g_clear_pointer (&self->store_path, g_free);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->desktop_monitor);
 
   G_OBJECT_CLASS (ag_application_parent_class)->finalize (object);
 }
@@ -172,4 +174,22 @@ ag_application_get_notifier (AgApplication *self)
   if (self->notifier == NULL)
     self->notifier = ag_notifier_new ();
   return self->notifier;
+}
+
+/**
+ * ag_application_get_desktop_monitor:
+ *
+ * The desktop's screen lock and sleep on the session and system buses, watched once for
+ * every window of the application.
+ *
+ * Returns: (transfer none): the application's desktop monitor
+ */
+AgDesktopMonitor *
+ag_application_get_desktop_monitor (AgApplication *self)
+{
+  g_return_val_if_fail (AG_IS_APPLICATION (self), NULL);
+
+  if (self->desktop_monitor == NULL)
+    self->desktop_monitor = ag_desktop_monitor_new ();
+  return self->desktop_monitor;
 }

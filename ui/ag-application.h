@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ag-desktop-monitor.h"
 #include "ag-notifier.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,7 @@ AgApplication *
 ag_application_new (void);
 AgNotifier *
 ag_application_get_notifier (AgApplication *self);
+AgDesktopMonitor *
+ag_application_get_desktop_monitor (AgApplication *self);
 
 G_END_DECLS

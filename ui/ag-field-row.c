@@ -7,10 +7,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ag-field-row.h"
 #include "ag-masked-label.h"
 #include "ag-reveal-dialog.h"
+#include "ag-secret-clipboard.h"
 
 /**
  * AgFieldRow:
@@ -21,7 +23,10 @@
  *
  * While a reveal is live the label shows the value, the row says when it hides again
  * ("Hides in 18 s", from the reveal's expiry on the guard's clock, once a second) and
- * offers "Hide Now". When the reveal goes inactive — expiry, "Hide Now", a lock, another
+ * offers "Hide Now" and, when the `clipboard` policy allows it, "Copy" (#ag-secret-clipboard:
+ * with the password-manager hint, cleared after N seconds and on lock). Under `deny` there
+ * is no way to copy: the label cannot be selected and has no copy action. When the reveal
+ * goes inactive — expiry, "Hide Now", a lock, another
  * record — the row lets go of it and is back to the mask.
  */
 struct _AgFieldRow
@@ -35,6 +40,7 @@ struct _AgFieldRow
   guint tick_id;
 
   AgMaskedLabel *masked_label;
+  GtkButton *copy_button;
   GtkButton *hide_button;
   GtkButton *reveal_button;
 };
@@ -114,6 +120,8 @@ update (AgFieldRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->reveal_button), can_reveal && !revealed);
   gtk_widget_set_visible (GTK_WIDGET (self->hide_button), revealed);
+  gtk_widget_set_visible (GTK_WIDGET (self->copy_button),
+                          revealed && ag_field_row_get_can_copy (self));
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self), can_reveal && !revealed);
   update_countdown (self);
 
@@ -183,6 +191,26 @@ hide_clicked_cb (AgFieldRow *self)
 }
 
 static void
+copy_clicked_cb (AgFieldRow *self)
+{
+  const char *value;
+  g_autofree char *formatted = NULL;
+  guint clear_after;
+
+  if (self->reveal == NULL || !ag_field_row_get_can_copy (self))
+    return;
+  value = ag_reveal_get_value (self->reveal);
+  if (value == NULL)
+    return;
+  clear_after = ag_policy_get_clipboard_clear (ag_guard_get_policy (self->guard));
+  /* As the agent reads it; the formatting's own buffer is wiped at once. */
+  formatted = ag_pii_format (ag_reveal_get_kind (self->reveal), value);
+  ag_secret_clipboard_copy (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->guard, formatted,
+                            clear_after);
+  explicit_bzero (formatted, strlen (formatted));
+}
+
+static void
 activated_cb (AgFieldRow *self)
 {
   if (self->reveal == NULL)
@@ -197,6 +225,7 @@ ag_field_row_constructed (GObject *object)
   AgFieldRow *self = AG_FIELD_ROW (object);
   const char *label;
   g_autofree char *reveal_text = NULL;
+  g_autofree char *copy_text = NULL;
 
   G_OBJECT_CLASS (ag_field_row_parent_class)->constructed (object);
 
@@ -212,6 +241,12 @@ ag_field_row_constructed (GObject *object)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->reveal_button), reveal_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, reveal_text, -1);
+  /* Translators: the tooltip and accessible name of a revealed field's copy button; %s is
+   * the name of the field, such as "CPF". The copy is cleared after a while. */
+  copy_text = g_strdup_printf (_("Copy %s for a short while"), label);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->copy_button), copy_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  copy_text, -1);
 
   update (self);
 }
@@ -306,10 +341,12 @@ ag_field_row_class_init (AgFieldRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/agentguard/AgentGuard/ag-field-row.ui");
   gtk_widget_class_bind_template_child (widget_class, AgFieldRow, masked_label);
+  gtk_widget_class_bind_template_child (widget_class, AgFieldRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, AgFieldRow, hide_button);
   gtk_widget_class_bind_template_child (widget_class, AgFieldRow, reveal_button);
   gtk_widget_class_bind_template_callback (widget_class, reveal_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, hide_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, copy_clicked_cb);
 }
 
 static void
@@ -369,6 +406,21 @@ ag_field_row_get_can_reveal (AgFieldRow *self)
   return self->guard != NULL && self->field != NULL
          && ag_policy_kind_is_masked (ag_guard_get_policy (self->guard),
                                       ag_field_get_kind (self->field));
+}
+
+/**
+ * ag_field_row_get_can_copy:
+ *
+ * Returns: whether a revealed value of this row may be copied: the guard's policy says
+ *   `allow-with-clear:N`, not `deny`
+ */
+gboolean
+ag_field_row_get_can_copy (AgFieldRow *self)
+{
+  g_return_val_if_fail (AG_IS_FIELD_ROW (self), FALSE);
+
+  return self->guard != NULL
+         && ag_policy_get_clipboard_clear (ag_guard_get_policy (self->guard)) > 0;
 }
 
 /**

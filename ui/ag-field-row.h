@@ -23,6 +23,8 @@ AgGuard *
 ag_field_row_get_guard (AgFieldRow *self);
 gboolean
 ag_field_row_get_can_reveal (AgFieldRow *self);
+gboolean
+ag_field_row_get_can_copy (AgFieldRow *self);
 void
 ag_field_row_policy_changed (AgFieldRow *self);
 AgReveal *

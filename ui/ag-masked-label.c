@@ -23,7 +23,8 @@
  * recovered from the picture that the mask does not already say (DESIGN §9).
  *
  * Its accessible name says which field it is and that it is hidden ("CPF, hidden"), never
- * any text of the mask. It cannot be selected and has no tooltip.
+ * any text of the mask, and its accessible description says so in words. It cannot be
+ * selected and has no tooltip.
  *
  * Given a live #AgReveal (ag_masked_label_set_reveal()), it draws the revealed value
  * instead, sharp, and its accessible name carries the value. It keeps no copy of the
@@ -113,7 +114,18 @@ update_accessible_label (AgMaskedLabel *self)
   else
     text = g_strdup (_("Hidden"));
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  value != NULL
+                                    /* Translators: the accessible description of a
+                                     * revealed field, read out by screen readers. */
+                                    ? _("Revealed for a short while; it is hidden again by "
+                                         "itself")
+                                    /* Translators: the accessible description of a masked
+                                     * field, read out by screen readers. */
+                                    : _("Hidden to protect the customer; reveal it for a "
+                                         "reason to read it"),
+                                  -1);
 }
 
 static int

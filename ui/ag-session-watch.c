@@ -18,7 +18,8 @@
  * feeds the guard's idle deadline from input on every window of the app
  * (#AgActivityWatch), shows the lock warning in the window and as a desktop notification,
  * says "records locked" after an idle lock, re-masks every reveal when the app loses the
- * focus (remask-on-focus-loss) and locks when the window is minimised (lock-on-minimise).
+ * focus (remask-on-focus-loss), locks when the window is minimised (lock-on-minimise) and
+ * when the desktop locks its screen or goes to sleep (#AgDesktopMonitor).
  *
  * It renders what the guard says and turns events into single calls to it; it decides
  * nothing on its own.
@@ -40,6 +41,11 @@ struct _AgSessionWatch
   guint focus_check_id;
 
   GdkSurface *surface; /* the main window's, while realized */
+
+  AgDesktopMonitor *monitor; /* NULL: the desktop's signals are not watched */
+  GdkFrameClock *lock_clock; /* while a desktop lock waits for its frame */
+  gulong lock_paint_id;
+  guint lock_fallback_id;
 };
 
 G_DEFINE_FINAL_TYPE (AgSessionWatch, ag_session_watch, G_TYPE_OBJECT)
@@ -301,11 +307,118 @@ window_realize_cb (AgSessionWatch *self)
 }
 
 static void
+finish_desktop_lock (AgSessionWatch *self);
+
+static void
 window_unrealize_cb (AgSessionWatch *self)
 {
   if (self->surface != NULL)
     g_signal_handlers_disconnect_by_data (self->surface, self);
   g_clear_object (&self->surface);
+  /* A window going away paints no more frames: a lock waiting for one is done. */
+  if (self->lock_clock != NULL)
+    finish_desktop_lock (self);
+}
+
+/* The desktop's locks ------------------------------------------------------------------ */
+
+/* How long a desktop lock waits for the frame that shows the lock page before it tells the
+ * monitor it is done anyway: a window that is not drawn (hidden, on another workspace)
+ * must not keep a sleep waiting until logind gives up. */
+#define LOCK_FRAME_FALLBACK_MS 500
+
+static void
+finish_desktop_lock (AgSessionWatch *self)
+{
+  if (self->lock_clock != NULL)
+    {
+      /* A clock whose surface went away has dropped its handlers already. */
+      if (self->lock_paint_id != 0
+          && g_signal_handler_is_connected (self->lock_clock, self->lock_paint_id))
+        g_signal_handler_disconnect (self->lock_clock, self->lock_paint_id);
+      self->lock_paint_id = 0;
+      g_clear_object (&self->lock_clock);
+    }
+  g_clear_handle_id (&self->lock_fallback_id, g_source_remove);
+  if (self->monitor != NULL)
+    ag_desktop_monitor_lock_done (self->monitor);
+}
+
+static void
+lock_after_paint_cb (GdkFrameClock *clock, AgSessionWatch *self)
+{
+  g_debug ("The locked window was painted: the desktop may go on");
+  finish_desktop_lock (self);
+}
+
+static gboolean
+lock_fallback_cb (gpointer user_data)
+{
+  AgSessionWatch *self = user_data;
+
+  self->lock_fallback_id = 0;
+  g_debug ("No frame came after a desktop lock: telling the desktop it is done");
+  finish_desktop_lock (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lock_requested_cb (AgDesktopMonitor *monitor, gint cause, AgSessionWatch *self)
+{
+  GdkFrameClock *clock;
+
+  g_debug ("The desktop asked for a lock (%s)", ag_lock_cause_to_string (cause));
+  /* Also ends a sign-in under way. */
+  ag_guard_lock (self->guard, cause);
+
+  /* The record page is gone already (the window destroys it on the guard's state); the
+   * desktop goes on (to sleep, say) once the frame without it is on the screen. */
+  if (self->lock_clock != NULL)
+    return;
+  clock = gtk_widget_get_mapped (GTK_WIDGET (self->window))
+            ? gtk_widget_get_frame_clock (GTK_WIDGET (self->window))
+            : NULL;
+  if (clock == NULL)
+    {
+      finish_desktop_lock (self);
+      return;
+    }
+  self->lock_clock = g_object_ref (clock);
+  self->lock_paint_id
+    = g_signal_connect (clock, "after-paint", G_CALLBACK (lock_after_paint_cb), self);
+  self->lock_fallback_id = g_timeout_add (LOCK_FRAME_FALLBACK_MS, lock_fallback_cb, self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->window));
+}
+
+/**
+ * ag_session_watch_set_desktop_monitor:
+ * @monitor: (nullable): the desktop's screen lock and sleep, or %NULL to stop watching them
+ *
+ * Locks the guard at once on each ::lock-requested of @monitor, with its cause, and calls
+ * ag_desktop_monitor_lock_done() once the window has drawn the frame without any record
+ * in it (DESIGN §9).
+ */
+void
+ag_session_watch_set_desktop_monitor (AgSessionWatch *self, AgDesktopMonitor *monitor)
+{
+  g_return_if_fail (AG_IS_SESSION_WATCH (self));
+  g_return_if_fail (monitor == NULL || AG_IS_DESKTOP_MONITOR (monitor));
+
+  if (self->monitor == monitor)
+    return;
+  if (self->monitor != NULL)
+    {
+      /* A lock under way is done as far as this watch goes. */
+      if (self->lock_clock != NULL || self->lock_fallback_id != 0)
+        finish_desktop_lock (self);
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_clear_object (&self->monitor);
+    }
+  if (monitor != NULL)
+    {
+      self->monitor = g_object_ref (monitor);
+      g_signal_connect_object (monitor, "lock-requested", G_CALLBACK (lock_requested_cb), self, 0);
+    }
 }
 
 /* GObject ---------------------------------------------------------------------------- */
@@ -330,6 +443,7 @@ ag_session_watch_stop (AgSessionWatch *self)
   if (self->window != NULL)
     g_signal_handlers_disconnect_by_data (self->window, self);
   window_unrealize_cb (self);
+  ag_session_watch_set_desktop_monitor (self, NULL);
   if (self->notifier != NULL)
     ag_notifier_withdraw_lock_warning (self->notifier);
 }
@@ -341,6 +455,7 @@ ag_session_watch_dispose (GObject *object)
 
   ag_session_watch_stop (self);
   g_clear_object (&self->activity);
+  g_clear_object (&self->monitor);
   g_clear_object (&self->notifier);
   g_clear_object (&self->guard);
 
@@ -409,6 +524,23 @@ ag_session_watch_new (AdwApplicationWindow *window, AgGuard *guard, AgNotifier *
     window_realize_cb (self);
 
   return self;
+}
+
+/**
+ * ag_session_watch_set_notifier:
+ * @notifier: (nullable): where desktop notifications go now, or %NULL for none
+ */
+void
+ag_session_watch_set_notifier (AgSessionWatch *self, AgNotifier *notifier)
+{
+  g_return_if_fail (AG_IS_SESSION_WATCH (self));
+  g_return_if_fail (notifier == NULL || AG_IS_NOTIFIER (notifier));
+
+  if (self->notifier == notifier)
+    return;
+  if (self->notifier != NULL)
+    ag_notifier_withdraw_lock_warning (self->notifier);
+  g_set_object (&self->notifier, notifier);
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ag-desktop-monitor.h"
 #include "ag-guard.h"
 #include "ag-notifier.h"
 
@@ -19,6 +20,10 @@ AgSessionWatch *
 ag_session_watch_new (AdwApplicationWindow *window, AgGuard *guard, AgNotifier *notifier);
 void
 ag_session_watch_guard_event (AgSessionWatch *self, const AgGuardEvent *event);
+void
+ag_session_watch_set_notifier (AgSessionWatch *self, AgNotifier *notifier);
+void
+ag_session_watch_set_desktop_monitor (AgSessionWatch *self, AgDesktopMonitor *monitor);
 void
 ag_session_watch_stop (AgSessionWatch *self);
 GtkWidget *

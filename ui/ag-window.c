@@ -77,6 +77,8 @@ struct _AgWindow
   AgRecordPage *record_page; /* NULL while locked */
   AgLockPage *lock_page;
   AgSessionWatch *session_watch; /* idle input, lock warning, focus loss, minimise */
+  AgDesktopMonitor *desktop_monitor;
+  AgNotifier *notifier;
 };
 
 G_DEFINE_FINAL_TYPE (AgWindow, ag_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -90,6 +92,8 @@ enum
   PROP_STATE,
   PROP_GUARD,
   PROP_POLICY_PATHS,
+  PROP_DESKTOP_MONITOR,
+  PROP_NOTIFIER,
   N_PROPS
 };
 
@@ -766,15 +770,32 @@ ag_window_close_request (GtkWindow *window)
 
 /* The session beyond the records (issue 5) -------------------------------------------- */
 
+/* The application's notifier and desktop monitor, unless the window was given its own. */
+static void
+application_changed_cb (AgWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (!AG_IS_APPLICATION (application) || self->session_watch == NULL)
+    return;
+  if (self->notifier == NULL)
+    ag_session_watch_set_notifier (self->session_watch,
+                                   ag_application_get_notifier (AG_APPLICATION (application)));
+  if (self->desktop_monitor == NULL)
+    ag_session_watch_set_desktop_monitor (
+      self->session_watch, ag_application_get_desktop_monitor (AG_APPLICATION (application)));
+}
+
 static void
 start_session_watch (AgWindow *self)
 {
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-  AgNotifier *notifier = NULL;
-
-  if (AG_IS_APPLICATION (application))
-    notifier = ag_application_get_notifier (AG_APPLICATION (application));
-  self->session_watch = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, notifier);
+  self->session_watch
+    = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, self->notifier);
+  if (self->desktop_monitor != NULL)
+    ag_session_watch_set_desktop_monitor (self->session_watch, self->desktop_monitor);
+  /* "application" is set after construction (it is no construct property). */
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
+  application_changed_cb (self);
 }
 
 /* GObject --------------------------------------------------------------------------------- */
@@ -852,6 +873,8 @@ ag_window_dispose (GObject *object)
   g_clear_object (&self->session_watch);
   g_clear_object (&self->guard);
   g_clear_object (&self->policy_source);
+  g_clear_object (&self->desktop_monitor);
+  g_clear_object (&self->notifier);
 
   G_OBJECT_CLASS (ag_window_parent_class)->dispose (object);
 }
@@ -895,6 +918,12 @@ ag_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_POLICY_PATHS:
         g_value_set_boxed (value, self->policy_paths);
         break;
+      case PROP_DESKTOP_MONITOR:
+        g_value_set_object (value, self->desktop_monitor);
+        break;
+      case PROP_NOTIFIER:
+        g_value_set_object (value, self->notifier);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -918,6 +947,12 @@ ag_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_POLICY_PATHS:
         self->policy_paths = g_value_dup_boxed (value);
+        break;
+      case PROP_DESKTOP_MONITOR:
+        self->desktop_monitor = g_value_dup_object (value);
+        break;
+      case PROP_NOTIFIER:
+        self->notifier = g_value_dup_object (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -959,6 +994,16 @@ ag_window_class_init (AgWindowClass *klass)
   properties[PROP_POLICY_PATHS]
     = g_param_spec_boxed ("policy-paths", NULL, NULL, AG_TYPE_POLICY_PATHS,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The desktop's screen lock and sleep; by default the application's, and none for a
+   * window without an #AgApplication. */
+  properties[PROP_DESKTOP_MONITOR]
+    = g_param_spec_object ("desktop-monitor", NULL, NULL, AG_TYPE_DESKTOP_MONITOR,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Where desktop notifications go; by default the application's, and none for a window
+   * without an #AgApplication. */
+  properties[PROP_NOTIFIER]
+    = g_param_spec_object ("notifier", NULL, NULL, AG_TYPE_NOTIFIER,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,

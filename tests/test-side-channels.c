@@ -1,0 +1,1352 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * The signed-in window under Xvfb and its side channels (issue 5): the desktop's locks
+ * (logind Lock and PrepareForSleep, the screen savers' ActiveChanged, from python3-dbusmock
+ * on private system and session buses) lock it with their cause and let a waiting sleep go
+ * on only after; the clipboard policy (deny, allow-with-clear:N), read back through
+ * GdkClipboard; focus loss re-masks. Real PAM sign-in, real store in a private keyring.
+ */
+
+#define _GNU_SOURCE /* memmem() */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "ag-application.h"
+#include "ag-desktop-monitor.h"
+#include "ag-field-row.h"
+#include "ag-keyring.h"
+#include "ag-masked-label.h"
+#include "ag-notifier.h"
+#include "ag-record-page.h"
+#include "ag-reveal-dialog.h"
+#include "ag-secret-clipboard.h"
+#include "ag-sqlite-store.h"
+#include "ag-test-notify.h"
+#include "ag-test-pam.h"
+#include "ag-test-ui.h"
+#include "ag-window.h"
+
+#define N_CUSTOMERS 10
+
+#define PYTHON         "/usr/bin/python3"
+#define MOCK_IFACE     "org.freedesktop.DBus.Mock"
+#define LOGIND_NAME    "org.freedesktop.login1"
+#define LOGIND_PATH    "/org/freedesktop/login1"
+#define LOGIND_MANAGER "org.freedesktop.login1.Manager"
+#define SESSION_PATH   "/org/freedesktop/login1/session/"
+#define WAIT_SECONDS   60
+
+/* Without a window manager the focus comes and goes under Xvfb: only the focus test itself
+ * re-masks on focus loss. */
+#define POLICY_DEFAULT "[policy]\nremask-on-focus-loss=false\n"
+
+typedef struct
+{
+  char *dir;
+  char *store_path;
+  char *store_id;
+  char *system_dir;
+  GPtrArray *customers; /* AgCustomerData*, in clear */
+  gint64 now;           /* the guard's clock */
+
+  GDBusConnection *system;
+  GDBusConnection *session;
+  GPtrArray *mocks; /* GSubprocess* */
+  AgDesktopMonitor *monitor;
+} Fixture;
+
+/* A private bus: a dbus-daemon of our own and its address. */
+typedef struct
+{
+  GSubprocess *daemon;
+  char *address;
+} Bus;
+
+static Bus system_dbus;
+static Bus session_dbus;
+
+/* The system's data and config folders, before G_TEST_OPTION_ISOLATE_DIRS empties them:
+ * a child process needs them to find icons' mime types. */
+static char *system_data_dirs;
+static char *system_config_dirs;
+
+/* Polls something outside this process (a mock's state), with a failure timeout. */
+#define POLL_UNTIL(cond)                                                       \
+  G_STMT_START                                                                 \
+  {                                                                            \
+    gint64 give_up_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    while (!(cond))                                                            \
+      {                                                                        \
+        if (g_get_monotonic_time () > give_up_)                                \
+          g_error ("Gave up waiting for: %s", #cond);                          \
+        while (g_main_context_iteration (NULL, FALSE))                         \
+          ;                                                                    \
+        g_usleep (5000);                                                       \
+      }                                                                        \
+  }                                                                            \
+  G_STMT_END
+
+static gint64
+fixture_clock (gpointer user_data)
+{
+  return ((Fixture *) user_data)->now;
+}
+
+/* Private buses and dbusmock --------------------------------------------------------------- */
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+bus_up (Bus *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GDataInputStream) out = NULL;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  bus->daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session",
+                                             "--nofork", "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus->daemon));
+  bus->address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bus->address);
+}
+
+static void
+bus_down (Bus *bus)
+{
+  g_subprocess_send_signal (bus->daemon, SIGTERM);
+  g_subprocess_wait (bus->daemon, NULL, NULL);
+  g_clear_object (&bus->daemon);
+  g_clear_pointer (&bus->address, g_free);
+}
+
+static GDBusConnection *
+connect_to (Bus *bus)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *connection = g_dbus_connection_new_for_address_sync (
+    bus->address,
+    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return connection;
+}
+
+static GVariant *
+call (GDBusConnection *bus, const char *name, const char *path, const char *interface,
+      const char *method, GVariant *parameters, const char *reply_type)
+{
+  g_autoptr (GError) error = NULL;
+  GVariant *reply
+    = g_dbus_connection_call_sync (bus, name, path, interface, method, parameters,
+                                   reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                                   G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, &error);
+
+  g_assert_no_error (error);
+  return reply;
+}
+
+static gboolean
+has_owner (GDBusConnection *bus, const char *name)
+{
+  g_autoptr (GVariant) reply
+    = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+            "NameHasOwner", g_variant_new ("(s)", name), "(b)");
+  gboolean owned;
+
+  g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+static void
+sync_bus (GDBusConnection *bus)
+{
+  g_autoptr (GVariant) reply = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetId", NULL, "(s)");
+}
+
+static void
+start_mock (Fixture *fixture, GDBusConnection *bus, const char *name, const char *const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  GSubprocess *mock;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", system_dbus.address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", session_dbus.address, TRUE);
+  g_ptr_array_add (argv, (char *) PYTHON);
+  g_ptr_array_add (argv, (char *) "-m");
+  g_ptr_array_add (argv, (char *) "dbusmock");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  mock = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (fixture->mocks, mock);
+  POLL_UNTIL (has_owner (bus, name));
+}
+
+static void
+emit (GDBusConnection *bus, const char *name, const char *path, const char *interface,
+      const char *signal, GVariant *argument)
+{
+  GVariantBuilder args;
+  g_autoptr (GVariant) reply = NULL;
+
+  g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (&args, "v", argument);
+  reply = call (
+    bus, name, path, MOCK_IFACE, "EmitSignal",
+    g_variant_new ("(sssav)", interface, signal, g_variant_get_type_string (argument), &args),
+    NULL);
+}
+
+static gsize
+n_inhibitors (Fixture *fixture)
+{
+  g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER,
+                                     "ListInhibitors", NULL, "(a(ssssuu))");
+  g_autoptr (GVariant) list = g_variant_get_child_value (reply, 0);
+
+  return g_variant_n_children (list);
+}
+
+/* logind (its dbusmock template, with this process's session c1) and both screen savers,
+ * and a desktop monitor on them for the window. */
+static void
+start_desktop (Fixture *fixture)
+{
+  const char *const logind[] = { "--system", "--template", "logind", NULL };
+  const char *const fdo[] = { "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
+                              "org.freedesktop.ScreenSaver", NULL };
+  const char *const gnome[]
+    = { "org.gnome.ScreenSaver", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", NULL };
+  g_autoptr (GVariant) reply = NULL;
+
+  fixture->system = connect_to (&system_dbus);
+  fixture->session = connect_to (&session_dbus);
+  fixture->mocks = g_ptr_array_new_with_free_func (g_object_unref);
+  start_mock (fixture, fixture->system, LOGIND_NAME, logind);
+  reply = call (
+    fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddSession",
+    g_variant_new ("(ssusb)", "c1", "seat0", (guint32) getuid (), g_get_user_name (), TRUE), "(s)");
+  start_mock (fixture, fixture->session, fdo[0], fdo);
+  start_mock (fixture, fixture->session, gnome[0], gnome);
+
+  g_setenv ("XDG_SESSION_ID", "c1", TRUE);
+  fixture->monitor = ag_desktop_monitor_new_for_buses (fixture->system, fixture->session);
+  AG_TEST_WAIT_UNTIL (ag_desktop_monitor_get_ready (fixture->monitor));
+  g_assert_cmpstr (ag_desktop_monitor_get_session_path (fixture->monitor), ==, SESSION_PATH "c1");
+  sync_bus (fixture->system);
+  sync_bus (fixture->session);
+}
+
+static void
+stop_desktop (Fixture *fixture)
+{
+  if (fixture->monitor != NULL)
+    g_assert_finalize_object (g_steal_pointer (&fixture->monitor));
+  for (guint i = 0; fixture->mocks != NULL && i < fixture->mocks->len; i++)
+    {
+      GSubprocess *mock = g_ptr_array_index (fixture->mocks, i);
+
+      g_subprocess_send_signal (mock, SIGTERM);
+      g_subprocess_wait (mock, NULL, NULL);
+    }
+  g_clear_pointer (&fixture->mocks, g_ptr_array_unref);
+  if (fixture->system != NULL)
+    g_dbus_connection_close_sync (fixture->system, NULL, NULL);
+  if (fixture->session != NULL)
+    g_dbus_connection_close_sync (fixture->session, NULL, NULL);
+  g_clear_object (&fixture->system);
+  g_clear_object (&fixture->session);
+  ag_test_spin ();
+}
+
+/* The fixture --------------------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *policy_file = NULL;
+  const char *policy = user_data;
+
+  ag_test_pam_write_stack (NULL);
+  fixture->dir = g_dir_make_tmp ("test-side-channels-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
+  fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
+  fixture->store_id
+    = ag_test_make_store (fixture->store_path, 20261123, N_CUSTOMERS, fixture->customers);
+  /* The system layer: only it may loosen the built-in defaults (the clipboard). */
+  fixture->system_dir = g_build_filename (fixture->dir, "system", NULL);
+  g_assert_cmpint (g_mkdir (fixture->system_dir, 0700), ==, 0);
+  policy_file = g_build_filename (fixture->system_dir, "policy.conf", NULL);
+  g_file_set_contents (policy_file, policy != NULL ? policy : POLICY_DEFAULT, -1, &error);
+  g_assert_no_error (error);
+  fixture->now = g_get_real_time ();
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  stop_desktop (fixture);
+  ag_test_keep_glib_dirs ();
+  ag_keyring_delete_keys (fixture->store_id, NULL, NULL);
+  ag_test_remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->store_path, g_free);
+  g_clear_pointer (&fixture->store_id, g_free);
+  g_clear_pointer (&fixture->system_dir, g_free);
+  g_clear_pointer (&fixture->customers, g_ptr_array_unref);
+}
+
+/* Widgets ------------------------------------------------------------------------------- */
+
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+collect_type (GtkWidget *root, GType type, GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_type (child, type, found);
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget *root, const char *text)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_type (root, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+      GtkWidget *label = find_type (button, GTK_TYPE_LABEL);
+
+      if (label != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) == 0)
+        return button;
+    }
+  return NULL;
+}
+
+static AgRevealDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (AG_IS_REVEAL_DIALOG (window))
+        return AG_REVEAL_DIALOG (window);
+    }
+  return NULL;
+}
+
+static GtkWidget *
+dialog_reveal_button (AgRevealDialog *dialog)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_type (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (gtk_widget_has_css_class (button, "suggested-action")
+          && gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW) == NULL)
+        return button;
+    }
+  g_error ("The reveal dialog has no Reveal button");
+  return NULL;
+}
+
+static gboolean
+collect_event_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  GString *events = user_data;
+
+  g_string_append_printf (events, "%s%s%s ", ag_ledger_event_to_string (entry->event),
+                          entry->cause != NULL ? ":" : "",
+                          entry->cause != NULL ? entry->cause : "");
+  return TRUE;
+}
+
+static char *
+ledger_events (AgWindow *window)
+{
+  g_autoptr (GError) error = NULL;
+  GString *events = g_string_new ("");
+  AgLedgerFilter filter = { 0 };
+
+  g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
+                                                &filter, collect_event_cb, events, &error));
+  g_assert_no_error (error);
+  return g_string_free (events, FALSE);
+}
+
+static AgWindow *
+open_window (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths = NULL;
+  AgWindow *window;
+
+  g_assert_no_error (error);
+  ag_guard_set_clock (guard, fixture_clock, fixture);
+  paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
+                         "policy-paths", paths, "desktop-monitor", fixture->monitor, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  ag_test_spin ();
+  return window;
+}
+
+static void
+close_window (AgWindow *window)
+{
+  AgGuard *guard = g_object_ref (ag_window_get_guard (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+  g_object_unref (guard);
+  ag_test_spin ();
+}
+
+static GtkWidget *
+find_result_row (GtkWidget *window, const char *id)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  collect_type (window, ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+
+      if (!AG_IS_FIELD_ROW (row) && gtk_widget_get_mapped (row)
+          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), id) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+static AgRecordPage *
+open_customer (AgWindow *window, Fixture *fixture, guint index)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+  GtkWidget *search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *row;
+  GtkWidget *page;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
+  AG_TEST_WAIT_UNTIL ((row = find_result_row (GTK_WIDGET (window), customer->id)) != NULL);
+  g_signal_emit_by_name (row, "activate");
+  AG_TEST_WAIT_UNTIL (
+    (page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+    && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
+    && g_str_equal (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (page))),
+                    customer->id));
+  ag_test_spin ();
+  return AG_RECORD_PAGE (page);
+}
+
+static AgFieldRow *
+find_field_row (AgRecordPage *page, AgPiiKind kind)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  collect_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AgFieldRow *row = g_ptr_array_index (rows, i);
+
+      if (ag_field_get_kind (ag_field_row_get_field (row)) == kind)
+        return row;
+    }
+  g_error ("No row for %s", ag_pii_kind_to_string (kind));
+  return NULL;
+}
+
+/* Reveals the field of @row for a reason, as the agent does, and returns the reveal. */
+static AgReveal *
+reveal_field (AgFieldRow *row)
+{
+  AgRevealDialog *dialog;
+  GtkWidget *button;
+
+  g_signal_emit_by_name (row, "activate");
+  AG_TEST_WAIT_UNTIL ((dialog = find_dialog ()) != NULL
+                      && gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
+  button = dialog_reveal_button (dialog);
+  g_signal_emit_by_name (button, "clicked");
+  AG_TEST_WAIT_UNTIL (find_dialog () == NULL);
+  ag_test_spin ();
+  g_assert_nonnull (ag_field_row_get_reveal (row));
+  return ag_field_row_get_reveal (row);
+}
+
+static const char *
+value_of (Fixture *fixture, guint index, AgPiiKind kind)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+
+  g_assert_nonnull (customer->values[kind]);
+  return customer->values[kind];
+}
+
+/* The desktop's locks ------------------------------------------------------------------- */
+
+typedef enum
+{
+  DESKTOP_LOGIND_LOCK,
+  DESKTOP_SLEEP,
+  DESKTOP_SCREEN_SAVER,
+} DesktopSignal;
+
+static void
+test_desktop_lock (Fixture *fixture, gconstpointer user_data, DesktopSignal what)
+{
+  AgWindow *window;
+  AgGuard *guard;
+  AgRecordPage *page;
+  AgReveal *reveal;
+  AgLockCause cause = what == DESKTOP_SLEEP ? AG_LOCK_CAUSE_SUSPEND : AG_LOCK_CAUSE_SCREEN_LOCK;
+  g_autofree char *events = NULL;
+  g_autofree char *expected = NULL;
+
+  start_desktop (fixture);
+  window = open_window (fixture);
+  guard = ag_window_get_guard (window);
+  page = open_customer (window, fixture, 1);
+  reveal = g_object_ref (reveal_field (find_field_row (page, AG_PII_KIND_CPF)));
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+
+  /* Awake: the sleep waits for us. */
+  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  g_assert_cmpuint (n_inhibitors (fixture), ==, 1);
+
+  switch (what)
+    {
+      case DESKTOP_LOGIND_LOCK:
+        {
+          g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, SESSION_PATH "c1",
+                                             "org.freedesktop.login1.Session", "Lock", NULL, NULL);
+        }
+        break;
+      case DESKTOP_SLEEP:
+        emit (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep",
+              g_variant_new_boolean (TRUE));
+        break;
+      case DESKTOP_SCREEN_SAVER:
+        emit (fixture->session, "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
+              "org.freedesktop.ScreenSaver", "ActiveChanged", g_variant_new_boolean (TRUE));
+        break;
+      default:
+        g_assert_not_reached ();
+    }
+
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
+  /* At once: the record page is gone and the value wiped, in the same main-loop turn. */
+  g_assert_null (page);
+  g_assert_null (find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
+  g_assert_false (ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  g_clear_object (&reveal);
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+
+  if (what == DESKTOP_SLEEP)
+    {
+      /* The sleep goes on once the locked window was drawn: the inhibitor is let go. */
+      AG_TEST_WAIT_UNTIL (!ag_desktop_monitor_get_inhibiting (fixture->monitor));
+      POLL_UNTIL (n_inhibitors (fixture) == 0);
+      /* Awake again: held again. */
+      emit (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep",
+            g_variant_new_boolean (FALSE));
+      AG_TEST_WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+    }
+  else
+    {
+      /* A screen lock without a sleep keeps the inhibitor for the next sleep. */
+      ag_test_spin ();
+      g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+    }
+
+  events = ledger_events (window);
+  expected = g_strdup_printf ("login reveal remask:lock lock:%s ", ag_lock_cause_to_string (cause));
+  g_assert_cmpstr (events, ==, expected);
+
+  close_window (window);
+}
+
+static void
+test_logind_lock (Fixture *fixture, gconstpointer user_data)
+{
+  test_desktop_lock (fixture, user_data, DESKTOP_LOGIND_LOCK);
+}
+
+static void
+test_sleep (Fixture *fixture, gconstpointer user_data)
+{
+  test_desktop_lock (fixture, user_data, DESKTOP_SLEEP);
+}
+
+static void
+test_screen_saver (Fixture *fixture, gconstpointer user_data)
+{
+  test_desktop_lock (fixture, user_data, DESKTOP_SCREEN_SAVER);
+}
+
+static void
+test_sleep_while_locked (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+  AgWindow *window;
+
+  /* Nobody signed in: the sleep need not wait, and nothing is ledgered twice. */
+  g_assert_no_error (error);
+  start_desktop (fixture);
+  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
+                         "policy-paths", paths, "desktop-monitor", fixture->monitor, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  emit (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep",
+        g_variant_new_boolean (TRUE));
+  AG_TEST_WAIT_UNTIL (!ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  POLL_UNTIL (n_inhibitors (fixture) == 0);
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  close_window (window);
+}
+
+static void
+test_application_monitor (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+  g_autoptr (AgApplication) application = ag_application_new ();
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *events = NULL;
+  AgDesktopMonitor *monitor;
+  AgWindow *window;
+
+  /* The application's own monitor, on the buses of the environment: logind on ours. */
+  g_assert_no_error (error);
+  start_desktop (fixture);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", system_dbus.address, TRUE);
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  ag_guard_set_clock (guard, fixture_clock, fixture);
+  window = g_object_new (AG_TYPE_WINDOW, "application", application, "store-path",
+                         fixture->store_path, "guard", guard, "policy-paths", paths, NULL);
+  monitor = ag_application_get_desktop_monitor (application);
+  AG_TEST_WAIT_UNTIL (ag_desktop_monitor_get_ready (monitor));
+  g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
+  g_assert_cmpstr (ag_desktop_monitor_get_session_path (monitor), ==, SESSION_PATH "c1");
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+  reply = call (fixture->system, LOGIND_NAME, SESSION_PATH "c1", "org.freedesktop.login1.Session",
+                "Lock", NULL, NULL);
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login lock:screen-lock ");
+
+  close_window (window);
+}
+
+/* The clipboard ------------------------------------------------------------------------- */
+
+static void
+read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  char **text = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, &error);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+/* The clipboard's text, "" when it has none. */
+static char *
+read_text (GdkClipboard *clipboard)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
+  AG_TEST_WAIT_UNTIL (text != NULL);
+  return text;
+}
+
+static void
+read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  GInputStream **stream = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *stream = gdk_clipboard_read_finish (GDK_CLIPBOARD (object), result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+splice_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* What the clipboard offers as @mime_type; read without blocking, since a local clipboard
+ * writes from this same main loop. */
+static char *
+read_mime_type (GdkClipboard *clipboard, const char *mime_type)
+{
+  const char *mime_types[] = { mime_type, NULL };
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+  gboolean done = FALSE;
+
+  gdk_clipboard_read_async (clipboard, mime_types, G_PRIORITY_DEFAULT, NULL, read_cb, &stream);
+  AG_TEST_WAIT_UNTIL (stream != NULL);
+  g_output_stream_splice_async (
+    out, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+    G_PRIORITY_DEFAULT, NULL, splice_cb, &done);
+  AG_TEST_WAIT_UNTIL (done);
+  return g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+}
+
+static guint n_c_keys;
+
+static gboolean
+count_c_cb (GtkEventControllerKey *controller, guint keyval, guint keycode, GdkModifierType state,
+            gpointer user_data)
+{
+  if (keyval == GDK_KEY_c && (state & GDK_CONTROL_MASK) != 0)
+    n_c_keys++;
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+xdotool (const char *arguments)
+{
+  g_autofree char *command = g_strdup_printf ("xdotool %s", arguments);
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_spawn_command_line_sync (command, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_clipboard_deny (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 2);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  GtkWidget *label = find_type (GTK_WIDGET (row), AG_TYPE_MASKED_LABEL);
+  GtkWidget *copy_button;
+  GtkEventController *controller;
+  g_autofree char *text = NULL;
+
+  /* The built-in default is deny. */
+  g_assert_cmpuint (
+    ag_policy_get_clipboard_clear (ag_guard_get_policy (ag_window_get_guard (window))), ==, 0);
+  gdk_clipboard_set_text (clipboard, "the agent's own text");
+  reveal_field (row);
+  g_assert_true (ag_masked_label_get_revealed (AG_MASKED_LABEL (label)));
+
+  /* No copy button, no copy action, nothing to select. */
+  g_assert_false (ag_field_row_get_can_copy (row));
+  copy_button = find_button_labelled (GTK_WIDGET (row), "Copy");
+  g_assert_true (copy_button == NULL || !gtk_widget_get_visible (copy_button));
+  g_assert_false (gtk_widget_activate_action (label, "clipboard.copy", NULL));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (row), "clipboard.copy", NULL));
+  g_assert_false (GTK_IS_LABEL (label));
+  g_assert_null (find_type (label, GTK_TYPE_LABEL));
+
+  /* Ctrl+C, typed for real on the focused row: it arrives and copies nothing. */
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (count_c_cb), NULL);
+  gtk_widget_add_controller (GTK_WIDGET (window), controller);
+  n_c_keys = 0;
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  xdotool ("key ctrl+c");
+  AG_TEST_WAIT_UNTIL (n_c_keys > 0);
+  ag_test_spin ();
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "the agent's own text");
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+
+  close_window (window);
+}
+
+static void
+test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 3);
+  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  g_autofree char *formatted
+    = ag_pii_format (AG_PII_KIND_CPF, value_of (fixture, 3, AG_PII_KIND_CPF));
+  GtkWidget *copy_button;
+  g_autofree char *text = NULL;
+  g_autofree char *hint = NULL;
+  GdkContentFormats *formats;
+
+  g_assert_cmpuint (ag_policy_get_clipboard_clear (ag_guard_get_policy (guard)), ==, 1);
+  /* No copy while masked. */
+  copy_button = find_button_labelled (GTK_WIDGET (row), "Copy");
+  g_assert_nonnull (copy_button);
+  g_assert_false (gtk_widget_get_visible (copy_button));
+
+  reveal_field (row);
+  g_assert_true (ag_field_row_get_can_copy (row));
+  g_assert_true (gtk_widget_get_mapped (copy_button));
+  gtk_test_accessible_assert_property (copy_button, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Copy CPF for a short while");
+  g_signal_emit_by_name (copy_button, "clicked");
+
+  /* The value as the agent reads it, with the hint that keeps it out of histories. */
+  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  formats = gdk_clipboard_get_formats (clipboard);
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8"));
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "x-kde-passwordManagerHint"));
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, formatted);
+  hint = read_mime_type (clipboard, "x-kde-passwordManagerHint");
+  g_assert_cmpstr (hint, ==, "secret");
+
+  /* N seconds later it is gone. */
+  AG_TEST_WAIT_UNTIL (!ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+  g_clear_pointer (&text, g_free);
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "");
+
+  /* Copied again, then locked: gone at once. */
+  g_signal_emit_by_name (copy_button, "clicked");
+  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+
+  /* What the agent copied since is not ours to clear. */
+  ag_test_sign_in (GTK_WIDGET (window), guard, 1);
+  AG_TEST_WAIT_UNTIL ((page = AG_RECORD_PAGE (find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)))
+                        != NULL
+                      && ag_record_page_get_record (page) != NULL);
+  ag_test_spin ();
+  row = find_field_row (page, AG_PII_KIND_CPF);
+  reveal_field (row);
+  g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (row), "Copy"), "clicked");
+  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  gdk_clipboard_set_text (clipboard, "the agent's own text");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  g_clear_pointer (&text, g_free);
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "the agent's own text");
+
+  close_window (window);
+}
+
+/* Accessibility ------------------------------------------------------------------------- */
+
+#define A11Y_APP_NAME "ag-test-side-channels"
+
+typedef struct
+{
+  gboolean done;
+  int status;
+  char *out;
+} Driver;
+
+static void
+driver_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Driver *driver = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &driver->out, NULL, &error);
+  g_assert_no_error (error);
+  driver->status = g_subprocess_get_exit_status (G_SUBPROCESS (object));
+  driver->done = TRUE;
+}
+
+/* How many accessible objects of this process hold each of @needles, as an assistive
+ * technology sees them over AT-SPI (tests/a11y-count.py). The main loop runs meanwhile:
+ * it is what answers. */
+static void
+count_in_a11y_tree (const char *const *needles, guint *counts)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "a11y-count.py", NULL);
+  guint n = g_strv_length ((char **) needles);
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr (GSubprocess) process = NULL;
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) fields = NULL;
+      Driver driver = { 0 };
+
+      g_ptr_array_add (argv, (char *) PYTHON);
+      g_ptr_array_add (argv, script);
+      g_ptr_array_add (argv, (char *) A11Y_APP_NAME);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (argv, (char *) needles[i]);
+      g_ptr_array_add (argv, NULL);
+      process = g_subprocess_newv ((const char *const *) argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8_async (process, NULL, NULL, driver_done_cb, &driver);
+      AG_TEST_WAIT_UNTIL (driver.done);
+      if (driver.status == 2)
+        {
+          g_assert_cmpuint (attempt, <, 100);
+          /* Not registered on the accessibility bus yet. */
+          g_free (driver.out);
+          g_usleep (50000);
+          ag_test_spin ();
+          continue;
+        }
+      g_assert_cmpint (driver.status, ==, 0);
+      fields = g_strsplit (g_strstrip (driver.out), " ", -1);
+      g_free (driver.out);
+      g_assert_cmpuint (g_strv_length (fields), ==, n);
+      for (guint i = 0; i < n; i++)
+        counts[i] = (guint) g_ascii_strtoull (fields[i], NULL, 10);
+      return;
+    }
+}
+
+static void
+test_a11y_tree (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 4);
+  const char *cpf = value_of (fixture, 4, AG_PII_KIND_CPF);
+  const char *phone = value_of (fixture, 4, AG_PII_KIND_PHONE);
+  g_autofree char *cpf_formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
+  g_autofree char *phone_formatted = ag_pii_format (AG_PII_KIND_PHONE, phone);
+  const char *needles[]
+    = { cpf, cpf_formatted, phone, phone_formatted, "CPF, hidden", "Hidden to protect the customer",
+        NULL };
+  guint counts[G_N_ELEMENTS (needles) - 1];
+
+  g_assert_true (
+    ag_policy_kind_is_masked (ag_guard_get_policy (ag_window_get_guard (window)), AG_PII_KIND_CPF));
+  g_assert_true (ag_policy_kind_is_masked (ag_guard_get_policy (ag_window_get_guard (window)),
+                                           AG_PII_KIND_PHONE));
+
+  /* Masked: the fields are in the tree, named and described as hidden, without values. */
+  count_in_a11y_tree (needles, counts);
+  g_assert_cmpuint (counts[0], ==, 0);
+  g_assert_cmpuint (counts[1], ==, 0);
+  g_assert_cmpuint (counts[2], ==, 0);
+  g_assert_cmpuint (counts[3], ==, 0);
+  g_assert_cmpuint (counts[4], >=, 1);
+  g_assert_cmpuint (counts[5], >=, 2);
+
+  /* Revealed: the CPF is there to be read out, the phone still is not. */
+  reveal_field (find_field_row (page, AG_PII_KIND_CPF));
+  ag_test_spin ();
+  count_in_a11y_tree (needles, counts);
+  g_assert_cmpuint (counts[1], >=, 1);
+  g_assert_cmpuint (counts[2], ==, 0);
+  g_assert_cmpuint (counts[3], ==, 0);
+  g_assert_cmpuint (counts[4], ==, 0);
+
+  /* Locked: gone, with the fields themselves. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
+  ag_test_spin ();
+  count_in_a11y_tree (needles, counts);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    g_assert_cmpuint (counts[i], ==, 0);
+
+  close_window (window);
+}
+
+/* A scripted session, scanned for leaks ----------------------------------------------------- */
+
+/* Every masked value of customer @index, raw and as ag_pii_format() writes it. */
+static GPtrArray *
+leak_needles (Fixture *fixture, guint index, AgPolicy *policy)
+{
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
+  GPtrArray *needles = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint kind = 0; kind < AG_PII_N_KINDS; kind++)
+    {
+      if (customer->values[kind] == NULL || !ag_policy_kind_is_masked (policy, kind))
+        continue;
+      g_ptr_array_add (needles, g_strdup (customer->values[kind]));
+      g_ptr_array_add (needles, ag_pii_format (kind, customer->values[kind]));
+    }
+  g_assert_cmpuint (needles->len, >=, 4);
+  return needles;
+}
+
+/* Scans every file under @dir for @needles; returns how many files it read. */
+static guint
+scan_files (const char *dir, GPtrArray *needles)
+{
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (handle == NULL)
+    return 0;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          n += scan_files (path, needles);
+          continue;
+        }
+      if (!g_file_get_contents (path, &contents, &length, NULL))
+        continue;
+      n++;
+      for (guint i = 0; i < needles->len; i++)
+        if (memmem (contents, length, g_ptr_array_index (needles, i),
+                    strlen (g_ptr_array_index (needles, i)))
+            != NULL)
+          g_error ("A file the session wrote holds a customer's value: %s", path);
+    }
+  return n;
+}
+
+/* In a child process (so that its whole stdout and stderr can be scanned) with
+ * G_MESSAGES_DEBUG=all (main() sets it): sign in, search (by the CPF the caller gives, then by id),
+ * reveal two fields, get the idle warning and the idle lock (the guard's injected clock), close.
+ * Then its stdout, stderr, the notifications it sent and every file under its HOME and
+ * XDG folders must hold none of the customer's values. */
+static void
+test_leak_scan (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *log_path = NULL;
+  g_autofree char *notifications = NULL;
+  g_autoptr (GPtrArray) needles = NULL;
+  g_autoptr (AgPolicy) policy = ag_policy_new_default ();
+  AgTestNotifyDaemon *daemon;
+
+  needles = leak_needles (fixture, 5, policy);
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (AgGuard) guard = ag_guard_new (&error);
+      g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
+      g_autoptr (AgNotifier) notifier = ag_notifier_new ();
+      /* The private HOME and XDG folders, and the store's folder: its ledger is written by
+       * the session, and its values are sealed. */
+      const char *dirs[]
+        = { g_get_home_dir (),       g_get_user_config_dir (), g_get_user_data_dir (),
+            g_get_user_cache_dir (), g_get_user_state_dir (),  fixture->dir };
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, 5);
+      AgWindow *window;
+      AgRecordPage *page;
+      GtkWidget *search;
+      guint n_files = 0;
+      gint64 deadline;
+
+      g_assert_no_error (error);
+      ag_guard_set_clock (guard, fixture_clock, fixture);
+      window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
+                             "policy-paths", paths, "notifier", notifier, NULL);
+      gtk_window_present (GTK_WINDOW (window));
+      AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+      ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+      AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+      /* The agent types the caller's CPF into the search. */
+      search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+      gtk_editable_set_text (GTK_EDITABLE (search), customer->values[AG_PII_KIND_CPF]);
+      AG_TEST_WAIT_UNTIL (
+        g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (
+                     find_type (GTK_WIDGET (window), GTK_TYPE_LIST_BOX), GTK_TYPE_STACK))),
+                   "searching")
+        != 0);
+      ag_test_spin ();
+
+      page = open_customer (window, fixture, 5);
+      reveal_field (find_field_row (page, AG_PII_KIND_CPF));
+      reveal_field (find_field_row (page, AG_PII_KIND_PHONE));
+
+      /* Idle: the warning, then the lock, on the guard's clock. */
+      deadline = ag_guard_get_idle_deadline (guard);
+      fixture->now = deadline - 10 * G_USEC_PER_SEC;
+      ag_guard_process_time (guard);
+      g_assert_true (ag_guard_get_warning (guard));
+      ag_test_spin ();
+      fixture->now = deadline;
+      ag_guard_process_time (guard);
+      g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+      ag_test_spin ();
+      ag_notifier_flush (notifier);
+
+      /* Closed as the agent closes it (the window keeps its size in GSettings, the memory
+       * backend here). */
+      gtk_window_close (GTK_WINDOW (window));
+      AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+      ag_test_spin ();
+
+      for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+        n_files += scan_files (dirs[i], needles);
+      /* At least the store: the scan looked at something. */
+      g_assert_cmpuint (n_files, >, 0);
+      g_print ("session done, %u files scanned\n", n_files);
+      return;
+    }
+
+  log_path = g_build_filename (fixture->dir, "notifications.log", NULL);
+  daemon = ag_test_notify_daemon_start (log_path);
+  if (system_data_dirs != NULL)
+    g_setenv ("XDG_DATA_DIRS", system_data_dirs, TRUE);
+  else
+    g_unsetenv ("XDG_DATA_DIRS");
+  if (system_config_dirs != NULL)
+    g_setenv ("XDG_CONFIG_DIRS", system_config_dirs, TRUE);
+  else
+    g_unsetenv ("XDG_CONFIG_DIRS");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*session done*");
+  /* The debug messages were on: there was something to scan. */
+  g_test_trap_assert_stdout ("*ag-guard-DEBUG*");
+  for (guint i = 0; i < needles->len; i++)
+    {
+      g_autofree char *pattern = g_strdup_printf ("*%s*", (char *) g_ptr_array_index (needles, i));
+
+      g_test_trap_assert_stdout_unmatched (pattern);
+      g_test_trap_assert_stderr_unmatched (pattern);
+    }
+
+  /* The warning and the idle lock were notified, without any value. */
+  notifications = ag_test_notify_daemon_read_log (daemon);
+  g_assert_cmpuint (ag_test_notify_daemon_count (daemon, "Notify", NULL), >=, 2);
+  ag_test_notify_daemon_stop (daemon);
+  for (guint i = 0; i < needles->len; i++)
+    g_assert_null (strstr (notifications, g_ptr_array_index (needles, i)));
+}
+
+/* Focus loss --------------------------------------------------------------------------- */
+
+static void
+reveal_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  AgReveal **reveal = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *reveal = ag_guard_reveal_finish (AG_GUARD (object), result, &error);
+  g_assert_no_error (error);
+}
+
+/* Gives @window the X input focus, as a click on it would. */
+static void
+focus_window (GtkWindow *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *arguments = NULL;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  arguments
+    = g_strdup_printf ("windowfocus --sync %lu", (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool (arguments);
+  AG_TEST_WAIT_UNTIL (gtk_window_is_active (window));
+}
+
+static void
+test_focus_loss (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgCustomerData *customer = g_ptr_array_index (fixture->customers, 6);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) other_guard = ag_guard_new (&error);
+  g_autofree char *events = NULL;
+  AgReveal *reveal = NULL;
+  GtkWidget *other;
+
+  g_assert_no_error (error);
+  g_assert_true (ag_policy_get_remask_on_focus_loss (ag_guard_get_policy (guard)));
+  open_customer (window, fixture, 6);
+  focus_window (GTK_WINDOW (window));
+
+  ag_guard_reveal_async (guard, customer->id, AG_PII_KIND_CPF, "identity-check", NULL, NULL,
+                         reveal_done_cb, &reveal);
+  AG_TEST_WAIT_UNTIL (reveal != NULL);
+  g_assert_true (ag_reveal_get_active (reveal));
+
+  /* Another window, not of this session (another main window, with its own guard), takes
+   * the focus, as another application would. */
+  other
+    = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", other_guard, NULL);
+  gtk_window_present (GTK_WINDOW (other));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (other));
+  focus_window (GTK_WINDOW (other));
+  g_assert_false (gtk_window_is_active (GTK_WINDOW (window)));
+
+  AG_TEST_WAIT_UNTIL (!ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:focus-loss ");
+
+  g_clear_object (&reveal);
+  gtk_window_destroy (GTK_WINDOW (other));
+  close_window (window);
+}
+
+/* main ---------------------------------------------------------------------------------- */
+
+const char *
+__asan_default_options (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "fast_unwind_on_malloc=0";
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *content_type = NULL;
+  gboolean atspi = argc > 1 && g_str_equal (argv[argc - 1], "--atspi");
+  int status;
+
+  if (atspi)
+    argc--;
+  /* The child of the leak scan (the only g_test_trap_subprocess() here) logs everything,
+   * from the start: its output is what the parent scans, not TAP. */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--GTestSubprocess"))
+      g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  system_data_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
+  system_config_dirs = g_strdup (g_getenv ("XDG_CONFIG_DIRS"));
+  content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#if !DEVELOPMENT
+  g_test_skip ("AG_PAM_CONFDIR needs a development build (-Ddevelopment=true)");
+  return g_test_run ();
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+#endif
+  if (atspi)
+    {
+      /* The real AT-SPI bridge, on the accessibility bus that the private session bus of
+       * run-test.sh starts (at-spi-bus-launcher), under the private HOME it gives. */
+      g_setenv ("GTK_A11Y", "atspi", TRUE);
+      g_unsetenv ("NO_AT_BRIDGE");
+      g_set_prgname (A11Y_APP_NAME);
+    }
+  else
+    {
+      /* GTK's test backend keeps the accessible properties for the assertions. */
+      g_setenv ("GTK_A11Y", "test", TRUE);
+    }
+  ag_test_pam_init ();
+  gtk_init ();
+  adw_init ();
+  ag_test_keep_glib_dirs ();
+
+  /* Two private buses for the desktop: one plays the system bus, one the session bus (the
+   * test's own session bus carries the keyring). */
+  bus_up (&system_dbus);
+  bus_up (&session_dbus);
+
+#define ADD(path, policy, func) \
+  g_test_add ("/side-channels/" path, Fixture, policy, fixture_set_up, func, fixture_tear_down)
+  if (atspi)
+    ADD ("a11y/tree", NULL, test_a11y_tree);
+  else
+    {
+      ADD ("desktop/logind-lock", NULL, test_logind_lock);
+      ADD ("desktop/sleep", NULL, test_sleep);
+      ADD ("desktop/screen-saver", NULL, test_screen_saver);
+      ADD ("desktop/sleep-while-locked", NULL, test_sleep_while_locked);
+      ADD ("desktop/application-monitor", NULL, test_application_monitor);
+      ADD ("clipboard/deny", NULL, test_clipboard_deny);
+      ADD ("leak-scan", NULL, test_leak_scan);
+      ADD ("focus-loss", "[policy]\n", test_focus_loss);
+      ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
+           test_clipboard_allow);
+    }
+#undef ADD
+
+  status = g_test_run ();
+  bus_down (&session_dbus);
+  bus_down (&system_dbus);
+  ag_test_pam_cleanup ();
+  g_free (system_data_dirs);
+  g_free (system_config_dirs);
+  return status;
+}

@@ -34,6 +34,7 @@ typedef struct
   char *store_path;
   char *store_id;
   char *policy_file;
+  char *system_dir;
   GPtrArray *customers; /* AgCustomerData*, in clear */
   gint64 now;           /* the guard's clock */
 } Fixture;
@@ -55,6 +56,17 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   fixture->policy_file = g_build_filename (fixture->dir, "policy.conf", NULL);
   g_file_set_contents (fixture->policy_file, policy != NULL ? policy : "[policy]\n", -1, &error);
   g_assert_no_error (error);
+  /* Only a system layer may turn remask-on-focus-loss off, and these tests must: Xvfb has
+   * no window manager to give the focus back to the window when the reveal dialog closes,
+   * so a slow run (ASan, load) would see a focus loss. test-side-channels tests the rule. */
+  fixture->system_dir = g_build_filename (fixture->dir, "etc", NULL);
+  g_assert_cmpint (g_mkdir (fixture->system_dir, 0755), ==, 0);
+  {
+    g_autofree char *system_file = g_build_filename (fixture->system_dir, "policy.conf", NULL);
+
+    g_file_set_contents (system_file, "[policy]\nremask-on-focus-loss=false\n", -1, &error);
+    g_assert_no_error (error);
+  }
   fixture->now = g_get_real_time ();
 }
 
@@ -68,6 +80,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
   g_clear_pointer (&fixture->store_path, g_free);
   g_clear_pointer (&fixture->store_id, g_free);
   g_clear_pointer (&fixture->policy_file, g_free);
+  g_clear_pointer (&fixture->system_dir, g_free);
   g_clear_pointer (&fixture->customers, g_ptr_array_unref);
 }
 
@@ -280,8 +293,8 @@ open_window (Fixture *fixture)
 
   g_assert_no_error (error);
   ag_guard_set_clock (guard, fixture_clock, fixture);
-  /* No system or supervisor layer: the built-in defaults and the test's own file. */
-  paths = ag_policy_paths_new (NULL, NULL, fixture->policy_file);
+  /* The test's system layer (focus loss off) and its own file; no supervisor layer. */
+  paths = ag_policy_paths_new (fixture->system_dir, NULL, fixture->policy_file);
   window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
                          "policy-paths", paths, NULL);
   gtk_window_present (GTK_WINDOW (window));

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "ag-desktop-monitor.h"
+#include "ag-test-dbus.h"
 
-#define PYTHON         "/usr/bin/python3"
 #define MOCK_IFACE     "org.freedesktop.DBus.Mock"
 #define LOGIND_NAME    "org.freedesktop.login1"
 #define LOGIND_PATH    "/org/freedesktop/login1"
@@ -24,15 +24,8 @@
 #define SESSION_PATH   "/org/freedesktop/login1/session/"
 #define WAIT_SECONDS   60
 
-/* A private bus: a dbus-daemon of our own and its address. */
-typedef struct
-{
-  GSubprocess *daemon;
-  char *address;
-} Bus;
-
-static Bus system_dbus;
-static Bus session_dbus;
+static AgTestBus system_dbus;
+static AgTestBus session_dbus;
 
 typedef struct
 {
@@ -79,110 +72,13 @@ wait_timed_out_cb (gpointer data)
   G_STMT_END
 
 /* Children die with the test, even when it aborts: nothing is left holding its output. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-bus_up (Bus *bus)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GDataInputStream) out = NULL;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  bus->daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session",
-                                             "--nofork", "--nopidfile", "--print-address=1", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus->daemon));
-  bus->address = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (bus->address);
-}
-
-static void
-bus_down (Bus *bus)
-{
-  g_subprocess_send_signal (bus->daemon, SIGTERM);
-  g_subprocess_wait (bus->daemon, NULL, NULL);
-  g_clear_object (&bus->daemon);
-  g_clear_pointer (&bus->address, g_free);
-}
-
-static GDBusConnection *
-connect_to (Bus *bus)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *connection = g_dbus_connection_new_for_address_sync (
-    bus->address,
-    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-    NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return connection;
-}
-
-static GVariant *
-call (GDBusConnection *bus, const char *name, const char *path, const char *interface,
-      const char *method, GVariant *parameters, const char *reply_type)
-{
-  g_autoptr (GError) error = NULL;
-  GVariant *reply
-    = g_dbus_connection_call_sync (bus, name, path, interface, method, parameters,
-                                   reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
-                                   G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, &error);
-
-  g_assert_no_error (error);
-  return reply;
-}
-
-static gboolean
-has_owner (GDBusConnection *bus, const char *name)
-{
-  g_autoptr (GVariant) reply
-    = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "NameHasOwner", g_variant_new ("(s)", name), "(b)");
-  gboolean owned;
-
-  g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-/* A round trip to the bus daemon: everything @bus sent before (its match rules) is done. */
-static void
-sync_bus (GDBusConnection *bus)
-{
-  g_autoptr (GVariant) reply = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetId", NULL, "(s)");
-}
 
 /* Starts python3-dbusmock with @args on @bus and waits until it owns @name. */
 static void
 start_mock (Fixture *fixture, GDBusConnection *bus, const char *name, const char *const *args)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  GSubprocess *mock;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", system_dbus.address, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", session_dbus.address, TRUE);
-  g_ptr_array_add (argv, (char *) PYTHON);
-  g_ptr_array_add (argv, (char *) "-m");
-  g_ptr_array_add (argv, (char *) "dbusmock");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  mock = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_ptr_array_add (fixture->mocks, mock);
-  POLL_UNTIL (has_owner (bus, name));
+  g_ptr_array_add (fixture->mocks, ag_test_dbusmock_spawn (&system_dbus, &session_dbus, args));
+  POLL_UNTIL (ag_test_bus_has_owner (bus, name));
 }
 
 static void
@@ -195,7 +91,7 @@ start_logind (Fixture *fixture)
   for (guint i = 1; i <= 2; i++)
     {
       g_autofree char *id = g_strdup_printf ("c%u", i);
-      g_autoptr (GVariant) reply = call (
+      g_autoptr (GVariant) reply = ag_test_bus_call (
         fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddSession",
         g_variant_new ("(ssusb)", id, "seat0", (guint32) getuid (), g_get_user_name (), i == 1),
         "(s)");
@@ -225,10 +121,11 @@ emit (GDBusConnection *bus, const char *name, const char *path, const char *inte
   g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
   if (argument != NULL)
     g_variant_builder_add (&args, "v", argument);
-  reply = call (bus, name, path, MOCK_IFACE, "EmitSignal",
-                g_variant_new ("(sssav)", interface, signal,
-                               argument != NULL ? g_variant_get_type_string (argument) : "", &args),
-                NULL);
+  reply = ag_test_bus_call (
+    bus, name, path, MOCK_IFACE, "EmitSignal",
+    g_variant_new ("(sssav)", interface, signal,
+                   argument != NULL ? g_variant_get_type_string (argument) : "", &args),
+    NULL);
 }
 
 static void
@@ -243,16 +140,17 @@ static void
 lock_session (Fixture *fixture, const char *id)
 {
   g_autofree char *path = g_strconcat (SESSION_PATH, id, NULL);
-  g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, path,
-                                     "org.freedesktop.login1.Session", "Lock", NULL, NULL);
+  g_autoptr (GVariant) reply = ag_test_bus_call (
+    fixture->system, LOGIND_NAME, path, "org.freedesktop.login1.Session", "Lock", NULL, NULL);
 }
 
 /* The inhibitors logind (the mock) holds now. */
 static GVariant *
 list_inhibitors (Fixture *fixture)
 {
-  g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER,
-                                     "ListInhibitors", NULL, "(a(ssssuu))");
+  g_autoptr (GVariant) reply
+    = ag_test_bus_call (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "ListInhibitors",
+                        NULL, "(a(ssssuu))");
 
   return g_variant_get_child_value (reply, 0);
 }
@@ -303,16 +201,16 @@ start_monitor (Fixture *fixture, GDBusConnection *system, GDBusConnection *sessi
   g_signal_connect (fixture->monitor, "lock-requested", G_CALLBACK (lock_requested_cb), fixture);
   WAIT_UNTIL (ag_desktop_monitor_get_ready (fixture->monitor));
   if (system != NULL)
-    sync_bus (system);
+    ag_test_bus_sync (system);
   if (session != NULL)
-    sync_bus (session);
+    ag_test_bus_sync (session);
 }
 
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  fixture->system = connect_to (&system_dbus);
-  fixture->session = connect_to (&session_dbus);
+  fixture->system = ag_test_bus_connect (&system_dbus);
+  fixture->session = ag_test_bus_connect (&session_dbus);
   fixture->mocks = g_ptr_array_new_with_free_func (g_object_unref);
   fixture->causes = g_array_new (FALSE, FALSE, sizeof (gint));
   g_setenv ("XDG_SESSION_ID", "c1", TRUE);
@@ -387,10 +285,10 @@ test_session_by_pid (Fixture *fixture, gconstpointer data)
 
   g_unsetenv ("XDG_SESSION_ID");
   start_logind (fixture);
-  reply = call (fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddMethod",
-                g_variant_new ("(sssss)", LOGIND_MANAGER, "GetSessionByPID", "u", "o",
-                               "ret = '" SESSION_PATH "c2'"),
-                NULL);
+  reply = ag_test_bus_call (fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddMethod",
+                            g_variant_new ("(sssss)", LOGIND_MANAGER, "GetSessionByPID", "u", "o",
+                                           "ret = '" SESSION_PATH "c2'"),
+                            NULL);
   start_monitor (fixture, fixture->system, NULL);
   g_assert_cmpstr (ag_desktop_monitor_get_session_path (fixture->monitor), ==, SESSION_PATH "c2");
 
@@ -420,22 +318,23 @@ test_session_display (Fixture *fixture, gconstpointer data)
   /* A logind that knows neither this process nor "auto": the user's display session. */
   g_unsetenv ("XDG_SESSION_ID");
   start_logind (fixture);
-  reply = call (fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddMethod",
-                g_variant_new ("(sssss)", LOGIND_MANAGER, "GetSession", "s", "o",
-                               "raise dbus.exceptions.DBusException('no such session', "
-                               "name='org.freedesktop.login1.NoSuchSession')"),
-                NULL);
+  reply = ag_test_bus_call (fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddMethod",
+                            g_variant_new ("(sssss)", LOGIND_MANAGER, "GetSession", "s", "o",
+                                           "raise dbus.exceptions.DBusException('no such session', "
+                                           "name='org.freedesktop.login1.NoSuchSession')"),
+                            NULL);
   g_clear_pointer (&reply, g_variant_unref);
   /* The template's own GetUser fails (it adds a number to a string). */
-  reply = call (fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddMethod",
-                g_variant_new ("(sssss)", LOGIND_MANAGER, "GetUser", "u", "o",
-                               "ret = '/org/freedesktop/login1/user/%d' % args[0]"),
-                NULL);
+  reply = ag_test_bus_call (fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddMethod",
+                            g_variant_new ("(sssss)", LOGIND_MANAGER, "GetUser", "u", "o",
+                                           "ret = '/org/freedesktop/login1/user/%d' % args[0]"),
+                            NULL);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (fixture->system, LOGIND_NAME, user_path, "org.freedesktop.DBus.Properties", "Set",
-                g_variant_new ("(ssv)", "org.freedesktop.login1.User", "Display",
-                               g_variant_new ("(so)", "c2", SESSION_PATH "c2")),
-                NULL);
+  reply = ag_test_bus_call (fixture->system, LOGIND_NAME, user_path,
+                            "org.freedesktop.DBus.Properties", "Set",
+                            g_variant_new ("(ssv)", "org.freedesktop.login1.User", "Display",
+                                           g_variant_new ("(so)", "c2", SESSION_PATH "c2")),
+                            NULL);
   start_monitor (fixture, fixture->system, NULL);
   g_assert_cmpstr (ag_desktop_monitor_get_session_path (fixture->monitor), ==, SESSION_PATH "c2");
 
@@ -506,7 +405,7 @@ test_screen_savers (Fixture *fixture, gconstpointer data)
   emit (fixture->session, "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
         "org.freedesktop.ScreenSaver", "ActiveChanged", g_variant_new_boolean (TRUE));
   WAIT_UNTIL (fixture->causes->len > 0);
-  sync_bus (fixture->session);
+  ag_test_bus_sync (fixture->session);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_cmpuint (fixture->causes->len, ==, 1);
@@ -559,8 +458,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   /* Two private buses: one plays the system bus, one the session bus. */
-  bus_up (&system_dbus);
-  bus_up (&session_dbus);
+  ag_test_bus_up (&system_dbus);
+  ag_test_bus_up (&session_dbus);
   g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
   g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
 
@@ -579,7 +478,7 @@ main (int argc, char **argv)
 
   status = g_test_run ();
 
-  bus_down (&session_dbus);
-  bus_down (&system_dbus);
+  ag_test_bus_down (&session_dbus);
+  ag_test_bus_down (&system_dbus);
   return status;
 }

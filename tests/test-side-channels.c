@@ -29,6 +29,7 @@
 #include "ag-reveal-dialog.h"
 #include "ag-secret-clipboard.h"
 #include "ag-sqlite-store.h"
+#include "ag-test-dbus.h"
 #include "ag-test-notify.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
@@ -36,7 +37,6 @@
 
 #define N_CUSTOMERS 10
 
-#define PYTHON         "/usr/bin/python3"
 #define MOCK_IFACE     "org.freedesktop.DBus.Mock"
 #define LOGIND_NAME    "org.freedesktop.login1"
 #define LOGIND_PATH    "/org/freedesktop/login1"
@@ -63,15 +63,8 @@ typedef struct
   AgDesktopMonitor *monitor;
 } Fixture;
 
-/* A private bus: a dbus-daemon of our own and its address. */
-typedef struct
-{
-  GSubprocess *daemon;
-  char *address;
-} Bus;
-
-static Bus system_dbus;
-static Bus session_dbus;
+static AgTestBus system_dbus;
+static AgTestBus session_dbus;
 
 /* The system's data and config folders, before G_TEST_OPTION_ISOLATE_DIRS empties them:
  * a child process needs them to find icons' mime types. */
@@ -103,107 +96,10 @@ fixture_clock (gpointer user_data)
 /* Private buses and dbusmock --------------------------------------------------------------- */
 
 static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-bus_up (Bus *bus)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GDataInputStream) out = NULL;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  bus->daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session",
-                                             "--nofork", "--nopidfile", "--print-address=1", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus->daemon));
-  bus->address = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (bus->address);
-}
-
-static void
-bus_down (Bus *bus)
-{
-  g_subprocess_send_signal (bus->daemon, SIGTERM);
-  g_subprocess_wait (bus->daemon, NULL, NULL);
-  g_clear_object (&bus->daemon);
-  g_clear_pointer (&bus->address, g_free);
-}
-
-static GDBusConnection *
-connect_to (Bus *bus)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *connection = g_dbus_connection_new_for_address_sync (
-    bus->address,
-    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-    NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return connection;
-}
-
-static GVariant *
-call (GDBusConnection *bus, const char *name, const char *path, const char *interface,
-      const char *method, GVariant *parameters, const char *reply_type)
-{
-  g_autoptr (GError) error = NULL;
-  GVariant *reply
-    = g_dbus_connection_call_sync (bus, name, path, interface, method, parameters,
-                                   reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
-                                   G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, &error);
-
-  g_assert_no_error (error);
-  return reply;
-}
-
-static gboolean
-has_owner (GDBusConnection *bus, const char *name)
-{
-  g_autoptr (GVariant) reply
-    = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "NameHasOwner", g_variant_new ("(s)", name), "(b)");
-  gboolean owned;
-
-  g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-static void
-sync_bus (GDBusConnection *bus)
-{
-  g_autoptr (GVariant) reply = call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetId", NULL, "(s)");
-}
-
-static void
 start_mock (Fixture *fixture, GDBusConnection *bus, const char *name, const char *const *args)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  GSubprocess *mock;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", system_dbus.address, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", session_dbus.address, TRUE);
-  g_ptr_array_add (argv, (char *) PYTHON);
-  g_ptr_array_add (argv, (char *) "-m");
-  g_ptr_array_add (argv, (char *) "dbusmock");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  mock = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_ptr_array_add (fixture->mocks, mock);
-  POLL_UNTIL (has_owner (bus, name));
+  g_ptr_array_add (fixture->mocks, ag_test_dbusmock_spawn (&system_dbus, &session_dbus, args));
+  POLL_UNTIL (ag_test_bus_has_owner (bus, name));
 }
 
 static void
@@ -215,7 +111,7 @@ emit (GDBusConnection *bus, const char *name, const char *path, const char *inte
 
   g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
   g_variant_builder_add (&args, "v", argument);
-  reply = call (
+  reply = ag_test_bus_call (
     bus, name, path, MOCK_IFACE, "EmitSignal",
     g_variant_new ("(sssav)", interface, signal, g_variant_get_type_string (argument), &args),
     NULL);
@@ -224,8 +120,9 @@ emit (GDBusConnection *bus, const char *name, const char *path, const char *inte
 static gsize
 n_inhibitors (Fixture *fixture)
 {
-  g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER,
-                                     "ListInhibitors", NULL, "(a(ssssuu))");
+  g_autoptr (GVariant) reply
+    = ag_test_bus_call (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "ListInhibitors",
+                        NULL, "(a(ssssuu))");
   g_autoptr (GVariant) list = g_variant_get_child_value (reply, 0);
 
   return g_variant_n_children (list);
@@ -243,11 +140,11 @@ start_desktop (Fixture *fixture)
     = { "org.gnome.ScreenSaver", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", NULL };
   g_autoptr (GVariant) reply = NULL;
 
-  fixture->system = connect_to (&system_dbus);
-  fixture->session = connect_to (&session_dbus);
+  fixture->system = ag_test_bus_connect (&system_dbus);
+  fixture->session = ag_test_bus_connect (&session_dbus);
   fixture->mocks = g_ptr_array_new_with_free_func (g_object_unref);
   start_mock (fixture, fixture->system, LOGIND_NAME, logind);
-  reply = call (
+  reply = ag_test_bus_call (
     fixture->system, LOGIND_NAME, LOGIND_PATH, MOCK_IFACE, "AddSession",
     g_variant_new ("(ssusb)", "c1", "seat0", (guint32) getuid (), g_get_user_name (), TRUE), "(s)");
   start_mock (fixture, fixture->session, fdo[0], fdo);
@@ -257,8 +154,8 @@ start_desktop (Fixture *fixture)
   fixture->monitor = ag_desktop_monitor_new_for_buses (fixture->system, fixture->session);
   AG_TEST_WAIT_UNTIL (ag_desktop_monitor_get_ready (fixture->monitor));
   g_assert_cmpstr (ag_desktop_monitor_get_session_path (fixture->monitor), ==, SESSION_PATH "c1");
-  sync_bus (fixture->system);
-  sync_bus (fixture->session);
+  ag_test_bus_sync (fixture->system);
+  ag_test_bus_sync (fixture->session);
 }
 
 static void
@@ -574,8 +471,9 @@ test_desktop_lock (Fixture *fixture, gconstpointer user_data, DesktopSignal what
     {
       case DESKTOP_LOGIND_LOCK:
         {
-          g_autoptr (GVariant) reply = call (fixture->system, LOGIND_NAME, SESSION_PATH "c1",
-                                             "org.freedesktop.login1.Session", "Lock", NULL, NULL);
+          g_autoptr (GVariant) reply
+            = ag_test_bus_call (fixture->system, LOGIND_NAME, SESSION_PATH "c1",
+                                "org.freedesktop.login1.Session", "Lock", NULL, NULL);
         }
         break;
       case DESKTOP_SLEEP:
@@ -694,8 +592,8 @@ test_application_monitor (Fixture *fixture, gconstpointer user_data)
   ag_test_sign_in (GTK_WIDGET (window), guard, 0);
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
 
-  reply = call (fixture->system, LOGIND_NAME, SESSION_PATH "c1", "org.freedesktop.login1.Session",
-                "Lock", NULL, NULL);
+  reply = ag_test_bus_call (fixture->system, LOGIND_NAME, SESSION_PATH "c1",
+                            "org.freedesktop.login1.Session", "Lock", NULL, NULL);
   AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
   events = ledger_events (window);
   g_assert_cmpstr (events, ==, "login lock:screen-lock ");
@@ -948,7 +846,7 @@ count_in_a11y_tree (const char *const *needles, guint *counts)
       g_auto (GStrv) fields = NULL;
       Driver driver = { 0 };
 
-      g_ptr_array_add (argv, (char *) PYTHON);
+      g_ptr_array_add (argv, (char *) AG_TEST_PYTHON);
       g_ptr_array_add (argv, script);
       g_ptr_array_add (argv, (char *) A11Y_APP_NAME);
       for (guint i = 0; i < n; i++)
@@ -1320,8 +1218,8 @@ main (int argc, char **argv)
 
   /* Two private buses for the desktop: one plays the system bus, one the session bus (the
    * test's own session bus carries the keyring). */
-  bus_up (&system_dbus);
-  bus_up (&session_dbus);
+  ag_test_bus_up (&system_dbus);
+  ag_test_bus_up (&session_dbus);
 
 #define ADD(path, policy, func) \
   g_test_add ("/side-channels/" path, Fixture, policy, fixture_set_up, func, fixture_tear_down)
@@ -1343,8 +1241,8 @@ main (int argc, char **argv)
 #undef ADD
 
   status = g_test_run ();
-  bus_down (&session_dbus);
-  bus_down (&system_dbus);
+  ag_test_bus_down (&session_dbus);
+  ag_test_bus_down (&system_dbus);
   ag_test_pam_cleanup ();
   g_free (system_data_dirs);
   g_free (system_config_dirs);

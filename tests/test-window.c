@@ -306,6 +306,31 @@ test_window_opens_on_search (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+/* A spinning GtkSpinner animates on a stack page that is not on screen too, and keeps the
+ * whole window laying out every frame: only a spinner on screen may spin. */
+static void
+test_window_spinners_only_on_screen (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture->store_path);
+  g_autoptr (GPtrArray) spinners = g_ptr_array_new ();
+  guint off_screen = 0;
+
+  collect_widgets (GTK_WIDGET (window), GTK_TYPE_SPINNER, spinners);
+  for (guint i = 0; i < spinners->len; i++)
+    {
+      GtkWidget *spinner = g_ptr_array_index (spinners, i);
+
+      if (!gtk_widget_get_mapped (spinner))
+        off_screen++;
+      g_assert_cmpint (gtk_spinner_get_spinning (GTK_SPINNER (spinner)), ==,
+                       gtk_widget_get_mapped (spinner));
+    }
+  /* The opening, searching and loading spinners wait on pages not shown now. */
+  g_assert_cmpuint (off_screen, >=, 3);
+
+  close_window (window);
+}
+
 static void
 test_window_search_and_select (Fixture *fixture, gconstpointer user_data)
 {
@@ -712,6 +737,8 @@ main (int argc, char **argv)
               test_window_opens_on_search, fixture_tear_down);
   g_test_add ("/window/search-and-select", Fixture, "store", fixture_set_up,
               test_window_search_and_select, fixture_tear_down);
+  g_test_add ("/window/spinners-only-on-screen", Fixture, "store", fixture_set_up,
+              test_window_spinners_only_on_screen, fixture_tear_down);
   g_test_add ("/window/no-results", Fixture, "store", fixture_set_up, test_window_no_results,
               fixture_tear_down);
   g_test_add ("/window/search-by-cpf", Fixture, "store", fixture_set_up, test_window_search_by_cpf,

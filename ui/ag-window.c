@@ -1008,6 +1008,13 @@ ag_window_class_init (AgWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/agentguard/AgentGuard/ag-window.ui");
+  /* A spinning GtkSpinner animates on a stack page that is not shown too, and makes the
+   * window lay out and redraw every frame, which also delays the frame that shows a lock
+   * by up to a refresh. The window's spinners spin only while mapped. */
+  gtk_widget_class_bind_template_callback_full (widget_class, "spinner_mapped",
+                                                G_CALLBACK (gtk_spinner_start));
+  gtk_widget_class_bind_template_callback_full (widget_class, "spinner_unmapped",
+                                                G_CALLBACK (gtk_spinner_stop));
   gtk_widget_class_bind_template_child (widget_class, AgWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, AgWindow, status_stack);
   gtk_widget_class_bind_template_child (widget_class, AgWindow, status_title);

@@ -1160,6 +1160,97 @@ test_focus_loss (Fixture *fixture, gconstpointer user_data)
   close_window (window);
 }
 
+/* Minimising (run-test.sh --wm: openbox, a real EWMH window manager) -------------------- */
+
+static gboolean
+is_minimised (GtkWindow *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  return (gdk_toplevel_get_state (GDK_TOPLEVEL (surface)) & GDK_TOPLEVEL_STATE_MINIMIZED) != 0;
+}
+
+/* Asks the window manager to minimise @window, as its title-bar button or a desktop
+ * shortcut does (an ICCCM WM_CHANGE_STATE message to the root window). */
+static void
+minimise (GtkWindow *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *arguments = NULL;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  arguments
+    = g_strdup_printf ("windowminimize --sync %lu", (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool (arguments);
+}
+
+static void
+test_minimise_locks (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgRecordPage *page = open_customer (window, fixture, 2);
+  AgReveal *reveal = reveal_field (find_field_row (page, AG_PII_KIND_CPF));
+  g_autofree char *events = NULL;
+
+  g_assert_true (ag_policy_get_lock_on_minimise (ag_guard_get_policy (guard)));
+  g_object_ref (reveal);
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+
+  minimise (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
+  g_assert_true (is_minimised (GTK_WINDOW (window)));
+  /* The value is wiped and the record page destroyed, not covered. */
+  g_assert_false (ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  AG_TEST_WAIT_UNTIL (page == NULL);
+  g_assert_null (find_type (GTK_WIDGET (window), AG_TYPE_MASKED_LABEL));
+  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:lock lock:minimise ");
+
+  /* Back on screen, it is the lock page: both factors again, then the same customer. */
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (!is_minimised (GTK_WINDOW (window)));
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  g_assert_nonnull (ag_test_find_lock_page (GTK_WIDGET (window)));
+  g_assert_true (gtk_widget_get_mapped (ag_test_find_lock_page (GTK_WIDGET (window))));
+
+  g_object_unref (reveal);
+  close_window (window);
+}
+
+static void
+test_minimise_policy_off (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgRecordPage *page = open_customer (window, fixture, 3);
+  AgReveal *reveal = reveal_field (find_field_row (page, AG_PII_KIND_CPF));
+  g_autofree char *events = NULL;
+
+  g_assert_false (ag_policy_get_lock_on_minimise (ag_guard_get_policy (guard)));
+  g_assert_true (ag_policy_get_remask_on_focus_loss (ag_guard_get_policy (guard)));
+  g_object_ref (reveal);
+
+  /* No lock, but a minimised window has lost the focus: the value goes all the same. */
+  minimise (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (is_minimised (GTK_WINDOW (window)));
+  AG_TEST_WAIT_UNTIL (!ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
+  events = ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:focus-loss ");
+
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (!is_minimised (GTK_WINDOW (window)));
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_READY);
+
+  g_object_unref (reveal);
+  close_window (window);
+}
+
 /* main ---------------------------------------------------------------------------------- */
 
 const char *
@@ -1176,9 +1267,11 @@ main (int argc, char **argv)
 {
   g_autofree char *content_type = NULL;
   gboolean atspi = argc > 1 && g_str_equal (argv[argc - 1], "--atspi");
+  /* Under a window manager (run-test.sh --wm): the tests that need one. */
+  gboolean wm = argc > 1 && g_str_equal (argv[argc - 1], "--wm");
   int status;
 
-  if (atspi)
+  if (atspi || wm)
     argc--;
   /* The child of the leak scan (the only g_test_trap_subprocess() here) logs everything,
    * from the start: its output is what the parent scans, not TAP. */
@@ -1225,6 +1318,11 @@ main (int argc, char **argv)
   g_test_add ("/side-channels/" path, Fixture, policy, fixture_set_up, func, fixture_tear_down)
   if (atspi)
     ADD ("a11y/tree", NULL, test_a11y_tree);
+  else if (wm)
+    {
+      ADD ("minimise/locks", POLICY_DEFAULT, test_minimise_locks);
+      ADD ("minimise/policy-off", "[policy]\nlock-on-minimise=false\n", test_minimise_policy_off);
+    }
   else
     {
       ADD ("desktop/logind-lock", NULL, test_logind_lock);

@@ -51,6 +51,9 @@ guard_event_cb (const AgGuardEvent *event, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   entry = ag_guard_event_to_ledger_entry (event, run->session_id, AG_LEDGER_MODE_LIVE);
+  /* After the re-masks the guard handed to its writer; written now, so that a failure
+   * decides the exit status. */
+  ag_guard_flush_ledger (run->guard);
   if (!ag_store_append_event (run->store, entry, &error))
     {
       ag_admin_printerr (_("cannot write the “%s” entry to the audit ledger: %s"),
@@ -472,7 +475,9 @@ out:
   for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
     g_clear_handle_id (&signal_ids[i], g_source_remove);
 
-  /* A cancelled PAM worker still holds the guard's attempt; let it wind down. */
+  /* Every entry is written before the command ends. A cancelled PAM worker still holds
+   * the guard's attempt; let it wind down. */
+  ag_guard_flush_ledger (run.guard);
   while (ag_guard_get_n_running (run.guard) > 0)
     g_main_context_iteration (NULL, TRUE);
 

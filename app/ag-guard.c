@@ -56,8 +56,13 @@ struct _AgGuard
   char *session_id;
   AgLedgerMode mode;
   GListStore *reveals; /* the live AgReveals */
-  gint64 last_auth_us; /* the last two-factor success (sign-in, unlock, step-up); 0: none */
-  guint reveal_epoch;  /* bumped on every lock: a reveal started before it is void */
+  /* The ledger writer: one thread that appends, in the order handed, the entries nothing
+   * waits for (re-masks, the sign-in events), so that a lock never waits on the disk. */
+  GThreadPool *writer;
+  gint pending_writes;   /* atomic: handed to the writer and not written yet */
+  GMainContext *context; /* the guard's, woken after each write (ag_guard_get_n_running) */
+  gint64 last_auth_us;   /* the last two-factor success (sign-in, unlock, step-up); 0: none */
+  guint reveal_epoch;    /* bumped on every lock: a reveal started before it is void */
 
   /* The idle deadline (idle_*): 0 unless UNLOCKED. */
   gint64 idle_last_input;
@@ -374,6 +379,8 @@ ag_guard_dispose (GObject *object)
 
   if (self->reveals != NULL)
     end_reveals (self, AG_REMASK_CAUSE_CLOSE);
+  /* Nothing handed to the ledger is lost when the guard goes (the application quits). */
+  ag_guard_flush_ledger (self);
   g_clear_object (&self->reveals);
   g_clear_object (&self->store);
   g_clear_object (&self->policy);
@@ -408,6 +415,7 @@ ag_guard_finalize (GObject *object)
 
   g_free (self->user);
   g_free (self->session_id);
+  g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (ag_guard_parent_class)->finalize (object);
 }
@@ -534,6 +542,7 @@ ag_guard_init (AgGuard *self)
   self->policy = ag_policy_new_default ();
   self->reveals = g_list_store_new (AG_TYPE_REVEAL);
   timer_init (self);
+  self->context = g_main_context_ref_thread_default ();
 }
 
 /**
@@ -587,7 +596,9 @@ ag_guard_new_for_user (const char *user, GError **error)
 
 /**
  * ag_guard_set_event_sink:
- * @sink: (nullable): called for every security event, in the guard's main context
+ * @sink: (nullable): called for every security event, in the guard's main context. A sink
+ *   that ledgers the event hands its entry to ag_guard_ledger_later(), or calls
+ *   ag_guard_flush_ledger() before it writes, so that the ledger keeps the guard's order
  * @user_data: for @sink
  * @destroy: (nullable): frees @user_data when replaced or when the guard goes away
  */
@@ -1054,7 +1065,7 @@ ag_guard_get_n_running (AgGuard *self)
 {
   g_return_val_if_fail (AG_IS_GUARD (self), 0);
 
-  return self->running->len;
+  return self->running->len + (guint) g_atomic_int_get (&self->pending_writes);
 }
 
 /* The reveal path (DESIGN §5). */
@@ -1184,6 +1195,86 @@ new_entry (AgGuard *self, AgLedgerEvent event, const char *record_id, AgPiiKind 
   return entry;
 }
 
+/* The ledger writer ------------------------------------------------------------------- */
+
+typedef struct
+{
+  AgStore *store;
+  AgLedgerEntry *entry;
+} LedgerWrite;
+
+static void
+ledger_write_func (gpointer data, gpointer user_data)
+{
+  LedgerWrite *write = data;
+  AgGuard *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!ag_store_append_event (write->store, write->entry, &error))
+    g_message ("Could not write a %s entry to the ledger: %s",
+               ag_ledger_event_to_string (write->entry->event), error->message);
+  g_object_unref (write->store);
+  ag_ledger_entry_free (write->entry);
+  g_free (write);
+  /* The guard waits for its writer before it goes: @self is alive. */
+  g_atomic_int_dec_and_test (&self->pending_writes);
+  g_main_context_wakeup (self->context);
+}
+
+/**
+ * ag_guard_ledger_later:
+ * @entry: (transfer full): the entry
+ *
+ * Appends @entry to the ledger of the guard's store on the guard's writer thread, after
+ * every entry handed before it; dropped when there is no store. For what nothing waits
+ * for: a failure is reported in the log, like any write after the fact. Reveals, denials
+ * and ag_guard_flush_ledger() wait for what was handed before them.
+ */
+void
+ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry)
+{
+  LedgerWrite *write;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (entry != NULL);
+
+  if (self->store == NULL)
+    {
+      ag_ledger_entry_free (entry);
+      return;
+    }
+  if (self->writer == NULL)
+    {
+      /* At most one thread: the entries are appended in the order handed. */
+      self->writer = g_thread_pool_new (ledger_write_func, self, 1, FALSE, &error);
+      g_assert_no_error (error);
+    }
+  write = g_new0 (LedgerWrite, 1);
+  write->store = g_object_ref (self->store);
+  write->entry = entry;
+  g_atomic_int_inc (&self->pending_writes);
+  g_thread_pool_push (self->writer, write, NULL);
+}
+
+/**
+ * ag_guard_flush_ledger:
+ *
+ * Waits until every entry handed to ag_guard_ledger_later() is written (or failed).
+ */
+void
+ag_guard_flush_ledger (AgGuard *self)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+
+  if (self->writer == NULL)
+    return;
+  /* Runs every queued write, then joins the thread; the next entry starts a new one. */
+  g_thread_pool_free (self->writer, FALSE, TRUE);
+  self->writer = NULL;
+  g_assert_cmpint (g_atomic_int_get (&self->pending_writes), ==, 0);
+}
+
 /* Ledgers `remask` for a value that was wiped. The value is gone whatever happens here,
  * so a ledger that fails now is reported and the re-mask stands. */
 static void
@@ -1197,9 +1288,7 @@ ledger_remask (AgGuard *self, const char *record_id, AgPiiKind kind, AgRemaskCau
 
   entry = new_entry (self, AG_LEDGER_EVENT_REMASK, record_id, kind, self->policy);
   entry->cause = g_strdup (ag_remask_cause_to_string (cause));
-  if (!ag_store_append_event (self->store, entry, &error))
-    g_message ("Could not ledger a re-mask (%s): %s", ag_remask_cause_to_string (cause),
-               error->message);
+  ag_guard_ledger_later (self, g_steal_pointer (&entry));
 }
 
 /* Arms the guard's one timer, which now also waits for the earliest expiry among the live
@@ -1358,7 +1447,10 @@ ag_guard_set_store (AgGuard *self, AgStore *store, const char *session_id, AgLed
   g_return_if_fail (mode < AG_LEDGER_N_MODES);
 
   if (store != self->store)
-    ag_guard_remask_all (self, AG_REMASK_CAUSE_CLOSE);
+    {
+      ag_guard_remask_all (self, AG_REMASK_CAUSE_CLOSE);
+      ag_guard_flush_ledger (self);
+    }
   g_set_object (&self->store, store);
   g_free (self->session_id);
   self->session_id = g_strdup (session_id);
@@ -1447,6 +1539,8 @@ deny (GTask *task, AgRevealError code, const char *message)
       entry->reason = g_strdup (op->reason);
       entry->ticket = g_strdup (op->ticket);
       entry->cause = g_strdup (ag_reveal_error_to_cause (code));
+      /* After what was handed to the writer before it. */
+      ag_guard_flush_ledger (self);
       if (!ag_store_append_event (self->store, entry, &error))
         g_debug ("Could not ledger a denied reveal: %s", error->message);
     }
@@ -1534,6 +1628,8 @@ start_store_reveal (GTask *task)
   entry = new_entry (self, AG_LEDGER_EVENT_REVEAL, op->record_id, op->kind, op->policy);
   entry->reason = g_strdup (op->reason);
   entry->ticket = g_strdup (op->ticket);
+  /* The reveal's entry comes after every entry handed before (the sign-in, say). */
+  ag_guard_flush_ledger (self);
   ag_store_reveal_async (self->store, entry, ag_policy_get_max_reveals_per_hour (op->policy), NULL,
                          store_reveal_cb, g_object_ref (task));
 }

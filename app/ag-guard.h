@@ -210,8 +210,13 @@ ag_guard_process_time (AgGuard *self);
  * ::reveal-added (AgReveal *reveal): a reveal became live (also in ag_guard_get_reveals()). */
 
 /* For tests: how many attempts' worker threads have not returned yet (a cancelled attempt
- * winds down after the guard moved on). */
+ * winds down after the guard moved on), plus the ledger entries not written yet. */
 guint
 ag_guard_get_n_running (AgGuard *self);
+
+void
+ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry);
+void
+ag_guard_flush_ledger (AgGuard *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include "ag-keyring.h"
@@ -66,6 +67,10 @@ ledger_entries (Fixture *f)
   GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
   AgLedgerFilter filter = { 0 };
 
+  /* What the guard handed to its ledger writer is written first (a guard that went away
+   * wrote it before it went). */
+  if (f->guard != NULL)
+    ag_guard_flush_ledger (f->guard);
   g_assert_true (ag_sqlite_store_foreach_event (f->store, &filter, collect_cb, entries, &error));
   g_assert_no_error (error);
   return entries;
@@ -185,6 +190,9 @@ event_cb (const AgGuardEvent *event, gpointer data)
     = ag_guard_event_to_ledger_entry (event, "s-test", AG_LEDGER_MODE_LIVE);
   g_autoptr (GError) error = NULL;
 
+  /* NULL while the fixture lets the guard go (it ledgers its last re-masks itself). */
+  if (f->guard != NULL)
+    ag_guard_flush_ledger (f->guard);
   g_assert_true (ag_store_append_event (AG_STORE (f->store), entry, &error));
   g_assert_no_error (error);
 }
@@ -964,6 +972,71 @@ test_remask (Fixture *f, gconstpointer data)
   f->guard = ag_guard_new (NULL);
 }
 
+/* The window's sink: the entry goes to the guard's ledger writer, after the re-masks. */
+static void
+later_event_cb (const AgGuardEvent *event, gpointer data)
+{
+  Fixture *f = data;
+
+  ag_guard_ledger_later (f->guard,
+                         ag_guard_event_to_ledger_entry (event, "s-test", AG_LEDGER_MODE_LIVE));
+}
+
+/* A lock never waits on the disk: while another process holds the store's write lock, the
+ * lock is done at once (every value wiped, LOCKED); its entries follow in order once the
+ * disk is free. */
+static void
+test_lock_does_not_wait_for_ledger (Fixture *f, gconstpointer data)
+{
+  AgReveal *reveals[3];
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  sqlite3 *blocker = NULL;
+
+  sign_in (f);
+  reveal_three (f, reveals);
+  before = ledger_entries (f);
+  ag_guard_set_event_sink (f->guard, later_event_cb, f, NULL);
+
+  g_assert_cmpint (sqlite3_open (f->path, &blocker), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (blocker, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  ag_guard_lock (f->guard, AG_LOCK_CAUSE_IDLE);
+  g_assert_cmpint (ag_guard_get_state (f->guard), ==, AG_GUARD_STATE_LOCKED);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_false (ag_reveal_get_active (reveals[i]));
+      g_assert_null (ag_reveal_get_value (reveals[i]));
+    }
+  /* Three re-masks and the lock wait for the disk, not the agent. */
+  g_assert_cmpuint (ag_guard_get_n_running (f->guard), ==, 4);
+
+  g_assert_cmpint (sqlite3_exec (blocker, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (blocker);
+  after = ledger_entries (f);
+  g_assert_cmpuint (ag_guard_get_n_running (f->guard), ==, 0);
+  g_assert_cmpuint (after->len, ==, before->len + 4);
+  for (guint i = 0; i < 3; i++)
+    {
+      AgLedgerEntry *entry = after->pdata[before->len + i];
+
+      g_assert_cmpint (entry->event, ==, AG_LEDGER_EVENT_REMASK);
+      g_assert_cmpstr (entry->cause, ==, "lock");
+    }
+  g_assert_cmpint (((AgLedgerEntry *) after->pdata[before->len + 3])->event, ==,
+                   AG_LEDGER_EVENT_LOCK);
+  g_assert_cmpstr (((AgLedgerEntry *) after->pdata[before->len + 3])->cause, ==, "idle");
+  {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (ag_sqlite_store_verify_ledger (f->store, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+
+  for (guint i = 0; i < 3; i++)
+    g_assert_finalize_object (reveals[i]);
+}
+
 const char *
 __asan_default_options (void);
 const char *
@@ -1017,6 +1090,7 @@ main (int argc, char **argv)
   ADD ("expiry", test_expiry);
   ADD ("expiry-timer", test_expiry_timer);
   ADD ("remask", test_remask);
+  ADD ("lock-does-not-wait-for-ledger", test_lock_does_not_wait_for_ledger);
 #undef ADD
 
   status = g_test_run ();

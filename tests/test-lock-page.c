@@ -168,6 +168,8 @@ ledger_events (AgWindow *window)
   GString *events = g_string_new ("");
   AgLedgerFilter filter = { 0 };
 
+  /* What the guard handed to its ledger writer is written first. */
+  ag_guard_flush_ledger (ag_window_get_guard (window));
   g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
                                                 &filter, collect_event_cb, events, &error));
   g_assert_no_error (error);

@@ -238,25 +238,20 @@ forget_customers (AgWindow *self)
 
 /* The ledger ---------------------------------------------------------------------------- */
 
-static void
-append_entry (AgWindow *self, AgLedgerEntry *entry)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!ag_sqlite_store_append_event (AG_SQLITE_STORE (self->store), entry, &error))
-    g_message ("Could not write a %s entry to the ledger: %s",
-               ag_ledger_event_to_string (entry->event), error->message);
-}
-
-/* Writes what happened before the store was open: the first sign-in and its failures. */
+/* Hands what happened to the guard's ledger writer, in order; what happened before the
+ * store was open (the first sign-in and its failures) waits until it is. The writes happen
+ * off the main thread: a lock never waits on the disk to show the lock page. */
 static void
 flush_ledger (AgWindow *self)
 {
+  g_autofree gpointer *entries = NULL;
+  gsize n_entries = 0;
+
   if (self->store == NULL || !AG_IS_SQLITE_STORE (self->store))
     return;
-  for (guint i = 0; i < self->pending_entries->len; i++)
-    append_entry (self, g_ptr_array_index (self->pending_entries, i));
-  g_ptr_array_set_size (self->pending_entries, 0);
+  entries = g_ptr_array_steal (self->pending_entries, &n_entries);
+  for (gsize i = 0; i < n_entries; i++)
+    ag_guard_ledger_later (self->guard, entries[i]);
 }
 
 static void

@@ -79,6 +79,7 @@ event_cb (const AgGuardEvent *event, gpointer data)
     = ag_guard_event_to_ledger_entry (event, "bench-lock", AG_LEDGER_MODE_LIVE);
   g_autoptr (GError) error = NULL;
 
+  ag_guard_flush_ledger (bench->guard);
   if (!ag_store_append_event (AG_STORE (bench->store), entry, &error))
     g_error ("Could not ledger a guard event: %s", error->message);
 }

@@ -658,14 +658,16 @@ destroy_customer_widgets (AgWindow *self)
   if (shown != NULL)
     self->locked_record_id = g_strdup (ag_record_get_id (shown));
 
-  forget_customers (self);
-  gtk_search_entry_set_key_capture_widget (self->search_entry, NULL);
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  /* The page goes first, with its fields: emptying it before would build and tear down
+   * the fields twice. */
   if (self->record_page != NULL)
     {
       gtk_stack_remove (self->content_stack, GTK_WIDGET (self->record_page));
       self->record_page = NULL;
     }
+  forget_customers (self);
+  gtk_search_entry_set_key_capture_widget (self->search_entry, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
@@ -691,6 +693,10 @@ guard_state_cb (AgWindow *self)
 
   if (!unlocked)
     {
+      /* The lock page first, at once (no cross-fade, which would draw the old page on
+       * top): the customer widgets are then torn down off screen, where destroying them
+       * costs no relayout of a shown page. */
+      gtk_stack_set_visible_child_full (self->main_stack, "lock", GTK_STACK_TRANSITION_TYPE_NONE);
       if (self->record_page != NULL)
         destroy_customer_widgets (self);
       show_state (self);

@@ -49,35 +49,80 @@ ag_bench_file_size (const char *path)
   return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
 }
 
-gboolean
-ag_bench_fdatasync_floor (const char *dir, gsize bytes, guint count, GArray *samples)
+struct _AgBenchFloor
 {
-  g_autofree char *path = g_build_filename (dir, "floor.bin", NULL);
-  g_autofree guint8 *block = g_malloc0 (MAX (bytes, 1));
-  gboolean ok = TRUE;
+  char *path;
+  guint8 *block;
+  gsize bytes;
+  guint n;
   int fd;
+};
 
-  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return FALSE;
-  for (guint i = 0; i < count && ok; i++)
-    {
-      gint64 start = g_get_monotonic_time ();
+AgBenchFloor *
+ag_bench_floor_new (const char *dir, gsize bytes)
+{
+  AgBenchFloor *floor = g_new0 (AgBenchFloor, 1);
 
-      block[0] = (guint8) i;
-      ok = write (fd, block, bytes) == (ssize_t) bytes && fdatasync (fd) == 0;
-      g_array_append_val (samples, (gint64){ g_get_monotonic_time () - start });
-    }
-  if (!ok)
+  floor->path = g_build_filename (dir, "floor.bin", NULL);
+  floor->bytes = MAX (bytes, 1);
+  floor->block = g_malloc0 (floor->bytes);
+  floor->fd = g_open (floor->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (floor->fd < 0)
     {
       int saved_errno = errno;
 
-      close (fd);
-      g_unlink (path);
+      g_free (floor->block);
+      g_free (floor->path);
+      g_free (floor);
       errno = saved_errno;
-      return FALSE;
+      return NULL;
     }
-  close (fd);
-  g_unlink (path);
+  return floor;
+}
+
+gint64
+ag_bench_floor_sample (AgBenchFloor *floor)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  floor->block[0] = (guint8) floor->n++;
+  if (write (floor->fd, floor->block, floor->bytes) != (ssize_t) floor->bytes
+      || fdatasync (floor->fd) != 0)
+    return -1;
+  return g_get_monotonic_time () - start;
+}
+
+void
+ag_bench_floor_free (AgBenchFloor *floor)
+{
+  int saved_errno = errno;
+
+  close (floor->fd);
+  g_unlink (floor->path);
+  g_free (floor->block);
+  g_free (floor->path);
+  g_free (floor);
+  errno = saved_errno;
+}
+
+gboolean
+ag_bench_fdatasync_floor (const char *dir, gsize bytes, guint count, GArray *samples)
+{
+  AgBenchFloor *floor = ag_bench_floor_new (dir, bytes);
+
+  if (floor == NULL)
+    return FALSE;
+  for (guint i = 0; i < count; i++)
+    {
+      gint64 sample = ag_bench_floor_sample (floor);
+
+      if (sample < 0)
+        {
+          ag_bench_floor_free (floor);
+          return FALSE;
+        }
+      g_array_append_val (samples, sample);
+    }
+  ag_bench_floor_free (floor);
   return TRUE;
 }

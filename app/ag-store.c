@@ -351,6 +351,23 @@ ag_store_reveal_finish (AgStore *self, GAsyncResult *result, AgLedgerEntry **out
  *
  * Returns: %TRUE once the entry is committed
  */
+/**
+ * ag_store_maintain:
+ *
+ * Does now what earlier writes left for later, if anything (see
+ * AgStoreInterface.maintain), and returns once it is done. The store also does it by
+ * itself in the background; this is for a caller that must know it is done (a benchmark
+ * that must not measure it, a test).
+ */
+void
+ag_store_maintain (AgStore *self)
+{
+  g_return_if_fail (AG_IS_STORE (self));
+
+  if (AG_STORE_GET_IFACE (self)->maintain != NULL)
+    AG_STORE_GET_IFACE (self)->maintain (self);
+}
+
 gboolean
 ag_store_append_event (AgStore *self, AgLedgerEntry *entry, GError **error)
 {

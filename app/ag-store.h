@@ -74,10 +74,16 @@ struct _AgStoreInterface
   /* Appends @entry to the ledger in a transaction of its own and commits it durably, then
    * mirrors it to the journal; AG_STORE_ERROR_LEDGER when it cannot. */
   gboolean (*append_event) (AgStore *self, AgLedgerEntry *entry, GError **error);
+  /* Optional: does now the work writes left for later (a WAL checkpoint), which the
+   * store otherwise does in the background, off any caller's path. Blocks. */
+  void (*maintain) (AgStore *self);
 };
 
 GQuark
 ag_store_error_quark (void);
+
+void
+ag_store_maintain (AgStore *self);
 
 GListModel *
 ag_store_search (AgStore *self, const char *query, guint limit, GCancellable *cancellable,

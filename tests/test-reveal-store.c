@@ -790,6 +790,54 @@ test_fault_on_event (Fixture *f, gconstpointer data)
     }
 }
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
+}
+
+/* The store checkpoints the WAL by itself, off the reveals' path (in the background once
+ * it has 1,000 frames, inside a commit only past 4,000): a long run of reveals, with
+ * nothing else calling ag_store_maintain(), leaves a WAL of at most about 4,000 frames,
+ * where without checkpoints it would hold every reveal's. */
+static void
+test_wal_bounded (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  const gint64 frame = 4096 + 24, bound = 32 + (4000 + 16) * frame;
+  gint64 largest = 0, first;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 n_verified = 0;
+  guint n = 3000;
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  first = file_size (wal);
+  g_assert_cmpint (first, >, 0);
+  for (guint i = 1; i < n; i++)
+    {
+      reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + i, 0);
+      largest = MAX (largest, file_size (wal));
+    }
+  g_test_message ("One reveal: %" G_GINT64_FORMAT
+                  " WAL bytes; the largest WAL over %u: %" G_GINT64_FORMAT,
+                  first, n, largest);
+  /* Without checkpoints the WAL would have grown past the bound. */
+  g_assert_cmpint (first * n, >, bound);
+  g_assert_cmpint (largest, <=, bound);
+
+  /* Nothing is lost on the way. */
+  ag_store_maintain (AG_STORE (f->store));
+  entries = ledger_entries (f->store);
+  g_assert_cmpuint (entries->len, ==, n);
+  g_assert_true (ag_sqlite_store_verify_ledger (f->store, &n_verified, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_verified, ==, n);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -808,6 +856,7 @@ main (int argc, char **argv)
   ADD ("read-only", test_read_only);
   ADD ("no-value-in-ledger", test_no_value_in_ledger);
   ADD ("faults", test_faults);
+  ADD ("wal-bounded", test_wal_bounded);
   ADD ("fault-on-event", test_fault_on_event);
 
 #undef ADD

@@ -40,13 +40,18 @@ static const Command commands[] = {
     N_("Remove audit entries older than the policy's retention") },
 };
 
+/* The usage of every command, or with @group ("audit", "policy") of that group's. */
 static void
-print_usage (FILE *stream)
+print_usage (FILE *stream, const char *group)
 {
-  fprintf (stream, "%s\n  agent-guard-admin %s\n\n%s\n", _("Usage:"), _("COMMAND [OPTION…]"),
+  fprintf (stream, "%s\n  agent-guard-admin %s%s%s\n\n%s\n", _("Usage:"),
+           group != NULL ? group : "", group != NULL ? " " : "", _("COMMAND [OPTION…]"),
            _("Commands:"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (stream, "  %-14s %s\n", commands[i].words, _(commands[i].summary));
+    if (group == NULL
+        || (g_str_has_prefix (commands[i].words, group)
+            && commands[i].words[strlen (group)] == ' '))
+      fprintf (stream, "  %-14s %s\n", commands[i].words, _(commands[i].summary));
   fprintf (stream, "\n%s\n",
            _("Run “agent-guard-admin COMMAND --help” for the options of a command."));
 }
@@ -83,14 +88,14 @@ main (int argc, char **argv)
 
   if (argc < 2)
     {
-      print_usage (stderr);
+      print_usage (stderr, NULL);
       return AG_EXIT_USAGE;
     }
 
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
       || g_str_equal (argv[1], "help"))
     {
-      print_usage (stdout);
+      print_usage (stdout, NULL);
       return AG_EXIT_OK;
     }
 
@@ -120,22 +125,30 @@ main (int argc, char **argv)
         }
     }
 
-  /* A known first word with a missing or unknown second word ("policy", "policy frob"). */
+  /* A known first word with help, or with a missing or unknown second word ("policy
+   * --help", "policy", "policy frob"): that group's commands. */
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       if (g_str_has_prefix (commands[i].words, argv[1])
           && commands[i].words[strlen (argv[1])] == ' ')
         {
+          if (argc > 2
+              && (g_str_equal (argv[2], "--help") || g_str_equal (argv[2], "-h")
+                  || g_str_equal (argv[2], "help")))
+            {
+              print_usage (stdout, argv[1]);
+              return AG_EXIT_OK;
+            }
           if (argc > 2)
             ag_admin_printerr (_("unknown command “%s %s”"), argv[1], argv[2]);
           else
             ag_admin_printerr (_("“%s” needs a command after it"), argv[1]);
-          print_usage (stderr);
+          print_usage (stderr, argv[1]);
           return AG_EXIT_USAGE;
         }
     }
 
   ag_admin_printerr (_("unknown command “%s”"), argv[1]);
-  print_usage (stderr);
+  print_usage (stderr, NULL);
   return AG_EXIT_USAGE;
 }

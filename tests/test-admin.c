@@ -263,6 +263,30 @@ test_help (void)
       g_assert_cmpint (run_admin (&out, NULL, commands[i], "--help"), ==, 0);
       g_assert_nonnull (strstr (out, "--store"));
     }
+
+  /* A group's help lists its commands, and only them; without a command it is a usage
+   * error that lists them too. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_admin (&out, NULL, "audit", "--help"), ==, 0);
+    g_assert_nonnull (strstr (out, "agent-guard-admin audit COMMAND"));
+    for (gsize i = 0; i < 4; i++)
+      g_assert_nonnull (strstr (out, (const char *[]){ "audit verify", "audit export",
+                                                       "audit subject", "audit prune" }[i]));
+    g_assert_null (strstr (out, "generate"));
+    g_clear_pointer (&out, g_free);
+
+    g_assert_cmpint (run_admin (&out, NULL, "policy", "-h"), ==, 0);
+    g_assert_nonnull (strstr (out, "policy show"));
+    g_assert_nonnull (strstr (out, "policy check"));
+    g_assert_null (strstr (out, "audit"));
+
+    g_assert_cmpint (run_admin (NULL, &err, "audit", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "audit verify"));
+    g_assert_null (strstr (err, "generate"));
+  }
 }
 
 static void

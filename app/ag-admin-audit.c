@@ -438,6 +438,8 @@ event_label (AgLedgerEvent event)
         return _("Audit read");
       case AG_LEDGER_EVENT_IMPORT:
         return _("Imported");
+      case AG_LEDGER_EVENT_PRUNE:
+        return _("Audit pruned");
       default:
         return ag_ledger_event_to_string (event);
     }
@@ -658,6 +660,7 @@ ag_admin_audit_prune (int argc, char **argv)
   g_autoptr (AgSqliteStore) store = NULL;
   g_autoptr (AgPolicyPaths) paths = NULL;
   g_autoptr (AgPolicy) policy = NULL;
+  g_autoptr (AgLedgerEntry) record = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) groups = NULL;
   guint64 n_pruned = 0, first_bad = 0;
@@ -698,7 +701,13 @@ ag_admin_audit_prune (int argc, char **argv)
   if (store == NULL)
     return exit_code;
 
-  if (!ag_sqlite_store_prune_ledger (store, days, &n_pruned, &error))
+  /* Removing audit history is itself audited, in the same transaction. */
+  record = ag_ledger_entry_new (AG_LEDGER_EVENT_PRUNE);
+  record->user = g_strdup (g_get_user_name ());
+  record->host = g_strdup (g_get_host_name ());
+  record->session_id = g_uuid_string_random ();
+  record->policy_version = g_strdup (ag_policy_get_version (policy));
+  if (!ag_sqlite_store_prune_ledger (store, days, record, &n_pruned, &error))
     {
       if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
         {

@@ -123,6 +123,7 @@ static const char *const event_names[] = {
   [AG_LEDGER_EVENT_REVEAL] = "reveal", [AG_LEDGER_EVENT_REVEAL_DENIED] = "reveal-denied",
   [AG_LEDGER_EVENT_REMASK] = "remask", [AG_LEDGER_EVENT_POLICY_CHANGED] = "policy-changed",
   [AG_LEDGER_EVENT_IMPORT] = "import", [AG_LEDGER_EVENT_EXPORT] = "export",
+  [AG_LEDGER_EVENT_PRUNE] = "prune",
 };
 
 /* A string member as bytes: len < 0 when absent. */
@@ -1678,9 +1679,10 @@ prune_locked (AgLedger *self, sqlite3 *db, gint64 cutoff, guint64 *n_pruned, GEr
 
 gboolean
 ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_us,
-                 guint64 *n_pruned, GError **error)
+                 AgLedgerEntry *record, guint64 *n_pruned, GError **error)
 {
   gint64 cutoff;
+  guint64 removed = 0;
 
   g_return_val_if_fail (AG_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (db != NULL, FALSE);
@@ -1701,12 +1703,24 @@ ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_u
     }
   if (!exec (db, "BEGIN IMMEDIATE", "Cannot prune the ledger", error))
     return FALSE;
-  if (!prune_locked (self, db, cutoff, n_pruned, error))
+  if (!prune_locked (self, db, cutoff, &removed, error))
+    goto failed;
+  if (record != NULL)
     {
-      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-      if (n_pruned != NULL)
-        *n_pruned = 0;
-      return FALSE;
+      g_free (record->cause);
+      record->cause
+        = g_strdup_printf ("retention-days=%u removed=%" G_GUINT64_FORMAT, retention_days, removed);
+      record->event = AG_LEDGER_EVENT_PRUNE;
+      if (!ag_ledger_append (self, db, record, error))
+        goto failed;
     }
-  return exec (db, "COMMIT", "Cannot prune the ledger", error);
+  if (!exec (db, "COMMIT", "Cannot prune the ledger", error))
+    goto failed;
+  if (n_pruned != NULL)
+    *n_pruned = removed;
+  return TRUE;
+
+failed:
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
 }

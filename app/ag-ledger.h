@@ -44,6 +44,7 @@ typedef enum
   AG_LEDGER_EVENT_POLICY_CHANGED = 8,
   AG_LEDGER_EVENT_IMPORT = 9,
   AG_LEDGER_EVENT_EXPORT = 10,
+  AG_LEDGER_EVENT_PRUNE = 11,
 } AgLedgerEvent;
 
 /* No field kind in an entry (login, lock, …). */
@@ -154,9 +155,11 @@ ag_ledger_foreach (sqlite3 *db, const AgLedgerFilter *filter, AgLedgerEntryFunc 
 
 /* Deletes the entries older than @retention_days before @now_us (0 = now) in its own
  * transaction, after verifying the whole chain; the newest entry always stays. The
- * last deleted entry becomes the MACed anchor that verification starts from. */
+ * last deleted entry becomes the MACed anchor that verification starts from. @record,
+ * when not NULL, is a `prune` entry appended in the same transaction, its cause set to
+ * "retention-days=D removed=N": a prune never happens without its entry. */
 gboolean
 ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_us,
-                 guint64 *n_pruned, GError **error);
+                 AgLedgerEntry *record, guint64 *n_pruned, GError **error);
 
 G_END_DECLS

@@ -2074,8 +2074,8 @@ ag_sqlite_store_foreach_event (AgSqliteStore *self, const AgLedgerFilter *filter
 }
 
 gboolean
-ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, guint64 *n_pruned,
-                              GError **error)
+ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, AgLedgerEntry *record,
+                              guint64 *n_pruned, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
 
@@ -2087,5 +2087,5 @@ ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, guint64
       g_propagate_error (error, g_error_copy (self->ledger_error));
       return FALSE;
     }
-  return ag_ledger_prune (self->ledger, self->db, retention_days, 0, n_pruned, error);
+  return ag_ledger_prune (self->ledger, self->db, retention_days, 0, record, n_pruned, error);
 }

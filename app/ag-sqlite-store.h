@@ -40,7 +40,7 @@ gboolean
 ag_sqlite_store_foreach_event (AgSqliteStore *self, const AgLedgerFilter *filter,
                                AgLedgerEntryFunc func, gpointer user_data, GError **error);
 gboolean
-ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, guint64 *n_pruned,
-                              GError **error);
+ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, AgLedgerEntry *record,
+                              guint64 *n_pruned, GError **error);
 
 G_END_DECLS

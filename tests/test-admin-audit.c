@@ -539,12 +539,19 @@ test_prune (Fixture *f, gconstpointer data)
   g_assert_cmpint (run_admin (f, &out, &err, "audit", "prune", "--store", f->store), ==, 0);
   g_assert_cmpstr (out, ==, "Pruned 7 entries older than 400 days.\n");
   g_assert_cmpstr (err, ==, "");
-  g_assert_cmpuint (verify_count (f), ==, 2);
-  /* What is left starts at entry 8; the export adds entry 10. */
+  /* Entries 8 and 9 are left, and 10 says who pruned what: a prune is audited too. */
+  g_assert_cmpuint (verify_count (f), ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (
+    run_admin (f, &out, NULL, "audit", "export", "--format", "jsonl", "--store", f->store), ==, 0);
+  g_assert_nonnull (strstr (out, "\"seq\":10,"));
+  g_assert_nonnull (strstr (out, "\"event\":\"prune\""));
+  g_assert_nonnull (strstr (out, "retention-days=400 removed=7"));
+  /* What is left starts at entry 8; that export added entry 11. */
   g_assert_cmpuint (first_exported_seq (f), ==, 8);
   g_clear_pointer (&out, g_free);
 
-  /* Nothing more to prune today. */
+  /* Nothing more to prune today (the attempt is ledgered all the same). */
   g_assert_cmpint (run_admin (f, &out, NULL, "audit", "prune", "--store", f->store), ==, 0);
   g_assert_cmpstr (out, ==, "Pruned 0 entries older than 400 days.\n");
   g_clear_pointer (&out, g_free);
@@ -553,7 +560,8 @@ test_prune (Fixture *f, gconstpointer data)
   g_assert_true (g_file_set_contents (conf, "[policy]\nledger-retention-days=90\n", -1, NULL));
   g_assert_cmpint (run_admin (f, &out, NULL, "audit", "prune", "--store", f->store), ==, 0);
   g_assert_cmpstr (out, ==, "Pruned 1 entry older than 90 days.\n");
-  g_assert_cmpuint (verify_count (f), ==, 2);
+  /* 9, the prune 10, the exports 11 and 12, the prunes 13 and 14. */
+  g_assert_cmpuint (verify_count (f), ==, 6);
   g_assert_cmpuint (first_exported_seq (f), ==, 9);
 }
 

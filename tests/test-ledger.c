@@ -672,7 +672,8 @@ test_format (Fixture *f, gconstpointer data)
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_assert_cmpuint (count, ==, 0);
   g_clear_error (&error);
-  g_assert_false (ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 100 * DAY_US, NULL, &error));
+  g_assert_false (
+    ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 100 * DAY_US, NULL, NULL, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_clear_error (&error);
   /* Opening the ledger again does not overwrite the format; it refuses it. */
@@ -889,6 +890,35 @@ test_meta_missing (Fixture *f, gconstpointer data)
   g_assert_cmpuint (bad, ==, 1);
 }
 
+/* A prune is ledgered in its own transaction: the entry says what the policy allowed and
+ * how many entries went, and the chain still verifies with it. */
+static void
+test_prune_recorded (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgLedgerEntry) record = make_entry (AG_LEDGER_EVENT_PRUNE, 11);
+  g_autoptr (GPtrArray) entries
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+  AgLedgerFilter filter = { 0 };
+  const AgLedgerEntry *last;
+  guint64 n_pruned = 0;
+
+  fill (f, N_ENTRIES);
+  g_assert_true (
+    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, record, &n_pruned, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_pruned, ==, 5);
+  assert_intact (f, 6);
+
+  g_assert_true (ag_ledger_foreach (f->db, &filter, collect_entries_cb, entries, &error));
+  g_assert_no_error (error);
+  last = g_ptr_array_index (entries, entries->len - 1);
+  g_assert_cmpint (last->event, ==, AG_LEDGER_EVENT_PRUNE);
+  g_assert_cmpuint (last->seq, ==, N_ENTRIES + 1);
+  g_assert_cmpstr (last->cause, ==, "retention-days=5 removed=5");
+  g_assert_cmpstr (ag_ledger_event_to_string (last->event), ==, "prune");
+}
+
 static void
 test_prune (Fixture *f, gconstpointer data)
 {
@@ -901,7 +931,8 @@ test_prune (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   /* On day 10 with 5 days' retention, days 0-4 go. */
-  g_assert_true (ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, &n_pruned, &error));
+  g_assert_true (
+    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 5);
   assert_intact (f, 5);
@@ -917,18 +948,20 @@ test_prune (Fixture *f, gconstpointer data)
   assert_intact (f, 6);
 
   /* Pruning again on the same day prunes nothing. */
-  g_assert_true (ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, &n_pruned, &error));
+  g_assert_true (
+    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 0);
 
   /* A retention beyond any date prunes nothing (and does not overflow). */
   g_assert_true (
-    ag_ledger_prune (f->ledger, f->db, G_MAXUINT, BASE_US + 10 * DAY_US, &n_pruned, &error));
+    ag_ledger_prune (f->ledger, f->db, G_MAXUINT, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 0);
 
   /* Far in the future everything is old, yet the newest entry stays. */
-  g_assert_true (ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 1000 * DAY_US, &n_pruned, &error));
+  g_assert_true (
+    ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 1000 * DAY_US, NULL, &n_pruned, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 5);
   assert_intact (f, 1);
@@ -957,7 +990,7 @@ test_prune_anchor_tampered (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   fill (f, N_ENTRIES);
-  g_assert_true (ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, &error));
+  g_assert_true (ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, NULL, &error));
   g_assert_no_error (error);
   drop_triggers (f->db);
 
@@ -992,7 +1025,8 @@ test_prune_refuses_tampered (Fixture *f, gconstpointer data)
                   " BEGIN SELECT RAISE (ABORT, 'no'); END;");
 
   /* Pruning would anchor past the forged entry and hide it: it refuses instead. */
-  g_assert_false (ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, &n_pruned, &error));
+  g_assert_false (
+    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
   g_assert_cmpuint (n_pruned, ==, 0);
   assert_bad (f, 2);
@@ -1011,7 +1045,8 @@ test_prune_needs_own_transaction (Fixture *f, gconstpointer data)
 
   fill (f, 3);
   exec_ok (f->db, "BEGIN");
-  g_assert_false (ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 100 * DAY_US, NULL, &error));
+  g_assert_false (
+    ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 100 * DAY_US, NULL, NULL, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_FAILED);
   exec_ok (f->db, "ROLLBACK");
   assert_intact (f, 3);
@@ -1238,6 +1273,7 @@ main (int argc, char **argv)
                         test_mac);
   ADD ("/ledger/meta-missing", test_meta_missing);
   ADD ("/ledger/prune", test_prune);
+  ADD ("/ledger/prune-recorded", test_prune_recorded);
   ADD ("/ledger/prune-anchor-tampered", test_prune_anchor_tampered);
   ADD ("/ledger/prune-refuses-tampered", test_prune_refuses_tampered);
   ADD ("/ledger/prune-needs-own-transaction", test_prune_needs_own_transaction);

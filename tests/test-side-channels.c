@@ -1186,17 +1186,26 @@ minimise (GtkWindow *window)
   xdotool (arguments);
 }
 
+/* A signed-in window on customer @index with its CPF revealed: returns the reveal (a
+ * reference of its own) and the page. */
+static AgReveal *
+open_with_cpf_revealed (Fixture *fixture, guint index, AgWindow **window, AgRecordPage **page)
+{
+  *window = open_window (fixture);
+  *page = open_customer (*window, fixture, index);
+  return g_object_ref (reveal_field (find_field_row (*page, AG_PII_KIND_CPF)));
+}
+
 static void
 test_minimise_locks (Fixture *fixture, gconstpointer user_data)
 {
-  AgWindow *window = open_window (fixture);
+  AgWindow *window;
+  AgRecordPage *page;
+  AgReveal *reveal = open_with_cpf_revealed (fixture, 2, &window, &page);
   AgGuard *guard = ag_window_get_guard (window);
-  AgRecordPage *page = open_customer (window, fixture, 2);
-  AgReveal *reveal = reveal_field (find_field_row (page, AG_PII_KIND_CPF));
   g_autofree char *events = NULL;
 
   g_assert_true (ag_policy_get_lock_on_minimise (ag_guard_get_policy (guard)));
-  g_object_ref (reveal);
   g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
 
   minimise (GTK_WINDOW (window));
@@ -1225,15 +1234,14 @@ test_minimise_locks (Fixture *fixture, gconstpointer user_data)
 static void
 test_minimise_policy_off (Fixture *fixture, gconstpointer user_data)
 {
-  AgWindow *window = open_window (fixture);
+  AgWindow *window;
+  AgRecordPage *page;
+  AgReveal *reveal = open_with_cpf_revealed (fixture, 3, &window, &page);
   AgGuard *guard = ag_window_get_guard (window);
-  AgRecordPage *page = open_customer (window, fixture, 3);
-  AgReveal *reveal = reveal_field (find_field_row (page, AG_PII_KIND_CPF));
   g_autofree char *events = NULL;
 
   g_assert_false (ag_policy_get_lock_on_minimise (ag_guard_get_policy (guard)));
   g_assert_true (ag_policy_get_remask_on_focus_loss (ag_guard_get_policy (guard)));
-  g_object_ref (reveal);
 
   /* No lock, but a minimised window has lost the focus: the value goes all the same. */
   minimise (GTK_WINDOW (window));

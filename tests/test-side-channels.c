@@ -692,6 +692,19 @@ xdotool (const char *arguments)
   g_assert_no_error (error);
 }
 
+/* Runs the xdotool @command (windowfocus, windowminimize…) on @window's X11 window. */
+static void
+xdotool_window (const char *command, GtkWindow *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *arguments = NULL;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  arguments
+    = g_strdup_printf ("%s --sync %lu", command, (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool (arguments);
+}
+
 static void
 test_clipboard_deny (Fixture *fixture, gconstpointer user_data)
 {
@@ -1110,13 +1123,7 @@ reveal_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 focus_window (GtkWindow *window)
 {
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-  g_autofree char *arguments = NULL;
-
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
-  arguments
-    = g_strdup_printf ("windowfocus --sync %lu", (gulong) gdk_x11_surface_get_xid (surface));
-  xdotool (arguments);
+  xdotool_window ("windowfocus", window);
   AG_TEST_WAIT_UNTIL (gtk_window_is_active (window));
 }
 
@@ -1177,13 +1184,7 @@ is_minimised (GtkWindow *window)
 static void
 minimise (GtkWindow *window)
 {
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-  g_autofree char *arguments = NULL;
-
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
-  arguments
-    = g_strdup_printf ("windowminimize --sync %lu", (gulong) gdk_x11_surface_get_xid (surface));
-  xdotool (arguments);
+  xdotool_window ("windowminimize", window);
 }
 
 /* A signed-in window on customer @index with its CPF revealed: returns the reveal (a

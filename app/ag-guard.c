@@ -62,7 +62,11 @@ struct _AgGuard
   gint pending_writes;   /* atomic: handed to the writer and not written yet */
   GMainContext *context; /* the guard's, woken after each write (ag_guard_get_n_running) */
   gint64 last_auth_us;   /* the last two-factor success (sign-in, unlock, step-up); 0: none */
-  guint reveal_epoch;    /* bumped on every lock: a reveal started before it is void */
+  /* One step-up conversation at a time: reveals that need one while it runs wait here
+   * (GTask*, owned) for its outcome. */
+  gboolean step_up_running;
+  GQueue step_up_waiting;
+  guint reveal_epoch; /* bumped on every lock: a reveal started before it is void */
 
   /* The idle deadline (idle_*): 0 unless UNLOCKED. */
   gint64 idle_last_input;
@@ -416,6 +420,8 @@ ag_guard_finalize (GObject *object)
   g_free (self->user);
   g_free (self->session_id);
   g_main_context_unref (self->context);
+  /* Each waiting task holds the guard: none is left by now. */
+  g_assert (g_queue_is_empty (&self->step_up_waiting));
 
   G_OBJECT_CLASS (ag_guard_parent_class)->finalize (object);
 }
@@ -1650,6 +1656,33 @@ cancel_step_up_cb (GCancellable *cancellable, gpointer data)
 }
 
 static void
+start_step_up (GTask *task);
+
+/* After a step-up: the reveals that waited for it go on, in order: within the grace it
+ * started they need no conversation of their own; after a failure or a cancel the next
+ * one asks for its own, and the others wait again. */
+static void
+resume_waiting_reveals (AgGuard *self)
+{
+  GTask *task;
+
+  while (!self->step_up_running && (task = g_queue_pop_head (&self->step_up_waiting)) != NULL)
+    {
+      RevealOp *op = g_task_get_task_data (task);
+
+      if (!still_unlocked (self, op))
+        deny (task, AG_REVEAL_ERROR_LOCKED, "The session locked during the step-up");
+      else if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+        deny (task, AG_REVEAL_ERROR_CANCELLED, "The reveal was cancelled");
+      else if (needs_step_up (self, op->policy, op->kind))
+        start_step_up (task);
+      else
+        start_store_reveal (task);
+      g_object_unref (task);
+    }
+}
+
+static void
 step_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
@@ -1670,6 +1703,7 @@ step_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (attempt->guard != NULL)
     g_ptr_array_remove (self->running, attempt);
   attempt_free (attempt);
+  self->step_up_running = FALSE;
 
   /* A step-up failure is not an unlock failure: the guard stays UNLOCKED and its count
    * of failed attempts stays; the denial is ledgered, and pam_faillock in the PAM stack
@@ -1686,6 +1720,7 @@ step_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       self->last_auth_us = ag_guard_now (self);
       start_store_reveal (task);
     }
+  resume_waiting_reveals (self);
 }
 
 /* The PAM conversation again, both factors, for the same user, while UNLOCKED. */
@@ -1715,6 +1750,7 @@ start_step_up (GTask *task)
                                                G_CALLBACK (step_up_conversation_cb), attempt);
   g_ptr_array_add (self->running, attempt);
   op->step_up = attempt;
+  self->step_up_running = TRUE;
   if (cancellable != NULL)
     op->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_step_up_cb),
                                               g_object_ref (attempt->cancellable), g_object_unref);
@@ -1787,6 +1823,9 @@ ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, con
     deny (task, AG_REVEAL_ERROR_UNKNOWN_REASON, "The reason is not one of the policy's codes");
   else if (g_cancellable_is_cancelled (cancellable))
     deny (task, AG_REVEAL_ERROR_CANCELLED, "The reveal was cancelled");
+  else if (needs_step_up (self, op->policy, kind) && self->step_up_running)
+    /* Not a second PAM conversation beside the first: its outcome decides. */
+    g_queue_push_tail (&self->step_up_waiting, g_object_ref (task));
   else if (needs_step_up (self, op->policy, kind))
     start_step_up (task);
   else

@@ -41,6 +41,7 @@ typedef struct
   gboolean step_up_cancel; /* cancel @cancellable at the first prompt */
   gboolean step_up_lock;   /* lock the guard at the first prompt */
   guint n_step_up_batches;
+  guint max_running_at_step_up; /* PAM attempts running beside a step-up prompt, at most */
   guint n_state_changes;
   guint n_added;
 
@@ -156,6 +157,7 @@ step_up_conversation_cb (AgGuard *guard, AgAuthBatch *batch, gpointer data)
   /* The step-up runs while the session stays unlocked. */
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
   f->n_step_up_batches++;
+  f->max_running_at_step_up = MAX (f->max_running_at_step_up, ag_guard_get_n_running (guard));
   if (f->step_up_cancel)
     g_cancellable_cancel (f->cancellable);
   else if (f->step_up_lock)
@@ -684,6 +686,78 @@ test_step_up (Fixture *f, gconstpointer data)
   g_assert_true (ag_guard_needs_step_up (f->guard, AG_PII_KIND_CARD_NUMBER));
 }
 
+typedef struct
+{
+  gboolean done;
+  AgReveal *reveal;
+  GError *error;
+} RevealResult;
+
+static void
+reveal_result_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RevealResult *out = data;
+
+  out->reveal = ag_guard_reveal_finish (AG_GUARD (source), result, &out->error);
+  out->done = TRUE;
+}
+
+/* Two reveals that both need a step-up run one PAM conversation at a time: the second
+ * waits for the first; after a success it goes on within the grace that one started,
+ * after a failure it asks for its own. */
+static void
+test_step_up_serialized (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *card = customer_with (f, AG_PII_KIND_CARD_NUMBER, 0);
+  const AgCustomerData *bank = customer_with (f, AG_PII_KIND_BANK_ACCOUNT, 0);
+
+  sign_in (f);
+  for (guint round = 0; round < 2; round++)
+    {
+      RevealResult first = { 0 }, second = { 0 };
+
+      /* Attempts of the sign-in may still be winding down (ag_guard_get_n_running()). */
+      while (ag_guard_get_n_running (f->guard) > 0)
+        g_main_context_iteration (NULL, TRUE);
+      f->now += 121 * SECOND_US;
+      f->n_step_up_batches = 0;
+      f->max_running_at_step_up = 0;
+      f->step_up_password = round == 0 ? AG_TEST_PASSWORD : "not-the-password";
+      ag_guard_reveal_async (f->guard, card->id, AG_PII_KIND_CARD_NUMBER, REASON, NULL, NULL,
+                             reveal_result_cb, &first);
+      ag_guard_reveal_async (f->guard, bank->id, AG_PII_KIND_BANK_ACCOUNT, REASON, NULL, NULL,
+                             reveal_result_cb, &second);
+      while (!first.done || !second.done)
+        g_main_context_iteration (NULL, TRUE);
+
+      /* Never two conversations at once. */
+      g_assert_cmpuint (f->max_running_at_step_up, ==, 1);
+      if (round == 0)
+        {
+          /* One conversation (its two prompts) for both. */
+          g_assert_cmpuint (f->n_step_up_batches, ==, 2);
+          g_assert_no_error (first.error);
+          g_assert_no_error (second.error);
+          assert_value (first.reveal, card->values[AG_PII_KIND_CARD_NUMBER]);
+          assert_value (second.reveal, bank->values[AG_PII_KIND_BANK_ACCOUNT]);
+        }
+      else
+        {
+          /* Each failed on its own conversation, one after the other. */
+          g_assert_cmpuint (f->n_step_up_batches, ==, 4);
+          g_assert_error (first.error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_STEP_UP_FAILED);
+          g_assert_error (second.error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_STEP_UP_FAILED);
+          g_assert_null (first.reveal);
+          g_assert_null (second.reveal);
+        }
+      ag_guard_remask_all (f->guard, AG_REMASK_CAUSE_HIDDEN);
+      g_clear_object (&first.reveal);
+      g_clear_object (&second.reveal);
+      g_clear_error (&first.error);
+      g_clear_error (&second.error);
+    }
+}
+
 static void
 test_step_up_failed (Fixture *f, gconstpointer data)
 {
@@ -1084,6 +1158,7 @@ main (int argc, char **argv)
   ADD ("step-up", test_step_up);
   ADD ("step-up-failed", test_step_up_failed);
   ADD ("step-up-cancelled", test_step_up_cancelled);
+  ADD ("step-up-serialized", test_step_up_serialized);
   ADD ("lock-during-step-up", test_lock_during_step_up);
   ADD ("lock-during-reveal", test_lock_during_reveal);
   ADD ("cancel-during-reveal", test_cancel_during_reveal);

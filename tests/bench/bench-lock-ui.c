@@ -21,9 +21,10 @@
  * logind Lock from Super+L, say), where the lock waits for the frame under way.
  * The window then signs in again on its lock page (real libpam with the test module
  * pam_agtest) for the next run. Besides the figure against the target, it prints where the
- * time goes: until the record page was finalized (the lock and the teardown) and until the
- * frame that shows the locked window began (its frame time: the frame clock keeps to the
- * display's refresh); the rest is drawing that frame.
+ * time goes: until the record page was finalized (the lock and the teardown); until the
+ * frame that shows the locked window began, by its frame time (the frame clock keeps to
+ * the display's refresh) and by its before-paint signal (when it really began); and that
+ * frame's layout phase and paint phase (GSK's render, handed to the display).
  *
  *   bench-lock-ui [RUNS]     (RUNS per trigger, 100 by default)
  *
@@ -84,6 +85,10 @@ struct _Bench
   gint64 fired_at;    /* monotonic */
   gint64 gone_at;     /* monotonic; the record page was finalized */
   gint64 started_at;  /* monotonic; when the frame of painted_at began (its frame time) */
+  gint64 begun_at;    /* monotonic; before-paint of the latest frame (its real start) */
+  gint64 laid_out_at; /* monotonic; the end of the latest frame's layout phase */
+  gint64 layout_us;   /* of the frame of painted_at: before-paint to the end of layout */
+  gint64 paint_us;    /* of the frame of painted_at: the end of layout to after-paint */
   gint64 painted_at;  /* monotonic; 0 until the first frame without PII widgets */
   gint64 last_paint;  /* monotonic; the last frame painted, whatever it showed */
 };
@@ -191,6 +196,21 @@ no_pii_widgets (Bench *bench)
          && find_type (GTK_WIDGET (bench->window), AG_TYPE_MASKED_LABEL) == NULL;
 }
 
+/* The phases of each frame, connected after GTK's own handlers: before-paint marks the
+ * frame's start, layout the end of measuring and allocating, after-paint the end of
+ * drawing it (GSK's render, handed to the display). */
+static void
+before_paint_cb (GdkFrameClock *clock, Bench *bench)
+{
+  bench->begun_at = g_get_monotonic_time ();
+}
+
+static void
+layout_cb (GdkFrameClock *clock, Bench *bench)
+{
+  bench->laid_out_at = g_get_monotonic_time ();
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock, Bench *bench)
 {
@@ -201,6 +221,8 @@ after_paint_cb (GdkFrameClock *clock, Bench *bench)
   if (!bench->waiting || !no_pii_widgets (bench))
     return;
   bench->painted_at = now;
+  bench->layout_us = bench->laid_out_at - bench->begun_at;
+  bench->paint_us = now - bench->laid_out_at;
   /* Both on the monotonic clock. */
   bench->started_at = timings != NULL ? gdk_frame_timings_get_frame_time (timings) : now;
   bench->waiting = FALSE;
@@ -378,6 +400,8 @@ set_up (Bench *bench)
   ag_test_spin ();
 
   bench->clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (bench->window)));
+  g_signal_connect (bench->clock, "before-paint", G_CALLBACK (before_paint_cb), bench);
+  g_signal_connect (bench->clock, "layout", G_CALLBACK (layout_cb), bench);
   g_signal_connect (bench->clock, "after-paint", G_CALLBACK (after_paint_cb), bench);
 }
 
@@ -517,6 +541,9 @@ measure (Bench *bench, const Trigger *trigger, guint runs)
   g_autoptr (GArray) painted = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
   g_autoptr (GArray) gone = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
   g_autoptr (GArray) started = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
+  g_autoptr (GArray) begun = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
+  g_autoptr (GArray) layout = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
+  g_autoptr (GArray) paint = g_array_sized_new (FALSE, FALSE, sizeof (gint64), runs);
   guint n_reveals = 0;
 
   for (guint run = 0; run < runs; run++)
@@ -541,10 +568,17 @@ measure (Bench *bench, const Trigger *trigger, guint runs)
       g_array_append_val (gone, latency);
       latency = bench->started_at - bench->fired_at;
       g_array_append_val (started, latency);
+      latency = bench->painted_at - bench->layout_us - bench->paint_us - bench->fired_at;
+      g_array_append_val (begun, latency);
+      g_array_append_val (layout, bench->layout_us);
+      g_array_append_val (paint, bench->paint_us);
     }
   g_print ("%-15s %-8s %u fields revealed over %u runs\n", "", trigger->name, n_reveals, runs);
   print_times ("page-finalized", trigger, runs, gone, FALSE);
   print_times ("frame-started", trigger, runs, started, FALSE);
+  print_times ("frame-begun", trigger, runs, begun, FALSE);
+  print_times ("frame-layout", trigger, runs, layout, FALSE);
+  print_times ("frame-paint", trigger, runs, paint, FALSE);
   print_times ("lock-ui-latency", trigger, runs, painted, TRUE);
   g_array_sort (painted, compare_gint64);
   return percentile (painted, 0.99) <= TARGET_US;

@@ -309,22 +309,6 @@ count_threads (void)
 /* Under AddressSanitizer: GLib 2.74's G_TEST_OPTION_ISOLATE_DIRS keeps the previous
  * test's directory strings (g_set_user_dirs), a leak in GLib that only a full unwind
  * can attribute. */
-const char *
-__asan_default_options (void);
-const char *
-__lsan_default_suppressions (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:g_set_user_dirs\n";
-}
 
 /* Tests */
 

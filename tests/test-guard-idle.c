@@ -451,23 +451,6 @@ test_timer (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (last_event (fixture)->time_us, >=, target);
 }
 
-const char *
-__asan_default_options (void);
-const char *
-__lsan_default_suppressions (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:g_set_user_dirs\n";
-}
-
 int
 main (int argc, char **argv)
 {

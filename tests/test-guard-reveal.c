@@ -1111,24 +1111,6 @@ test_lock_does_not_wait_for_ledger (Fixture *f, gconstpointer data)
     g_assert_finalize_object (reveals[i]);
 }
 
-const char *
-__asan_default_options (void);
-const char *
-__lsan_default_suppressions (void);
-
-/* PAM's modules are loaded and unloaded: full stacks for LeakSanitizer's report. */
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:g_set_user_dirs\n";
-}
-
 int
 main (int argc, char **argv)
 {

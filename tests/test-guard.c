@@ -404,23 +404,6 @@ test_destroy_while_authenticating (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
-const char *
-__asan_default_options (void);
-const char *
-__lsan_default_suppressions (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:g_set_user_dirs\n";
-}
-
 int
 main (int argc, char **argv)
 {

@@ -19,6 +19,7 @@
 #include "ag-synth.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
+#include "ag-test-window.h"
 #include "ag-window.h"
 
 #define N_CUSTOMERS 40
@@ -60,66 +61,10 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 
 /* Looking at widgets -------------------------------------------------------------------- */
 
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_label (GtkWidget *root, const char *text, gboolean mapped)
-{
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0
-      && (!mapped || gtk_widget_get_mapped (root)))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text, mapped);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 shows_text (GtkWidget *root, const char *text)
 {
-  return find_label (root, text, TRUE) != NULL;
-}
-
-static void
-collect_texts (GtkWidget *widget, GPtrArray *texts)
-{
-  const char *tooltip = gtk_widget_get_tooltip_text (widget);
-
-  if (GTK_IS_LABEL (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
-  if (GTK_IS_EDITABLE (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_editable_get_text (GTK_EDITABLE (widget))));
-  if (GTK_IS_WINDOW (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_window_get_title (GTK_WINDOW (widget))));
-  if (ADW_IS_PREFERENCES_ROW (widget))
-    g_ptr_array_add (texts,
-                     g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget))));
-  if (ADW_IS_ACTION_ROW (widget))
-    g_ptr_array_add (texts, g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget))));
-  if (tooltip != NULL)
-    g_ptr_array_add (texts, g_strdup (tooltip));
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_texts (child, texts);
+  return ag_test_find_label (root, text, TRUE) != NULL;
 }
 
 /* No widget anywhere in the window, shown or not, holds a customer's name or id. */
@@ -128,7 +73,7 @@ assert_no_customer (GtkWidget *root, Fixture *fixture)
 {
   g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
 
-  collect_texts (root, texts);
+  ag_test_collect_texts (root, texts);
   g_assert_cmpuint (texts->len, >, 5);
   for (guint c = 0; c < fixture->customers->len; c++)
     {
@@ -144,36 +89,8 @@ assert_no_customer (GtkWidget *root, Fixture *fixture)
             g_error ("A widget of the locked window holds customer %u", c);
         }
     }
-  g_assert_null (find_type (root, AG_TYPE_RECORD_PAGE));
-  g_assert_null (find_type (root, GTK_TYPE_LIST_BOX_ROW));
-}
-
-static gboolean
-collect_event_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  GString *events = user_data;
-
-  g_assert_cmpstr (entry->user, ==, g_get_user_name ());
-  g_string_append_printf (events, "%s%s%s ", ag_ledger_event_to_string (entry->event),
-                          entry->cause != NULL ? ":" : "",
-                          entry->cause != NULL ? entry->cause : "");
-  return TRUE;
-}
-
-/* The window's ledger, as "login-failed:failed login lock:manual ". */
-static char *
-ledger_events (AgWindow *window)
-{
-  g_autoptr (GError) error = NULL;
-  GString *events = g_string_new ("");
-  AgLedgerFilter filter = { 0 };
-
-  /* What the guard handed to its ledger writer is written first. */
-  ag_guard_flush_ledger (ag_window_get_guard (window));
-  g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
-                                                &filter, collect_event_cb, events, &error));
-  g_assert_no_error (error);
-  return g_string_free (events, FALSE);
+  g_assert_null (ag_test_find_type (root, AG_TYPE_RECORD_PAGE));
+  g_assert_null (ag_test_find_type (root, GTK_TYPE_LIST_BOX_ROW));
 }
 
 static AgWindow *
@@ -187,22 +104,10 @@ open_window (Fixture *fixture)
   return window;
 }
 
-static void
-close_window (AgWindow *window)
-{
-  AgGuard *guard = g_object_ref (ag_window_get_guard (window));
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  /* Let a cancelled PAM worker wind down before the next test. */
-  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
-  g_object_unref (guard);
-  ag_test_spin ();
-}
-
 static GtkWidget *
 lock_page_of (AgWindow *window)
 {
-  GtkWidget *page = find_type (GTK_WIDGET (window), AG_TYPE_LOCK_PAGE);
+  GtkWidget *page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_LOCK_PAGE);
 
   g_assert_nonnull (page);
   return page;
@@ -231,9 +136,9 @@ test_lock_page_new_destroy (Fixture *fixture, gconstpointer user_data)
   page = g_object_ref_sink (ag_lock_page_new (guard));
   g_assert_true (ag_lock_page_get_guard (AG_LOCK_PAGE (page)) == guard);
   /* The fixed user, not editable: a label, and no entry before the sign-in starts. */
-  g_assert_nonnull (find_label (page, g_get_user_name (), FALSE));
+  g_assert_nonnull (ag_test_find_label (page, g_get_user_name (), FALSE));
   g_assert_cmpuint (ag_test_n_prompts (page), ==, 0);
-  g_assert_null (find_type (page, GTK_TYPE_EDITABLE));
+  g_assert_null (ag_test_find_type (page, GTK_TYPE_EDITABLE));
   g_assert_finalize_object (page);
 }
 
@@ -256,7 +161,7 @@ test_starts_locked (Fixture *fixture, gconstpointer user_data)
   AG_TEST_WAIT_UNTIL ((focus = gtk_root_get_focus (GTK_ROOT (window))) != NULL);
   g_assert_true (focus == ag_test_find_sign_in_button (page));
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -279,8 +184,8 @@ test_prompt_kinds (Fixture *fixture, gconstpointer user_data)
   g_ptr_array_set_free_func (entries, g_object_unref);
   for (guint i = 0; i < entries->len; i++)
     g_object_ref (g_ptr_array_index (entries, i));
-  info = find_label (page, "Test info message.", TRUE);
-  error = find_label (page, "Test error message.", TRUE);
+  info = ag_test_find_label (page, "Test info message.", TRUE);
+  error = ag_test_find_label (page, "Test error message.", TRUE);
   g_assert_nonnull (info);
   g_assert_nonnull (error);
   g_assert_true (gtk_widget_has_css_class (error, "error"));
@@ -319,9 +224,10 @@ test_prompt_kinds (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
   g_assert_false (gtk_widget_get_mapped (page));
-  g_assert_true (gtk_widget_get_mapped (find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY)));
+  g_assert_true (
+    gtk_widget_get_mapped (ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY)));
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -349,7 +255,7 @@ test_code_prompt (Fixture *fixture, gconstpointer user_data)
   ag_guard_cancel (guard);
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -377,10 +283,10 @@ test_wrong_password (Fixture *fixture, gconstpointer user_data)
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
   g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
   /* The failure before the store was open is in the ledger too, before the login. */
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login-failed:failed login ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -389,7 +295,7 @@ test_cancel (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   AgGuard *guard = ag_window_get_guard (window);
   GtkWidget *page = lock_page_of (window);
-  GtkWidget *cancel = find_label (page, "Cancel", FALSE);
+  GtkWidget *cancel = ag_test_find_label (page, "Cancel", FALSE);
 
   click_sign_in (window);
   AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
@@ -403,7 +309,7 @@ test_cancel (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (ag_test_n_prompts (page), ==, 0);
   g_assert_false (gtk_widget_get_mapped (cancel));
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -420,12 +326,13 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
 
   /* Find a customer by id and open the record. */
-  search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  search = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
   gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
-  AG_TEST_WAIT_UNTIL ((row = find_type (GTK_WIDGET (window), GTK_TYPE_LIST_BOX_ROW)) != NULL
+  AG_TEST_WAIT_UNTIL ((row = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_LIST_BOX_ROW)) != NULL
                       && gtk_widget_get_mapped (row));
   g_signal_emit_by_name (row, "activate");
-  AG_TEST_WAIT_UNTIL ((record_page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+  AG_TEST_WAIT_UNTIL ((record_page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE))
+                        != NULL
                       && ag_record_page_get_record (AG_RECORD_PAGE (record_page)) != NULL);
   g_assert_cmpstr (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (record_page))), ==,
                    customer->id);
@@ -446,7 +353,8 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
 
   /* Both factors again, and the agent is back on the same customer, masked. */
   ag_test_sign_in (GTK_WIDGET (window), guard, 1);
-  AG_TEST_WAIT_UNTIL ((new_page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+  AG_TEST_WAIT_UNTIL ((new_page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE))
+                        != NULL
                       && (record = ag_record_page_get_record (AG_RECORD_PAGE (new_page))) != NULL);
   g_assert_cmpstr (ag_record_get_id (record), ==, customer->id);
   g_assert_true (gtk_widget_get_mapped (new_page));
@@ -461,19 +369,10 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
       g_assert_false (formatted != NULL && shows_text (GTK_WIDGET (window), formatted));
     }
 
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login lock:manual unlock ");
 
-  close_window (window);
-}
-
-const char *
-__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
+  ag_test_close_window (window);
 }
 
 int

@@ -24,6 +24,7 @@
 #include "ag-sqlite-store.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
+#include "ag-test-window.h"
 #include "ag-window.h"
 
 #define N_CUSTOMERS 20
@@ -94,37 +95,11 @@ fixture_clock (gpointer user_data)
 
 /* Looking at widgets -------------------------------------------------------------------- */
 
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
+/* A label showing @text, in sight. */
 static GtkWidget *
 find_label (GtkWidget *root, const char *text)
 {
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0
-      && gtk_widget_get_mapped (root))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ag_test_find_label (root, text, TRUE);
 }
 
 static GtkWidget *
@@ -152,46 +127,11 @@ find_button (GtkWidget *root, const char *label)
 }
 
 static void
-collect_texts (GtkWidget *widget, GPtrArray *texts)
-{
-  const char *tooltip = gtk_widget_get_tooltip_text (widget);
-
-  if (GTK_IS_LABEL (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
-  if (GTK_IS_EDITABLE (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_editable_get_text (GTK_EDITABLE (widget))));
-  if (GTK_IS_WINDOW (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_window_get_title (GTK_WINDOW (widget))));
-  if (ADW_IS_PREFERENCES_ROW (widget))
-    g_ptr_array_add (texts,
-                     g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget))));
-  if (ADW_IS_ACTION_ROW (widget))
-    g_ptr_array_add (texts, g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget))));
-  if (AG_IS_MASKED_LABEL (widget))
-    g_ptr_array_add (texts, g_strdup (ag_masked_label_get_masked (AG_MASKED_LABEL (widget))));
-  if (tooltip != NULL)
-    g_ptr_array_add (texts, g_strdup (tooltip));
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_texts (child, texts);
-}
-
-static void
-collect_type (GtkWidget *root, GType type, GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (found, root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_type (child, type, found);
-}
-
-static void
 assert_no_label_revealed (GtkWidget *root)
 {
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
 
-  collect_type (root, AG_TYPE_MASKED_LABEL, labels);
+  ag_test_collect_type (root, AG_TYPE_MASKED_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     g_assert_false (ag_masked_label_get_revealed (g_ptr_array_index (labels, i)));
 }
@@ -209,7 +149,7 @@ assert_nowhere (const char *value, AgPiiKind kind)
     {
       g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
 
-      collect_texts (window, texts);
+      ag_test_collect_texts (window, texts);
       assert_no_label_revealed (window);
     }
   g_assert_cmpuint (texts->len, >, 3);
@@ -222,67 +162,6 @@ assert_nowhere (const char *value, AgPiiKind kind)
     }
 }
 
-static AgRevealDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (AG_IS_REVEAL_DIALOG (window))
-        return AG_REVEAL_DIALOG (window);
-    }
-  return NULL;
-}
-
-/* The dialog's Reveal button: its suggested action (not the ticket row's apply button). */
-static GtkWidget *
-dialog_reveal_button (AgRevealDialog *dialog)
-{
-  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
-
-  collect_type (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      GtkWidget *button = g_ptr_array_index (buttons, i);
-
-      if (gtk_widget_has_css_class (button, "suggested-action")
-          && gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW) == NULL)
-        return button;
-    }
-  g_error ("The reveal dialog has no Reveal button");
-  return NULL;
-}
-
-static gboolean
-collect_event_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  GString *events = user_data;
-
-  g_string_append_printf (events, "%s%s%s ", ag_ledger_event_to_string (entry->event),
-                          entry->cause != NULL ? ":" : "",
-                          entry->cause != NULL ? entry->cause : "");
-  return TRUE;
-}
-
-/* The window's ledger, as "login reveal remask:expired ". */
-static char *
-ledger_events (AgWindow *window)
-{
-  g_autoptr (GError) error = NULL;
-  GString *events = g_string_new ("");
-  AgLedgerFilter filter = { 0 };
-
-  /* What the guard handed to its ledger writer is written first. */
-  ag_guard_flush_ledger (ag_window_get_guard (window));
-  g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
-                                                &filter, collect_event_cb, events, &error));
-  g_assert_no_error (error);
-  return g_string_free (events, FALSE);
-}
-
 /* Driving the window -------------------------------------------------------------------- */
 
 static AgWindow *
@@ -291,95 +170,27 @@ open_window (Fixture *fixture)
   g_autoptr (GError) error = NULL;
   g_autoptr (AgGuard) guard = ag_guard_new (&error);
   g_autoptr (AgPolicyPaths) paths = NULL;
-  AgWindow *window;
 
   g_assert_no_error (error);
   ag_guard_set_clock (guard, fixture_clock, fixture);
   /* The test's system layer (focus loss off) and its own file; no supervisor layer. */
   paths = ag_policy_paths_new (fixture->system_dir, NULL, fixture->policy_file);
-  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
-                         "policy-paths", paths, NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
-  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
-  ag_test_spin ();
-  return window;
+  return ag_test_open_signed_in_window (fixture->store_path, guard, paths, NULL);
 }
 
-static void
-close_window (AgWindow *window)
-{
-  AgGuard *guard = g_object_ref (ag_window_get_guard (window));
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
-  g_object_unref (guard);
-  ag_test_spin ();
-}
-
-/* The search result row of customer @id, once it is in sight. */
-static GtkWidget *
-find_result_row (GtkWidget *window, const char *id)
-{
-  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
-
-  collect_type (window, ADW_TYPE_ACTION_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (rows, i);
-
-      if (!AG_IS_FIELD_ROW (row) && gtk_widget_get_mapped (row)
-          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), id) == 0)
-        return row;
-    }
-  return NULL;
-}
-
-/* Opens customer @index and returns its record page. */
+/* Opens customer @index through the search and returns its record page. */
 static AgRecordPage *
 open_customer (AgWindow *window, Fixture *fixture, guint index)
 {
   AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
-  GtkWidget *search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
-  GtkWidget *row;
-  GtkWidget *page;
 
-  /* Ctrl+F: back to the search (the window may be folded on the record). */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
-  gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
-  AG_TEST_WAIT_UNTIL ((row = find_result_row (GTK_WIDGET (window), customer->id)) != NULL);
-  g_signal_emit_by_name (row, "activate");
-  AG_TEST_WAIT_UNTIL (
-    (page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
-    && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
-    && g_str_equal (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (page))),
-                    customer->id));
-  ag_test_spin ();
-  return AG_RECORD_PAGE (page);
-}
-
-static AgFieldRow *
-find_field_row (AgRecordPage *page, AgPiiKind kind)
-{
-  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
-
-  collect_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      AgFieldRow *row = g_ptr_array_index (rows, i);
-
-      if (ag_field_get_kind (ag_field_row_get_field (row)) == kind)
-        return row;
-    }
-  g_error ("No row for %s", ag_pii_kind_to_string (kind));
-  return NULL;
+  return ag_test_open_customer (window, customer->id);
 }
 
 static AgMaskedLabel *
 label_of (AgFieldRow *row)
 {
-  GtkWidget *label = find_type (GTK_WIDGET (row), AG_TYPE_MASKED_LABEL);
+  GtkWidget *label = ag_test_find_type (GTK_WIDGET (row), AG_TYPE_MASKED_LABEL);
 
   g_assert_nonnull (label);
   return AG_MASKED_LABEL (label);
@@ -391,10 +202,10 @@ open_dialog (AgFieldRow *row)
 {
   AgRevealDialog *dialog;
 
-  g_assert_null (find_dialog ());
+  g_assert_null (ag_test_find_reveal_dialog ());
   g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
   g_signal_emit_by_name (row, "activate");
-  AG_TEST_WAIT_UNTIL ((dialog = find_dialog ()) != NULL
+  AG_TEST_WAIT_UNTIL ((dialog = ag_test_find_reveal_dialog ()) != NULL
                       && gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   return dialog;
 }
@@ -403,8 +214,8 @@ open_dialog (AgFieldRow *row)
 static void
 reveal_with (AgRevealDialog *dialog, const char *reason, const char *ticket)
 {
-  GtkWidget *button = dialog_reveal_button (dialog);
-  GtkWidget *ticket_row = find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  GtkWidget *button = ag_test_reveal_dialog_button (dialog);
+  GtkWidget *ticket_row = ag_test_find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
 
   g_assert_true (ag_reveal_dialog_select_reason (dialog, reason));
   if (ticket != NULL)
@@ -446,7 +257,7 @@ test_new_destroy (Fixture *fixture, gconstpointer user_data)
 
   /* A CPF is masked by default: the row offers a reveal, named for the field. */
   g_assert_true (ag_field_row_get_can_reveal (AG_FIELD_ROW (row)));
-  g_assert_nonnull (find_type (row, AG_TYPE_MASKED_LABEL));
+  g_assert_nonnull (ag_test_find_type (row, AG_TYPE_MASKED_LABEL));
   g_assert_null (ag_field_row_get_reveal (AG_FIELD_ROW (row)));
   g_assert_finalize_object (row);
   /* Without a guard, no reveal. */
@@ -505,7 +316,7 @@ test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   AgGuard *guard = ag_window_get_guard (window);
   AgRecordPage *page = open_customer (window, fixture, 3);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   AgMaskedLabel *label = label_of (row);
   const char *cpf = value_of (fixture, 3, AG_PII_KIND_CPF);
   g_autofree char *formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
@@ -531,9 +342,10 @@ test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Identity check"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Fraud check"));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Required"));
-  g_assert_true (find_button (GTK_WIDGET (dialog), "Reveal") == dialog_reveal_button (dialog));
+  g_assert_true (find_button (GTK_WIDGET (dialog), "Reveal")
+                 == ag_test_reveal_dialog_button (dialog));
   reveal_with (dialog, "customer-request", "CALL-2026-0042");
-  g_assert_null (find_dialog ());
+  g_assert_null (ag_test_find_reveal_dialog ());
 
   /* The value, sharp and readable, with its countdown and a way to hide it now. */
   reveal = ag_field_row_get_reveal (row);
@@ -567,10 +379,10 @@ test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
   g_assert_null (reveal);
   assert_nowhere (cpf, AG_PII_KIND_CPF);
 
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal remask:expired ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -578,7 +390,7 @@ test_hide_now (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture);
   AgRecordPage *page = open_customer (window, fixture, 5);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_PHONE);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_PHONE);
   g_autofree char *events = NULL;
   GtkWidget *hide_button;
 
@@ -588,10 +400,10 @@ test_hide_now (Fixture *fixture, gconstpointer user_data)
   g_signal_emit_by_name (hide_button, "clicked");
   g_assert_false (ag_masked_label_get_revealed (label_of (row)));
   assert_nowhere (value_of (fixture, 5, AG_PII_KIND_PHONE), AG_PII_KIND_PHONE);
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal remask:hidden ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -599,10 +411,10 @@ test_reason_required (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture);
   AgRecordPage *page = open_customer (window, fixture, 2);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   AgRevealDialog *dialog = open_dialog (row);
-  GtkWidget *button = dialog_reveal_button (dialog);
-  GtkWidget *ticket_row = find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  GtkWidget *button = ag_test_reveal_dialog_button (dialog);
+  GtkWidget *ticket_row = ag_test_find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
   g_autofree char *events = NULL;
 
   /* No reason, no reveal: a ticket alone is not enough, and clicking does nothing. */
@@ -611,7 +423,7 @@ test_reason_required (Fixture *fixture, gconstpointer user_data)
   g_assert_false (gtk_widget_get_sensitive (button));
   g_signal_emit_by_name (button, "clicked");
   ag_test_spin ();
-  g_assert_true (find_dialog () == dialog);
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
   g_assert_false (ag_masked_label_get_revealed (label_of (row)));
 
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
@@ -628,11 +440,11 @@ test_reason_required (Fixture *fixture, gconstpointer user_data)
   /* Escape closes it, and nothing was asked of the guard. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
   ag_test_spin ();
-  g_assert_null (find_dialog ());
-  events = ledger_events (window);
+  g_assert_null (ag_test_find_reveal_dialog ());
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -640,7 +452,7 @@ test_quota (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture);
   AgRecordPage *page = open_customer (window, fixture, 4);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_EMAIL);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_EMAIL);
   const char *email = value_of (fixture, 4, AG_PII_KIND_EMAIL);
   const char *message = "You reached your limit of 1 reveal per hour. Ask your supervisor.";
   AgRevealDialog *dialog;
@@ -654,7 +466,7 @@ test_quota (Fixture *fixture, gconstpointer user_data)
   /* The next one is denied, says why, and shows nothing. */
   dialog = open_dialog (row);
   reveal_with (dialog, "identity-check", NULL);
-  g_assert_true (find_dialog () == dialog);
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), message));
   g_assert_false (ag_masked_label_get_revealed (label_of (row)));
   g_assert_null (ag_field_row_get_reveal (row));
@@ -662,10 +474,10 @@ test_quota (Fixture *fixture, gconstpointer user_data)
   assert_no_label_revealed (GTK_WIDGET (window));
   gtk_window_destroy (GTK_WINDOW (dialog));
 
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal remask:hidden reveal-denied:quota ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -674,7 +486,7 @@ test_lock_while_revealed (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   AgGuard *guard = ag_window_get_guard (window);
   AgRecordPage *page = open_customer (window, fixture, 6);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   AgMaskedLabel *label = label_of (row);
   const char *cpf = value_of (fixture, 6, AG_PII_KIND_CPF);
   g_autofree char *events = NULL;
@@ -696,23 +508,23 @@ test_lock_while_revealed (Fixture *fixture, gconstpointer user_data)
   g_assert_null (ag_reveal_get_value (reveal));
   g_clear_object (&reveal);
   assert_nowhere (cpf, AG_PII_KIND_CPF);
-  g_assert_null (find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
+  g_assert_null (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
 
   /* Back in: the customer again, masked. */
   ag_test_sign_in (GTK_WIDGET (window), guard, 1);
-  AG_TEST_WAIT_UNTIL ((page = AG_RECORD_PAGE (find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)))
-                        != NULL
-                      && ag_record_page_get_record (page) != NULL);
+  AG_TEST_WAIT_UNTIL (
+    (page = AG_RECORD_PAGE (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE))) != NULL
+    && ag_record_page_get_record (page) != NULL);
   ag_test_spin ();
   assert_no_label_revealed (GTK_WIDGET (window));
   assert_nowhere (cpf, AG_PII_KIND_CPF);
 
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_true (g_str_has_prefix (events, "login reveal "));
   g_assert_nonnull (strstr (events, "remask:lock "));
   g_assert_nonnull (strstr (events, "lock:manual "));
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -720,15 +532,15 @@ test_lock_closes_dialog (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture);
   AgRecordPage *page = open_customer (window, fixture, 8);
-  AgRevealDialog *dialog = open_dialog (find_field_row (page, AG_PII_KIND_ADDRESS));
+  AgRevealDialog *dialog = open_dialog (ag_test_find_field_row (page, AG_PII_KIND_ADDRESS));
 
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
   ag_test_spin ();
   g_assert_null (dialog);
-  g_assert_null (find_dialog ());
+  g_assert_null (ag_test_find_reveal_dialog ());
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -736,7 +548,7 @@ test_other_record (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture);
   AgRecordPage *page = open_customer (window, fixture, 9);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   const char *cpf = value_of (fixture, 9, AG_PII_KIND_CPF);
   g_autofree char *events = NULL;
   g_autoptr (AgReveal) reveal = NULL;
@@ -748,10 +560,10 @@ test_other_record (Fixture *fixture, gconstpointer user_data)
   g_assert_false (ag_reveal_get_active (reveal));
   assert_nowhere (cpf, AG_PII_KIND_CPF);
   assert_no_label_revealed (GTK_WIDGET (window));
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal remask:record-changed ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 /* Answers the step-up prompts in @dialog by their titles, as an agent types them, until
@@ -759,7 +571,7 @@ test_other_record (Fixture *fixture, gconstpointer user_data)
 static void
 answer_step_up (AgRevealDialog *dialog, const char *password, const char *code)
 {
-  GtkWidget *button = dialog_reveal_button (dialog);
+  GtkWidget *button = ag_test_reveal_dialog_button (dialog);
 
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   while (TRUE)
@@ -813,7 +625,7 @@ test_step_up (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   guint index = customer_with (fixture, AG_PII_KIND_CARD_NUMBER);
   AgRecordPage *page = open_customer (window, fixture, index);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CARD_NUMBER);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CARD_NUMBER);
   const char *card = value_of (fixture, index, AG_PII_KIND_CARD_NUMBER);
   g_autofree char *code = ag_test_pam_code (1);
   g_autofree char *next_code = ag_test_pam_code (2);
@@ -829,25 +641,25 @@ test_step_up (Fixture *fixture, gconstpointer user_data)
 
   /* A wrong password: denied, said so, nothing shown. */
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
-  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  g_signal_emit_by_name (ag_test_reveal_dialog_button (dialog), "clicked");
   answer_step_up (dialog, "not-the-password", code);
-  g_assert_true (find_dialog () == dialog);
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Your password or code was not accepted, so "
                                                      "the value stays hidden. Try again."));
   g_assert_false (ag_masked_label_get_revealed (label_of (row)));
   assert_nowhere (card, AG_PII_KIND_CARD_NUMBER);
 
   /* Both factors: the card number shows. */
-  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  g_signal_emit_by_name (ag_test_reveal_dialog_button (dialog), "clicked");
   answer_step_up (dialog, AG_TEST_PASSWORD, next_code);
-  g_assert_null (find_dialog ());
+  g_assert_null (ag_test_find_reveal_dialog ());
   g_assert_true (ag_masked_label_get_revealed (label_of (row)));
   g_assert_cmpstr (ag_reveal_get_value (ag_field_row_get_reveal (row)), ==, card);
 
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal-denied:step-up-failed reveal ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -857,7 +669,7 @@ test_policy_reload (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   AgGuard *guard = ag_window_get_guard (window);
   AgRecordPage *page = open_customer (window, fixture, 12);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   g_autofree char *events = NULL;
 
   /* The window watches the policy: a shorter reveal-duration applies to the next reveal. */
@@ -870,10 +682,10 @@ test_policy_reload (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Hides in 10 s");
 
   /* The change is in the ledger, before the reveal made under it. */
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login policy-changed reveal ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 /* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
@@ -921,33 +733,24 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   page = open_customer (window, fixture, index);
 
-  dialog = open_dialog (find_field_row (page, AG_PII_KIND_CPF));
+  dialog = open_dialog (ag_test_find_field_row (page, AG_PII_KIND_CPF));
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
   take_shot ("dialog");
-  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
-  AG_TEST_WAIT_UNTIL (find_dialog () == NULL);
+  g_signal_emit_by_name (ag_test_reveal_dialog_button (dialog), "clicked");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
   fixture->now += 2 * G_USEC_PER_SEC;
   take_shot ("revealed");
 
-  dialog = open_dialog (find_field_row (page, AG_PII_KIND_CARD_NUMBER));
+  dialog = open_dialog (ag_test_find_field_row (page, AG_PII_KIND_CARD_NUMBER));
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
-  g_signal_emit_by_name (dialog_reveal_button (dialog), "clicked");
+  g_signal_emit_by_name (ag_test_reveal_dialog_button (dialog), "clicked");
   AG_TEST_WAIT_UNTIL (ag_test_n_prompts (GTK_WIDGET (dialog)) > 0);
   take_shot ("step-up");
   answer_step_up (dialog, "not-the-password", code);
   take_shot ("denied");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
-  close_window (window);
-}
-
-const char *
-__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
+  ag_test_close_window (window);
 }
 
 int

@@ -33,6 +33,7 @@
 #include "ag-test-notify.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
+#include "ag-test-window.h"
 #include "ag-window.h"
 
 #define N_CUSTOMERS 10
@@ -222,105 +223,20 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 /* Widgets ------------------------------------------------------------------------------- */
 
 static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-collect_type (GtkWidget *root, GType type, GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (found, root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_type (child, type, found);
-}
-
-static GtkWidget *
 find_button_labelled (GtkWidget *root, const char *text)
 {
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
 
-  collect_type (root, GTK_TYPE_BUTTON, buttons);
+  ag_test_collect_type (root, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     {
       GtkWidget *button = g_ptr_array_index (buttons, i);
-      GtkWidget *label = find_type (button, GTK_TYPE_LABEL);
+      GtkWidget *label = ag_test_find_type (button, GTK_TYPE_LABEL);
 
       if (label != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) == 0)
         return button;
     }
   return NULL;
-}
-
-static AgRevealDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (AG_IS_REVEAL_DIALOG (window))
-        return AG_REVEAL_DIALOG (window);
-    }
-  return NULL;
-}
-
-static GtkWidget *
-dialog_reveal_button (AgRevealDialog *dialog)
-{
-  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
-
-  collect_type (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      GtkWidget *button = g_ptr_array_index (buttons, i);
-
-      if (gtk_widget_has_css_class (button, "suggested-action")
-          && gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW) == NULL)
-        return button;
-    }
-  g_error ("The reveal dialog has no Reveal button");
-  return NULL;
-}
-
-static gboolean
-collect_event_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  GString *events = user_data;
-
-  g_string_append_printf (events, "%s%s%s ", ag_ledger_event_to_string (entry->event),
-                          entry->cause != NULL ? ":" : "",
-                          entry->cause != NULL ? entry->cause : "");
-  return TRUE;
-}
-
-static char *
-ledger_events (AgWindow *window)
-{
-  g_autoptr (GError) error = NULL;
-  GString *events = g_string_new ("");
-  AgLedgerFilter filter = { 0 };
-
-  /* What the guard handed to its ledger writer is written first. */
-  ag_guard_flush_ledger (ag_window_get_guard (window));
-  g_assert_true (ag_sqlite_store_foreach_event (AG_SQLITE_STORE (ag_window_get_store (window)),
-                                                &filter, collect_event_cb, events, &error));
-  g_assert_no_error (error);
-  return g_string_free (events, FALSE);
 }
 
 static AgWindow *
@@ -329,104 +245,26 @@ open_window (Fixture *fixture)
   g_autoptr (GError) error = NULL;
   g_autoptr (AgGuard) guard = ag_guard_new (&error);
   g_autoptr (AgPolicyPaths) paths = NULL;
-  AgWindow *window;
 
   g_assert_no_error (error);
   ag_guard_set_clock (guard, fixture_clock, fixture);
   paths = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
-  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
-                         "policy-paths", paths, "desktop-monitor", fixture->monitor, NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
-  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
-  ag_test_spin ();
-  return window;
-}
-
-static void
-close_window (AgWindow *window)
-{
-  AgGuard *guard = g_object_ref (ag_window_get_guard (window));
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
-  g_object_unref (guard);
-  ag_test_spin ();
-}
-
-static GtkWidget *
-find_result_row (GtkWidget *window, const char *id)
-{
-  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
-
-  collect_type (window, ADW_TYPE_ACTION_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (rows, i);
-
-      if (!AG_IS_FIELD_ROW (row) && gtk_widget_get_mapped (row)
-          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), id) == 0)
-        return row;
-    }
-  return NULL;
+  return ag_test_open_signed_in_window (fixture->store_path, guard, paths, fixture->monitor);
 }
 
 static AgRecordPage *
 open_customer (AgWindow *window, Fixture *fixture, guint index)
 {
   AgCustomerData *customer = g_ptr_array_index (fixture->customers, index);
-  GtkWidget *search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
-  GtkWidget *row;
-  GtkWidget *page;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
-  gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
-  AG_TEST_WAIT_UNTIL ((row = find_result_row (GTK_WIDGET (window), customer->id)) != NULL);
-  g_signal_emit_by_name (row, "activate");
-  AG_TEST_WAIT_UNTIL (
-    (page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
-    && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
-    && g_str_equal (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (page))),
-                    customer->id));
-  ag_test_spin ();
-  return AG_RECORD_PAGE (page);
-}
-
-static AgFieldRow *
-find_field_row (AgRecordPage *page, AgPiiKind kind)
-{
-  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
-
-  collect_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      AgFieldRow *row = g_ptr_array_index (rows, i);
-
-      if (ag_field_get_kind (ag_field_row_get_field (row)) == kind)
-        return row;
-    }
-  g_error ("No row for %s", ag_pii_kind_to_string (kind));
-  return NULL;
+  return ag_test_open_customer (window, customer->id);
 }
 
 /* Reveals the field of @row for a reason, as the agent does, and returns the reveal. */
 static AgReveal *
 reveal_field (AgFieldRow *row)
 {
-  AgRevealDialog *dialog;
-  GtkWidget *button;
-
-  g_signal_emit_by_name (row, "activate");
-  AG_TEST_WAIT_UNTIL ((dialog = find_dialog ()) != NULL
-                      && gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
-  button = dialog_reveal_button (dialog);
-  g_signal_emit_by_name (button, "clicked");
-  AG_TEST_WAIT_UNTIL (find_dialog () == NULL);
-  ag_test_spin ();
-  g_assert_nonnull (ag_field_row_get_reveal (row));
-  return ag_field_row_get_reveal (row);
+  return ag_test_reveal_field (row, "identity-check");
 }
 
 static const char *
@@ -462,7 +300,7 @@ test_desktop_lock (Fixture *fixture, gconstpointer user_data, DesktopSignal what
   window = open_window (fixture);
   guard = ag_window_get_guard (window);
   page = open_customer (window, fixture, 1);
-  reveal = g_object_ref (reveal_field (find_field_row (page, AG_PII_KIND_CPF)));
+  reveal = g_object_ref (reveal_field (ag_test_find_field_row (page, AG_PII_KIND_CPF)));
   g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
 
   /* Awake: the sleep waits for us. */
@@ -493,7 +331,7 @@ test_desktop_lock (Fixture *fixture, gconstpointer user_data, DesktopSignal what
   AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
   /* At once: the record page is gone and the value wiped, in the same main-loop turn. */
   g_assert_null (page);
-  g_assert_null (find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
+  g_assert_null (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
   g_assert_false (ag_reveal_get_active (reveal));
   g_assert_null (ag_reveal_get_value (reveal));
   g_clear_object (&reveal);
@@ -516,11 +354,11 @@ test_desktop_lock (Fixture *fixture, gconstpointer user_data, DesktopSignal what
       g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
     }
 
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   expected = g_strdup_printf ("login reveal remask:lock lock:%s ", ag_lock_cause_to_string (cause));
   g_assert_cmpstr (events, ==, expected);
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -561,7 +399,7 @@ test_sleep_while_locked (Fixture *fixture, gconstpointer user_data)
   AG_TEST_WAIT_UNTIL (!ag_desktop_monitor_get_inhibiting (fixture->monitor));
   POLL_UNTIL (n_inhibitors (fixture) == 0);
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -597,10 +435,10 @@ test_application_monitor (Fixture *fixture, gconstpointer user_data)
   reply = ag_test_bus_call (fixture->system, LOGIND_NAME, SESSION_PATH "c1",
                             "org.freedesktop.login1.Session", "Lock", NULL, NULL);
   AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_LOCKED);
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login lock:screen-lock ");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 /* The clipboard ------------------------------------------------------------------------- */
@@ -711,8 +549,8 @@ test_clipboard_deny (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
   AgRecordPage *page = open_customer (window, fixture, 2);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
-  GtkWidget *label = find_type (GTK_WIDGET (row), AG_TYPE_MASKED_LABEL);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+  GtkWidget *label = ag_test_find_type (GTK_WIDGET (row), AG_TYPE_MASKED_LABEL);
   GtkWidget *copy_button;
   GtkEventController *controller;
   g_autofree char *text = NULL;
@@ -731,7 +569,7 @@ test_clipboard_deny (Fixture *fixture, gconstpointer user_data)
   g_assert_false (gtk_widget_activate_action (label, "clipboard.copy", NULL));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (row), "clipboard.copy", NULL));
   g_assert_false (GTK_IS_LABEL (label));
-  g_assert_null (find_type (label, GTK_TYPE_LABEL));
+  g_assert_null (ag_test_find_type (label, GTK_TYPE_LABEL));
 
   /* Ctrl+C, typed for real on the focused row: it arrives and copies nothing. */
   controller = gtk_event_controller_key_new ();
@@ -747,7 +585,7 @@ test_clipboard_deny (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (text, ==, "the agent's own text");
   g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -757,7 +595,7 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
   AgGuard *guard = ag_window_get_guard (window);
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
   AgRecordPage *page = open_customer (window, fixture, 3);
-  AgFieldRow *row = find_field_row (page, AG_PII_KIND_CPF);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   g_autofree char *formatted
     = ag_pii_format (AG_PII_KIND_CPF, value_of (fixture, 3, AG_PII_KIND_CPF));
   GtkWidget *copy_button;
@@ -804,11 +642,11 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
 
   /* What the agent copied since is not ours to clear. */
   ag_test_sign_in (GTK_WIDGET (window), guard, 1);
-  AG_TEST_WAIT_UNTIL ((page = AG_RECORD_PAGE (find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)))
-                        != NULL
-                      && ag_record_page_get_record (page) != NULL);
+  AG_TEST_WAIT_UNTIL (
+    (page = AG_RECORD_PAGE (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE))) != NULL
+    && ag_record_page_get_record (page) != NULL);
   ag_test_spin ();
-  row = find_field_row (page, AG_PII_KIND_CPF);
+  row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   reveal_field (row);
   g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (row), "Copy"), "clicked");
   g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
@@ -818,7 +656,7 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
   text = read_text (clipboard);
   g_assert_cmpstr (text, ==, "the agent's own text");
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 /* Accessibility ------------------------------------------------------------------------- */
@@ -920,7 +758,7 @@ test_a11y_tree (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (counts[5], >=, 2);
 
   /* Revealed: the CPF is there to be read out, the phone still is not. */
-  reveal_field (find_field_row (page, AG_PII_KIND_CPF));
+  reveal_field (ag_test_find_field_row (page, AG_PII_KIND_CPF));
   ag_test_spin ();
   count_in_a11y_tree (needles, counts);
   g_assert_cmpuint (counts[1], >=, 1);
@@ -935,7 +773,7 @@ test_a11y_tree (Fixture *fixture, gconstpointer user_data)
   for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
     g_assert_cmpuint (counts[i], ==, 0);
 
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 /* A scripted session, scanned for leaks ----------------------------------------------------- */
@@ -1037,18 +875,18 @@ test_leak_scan (Fixture *fixture, gconstpointer user_data)
       AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
 
       /* The agent types the caller's CPF into the search. */
-      search = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+      search = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
       gtk_editable_set_text (GTK_EDITABLE (search), customer->values[AG_PII_KIND_CPF]);
       AG_TEST_WAIT_UNTIL (
         g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (
-                     find_type (GTK_WIDGET (window), GTK_TYPE_LIST_BOX), GTK_TYPE_STACK))),
+                     ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_LIST_BOX), GTK_TYPE_STACK))),
                    "searching")
         != 0);
       ag_test_spin ();
 
       page = open_customer (window, fixture, 5);
-      reveal_field (find_field_row (page, AG_PII_KIND_CPF));
-      reveal_field (find_field_row (page, AG_PII_KIND_PHONE));
+      reveal_field (ag_test_find_field_row (page, AG_PII_KIND_CPF));
+      reveal_field (ag_test_find_field_row (page, AG_PII_KIND_PHONE));
 
       /* Idle: the warning, then the lock, on the guard's clock. */
       deadline = ag_guard_get_idle_deadline (guard);
@@ -1161,12 +999,12 @@ test_focus_loss (Fixture *fixture, gconstpointer user_data)
   AG_TEST_WAIT_UNTIL (!ag_reveal_get_active (reveal));
   g_assert_null (ag_reveal_get_value (reveal));
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal remask:focus-loss ");
 
   g_clear_object (&reveal);
   gtk_window_destroy (GTK_WINDOW (other));
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 /* Minimising (run-test.sh --wm: openbox, a real EWMH window manager) -------------------- */
@@ -1194,7 +1032,7 @@ open_with_cpf_revealed (Fixture *fixture, guint index, AgWindow **window, AgReco
 {
   *window = open_window (fixture);
   *page = open_customer (*window, fixture, index);
-  return g_object_ref (reveal_field (find_field_row (*page, AG_PII_KIND_CPF)));
+  return g_object_ref (reveal_field (ag_test_find_field_row (*page, AG_PII_KIND_CPF)));
 }
 
 static void
@@ -1216,9 +1054,9 @@ test_minimise_locks (Fixture *fixture, gconstpointer user_data)
   g_assert_false (ag_reveal_get_active (reveal));
   g_assert_null (ag_reveal_get_value (reveal));
   AG_TEST_WAIT_UNTIL (page == NULL);
-  g_assert_null (find_type (GTK_WIDGET (window), AG_TYPE_MASKED_LABEL));
+  g_assert_null (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_MASKED_LABEL));
   AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal remask:lock lock:minimise ");
 
   /* Back on screen, it is the lock page: both factors again, then the same customer. */
@@ -1229,7 +1067,7 @@ test_minimise_locks (Fixture *fixture, gconstpointer user_data)
   g_assert_true (gtk_widget_get_mapped (ag_test_find_lock_page (GTK_WIDGET (window))));
 
   g_object_unref (reveal);
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 static void
@@ -1260,7 +1098,7 @@ test_minimise_policy_off (Fixture *fixture, gconstpointer user_data)
   g_assert_null (ag_reveal_get_value (reveal));
   AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
-  events = ledger_events (window);
+  events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login reveal remask:focus-loss ");
 
   gtk_window_present (GTK_WINDOW (window));
@@ -1268,19 +1106,10 @@ test_minimise_policy_off (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_READY);
 
   g_object_unref (reveal);
-  close_window (window);
+  ag_test_close_window (window);
 }
 
 /* main ---------------------------------------------------------------------------------- */
-
-const char *
-__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
 
 int
 main (int argc, char **argv)

@@ -11,6 +11,7 @@
 #include "ag-keyring.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
+#include "ag-test-window.h"
 #include "ag-masked-label-private.h"
 #include "ag-pii.h"
 #include "ag-record-page.h"
@@ -109,17 +110,6 @@ find_widget (GtkWidget *root, WidgetPredicate predicate, gconstpointer data)
   return NULL;
 }
 
-static void
-collect_widgets (GtkWidget *root, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (out, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, out);
-}
-
 static gboolean
 is_of_type (GtkWidget *widget, gconstpointer data)
 {
@@ -168,29 +158,24 @@ get_accessible_string (GtkWidget *widget, GtkAccessibleProperty property)
                                              "\x01\x02 never an accessible text");
 }
 
+/* The accessible label and description of every widget of @widget's tree. */
+static void
+collect_accessible_texts (GtkWidget *widget, GPtrArray *texts)
+{
+  g_ptr_array_add (texts, get_accessible_string (widget, GTK_ACCESSIBLE_PROPERTY_LABEL));
+  g_ptr_array_add (texts, get_accessible_string (widget, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_accessible_texts (child, texts);
+}
+
 /* Every text the window shows or tells assistive technologies, in all its widgets,
  * visible or not. */
 static void
 collect_texts (GtkWidget *widget, GPtrArray *texts)
 {
-  const char *tooltip = gtk_widget_get_tooltip_text (widget);
-
-  if (GTK_IS_LABEL (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
-  if (GTK_IS_EDITABLE (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_editable_get_text (GTK_EDITABLE (widget))));
-  if (GTK_IS_WINDOW (widget))
-    g_ptr_array_add (texts, g_strdup (gtk_window_get_title (GTK_WINDOW (widget))));
-  if (AG_IS_MASKED_LABEL (widget))
-    g_ptr_array_add (texts, g_strdup (ag_masked_label_get_masked (AG_MASKED_LABEL (widget))));
-  if (tooltip != NULL)
-    g_ptr_array_add (texts, g_strdup (tooltip));
-  g_ptr_array_add (texts, get_accessible_string (widget, GTK_ACCESSIBLE_PROPERTY_LABEL));
-  g_ptr_array_add (texts, get_accessible_string (widget, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_texts (child, texts);
+  ag_test_collect_texts (widget, texts);
+  collect_accessible_texts (widget, texts);
 }
 
 static void
@@ -315,7 +300,7 @@ test_window_spinners_only_on_screen (Fixture *fixture, gconstpointer user_data)
   g_autoptr (GPtrArray) spinners = g_ptr_array_new ();
   guint off_screen = 0;
 
-  collect_widgets (GTK_WIDGET (window), GTK_TYPE_SPINNER, spinners);
+  ag_test_collect_type (GTK_WIDGET (window), GTK_TYPE_SPINNER, spinners);
   for (guint i = 0; i < spinners->len; i++)
     {
       GtkWidget *spinner = g_ptr_array_index (spinners, i);
@@ -361,7 +346,7 @@ test_window_search_and_select (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Agent Guard");
 
   /* One masked label per PII field but the name, whose text is the mask. */
-  collect_widgets (page, AG_TYPE_MASKED_LABEL, masked_labels);
+  ag_test_collect_type (page, AG_TYPE_MASKED_LABEL, masked_labels);
   for (AgPiiKind kind = AG_PII_KIND_NAME + 1; kind < AG_PII_N_KINDS; kind++)
     if (customer->values[kind] != NULL)
       expected_fields++;
@@ -533,7 +518,7 @@ test_record_page_new_destroy (Fixture *fixture, gconstpointer user_data)
 
   /* The name is the title, not a field row. */
   g_assert_nonnull (find_widget (page, is_label_with_text, "Maria Silva"));
-  collect_widgets (page, AG_TYPE_MASKED_LABEL, labels);
+  ag_test_collect_type (page, AG_TYPE_MASKED_LABEL, labels);
   g_assert_cmpuint (labels->len, ==, 2);
   g_assert_cmpstr (ag_masked_label_get_masked (g_ptr_array_index (labels, 0)), ==,
                    "***.982.247-**");
@@ -541,7 +526,7 @@ test_record_page_new_destroy (Fixture *fixture, gconstpointer user_data)
 
   /* No record, no field widgets left. */
   ag_record_page_set_record (AG_RECORD_PAGE (page), NULL);
-  collect_widgets (page, AG_TYPE_MASKED_LABEL, labels);
+  ag_test_collect_type (page, AG_TYPE_MASKED_LABEL, labels);
   g_assert_cmpuint (labels->len, ==, 0);
 
   g_assert_finalize_object (page);

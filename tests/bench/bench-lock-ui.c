@@ -47,6 +47,7 @@
 #include "ag-reveal-dialog.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
+#include "ag-test-window.h"
 #include "ag-window.h"
 
 #define SECOND      ((gint64) G_USEC_PER_SEC)
@@ -110,90 +111,12 @@ write_file (const char *path, const char *contents)
 
 /* Looking at widgets -------------------------------------------------------------------- */
 
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-collect_type (GtkWidget *root, GType type, GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (found, root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_type (child, type, found);
-}
-
-static AgRevealDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (AG_IS_REVEAL_DIALOG (window))
-        return AG_REVEAL_DIALOG (window);
-    }
-  return NULL;
-}
-
-/* The dialog's Reveal button: its suggested action (not the ticket row's apply button). */
-static GtkWidget *
-dialog_reveal_button (AgRevealDialog *dialog)
-{
-  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
-
-  collect_type (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      GtkWidget *button = g_ptr_array_index (buttons, i);
-
-      if (gtk_widget_has_css_class (button, "suggested-action")
-          && gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW) == NULL)
-        return button;
-    }
-  g_error ("The reveal dialog has no Reveal button");
-  return NULL;
-}
-
-/* The search result row of customer @id, once it is in sight. */
-static GtkWidget *
-find_result_row (GtkWidget *window, const char *id)
-{
-  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
-
-  collect_type (window, ADW_TYPE_ACTION_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (rows, i);
-
-      if (!AG_IS_FIELD_ROW (row) && gtk_widget_get_mapped (row)
-          && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), id) == 0)
-        return row;
-    }
-  return NULL;
-}
-
 /* The end point: no field widget of a customer is left anywhere in the window. */
 static gboolean
 no_pii_widgets (Bench *bench)
 {
   return bench->page == NULL
-         && find_type (GTK_WIDGET (bench->window), AG_TYPE_MASKED_LABEL) == NULL;
+         && ag_test_find_type (GTK_WIDGET (bench->window), AG_TYPE_MASKED_LABEL) == NULL;
 }
 
 /* The phases of each frame, connected after GTK's own handlers: before-paint marks the
@@ -253,51 +176,6 @@ sign_in (Bench *bench)
     g_error ("The sign-in failed");
 }
 
-/* Opens customer @index through the search and returns its record page. */
-static AgRecordPage *
-open_customer (Bench *bench, guint index)
-{
-  AgCustomerData *customer = g_ptr_array_index (bench->customers, index);
-  GtkWidget *window = GTK_WIDGET (bench->window);
-  GtkWidget *search = find_type (window, GTK_TYPE_SEARCH_ENTRY);
-  GtkWidget *row;
-  GtkWidget *page;
-
-  g_assert_true (gtk_widget_activate_action (window, "win.search", NULL));
-  gtk_editable_set_text (GTK_EDITABLE (search), customer->id);
-  AG_TEST_WAIT_UNTIL ((row = find_result_row (window, customer->id)) != NULL);
-  g_signal_emit_by_name (row, "activate");
-  AG_TEST_WAIT_UNTIL (
-    (page = find_type (window, AG_TYPE_RECORD_PAGE)) != NULL
-    && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
-    && g_str_equal (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (page))),
-                    customer->id));
-  ag_test_spin ();
-  return AG_RECORD_PAGE (page);
-}
-
-/* Reveals the field of @row through its dialog, as an agent does, and waits for it. */
-static void
-reveal (AgFieldRow *row)
-{
-  AgRevealDialog *dialog;
-  GtkWidget *button;
-
-  g_signal_emit_by_name (row, "activate");
-  AG_TEST_WAIT_UNTIL ((dialog = find_dialog ()) != NULL
-                      && gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  button = dialog_reveal_button (dialog);
-  g_assert_true (ag_reveal_dialog_select_reason (dialog, "customer-request"));
-  /* Reveal is insensitive while the guard works; then the value shows or the dialog says
-   * why not. (The dialog may be finalized well after it closed: do not wait for that.) */
-  g_object_ref (button);
-  g_signal_emit_by_name (button, "clicked");
-  AG_TEST_WAIT_UNTIL (ag_field_row_get_reveal (row) != NULL || gtk_widget_get_sensitive (button));
-  g_object_unref (button);
-  if (ag_field_row_get_reveal (row) == NULL)
-    g_error ("A reveal was refused");
-}
-
 /* Reveals up to @n fields of @page that need no step-up; returns how many. */
 static guint
 reveal_fields (AgRecordPage *page, guint n)
@@ -307,7 +185,7 @@ reveal_fields (AgRecordPage *page, guint n)
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
   guint revealed = 0;
 
-  collect_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW, rows);
+  ag_test_collect_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW, rows);
   for (guint k = 0; k < G_N_ELEMENTS (kinds) && revealed < n; k++)
     for (guint i = 0; i < rows->len && revealed < n; i++)
       {
@@ -316,7 +194,7 @@ reveal_fields (AgRecordPage *page, guint n)
         if (ag_field_get_kind (ag_field_row_get_field (row)) != kinds[k]
             || !ag_field_row_get_can_reveal (row))
           continue;
-        reveal (row);
+        ag_test_reveal_field (row, "customer-request");
         revealed++;
       }
   return revealed;
@@ -431,7 +309,7 @@ tear_down (Bench *bench)
 static AgRecordPage *
 shown_page (Bench *bench)
 {
-  GtkWidget *page = find_type (GTK_WIDGET (bench->window), AG_TYPE_RECORD_PAGE);
+  GtkWidget *page = ag_test_find_type (GTK_WIDGET (bench->window), AG_TYPE_RECORD_PAGE);
 
   return page != NULL && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
            ? AG_RECORD_PAGE (page)
@@ -454,7 +332,12 @@ prepare_run (Bench *bench, guint run)
       sign_in (bench);
     }
   if (run % CUSTOMER_RUNS == 0)
-    page = open_customer (bench, (run / CUSTOMER_RUNS) % bench->customers->len);
+    {
+      AgCustomerData *customer
+        = g_ptr_array_index (bench->customers, (run / CUSTOMER_RUNS) % bench->customers->len);
+
+      page = ag_test_open_customer (bench->window, customer->id);
+    }
   else
     AG_TEST_WAIT_UNTIL ((page = shown_page (bench)) != NULL);
   ag_test_spin ();
@@ -559,7 +442,7 @@ measure (Bench *bench, const Trigger *trigger, guint runs)
       /* The lock did its whole job. */
       g_assert_cmpint (ag_guard_get_state (bench->guard), ==, AG_GUARD_STATE_LOCKED);
       g_assert_cmpuint (g_list_model_get_n_items (ag_guard_get_reveals (bench->guard)), ==, 0);
-      g_assert_null (find_type (GTK_WIDGET (bench->window), AG_TYPE_FIELD_ROW));
+      g_assert_null (ag_test_find_type (GTK_WIDGET (bench->window), AG_TYPE_FIELD_ROW));
       g_assert_cmpint (bench->gone_at, >=, bench->fired_at);
 
       latency = bench->painted_at - bench->fired_at;

@@ -54,6 +54,10 @@ G_DEFINE_FINAL_TYPE (AgSessionWatch, ag_session_watch, G_TYPE_OBJECT)
  * when a dialog of ours opens, the main window goes inactive a moment before the dialog
  * becomes active, and that is no focus loss. */
 #define FOCUS_GRACE_MS 200
+/* The same when a dialog of ours closes: the window manager gives the focus back to the
+ * main window, and on a busy machine that can take longer. Without it, a value revealed
+ * as the reveal dialog closes could be re-masked at once. */
+#define FOCUS_HANDOVER_MS 1000
 
 /* The lock warning ------------------------------------------------------------------- */
 
@@ -200,12 +204,27 @@ focus_check_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Checks for a focus loss in @delay_ms, instead of any check planned before. */
+static void
+check_focus_later (AgSessionWatch *self, guint delay_ms)
+{
+  g_clear_handle_id (&self->focus_check_id, g_source_remove);
+  self->focus_check_id = g_timeout_add (delay_ms, focus_check_cb, self);
+}
+
 static void
 is_active_cb (GtkWindow *window, GParamSpec *pspec, AgSessionWatch *self)
 {
-  g_clear_handle_id (&self->focus_check_id, g_source_remove);
-  if (!gtk_window_is_active (window))
-    self->focus_check_id = g_timeout_add (FOCUS_GRACE_MS, focus_check_cb, self);
+  if (gtk_window_is_active (window))
+    {
+      g_clear_handle_id (&self->focus_check_id, g_source_remove);
+      return;
+    }
+  /* A dialog of ours hidden as it closes hands the focus back. */
+  check_focus_later (self, window != GTK_WINDOW (self->window)
+                               && !gtk_widget_get_visible (GTK_WIDGET (window))
+                             ? FOCUS_HANDOVER_MS
+                             : FOCUS_GRACE_MS);
 }
 
 static gboolean
@@ -273,6 +292,11 @@ toplevels_changed_cb (GListModel *toplevels, guint position, guint removed, guin
 
       watch_toplevel (self, window);
     }
+  /* A window closed. If it was a dialog of ours with the focus, the window manager hands
+   * the focus back to the main window, or to nothing: a destroyed window tells no more
+   * that it lost the focus, so check. */
+  if (removed > 0)
+    check_focus_later (self, FOCUS_HANDOVER_MS);
 }
 
 /* Minimising -------------------------------------------------------------------------- */

@@ -13,21 +13,35 @@
 
 /* Looking at widgets -------------------------------------------------------------------- */
 
-/* The first widget of @type in @root's tree, @root included, depth first. */
+/* The first widget of @root's tree, @root included, depth first, for which @predicate
+ * holds. */
 GtkWidget *
-ag_test_find_type (GtkWidget *root, GType type)
+ag_test_find_widget (GtkWidget *root, AgTestWidgetPredicate predicate, gconstpointer data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+  if (predicate (root, data))
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = ag_test_find_type (child, type);
+      GtkWidget *found = ag_test_find_widget (child, predicate, data);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_of_type (GtkWidget *widget, gconstpointer data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+/* The first widget of @type in @root's tree, @root included, depth first. */
+GtkWidget *
+ag_test_find_type (GtkWidget *root, GType type)
+{
+  return ag_test_find_widget (root, is_of_type, GSIZE_TO_POINTER (type));
 }
 
 /* Adds every widget of @type in @root's tree to @found, in tree order. */
@@ -41,22 +55,23 @@ ag_test_collect_type (GtkWidget *root, GType type, GPtrArray *found)
     ag_test_collect_type (child, type, found);
 }
 
+static gboolean
+is_label_with_text (GtkWidget *widget, gconstpointer data)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+static gboolean
+is_mapped_label_with_text (GtkWidget *widget, gconstpointer data)
+{
+  return is_label_with_text (widget, data) && gtk_widget_get_mapped (widget);
+}
+
 /* The first label showing exactly @text; only a mapped one when @mapped. */
 GtkWidget *
 ag_test_find_label (GtkWidget *root, const char *text, gboolean mapped)
 {
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0
-      && (!mapped || gtk_widget_get_mapped (root)))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = ag_test_find_label (child, text, mapped);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ag_test_find_widget (root, mapped ? is_mapped_label_with_text : is_label_with_text, text);
 }
 
 /* Adds to @texts (of g_strdup()ed strings, NULLs included) every text a widget of

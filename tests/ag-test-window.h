@@ -18,6 +18,10 @@
 #include "ag-window.h"
 
 /* Looking at widgets */
+typedef gboolean (*AgTestWidgetPredicate) (GtkWidget *widget, gconstpointer data);
+
+GtkWidget *
+ag_test_find_widget (GtkWidget *root, AgTestWidgetPredicate predicate, gconstpointer data);
 GtkWidget *
 ag_test_find_type (GtkWidget *root, GType type);
 void

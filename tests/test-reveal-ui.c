@@ -102,20 +102,16 @@ find_label (GtkWidget *root, const char *text)
   return ag_test_find_label (root, text, TRUE);
 }
 
+static gboolean
+has_tooltip (GtkWidget *widget, gconstpointer tooltip)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
 static GtkWidget *
 find_tooltip (GtkWidget *root, const char *tooltip)
 {
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_tooltip (child, tooltip);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ag_test_find_widget (root, has_tooltip, tooltip);
 }
 
 static GtkWidget *

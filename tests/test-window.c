@@ -92,43 +92,6 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 
 /* Looking at widgets ------------------------------------------------------------------ */
 
-typedef gboolean (*WidgetPredicate) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget *root, WidgetPredicate predicate, gconstpointer data)
-{
-  if (predicate (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, predicate, data);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-is_of_type (GtkWidget *widget, gconstpointer data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
-}
-
-static gboolean
-is_mapped_label_with_text (GtkWidget *widget, gconstpointer data)
-{
-  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
-         && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
-}
-
-static gboolean
-is_label_with_text (GtkWidget *widget, gconstpointer data)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
-}
-
 static gboolean
 is_mapped_row_with_title (GtkWidget *widget, gconstpointer data)
 {
@@ -136,16 +99,10 @@ is_mapped_row_with_title (GtkWidget *widget, gconstpointer data)
          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
 }
 
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  return find_widget (root, is_of_type, GSIZE_TO_POINTER (type));
-}
-
 static gboolean
 shows_text (GtkWidget *root, const char *text)
 {
-  return find_widget (root, is_mapped_label_with_text, text) != NULL;
+  return ag_test_find_label (root, text, TRUE) != NULL;
 }
 
 /* GTK 4.8 has no getter for accessible properties; its test API hands the actual value
@@ -273,7 +230,7 @@ static void
 test_window_opens_on_search (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture->store_path);
-  GtkWidget *entry = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
   GtkWidget *focus;
 
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_READY);
@@ -323,7 +280,7 @@ test_window_search_and_select (Fixture *fixture, gconstpointer user_data)
   const char *name = customer->values[AG_PII_KIND_NAME];
   g_autofree char *prefix = name_prefix (name);
   AgWindow *window = open_window (fixture->store_path);
-  GtkWidget *entry = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
   g_autoptr (GPtrArray) masked_labels = g_ptr_array_new ();
   GtkWidget *row, *page;
   guint expected_fields = 0;
@@ -332,12 +289,13 @@ test_window_search_and_select (Fixture *fixture, gconstpointer user_data)
 
   /* Typing a name prefix lists the customer, by name and id. */
   gtk_editable_set_text (GTK_EDITABLE (entry), prefix);
-  WAIT_UNTIL ((row = find_widget (GTK_WIDGET (window), is_mapped_row_with_title, name)) != NULL);
+  WAIT_UNTIL ((row = ag_test_find_widget (GTK_WIDGET (window), is_mapped_row_with_title, name))
+              != NULL);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, customer->id);
 
   /* Selecting it shows the record page with the name as its title. */
   gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)), GTK_LIST_BOX_ROW (row));
-  page = find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE);
+  page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE);
   g_assert_nonnull (page);
   WAIT_UNTIL (gtk_widget_get_mapped (page) && shows_text (page, name));
   ag_test_spin ();
@@ -384,7 +342,7 @@ static void
 test_window_no_results (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture->store_path);
-  GtkWidget *entry = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), "Zzyzx");
   WAIT_UNTIL (shows_text (GTK_WIDGET (window), "No Customers Found"));
@@ -410,12 +368,12 @@ test_window_search_by_cpf (Fixture *fixture, gconstpointer user_data)
   AgCustomerData *customer = get_customer (fixture, 7);
   g_autofree char *formatted = ag_pii_format (AG_PII_KIND_CPF, customer->values[AG_PII_KIND_CPF]);
   AgWindow *window = open_window (fixture->store_path);
-  GtkWidget *entry = find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), formatted);
-  WAIT_UNTIL (
-    find_widget (GTK_WIDGET (window), is_mapped_row_with_title, customer->values[AG_PII_KIND_NAME])
-    != NULL);
+  WAIT_UNTIL (ag_test_find_widget (GTK_WIDGET (window), is_mapped_row_with_title,
+                                   customer->values[AG_PII_KIND_NAME])
+              != NULL);
   /* The agent's own typing is in the entry; no other widget repeats it. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   assert_no_clear_value (GTK_WIDGET (window), fixture->customers);
@@ -517,7 +475,7 @@ test_record_page_new_destroy (Fixture *fixture, gconstpointer user_data)
   g_assert_true (ag_record_page_get_record (AG_RECORD_PAGE (page)) == record);
 
   /* The name is the title, not a field row. */
-  g_assert_nonnull (find_widget (page, is_label_with_text, "Maria Silva"));
+  g_assert_nonnull (ag_test_find_label (page, "Maria Silva", FALSE));
   ag_test_collect_type (page, AG_TYPE_MASKED_LABEL, labels);
   g_assert_cmpuint (labels->len, ==, 2);
   g_assert_cmpstr (ag_masked_label_get_masked (g_ptr_array_index (labels, 0)), ==,

@@ -54,9 +54,9 @@ G_DEFINE_FINAL_TYPE (AgSessionWatch, ag_session_watch, G_TYPE_OBJECT)
  * when a dialog of ours opens, the main window goes inactive a moment before the dialog
  * becomes active, and that is no focus loss. */
 #define FOCUS_GRACE_MS 200
-/* The same when a dialog of ours closes: the window manager gives the focus back to the
- * main window, and on a busy machine that can take longer. Without it, a value revealed
- * as the reveal dialog closes could be re-masked at once. */
+/* How long after a window of ours closes before the focus is checked: a closed dialog
+ * never says that it lost the focus, and the window manager gives it back to the main
+ * window, which on a busy machine can take longer than the grace above. */
 #define FOCUS_HANDOVER_MS 1000
 
 /* The lock warning ------------------------------------------------------------------- */
@@ -191,7 +191,9 @@ focus_check_cb (gpointer user_data)
     {
       g_autoptr (GtkWindow) window = g_list_model_get_item (self->toplevels, i);
 
-      if (is_ours (self, window) && gtk_window_is_active (window))
+      /* A hidden window may still say it is active: it is not focused. */
+      if (is_ours (self, window) && gtk_window_is_active (window)
+          && gtk_widget_get_mapped (GTK_WIDGET (window)))
         return G_SOURCE_REMOVE;
     }
 
@@ -204,27 +206,25 @@ focus_check_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Checks for a focus loss in @delay_ms, instead of any check planned before. */
-static void
-check_focus_later (AgSessionWatch *self, guint delay_ms)
-{
-  g_clear_handle_id (&self->focus_check_id, g_source_remove);
-  self->focus_check_id = g_timeout_add (delay_ms, focus_check_cb, self);
-}
-
 static void
 is_active_cb (GtkWindow *window, GParamSpec *pspec, AgSessionWatch *self)
 {
-  if (gtk_window_is_active (window))
-    {
-      g_clear_handle_id (&self->focus_check_id, g_source_remove);
-      return;
-    }
-  /* A dialog of ours hidden as it closes hands the focus back. */
-  check_focus_later (self, window != GTK_WINDOW (self->window)
-                               && !gtk_widget_get_visible (GTK_WIDGET (window))
-                             ? FOCUS_HANDOVER_MS
-                             : FOCUS_GRACE_MS);
+  g_clear_handle_id (&self->focus_check_id, g_source_remove);
+  /* Stopped (ag_session_watch_stop()), the watch checks nothing. */
+  if (self->toplevels != NULL && !gtk_window_is_active (window))
+    self->focus_check_id = g_timeout_add (FOCUS_GRACE_MS, focus_check_cb, self);
+}
+
+/* A dialog of ours closed (or was hidden). If it had the focus, the window manager hands
+ * it back to the main window, or to nothing; the dialog itself no longer tells that it
+ * lost the focus (a destroyed window's surface is gone before the news comes), so check
+ * once the window manager has had its time. */
+static void
+dialog_unmapped_cb (GtkWidget *dialog, AgSessionWatch *self)
+{
+  g_clear_handle_id (&self->focus_check_id, g_source_remove);
+  if (self->toplevels != NULL)
+    self->focus_check_id = g_timeout_add (FOCUS_HANDOVER_MS, focus_check_cb, self);
 }
 
 static gboolean
@@ -280,6 +280,8 @@ watch_toplevel (AgSessionWatch *self, GtkWindow *window)
 #endif
   ag_activity_watch_add_window (self->activity, window);
   g_signal_connect_object (window, "notify::is-active", G_CALLBACK (is_active_cb), self, 0);
+  if (window != GTK_WINDOW (self->window))
+    g_signal_connect_object (window, "unmap", G_CALLBACK (dialog_unmapped_cb), self, 0);
 }
 
 static void
@@ -292,11 +294,6 @@ toplevels_changed_cb (GListModel *toplevels, guint position, guint removed, guin
 
       watch_toplevel (self, window);
     }
-  /* A window closed. If it was a dialog of ours with the focus, the window manager hands
-   * the focus back to the main window, or to nothing: a destroyed window tells no more
-   * that it lost the focus, so check. */
-  if (removed > 0)
-    check_focus_later (self, FOCUS_HANDOVER_MS);
 }
 
 /* Minimising -------------------------------------------------------------------------- */

@@ -73,6 +73,11 @@ status=0
 stop_daemons
 exit $status'
 
+# The bus and what it starts (the AT-SPI registry greets on its standard output) write to
+# stderr: the test's standard output is its TAP stream, handed to it on fd 9 and back.
+inner="exec 1>&9 9>&-
+$inner"
+
 status=0
 if $display; then
   # Under ASan, LSan's slow unwinder (full stacks through Debian's libraries, which
@@ -84,8 +89,8 @@ if $display; then
   fi
   if $wm; then AG_TEST_WM=openbox; export AG_TEST_WM; fi
   xvfb-run -a -s '-screen 0 1280x800x24' \
-    dbus-run-session -- sh -c "$inner" sh "$@" || status=$?
+    dbus-run-session -- sh -c "$inner" sh "$@" 9>&1 1>&2 || status=$?
 else
-  dbus-run-session -- sh -c "$inner" sh "$@" || status=$?
+  dbus-run-session -- sh -c "$inner" sh "$@" 9>&1 1>&2 || status=$?
 fi
 exit $status

@@ -51,6 +51,8 @@ struct _AgDesktopMonitor
   gboolean inhibit_pending;  /* an Inhibit call is under way */
   gboolean sleeping;         /* PrepareForSleep(true) came, (false) not yet */
   gboolean locked_for_sleep; /* ag_desktop_monitor_lock_done() since then */
+  guint n_lockers;           /* ag_desktop_monitor_add_locker() less remove_locker() */
+  guint n_locks_pending;     /* of the sleep under way, the lock_done() still to come */
 };
 
 G_DEFINE_FINAL_TYPE (AgDesktopMonitor, ag_desktop_monitor, G_TYPE_OBJECT)
@@ -94,6 +96,14 @@ step_end (AgDesktopMonitor *self)
 static void
 request_lock (AgDesktopMonitor *self, AgLockCause cause)
 {
+  /* While a sleep waits for the lockers, each is locking already, and a second request
+   * (the desktop locks its screen as it suspends) would count an answer twice. */
+  if (cause != AG_LOCK_CAUSE_SUSPEND && self->sleeping && !self->locked_for_sleep)
+    {
+      g_debug ("lock requested (%s) while locking for a sleep: nothing more to do",
+               ag_lock_cause_to_string (cause));
+      return;
+    }
   g_debug ("lock requested: %s", ag_lock_cause_to_string (cause));
   g_signal_emit (self, signals[SIGNAL_LOCK_REQUESTED], 0, (gint) cause);
 }
@@ -202,6 +212,8 @@ prepare_for_sleep_cb (GDBusConnection *connection, const char *sender, const cha
     {
       self->sleeping = TRUE;
       self->locked_for_sleep = FALSE;
+      /* Each locker answers; an owner that did not say how many answers once. */
+      self->n_locks_pending = MAX (self->n_lockers, 1);
       request_lock (self, AG_LOCK_CAUSE_SUSPEND);
     }
   else
@@ -606,17 +618,56 @@ ag_desktop_monitor_get_inhibiting (AgDesktopMonitor *self)
 /**
  * ag_desktop_monitor_lock_done:
  *
- * Call after each ::lock-requested once the lock is done. When a sleep waits for it, the
- * sleep inhibitor goes, so the machine sleeps now rather than when logind stops waiting.
+ * Call after each ::lock-requested once the lock is done (each locker once). When a sleep
+ * waits for it and every locker has said so, the sleep inhibitor goes, so the machine
+ * sleeps now rather than when logind stops waiting.
  */
 void
 ag_desktop_monitor_lock_done (AgDesktopMonitor *self)
 {
   g_return_if_fail (AG_IS_DESKTOP_MONITOR (self));
 
-  if (!self->sleeping)
+  if (!self->sleeping || self->locked_for_sleep)
     return;
+  if (self->n_locks_pending > 0)
+    self->n_locks_pending--;
+  if (self->n_locks_pending > 0)
+    {
+      g_debug ("locked for the sleep; %u more to lock", self->n_locks_pending);
+      return;
+    }
 
   self->locked_for_sleep = TRUE;
   release_inhibitor (self);
+}
+
+/**
+ * ag_desktop_monitor_add_locker:
+ *
+ * Says that one more owner (a window) locks on ::lock-requested and calls
+ * ag_desktop_monitor_lock_done() when it is done: from the next sleep on, the sleep waits
+ * for it too. Undo with ag_desktop_monitor_remove_locker(), after the owner's last
+ * lock_done().
+ */
+void
+ag_desktop_monitor_add_locker (AgDesktopMonitor *self)
+{
+  g_return_if_fail (AG_IS_DESKTOP_MONITOR (self));
+
+  self->n_lockers++;
+}
+
+/**
+ * ag_desktop_monitor_remove_locker:
+ *
+ * Undoes one ag_desktop_monitor_add_locker(), after that owner's last lock_done(): a lock
+ * it was still to answer for keeps the sleep waiting until logind stops waiting.
+ */
+void
+ag_desktop_monitor_remove_locker (AgDesktopMonitor *self)
+{
+  g_return_if_fail (AG_IS_DESKTOP_MONITOR (self));
+  g_return_if_fail (self->n_lockers > 0);
+
+  self->n_lockers--;
 }

@@ -25,6 +25,8 @@ G_DECLARE_FINAL_TYPE (AgDesktopMonitor, ag_desktop_monitor, AG, DESKTOP_MONITOR,
  *
  * ::lock-requested (gint cause): an AgLockCause. Lock, then call
  *   ag_desktop_monitor_lock_done().
+ * When several lock on it (one per window), each says so with
+ * ag_desktop_monitor_add_locker(), and a sleep waits for the lock_done() of every one.
  */
 
 /* On the system and session buses of the process (DBUS_SYSTEM_BUS_ADDRESS and
@@ -48,8 +50,15 @@ gboolean
 ag_desktop_monitor_get_inhibiting (AgDesktopMonitor *self);
 
 /* The app has locked (or already was) after ::lock-requested: a sleep waiting for it may
- * go on, so the sleep inhibitor is released. Nothing when no sleep is waiting. */
+ * go on, so the sleep inhibitor is released once every locker has said so. Nothing when
+ * no sleep is waiting. */
 void
 ag_desktop_monitor_lock_done (AgDesktopMonitor *self);
+
+/* One more (or one less) answers ::lock-requested with its own lock_done(). */
+void
+ag_desktop_monitor_add_locker (AgDesktopMonitor *self);
+void
+ag_desktop_monitor_remove_locker (AgDesktopMonitor *self);
 
 G_END_DECLS

@@ -391,6 +391,56 @@ test_sleep (Fixture *fixture, gconstpointer data)
   POLL_UNTIL (n_inhibitors (fixture) == 0);
 }
 
+/* The application's monitor is shared by its windows: a sleep waits for each window's
+ * lock, and the screen lock the desktop sends as it suspends is not a second request. */
+static void
+test_sleep_lockers (Fixture *fixture, gconstpointer data)
+{
+  start_logind (fixture);
+  start_monitor (fixture, fixture->system, NULL);
+  ag_desktop_monitor_add_locker (fixture->monitor);
+  ag_desktop_monitor_add_locker (fixture->monitor);
+
+  prepare_for_sleep (fixture, TRUE);
+  WAIT_UNTIL (fixture->causes->len > 0);
+  g_assert_cmpint (last_cause (fixture), ==, AG_LOCK_CAUSE_SUSPEND);
+  ag_desktop_monitor_lock_done (fixture->monitor);
+  /* One window has locked, the other not yet. */
+  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+
+  lock_session (fixture, "c1");
+  ag_test_bus_sync (fixture->system);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (fixture->causes->len, ==, 1);
+  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+
+  ag_desktop_monitor_lock_done (fixture->monitor);
+  g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  POLL_UNTIL (n_inhibitors (fixture) == 0);
+  /* A late answer changes nothing. */
+  ag_desktop_monitor_lock_done (fixture->monitor);
+  prepare_for_sleep (fixture, FALSE);
+  WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+
+  /* A window closed: the next sleep waits for the one left. */
+  ag_desktop_monitor_remove_locker (fixture->monitor);
+  prepare_for_sleep (fixture, TRUE);
+  WAIT_UNTIL (fixture->causes->len > 1);
+  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  ag_desktop_monitor_lock_done (fixture->monitor);
+  g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  POLL_UNTIL (n_inhibitors (fixture) == 0);
+
+  /* Awake, the desktop's screen lock is a request again. */
+  prepare_for_sleep (fixture, FALSE);
+  WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  lock_session (fixture, "c1");
+  WAIT_UNTIL (fixture->causes->len > 2);
+  g_assert_cmpint (last_cause (fixture), ==, AG_LOCK_CAUSE_SCREEN_LOCK);
+  ag_desktop_monitor_remove_locker (fixture->monitor);
+}
+
 static void
 test_screen_savers (Fixture *fixture, gconstpointer data)
 {
@@ -472,6 +522,7 @@ main (int argc, char **argv)
   ADD ("session-auto", test_session_auto);
   ADD ("session-display", test_session_display);
   ADD ("sleep", test_sleep);
+  ADD ("sleep-lockers", test_sleep_lockers);
   ADD ("screen-savers", test_screen_savers);
   ADD ("default-buses", test_default_buses);
 #undef ADD

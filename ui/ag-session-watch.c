@@ -433,11 +433,15 @@ ag_session_watch_set_desktop_monitor (AgSessionWatch *self, AgDesktopMonitor *mo
       if (self->lock_clock != NULL || self->lock_fallback_id != 0)
         finish_desktop_lock (self);
       g_signal_handlers_disconnect_by_data (self->monitor, self);
+      ag_desktop_monitor_remove_locker (self->monitor);
       g_clear_object (&self->monitor);
     }
   if (monitor != NULL)
     {
+      /* The monitor may be the application's, shared by its windows: a sleep waits for
+       * each window's frame. */
       self->monitor = g_object_ref (monitor);
+      ag_desktop_monitor_add_locker (monitor);
       g_signal_connect_object (monitor, "lock-requested", G_CALLBACK (lock_requested_cb), self, 0);
     }
 }

@@ -671,3 +671,11 @@ ag_desktop_monitor_remove_locker (AgDesktopMonitor *self)
 
   self->n_lockers--;
 }
+
+guint
+ag_desktop_monitor_get_n_lockers (AgDesktopMonitor *self)
+{
+  g_return_val_if_fail (AG_IS_DESKTOP_MONITOR (self), 0);
+
+  return self->n_lockers;
+}

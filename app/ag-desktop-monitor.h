@@ -60,5 +60,8 @@ void
 ag_desktop_monitor_add_locker (AgDesktopMonitor *self);
 void
 ag_desktop_monitor_remove_locker (AgDesktopMonitor *self);
+/* How many have said so. */
+guint
+ag_desktop_monitor_get_n_lockers (AgDesktopMonitor *self);
 
 G_END_DECLS

@@ -418,15 +418,24 @@ test_sleep_lockers (Fixture *fixture, gconstpointer data)
   ag_desktop_monitor_lock_done (fixture->monitor);
   g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
   POLL_UNTIL (n_inhibitors (fixture) == 0);
-  /* A late answer changes nothing. */
+  /* A late answer counts for no later sleep. */
   ag_desktop_monitor_lock_done (fixture->monitor);
+  prepare_for_sleep (fixture, FALSE);
+  WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  prepare_for_sleep (fixture, TRUE);
+  WAIT_UNTIL (fixture->causes->len > 1);
+  ag_desktop_monitor_lock_done (fixture->monitor);
+  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  ag_desktop_monitor_lock_done (fixture->monitor);
+  g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  POLL_UNTIL (n_inhibitors (fixture) == 0);
   prepare_for_sleep (fixture, FALSE);
   WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
 
   /* A window closed: the next sleep waits for the one left. */
   ag_desktop_monitor_remove_locker (fixture->monitor);
   prepare_for_sleep (fixture, TRUE);
-  WAIT_UNTIL (fixture->causes->len > 1);
+  WAIT_UNTIL (fixture->causes->len > 2);
   g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
   ag_desktop_monitor_lock_done (fixture->monitor);
   g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
@@ -436,7 +445,7 @@ test_sleep_lockers (Fixture *fixture, gconstpointer data)
   prepare_for_sleep (fixture, FALSE);
   WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
   lock_session (fixture, "c1");
-  WAIT_UNTIL (fixture->causes->len > 2);
+  WAIT_UNTIL (fixture->causes->len > 3);
   g_assert_cmpint (last_cause (fixture), ==, AG_LOCK_CAUSE_SCREEN_LOCK);
   ag_desktop_monitor_remove_locker (fixture->monitor);
 }

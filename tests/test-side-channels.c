@@ -390,16 +390,31 @@ test_sleep_while_locked (Fixture *fixture, gconstpointer user_data)
   /* Nobody signed in: the sleep need not wait, and nothing is ledgered twice. */
   g_assert_no_error (error);
   start_desktop (fixture);
+  g_assert_cmpuint (ag_desktop_monitor_get_n_lockers (fixture->monitor), ==, 0);
   window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard,
                          "policy-paths", paths, "desktop-monitor", fixture->monitor, NULL);
   gtk_window_present (GTK_WINDOW (window));
   AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  /* Each window on the monitor is a locker a sleep waits for; one gone is not. */
+  g_assert_cmpuint (ag_desktop_monitor_get_n_lockers (fixture->monitor), ==, 1);
+  {
+    g_autoptr (AgGuard) other_guard = ag_guard_new (&error);
+    GtkWidget *other;
+
+    g_assert_no_error (error);
+    other = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", other_guard,
+                          "desktop-monitor", fixture->monitor, NULL);
+    g_assert_cmpuint (ag_desktop_monitor_get_n_lockers (fixture->monitor), ==, 2);
+    ag_test_close_window (AG_WINDOW (other));
+    g_assert_cmpuint (ag_desktop_monitor_get_n_lockers (fixture->monitor), ==, 1);
+  }
   emit (fixture->system, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep",
         g_variant_new_boolean (TRUE));
   AG_TEST_WAIT_UNTIL (!ag_desktop_monitor_get_inhibiting (fixture->monitor));
   POLL_UNTIL (n_inhibitors (fixture) == 0);
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
   ag_test_close_window (window);
+  g_assert_cmpuint (ag_desktop_monitor_get_n_lockers (fixture->monitor), ==, 0);
 }
 
 static void

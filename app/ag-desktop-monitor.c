@@ -212,9 +212,14 @@ prepare_for_sleep_cb (GDBusConnection *connection, const char *sender, const cha
     {
       self->sleeping = TRUE;
       self->locked_for_sleep = FALSE;
-      /* Each locker answers; an owner that did not say how many answers once. */
-      self->n_locks_pending = MAX (self->n_lockers, 1);
+      /* Each locker answers; with none, nothing is shown to wait for. */
+      self->n_locks_pending = self->n_lockers;
       request_lock (self, AG_LOCK_CAUSE_SUSPEND);
+      if (self->n_locks_pending == 0 && !self->locked_for_sleep)
+        {
+          self->locked_for_sleep = TRUE;
+          release_inhibitor (self);
+        }
     }
   else
     {

@@ -25,8 +25,8 @@ G_DECLARE_FINAL_TYPE (AgDesktopMonitor, ag_desktop_monitor, AG, DESKTOP_MONITOR,
  *
  * ::lock-requested (gint cause): an AgLockCause. Lock, then call
  *   ag_desktop_monitor_lock_done().
- * When several lock on it (one per window), each says so with
- * ag_desktop_monitor_add_locker(), and a sleep waits for the lock_done() of every one.
+ * Each owner that locks on it (one per window) says so with ag_desktop_monitor_add_locker(),
+ * and a sleep waits for the lock_done() of every one; with none, it does not wait.
  */
 
 /* On the system and session buses of the process (DBUS_SYSTEM_BUS_ADDRESS and

@@ -348,6 +348,8 @@ test_sleep (Fixture *fixture, gconstpointer data)
 {
   start_logind (fixture);
   start_monitor (fixture, fixture->system, NULL);
+  /* The test locks, as a window does. */
+  ag_desktop_monitor_add_locker (fixture->monitor);
 
   /* Awake: a delay inhibitor is held, so a sleep waits for the lock. */
   g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
@@ -447,7 +449,13 @@ test_sleep_lockers (Fixture *fixture, gconstpointer data)
   lock_session (fixture, "c1");
   WAIT_UNTIL (fixture->causes->len > 3);
   g_assert_cmpint (last_cause (fixture), ==, AG_LOCK_CAUSE_SCREEN_LOCK);
+
+  /* No window left: a sleep has nothing to wait for. */
   ag_desktop_monitor_remove_locker (fixture->monitor);
+  prepare_for_sleep (fixture, TRUE);
+  WAIT_UNTIL (fixture->causes->len > 4);
+  g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  POLL_UNTIL (n_inhibitors (fixture) == 0);
 }
 
 static void

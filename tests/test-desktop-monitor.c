@@ -393,6 +393,32 @@ test_sleep (Fixture *fixture, gconstpointer data)
   POLL_UNTIL (n_inhibitors (fixture) == 0);
 }
 
+/* Awake again: the monitor takes its inhibitor back. */
+static void
+wake (Fixture *fixture)
+{
+  prepare_for_sleep (fixture, FALSE);
+  WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+}
+
+/* A sleep, held until the last of @n_answers lockers has said it is done. */
+static void
+sleep_with_answers (Fixture *fixture, guint n_answers)
+{
+  guint n_causes = fixture->causes->len;
+
+  prepare_for_sleep (fixture, TRUE);
+  WAIT_UNTIL (fixture->causes->len > n_causes);
+  g_assert_cmpint (last_cause (fixture), ==, AG_LOCK_CAUSE_SUSPEND);
+  for (guint i = 0; i < n_answers; i++)
+    {
+      g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+      ag_desktop_monitor_lock_done (fixture->monitor);
+    }
+  g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  POLL_UNTIL (n_inhibitors (fixture) == 0);
+}
+
 /* The application's monitor is shared by its windows: a sleep waits for each window's
  * lock, and the screen lock the desktop sends as it suspends is not a second request. */
 static void
@@ -422,30 +448,16 @@ test_sleep_lockers (Fixture *fixture, gconstpointer data)
   POLL_UNTIL (n_inhibitors (fixture) == 0);
   /* A late answer counts for no later sleep. */
   ag_desktop_monitor_lock_done (fixture->monitor);
-  prepare_for_sleep (fixture, FALSE);
-  WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
-  prepare_for_sleep (fixture, TRUE);
-  WAIT_UNTIL (fixture->causes->len > 1);
-  ag_desktop_monitor_lock_done (fixture->monitor);
-  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
-  ag_desktop_monitor_lock_done (fixture->monitor);
-  g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
-  POLL_UNTIL (n_inhibitors (fixture) == 0);
-  prepare_for_sleep (fixture, FALSE);
-  WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  wake (fixture);
+  sleep_with_answers (fixture, 2);
+  wake (fixture);
 
   /* A window closed: the next sleep waits for the one left. */
   ag_desktop_monitor_remove_locker (fixture->monitor);
-  prepare_for_sleep (fixture, TRUE);
-  WAIT_UNTIL (fixture->causes->len > 2);
-  g_assert_true (ag_desktop_monitor_get_inhibiting (fixture->monitor));
-  ag_desktop_monitor_lock_done (fixture->monitor);
-  g_assert_false (ag_desktop_monitor_get_inhibiting (fixture->monitor));
-  POLL_UNTIL (n_inhibitors (fixture) == 0);
+  sleep_with_answers (fixture, 1);
 
   /* Awake, the desktop's screen lock is a request again. */
-  prepare_for_sleep (fixture, FALSE);
-  WAIT_UNTIL (ag_desktop_monitor_get_inhibiting (fixture->monitor));
+  wake (fixture);
   lock_session (fixture, "c1");
   WAIT_UNTIL (fixture->causes->len > 3);
   g_assert_cmpint (last_cause (fixture), ==, AG_LOCK_CAUSE_SCREEN_LOCK);

@@ -215,11 +215,8 @@ prepare_for_sleep_cb (GDBusConnection *connection, const char *sender, const cha
       /* Each locker answers; with none, nothing is shown to wait for. */
       self->n_locks_pending = self->n_lockers;
       request_lock (self, AG_LOCK_CAUSE_SUSPEND);
-      if (self->n_locks_pending == 0 && !self->locked_for_sleep)
-        {
-          self->locked_for_sleep = TRUE;
-          release_inhibitor (self);
-        }
+      if (self->n_locks_pending == 0)
+        ag_desktop_monitor_lock_done (self);
     }
   else
     {

@@ -206,13 +206,23 @@ focus_check_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Checks for a focus loss in @delay_ms instead of any check planned before; none once
+ * the watch is stopped (ag_session_watch_stop()). */
+static void
+check_focus_later (AgSessionWatch *self, guint delay_ms)
+{
+  g_clear_handle_id (&self->focus_check_id, g_source_remove);
+  if (self->toplevels != NULL)
+    self->focus_check_id = g_timeout_add (delay_ms, focus_check_cb, self);
+}
+
 static void
 is_active_cb (GtkWindow *window, GParamSpec *pspec, AgSessionWatch *self)
 {
-  g_clear_handle_id (&self->focus_check_id, g_source_remove);
-  /* Stopped (ag_session_watch_stop()), the watch checks nothing. */
-  if (self->toplevels != NULL && !gtk_window_is_active (window))
-    self->focus_check_id = g_timeout_add (FOCUS_GRACE_MS, focus_check_cb, self);
+  if (gtk_window_is_active (window))
+    g_clear_handle_id (&self->focus_check_id, g_source_remove);
+  else
+    check_focus_later (self, FOCUS_GRACE_MS);
 }
 
 /* A dialog of ours closed (or was hidden). If it had the focus, the window manager hands
@@ -222,9 +232,7 @@ is_active_cb (GtkWindow *window, GParamSpec *pspec, AgSessionWatch *self)
 static void
 dialog_unmapped_cb (GtkWidget *dialog, AgSessionWatch *self)
 {
-  g_clear_handle_id (&self->focus_check_id, g_source_remove);
-  if (self->toplevels != NULL)
-    self->focus_check_id = g_timeout_add (FOCUS_HANDOVER_MS, focus_check_cb, self);
+  check_focus_later (self, FOCUS_HANDOVER_MS);
 }
 
 static gboolean

@@ -81,17 +81,18 @@ struct _Bench
   AgDesktopMonitor *monitor;
   GdkFrameClock *clock;
 
-  AgRecordPage *page; /* weak: NULL once finalized */
-  gboolean waiting;   /* for the first clean frame after the lock */
-  gint64 fired_at;    /* monotonic */
-  gint64 gone_at;     /* monotonic; the record page was finalized */
-  gint64 started_at;  /* monotonic; when the frame of painted_at began (its frame time) */
-  gint64 begun_at;    /* monotonic; before-paint of the latest frame (its real start) */
-  gint64 laid_out_at; /* monotonic; the end of the latest frame's layout phase */
-  gint64 layout_us;   /* of the frame of painted_at: before-paint to the end of layout */
-  gint64 paint_us;    /* of the frame of painted_at: the end of layout to after-paint */
-  gint64 painted_at;  /* monotonic; 0 until the first frame without PII widgets */
-  gint64 last_paint;  /* monotonic; the last frame painted, whatever it showed */
+  AgRecordPage *page;    /* weak: NULL once finalized */
+  gboolean waiting;      /* for the first clean frame after the lock */
+  gint64 fired_at;       /* monotonic */
+  gint64 gone_at;        /* monotonic; the record page was finalized */
+  gint64 started_at;     /* monotonic; when the frame of painted_at began (its frame time) */
+  gint64 begun_at;       /* monotonic; before-paint of the latest frame (its real start) */
+  gint64 laid_out_at;    /* monotonic; the end of the latest frame's layout phase */
+  gint64 frame_begun_at; /* monotonic; before-paint of the frame of painted_at */
+  gint64 layout_us;      /* of the frame of painted_at: before-paint to the end of layout */
+  gint64 paint_us;       /* of the frame of painted_at: the end of layout to after-paint */
+  gint64 painted_at;     /* monotonic; 0 until the first frame without PII widgets */
+  gint64 last_paint;     /* monotonic; the last frame painted, whatever it showed */
 };
 
 static gint64
@@ -144,6 +145,7 @@ after_paint_cb (GdkFrameClock *clock, Bench *bench)
   if (!bench->waiting || !no_pii_widgets (bench))
     return;
   bench->painted_at = now;
+  bench->frame_begun_at = bench->begun_at;
   bench->layout_us = bench->laid_out_at - bench->begun_at;
   bench->paint_us = now - bench->laid_out_at;
   /* Both on the monotonic clock. */
@@ -451,7 +453,7 @@ measure (Bench *bench, const Trigger *trigger, guint runs)
       g_array_append_val (gone, latency);
       latency = bench->started_at - bench->fired_at;
       g_array_append_val (started, latency);
-      latency = bench->painted_at - bench->layout_us - bench->paint_us - bench->fired_at;
+      latency = bench->frame_begun_at - bench->fired_at;
       g_array_append_val (begun, latency);
       g_array_append_val (layout, bench->layout_us);
       g_array_append_val (paint, bench->paint_us);

@@ -123,7 +123,8 @@ static const char *const event_names[] = {
   [AG_LEDGER_EVENT_REVEAL] = "reveal", [AG_LEDGER_EVENT_REVEAL_DENIED] = "reveal-denied",
   [AG_LEDGER_EVENT_REMASK] = "remask", [AG_LEDGER_EVENT_POLICY_CHANGED] = "policy-changed",
   [AG_LEDGER_EVENT_IMPORT] = "import", [AG_LEDGER_EVENT_EXPORT] = "export",
-  [AG_LEDGER_EVENT_PRUNE] = "prune",
+  [AG_LEDGER_EVENT_PRUNE] = "prune",   [AG_LEDGER_EVENT_POLICY_REFUSED] = "policy-refused",
+  [AG_LEDGER_EVENT_SEARCH] = "search", [AG_LEDGER_EVENT_SEARCH_DENIED] = "search-denied",
 };
 
 /* A string member as bytes: len < 0 when absent. */

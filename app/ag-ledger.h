@@ -45,6 +45,9 @@ typedef enum
   AG_LEDGER_EVENT_IMPORT = 9,
   AG_LEDGER_EVENT_EXPORT = 10,
   AG_LEDGER_EVENT_PRUNE = 11,
+  AG_LEDGER_EVENT_POLICY_REFUSED = 12,
+  AG_LEDGER_EVENT_SEARCH = 13,
+  AG_LEDGER_EVENT_SEARCH_DENIED = 14,
 } AgLedgerEvent;
 
 /* No field kind in an entry (login, lock, …). */

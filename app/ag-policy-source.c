@@ -23,6 +23,7 @@ struct _AgPolicySource
   AgPolicy *policy;
   GError *last_error;
   GPtrArray *warnings;
+  GPtrArray *refusals; /* AgPolicyRefusal*: the layers the last load refused */
 
   GPtrArray *monitors;
   guint reload_id;
@@ -45,6 +46,7 @@ enum
 {
   SIGNAL_CHANGED,
   SIGNAL_LOAD_FAILED,
+  SIGNAL_REFUSED,
   N_SIGNALS
 };
 
@@ -127,7 +129,8 @@ ag_policy_source_constructed (GObject *object)
       watch_directory (self, dir);
     }
 
-  /* At first load a failure leaves the strict built-in defaults in force. */
+  /* At first load a refused layer leaves the layers below it in force (a refused system
+   * layer: the strict built-in defaults with every admin bound that parsed). */
   self->policy = ag_policy_new_default ();
   ag_policy_source_reload (self, NULL);
 }
@@ -159,6 +162,7 @@ ag_policy_source_finalize (GObject *object)
   g_clear_object (&self->policy);
   g_clear_error (&self->last_error);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->refusals, g_ptr_array_unref);
   g_clear_pointer (&self->monitors, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ag_policy_source_parent_class)->finalize (object);
@@ -254,8 +258,8 @@ ag_policy_source_class_init (AgPolicySourceClass *klass)
   /**
    * AgPolicySource:policy:
    *
-   * The policy in force: the last one that loaded without a problem, or the built-in
-   * defaults when none has.
+   * The policy in force: every layer that loaded without a problem, and for each refused
+   * one what stands in for it (ag_policy_load_layers()).
    */
   properties[PROP_POLICY] = g_param_spec_object ("policy", NULL, NULL, AG_TYPE_POLICY,
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -263,7 +267,8 @@ ag_policy_source_class_init (AgPolicySourceClass *klass)
   /**
    * AgPolicySource:last-error:
    *
-   * Why the last load failed, or %NULL when it succeeded.
+   * Why the last load refused a layer (every problem of every refused layer), or %NULL
+   * when it refused none.
    */
   properties[PROP_LAST_ERROR] = g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -285,11 +290,25 @@ ag_policy_source_class_init (AgPolicySourceClass *klass)
    * @self: the source
    * @error: why; its message lists every problem as "FILE:LINE: key: problem"
    *
-   * A reload failed; the previous policy stays in force.
+   * A reload refused at least one layer; the layers below a refused one stay in force.
    */
   signals[SIGNAL_LOAD_FAILED]
     = g_signal_new ("load-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * AgPolicySource::refused:
+   * @self: the source
+   * @refusal: the layer refused, and why
+   *
+   * A reload refused a layer for problems the load before it did not have: once per
+   * problem, not at every reload, so that the ledger has one `policy-refused` entry for
+   * each. The refusals of the first load (at construction) are in
+   * ag_policy_source_get_refusals().
+   */
+  signals[SIGNAL_REFUSED]
+    = g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 1, AG_TYPE_POLICY_REFUSAL);
 }
 
 static void
@@ -297,6 +316,7 @@ ag_policy_source_init (AgPolicySource *self)
 {
   self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->refusals = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
 }
 
 /**
@@ -359,6 +379,21 @@ ag_policy_source_get_warnings (AgPolicySource *self)
   return self->warnings;
 }
 
+/**
+ * ag_policy_source_get_refusals:
+ * @self: a source
+ *
+ * Returns: (transfer none) (element-type AgPolicyRefusal): the layers the last load
+ *   refused, in layer order; empty when it refused none
+ */
+GPtrArray *
+ag_policy_source_get_refusals (AgPolicySource *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY_SOURCE (self), NULL);
+
+  return self->refusals;
+}
+
 const char *
 ag_policy_source_get_user_name (AgPolicySource *self)
 {
@@ -367,22 +402,35 @@ ag_policy_source_get_user_name (AgPolicySource *self)
   return self->user_name;
 }
 
+static gboolean
+has_refusal (GPtrArray *refusals, const AgPolicyRefusal *refusal)
+{
+  for (guint i = 0; i < refusals->len; i++)
+    if (ag_policy_refusal_equal (g_ptr_array_index (refusals, i), refusal))
+      return TRUE;
+  return FALSE;
+}
+
 /**
  * ag_policy_source_reload:
  * @self: a source
  * @error: return location for an error
  *
- * Loads every layer again now. On success the new policy replaces the old one, and
- * #AgPolicySource::changed is emitted when an effective value changed; on failure the
- * policy in force stays, #AgPolicySource:last-error is set and
- * #AgPolicySource::load-failed emitted.
+ * Loads every layer again now, each standing or falling alone (ag_policy_load_layers(),
+ * with the policy in force as the previous one). The new policy replaces the old one, and
+ * #AgPolicySource::changed is emitted when an effective value changed. When a layer is
+ * refused, #AgPolicySource:last-error is set, #AgPolicySource::refused is emitted for
+ * each refusal that is new, and #AgPolicySource::load-failed once.
  *
- * Returns: whether the load succeeded
+ * Returns: whether every layer loaded
  */
 gboolean
 ag_policy_source_reload (AgPolicySource *self, GError **error)
 {
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) refusals
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
+  g_autoptr (GPtrArray) old_refusals = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (AgPolicy) policy = NULL;
   gboolean changed;
@@ -392,36 +440,54 @@ ag_policy_source_reload (AgPolicySource *self, GError **error)
 
   g_clear_handle_id (&self->reload_id, g_source_remove);
 
-  policy = ag_policy_load (self->paths, self->user_name, (const char *const *) self->groups,
-                           warnings, &local_error);
-  if (policy == NULL)
-    {
-      g_message ("Policy load failed, the previous policy stays: %s", local_error->message);
-      g_clear_error (&self->last_error);
-      self->last_error = g_error_copy (local_error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
-      g_signal_emit (self, signals[SIGNAL_LOAD_FAILED], 0, local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  policy = ag_policy_load_layers (self->paths, self->user_name, (const char *const *) self->groups,
+                                  self->policy, warnings, refusals);
 
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   self->warnings = g_steal_pointer (&warnings);
+  old_refusals = g_steal_pointer (&self->refusals);
+  self->refusals = g_ptr_array_ref (refusals);
 
-  if (self->last_error != NULL)
+  changed = !g_str_equal (ag_policy_get_version (policy), ag_policy_get_version (self->policy));
+  /* Replaced either way: the origins and the last good layers may have moved even when no
+   * value did. */
+  g_set_object (&self->policy, policy);
+
+  if (!ag_policy_refusals_propagate (refusals, &local_error))
+    {
+      for (guint i = 0; i < refusals->len; i++)
+        {
+          const AgPolicyRefusal *refusal = g_ptr_array_index (refusals, i);
+
+          if (!has_refusal (old_refusals, refusal))
+            g_message ("The %s policy layer is refused, the layers below it stay: %s",
+                       ag_policy_layer_to_string (refusal->layer), refusal->message);
+        }
+      g_clear_error (&self->last_error);
+      self->last_error = g_error_copy (local_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+    }
+  else if (self->last_error != NULL)
     {
       g_clear_error (&self->last_error);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
     }
 
-  changed = !g_str_equal (ag_policy_get_version (policy), ag_policy_get_version (self->policy));
-  /* Replaced either way: the origins may have moved even when no value did. */
-  g_set_object (&self->policy, policy);
   if (changed)
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POLICY]);
       g_signal_emit (self, signals[SIGNAL_CHANGED], 0, self->policy);
     }
 
+  for (guint i = 0; i < refusals->len; i++)
+    if (!has_refusal (old_refusals, g_ptr_array_index (refusals, i)))
+      g_signal_emit (self, signals[SIGNAL_REFUSED], 0, g_ptr_array_index (refusals, i));
+
+  if (local_error != NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_LOAD_FAILED], 0, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   return TRUE;
 }

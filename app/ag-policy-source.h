@@ -22,6 +22,8 @@ const GError *
 ag_policy_source_get_last_error (AgPolicySource *self);
 GPtrArray *
 ag_policy_source_get_warnings (AgPolicySource *self);
+GPtrArray *
+ag_policy_source_get_refusals (AgPolicySource *self);
 const char *
 ag_policy_source_get_user_name (AgPolicySource *self);
 gboolean

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ag-policy-file.h"
 #include "ag-policy.h"
 
 /*
@@ -22,8 +23,12 @@
  * `key=value`, lists separated by `;`, whitespace trimmed. Parsing works on a string and
  * an origin name, never on a file, so the PostgreSQL mode can feed policies from a table.
  *
- * A load goes through every layer and collects every problem; when there is any, nothing
- * of it is applied.
+ * A load goes through the layers in order, and each stands or falls alone: a layer with
+ * any problem is refused whole (nothing of it is applied) and the layers below it stay in
+ * force. A refused system or supervisor layer is replaced by its last good version, which
+ * every policy carries for the next load; with none, a refused system layer still gives
+ * every admin bound that parsed, since a bound can only tighten. A failing layer never
+ * loosens anything.
  */
 
 #define MAX_REASON_CODES       64
@@ -123,11 +128,19 @@ struct _AgPolicy
   Value bounds[AG_POLICY_N_KEYS];
   char *bound_origins[AG_POLICY_N_KEYS];
   char *version;
+
+  /* The last good system and supervisor layers (ParsedFile*), for the next load to fall
+   * back on when one of them is refused; %NULL when there was none. */
+  GPtrArray *system_files;
+  GPtrArray *supervisor_files;
 };
 
 G_DEFINE_FINAL_TYPE (AgPolicy, ag_policy, G_TYPE_OBJECT)
 
 G_DEFINE_BOXED_TYPE (AgPolicyPaths, ag_policy_paths, ag_policy_paths_copy, ag_policy_paths_free)
+
+G_DEFINE_BOXED_TYPE (AgPolicyRefusal, ag_policy_refusal, ag_policy_refusal_copy,
+                     ag_policy_refusal_free)
 
 GQuark
 ag_policy_error_quark (void)
@@ -219,6 +232,10 @@ typedef struct
 {
   GPtrArray *lines;
   int first_code; /* -1 while there is none */
+  /* Where the first problem is, for the ledger: file, line, and the key when it is one. */
+  char *first_origin;
+  guint first_line;
+  int first_key; /* an AgPolicyKey, or -1 */
 } Problems;
 
 static void
@@ -226,12 +243,16 @@ problems_init (Problems *problems)
 {
   problems->lines = g_ptr_array_new_with_free_func (g_free);
   problems->first_code = -1;
+  problems->first_origin = NULL;
+  problems->first_line = 0;
+  problems->first_key = -1;
 }
 
 static void
 problems_clear (Problems *problems)
 {
   g_clear_pointer (&problems->lines, g_ptr_array_unref);
+  g_clear_pointer (&problems->first_origin, g_free);
 }
 
 static char *
@@ -260,7 +281,15 @@ add_problem (Problems *problems, AgPolicyError code, const char *origin, guint l
   va_end (args);
 
   if (problems->first_code < 0)
-    problems->first_code = code;
+    {
+      AgPolicyKey known;
+
+      problems->first_code = code;
+      problems->first_origin = g_strdup (origin);
+      problems->first_line = line;
+      problems->first_key
+        = key != NULL && ag_policy_key_from_string (key, &known) ? (int) known : -1;
+    }
   g_ptr_array_add (problems->lines, format_problem (origin, line, key, message));
 }
 
@@ -752,60 +781,22 @@ parse_layer_data (const char *origin, const char *data, gsize length, AgPolicyLa
   return g_steal_pointer (&file);
 }
 
-/* Reads @path; a missing file is no problem and returns %NULL without one. */
+/* Reads @path under its layer's rules (ag-policy-file.c); a missing file is no problem and
+ * returns %NULL without one. */
 static ParsedFile *
-parse_layer_file (const char *path, AgPolicyLayer layer, gboolean must_exist, Problems *problems)
+parse_layer_file (const char *path, AgPolicyLayer layer, Problems *problems)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *data = NULL;
   gsize length = 0;
-  struct stat st;
 
-  if (!g_file_get_contents (path, &data, &length, &error))
+  if (!ag_policy_file_read (path, layer, &data, &length, &error))
     {
-      /* A missing file, or one under a path that is not a folder, is just not there. */
-      if (!must_exist
-          && (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-              || g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR)))
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return NULL;
-      add_problem (problems, AG_POLICY_ERROR_IO, path, 0, NULL, _("cannot read the file: %s"),
-                   error->message);
+      add_problem (problems, error->code, path, 0, NULL, "%s", error->message);
       return NULL;
     }
-
-  if (stat (path, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      add_problem (problems, AG_POLICY_ERROR_IO, path, 0, NULL, _("cannot read the file: %s"),
-                   g_strerror (saved_errno));
-      return NULL;
-    }
-
-  /* A policy file anyone may write is no policy at all. The system layer is root's alone:
-   * supervisors have their own layer, within its bounds. */
-  if (layer != AG_POLICY_LAYER_USER && (st.st_mode & S_IWOTH) != 0)
-    {
-      add_problem (problems, AG_POLICY_ERROR_UNSAFE_FILE, path, 0, NULL,
-                   _("every user may write this file; refused (chmod o-w)"));
-      return NULL;
-    }
-  if (layer == AG_POLICY_LAYER_SYSTEM && (st.st_mode & S_IWGRP) != 0)
-    {
-      add_problem (problems, AG_POLICY_ERROR_UNSAFE_FILE, path, 0, NULL,
-                   _("its group may write this file, but system policy files are for root "
-                      "alone; refused (chmod g-w)"));
-      return NULL;
-    }
-#if !DEVELOPMENT
-  /* Development builds and their tests run with files of their own. */
-  if (layer == AG_POLICY_LAYER_SYSTEM && st.st_uid != 0)
-    {
-      add_problem (problems, AG_POLICY_ERROR_UNSAFE_FILE, path, 0, NULL,
-                   _("the file is not owned by root; refused (chown root:root)"));
-      return NULL;
-    }
-#endif
 
   return parse_layer_data (path, data, length, layer, problems);
 }
@@ -858,6 +849,8 @@ ag_policy_finalize (GObject *object)
       g_free (self->bound_origins[i]);
     }
   g_free (self->version);
+  g_clear_pointer (&self->system_files, g_ptr_array_unref);
+  g_clear_pointer (&self->supervisor_files, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ag_policy_parent_class)->finalize (object);
 }
@@ -1155,11 +1148,19 @@ section_applies (const Section *section, SectionKind kind, const char *user_name
   return groups != NULL && g_strv_contains (groups, section->target);
 }
 
-static void
-parse_system_layer (const char *system_dir, GPtrArray *files, Problems *problems)
+static GPtrArray *
+new_file_array (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) parsed_file_free);
+}
+
+/* Reads every file of the system layer: policy.conf, then policy.d/ *.conf. */
+static GPtrArray *
+parse_system_layer (const char *system_dir, Problems *problems)
 {
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *drop_in = g_build_filename (system_dir, "policy.d", NULL);
+  GPtrArray *files = new_file_array ();
 
   g_ptr_array_add (paths, g_build_filename (system_dir, "policy.conf", NULL));
   list_conf_files (drop_in, paths, problems);
@@ -1167,87 +1168,112 @@ parse_system_layer (const char *system_dir, GPtrArray *files, Problems *problems
   for (guint i = 0; i < paths->len; i++)
     {
       ParsedFile *file
-        = parse_layer_file (g_ptr_array_index (paths, i), AG_POLICY_LAYER_SYSTEM, FALSE, problems);
+        = parse_layer_file (g_ptr_array_index (paths, i), AG_POLICY_LAYER_SYSTEM, problems);
       if (file != NULL)
         g_ptr_array_add (files, file);
     }
+  return files;
 }
 
-/**
- * ag_policy_load:
- * @paths: where the layers are
- * @user_name: (nullable): the agent whose policy this is (for `[user:NAME]` sections)
- * @groups: (nullable): the agent's Unix groups (for `[team:GROUP]` sections)
- * @warnings: (nullable) (element-type utf8): receives "FILE:LINE: key: problem" for each
- *   value of the agent's own file that was ignored because it was looser
- * @error: return location for an error
- *
- * Reads and merges every layer. Any problem in any file fails the whole load, and the
- * error's message lists every problem found, one per line, each as
- * "FILE:LINE: key: problem".
- *
- * Returns: (transfer full): the effective policy, or %NULL with @error set
- */
-AgPolicy *
-ag_policy_load (const AgPolicyPaths *paths, const char *user_name, const char *const *groups,
-                GPtrArray *warnings, GError **error)
+static GPtrArray *
+parse_supervisor_layer (const char *supervisor_dir, Problems *problems)
 {
-  g_autoptr (AgPolicy) self = NULL;
-  g_autoptr (GPtrArray) system_files
-    = g_ptr_array_new_with_free_func ((GDestroyNotify) parsed_file_free);
-  g_autoptr (GPtrArray) supervisor_files
-    = g_ptr_array_new_with_free_func ((GDestroyNotify) parsed_file_free);
-  g_autoptr (ParsedFile) user_file = NULL;
-  guint seq[AG_POLICY_N_KEYS] = { 0 };
-  guint counter = 0;
-  Problems problems;
-  gboolean ok;
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *files = new_file_array ();
 
-  g_return_val_if_fail (paths != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  self = g_object_new (AG_TYPE_POLICY, NULL);
-  problems_init (&problems);
-
-  /* Layer 2: every bound first, then the values, so that a value is held to every bound
-   * of the layer wherever the bound was written. */
-  if (paths->system_dir != NULL)
-    parse_system_layer (paths->system_dir, system_files, &problems);
-  for (guint i = 0; i < system_files->len; i++)
-    apply_bounds (self, g_ptr_array_index (system_files, i), &problems);
-  for (guint i = 0; i < system_files->len; i++)
+  list_conf_files (supervisor_dir, paths, problems);
+  for (guint i = 0; i < paths->len; i++)
     {
-      const ParsedFile *file = g_ptr_array_index (system_files, i);
+      ParsedFile *file
+        = parse_layer_file (g_ptr_array_index (paths, i), AG_POLICY_LAYER_SUPERVISOR, problems);
+      if (file != NULL)
+        g_ptr_array_add (files, file);
+    }
+  return files;
+}
+
+/* A policy under construction, with the order in which its keys were set (to blame the
+ * later of idle-lock and lock-warning). A layer is tried on a copy and the copy is kept
+ * only when the layer had no problem. */
+typedef struct
+{
+  AgPolicy *policy;
+  guint seq[AG_POLICY_N_KEYS];
+  guint counter;
+} Draft;
+
+static void
+draft_copy (Draft *dest, const Draft *src)
+{
+  AgPolicy *copy = g_object_new (AG_TYPE_POLICY, NULL);
+
+  for (guint key = 0; key < AG_POLICY_N_KEYS; key++)
+    {
+      value_copy (&copy->values[key], &src->policy->values[key]);
+      value_copy (&copy->bounds[key], &src->policy->bounds[key]);
+      g_free (copy->origins[key]);
+      copy->origins[key] = g_strdup (src->policy->origins[key]);
+      g_free (copy->bound_origins[key]);
+      copy->bound_origins[key] = g_strdup (src->policy->bound_origins[key]);
+    }
+  if (src->policy->system_files != NULL)
+    copy->system_files = g_ptr_array_ref (src->policy->system_files);
+  if (src->policy->supervisor_files != NULL)
+    copy->supervisor_files = g_ptr_array_ref (src->policy->supervisor_files);
+
+  dest->policy = copy;
+  memcpy (dest->seq, src->seq, sizeof dest->seq);
+  dest->counter = src->counter;
+}
+
+static void
+draft_clear (Draft *draft)
+{
+  g_clear_object (&draft->policy);
+}
+
+/* Replaces @draft with @other, which it takes. */
+static void
+draft_take (Draft *draft, Draft *other)
+{
+  draft_clear (draft);
+  *draft = *other;
+  other->policy = NULL;
+}
+
+/* Layer 2: every bound first, then the values, so that a value is held to every bound of
+ * the layer wherever the bound was written; then the defaults within the bounds. */
+static void
+apply_system_layer (Draft *draft, GPtrArray *files, Problems *problems)
+{
+  for (guint i = 0; i < files->len; i++)
+    apply_bounds (draft->policy, g_ptr_array_index (files, i), problems);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const ParsedFile *file = g_ptr_array_index (files, i);
 
       for (guint s = 0; s < file->sections->len; s++)
         {
           const Section *section = g_ptr_array_index (file->sections, s);
 
           if (section->kind == SECTION_POLICY)
-            apply_section (self, file, section, seq, &counter, &problems);
+            apply_section (draft->policy, file, section, draft->seq, &draft->counter, problems);
         }
     }
-  clamp_defaults (self, seq, &counter);
+  clamp_defaults (draft->policy, draft->seq, &draft->counter);
+  check_lock_warning (draft->policy, draft->seq, problems);
+}
 
-  /* Layer 3: teams, then the user's own section, which wins. Every section is checked,
-   * whoever it is for. */
-  if (paths->supervisor_dir != NULL)
-    {
-      g_autoptr (GPtrArray) file_paths = g_ptr_array_new_with_free_func (g_free);
-
-      list_conf_files (paths->supervisor_dir, file_paths, &problems);
-      for (guint i = 0; i < file_paths->len; i++)
-        {
-          ParsedFile *file = parse_layer_file (g_ptr_array_index (file_paths, i),
-                                               AG_POLICY_LAYER_SUPERVISOR, FALSE, &problems);
-          if (file != NULL)
-            g_ptr_array_add (supervisor_files, file);
-        }
-    }
+/* Layer 3: teams, then the user's own section, which wins. Every section is checked,
+ * whoever it is for. */
+static void
+apply_supervisor_layer (Draft *draft, GPtrArray *files, const char *user_name,
+                        const char *const *groups, Problems *problems)
+{
   for (SectionKind kind = SECTION_TEAM; kind <= SECTION_USER; kind++)
-    for (guint i = 0; i < supervisor_files->len; i++)
+    for (guint i = 0; i < files->len; i++)
       {
-        const ParsedFile *file = g_ptr_array_index (supervisor_files, i);
+        const ParsedFile *file = g_ptr_array_index (files, i);
 
         for (guint s = 0; s < file->sections->len; s++)
           {
@@ -1256,27 +1282,251 @@ ag_policy_load (const AgPolicyPaths *paths, const char *user_name, const char *c
             if (section->kind != kind)
               continue;
             if (section_applies (section, kind, user_name, groups))
-              apply_section (self, file, section, seq, &counter, &problems);
+              apply_section (draft->policy, file, section, draft->seq, &draft->counter, problems);
             else
               for (guint e = 0; e < section->entries->len; e++)
-                check_bound (self, file, &g_array_index (section->entries, Entry, e), &problems);
+                check_bound (draft->policy, file, &g_array_index (section->entries, Entry, e),
+                             problems);
           }
       }
+  check_lock_warning (draft->policy, draft->seq, problems);
+}
 
-  check_lock_warning (self, seq, &problems);
+static void
+add_refusal (GPtrArray *refusals, AgPolicyLayer layer, Problems *problems)
+{
+  g_autoptr (GError) error = NULL;
+  AgPolicyRefusal *refusal;
 
-  /* Layer 4: the agent's own file only tightens what the others decided. */
-  if (paths->user_file != NULL)
-    user_file = parse_layer_file (paths->user_file, AG_POLICY_LAYER_USER, FALSE, &problems);
-  if (user_file != NULL && problems.lines->len == 0)
-    apply_user_file (self, user_file, warnings);
+  if (refusals == NULL)
+    return;
 
-  ok = problems_propagate (&problems, error);
+  problems_propagate (problems, &error);
+  refusal = g_new0 (AgPolicyRefusal, 1);
+  refusal->layer = layer;
+  refusal->code = problems->first_code;
+  refusal->file = g_strdup (problems->first_origin);
+  refusal->line = problems->first_line;
+  refusal->key = problems->first_key >= 0 ? g_strdup (key_info[problems->first_key].name) : NULL;
+  refusal->n_problems = problems->lines->len;
+  refusal->message = g_strdup (error->message);
+  g_ptr_array_add (refusals, refusal);
+}
+
+/* The system layer, or what stands in for it when it is refused. */
+static void
+load_system_layer (Draft *draft, const char *system_dir, AgPolicy *previous, GPtrArray *refusals)
+{
+  g_autoptr (GPtrArray) files = NULL;
+  Draft trial;
+  Problems problems;
+
+  problems_init (&problems);
+  files = system_dir != NULL ? parse_system_layer (system_dir, &problems) : new_file_array ();
+
+  draft_copy (&trial, draft);
+  if (problems.lines->len == 0)
+    apply_system_layer (&trial, files, &problems);
+  if (problems.lines->len == 0)
+    {
+      g_clear_pointer (&trial.policy->system_files, g_ptr_array_unref);
+      trial.policy->system_files = g_steal_pointer (&files);
+      draft_take (draft, &trial);
+      problems_clear (&problems);
+      return;
+    }
+  draft_clear (&trial);
+
+  g_debug ("The system policy layer is refused, the layers below it stay: %s",
+           problems.lines->len > 0 ? (const char *) g_ptr_array_index (problems.lines, 0) : "");
+  add_refusal (refusals, AG_POLICY_LAYER_SYSTEM, &problems);
   problems_clear (&problems);
-  if (!ok)
-    return NULL;
 
-  compute_version (self);
+  /* The last good system layer, applied again: it applied without a problem before, on
+   * the same built-in defaults. */
+  if (previous != NULL && previous->system_files != NULL)
+    {
+      Problems again;
+
+      problems_init (&again);
+      draft_copy (&trial, draft);
+      apply_system_layer (&trial, previous->system_files, &again);
+      if (again.lines->len == 0)
+        {
+          g_clear_pointer (&trial.policy->system_files, g_ptr_array_unref);
+          trial.policy->system_files = g_ptr_array_ref (previous->system_files);
+          draft_take (draft, &trial);
+          problems_clear (&again);
+          return;
+        }
+      draft_clear (&trial);
+      problems_clear (&again);
+    }
+
+  /* None: the strict defaults, tightened by every bound that parsed. A bound only ever
+   * tightens, so taking them from a refused layer loosens nothing. */
+  {
+    Problems ignored;
+
+    problems_init (&ignored);
+    for (guint i = 0; i < files->len; i++)
+      apply_bounds (draft->policy, g_ptr_array_index (files, i), &ignored);
+    clamp_defaults (draft->policy, draft->seq, &draft->counter);
+    problems_clear (&ignored);
+    g_clear_pointer (&draft->policy->system_files, g_ptr_array_unref);
+  }
+}
+
+/* The supervisor layer, or its last good version when it is refused. */
+static void
+load_supervisor_layer (Draft *draft, const char *supervisor_dir, const char *user_name,
+                       const char *const *groups, AgPolicy *previous, GPtrArray *refusals)
+{
+  g_autoptr (GPtrArray) files = NULL;
+  Draft trial;
+  Problems problems;
+
+  problems_init (&problems);
+  files = supervisor_dir != NULL ? parse_supervisor_layer (supervisor_dir, &problems)
+                                 : new_file_array ();
+
+  draft_copy (&trial, draft);
+  if (problems.lines->len == 0)
+    apply_supervisor_layer (&trial, files, user_name, groups, &problems);
+  if (problems.lines->len == 0)
+    {
+      g_clear_pointer (&trial.policy->supervisor_files, g_ptr_array_unref);
+      trial.policy->supervisor_files = g_steal_pointer (&files);
+      draft_take (draft, &trial);
+      problems_clear (&problems);
+      return;
+    }
+  draft_clear (&trial);
+
+  g_debug ("The supervisor policy layer is refused, the layers below it stay: %s",
+           (const char *) g_ptr_array_index (problems.lines, 0));
+  add_refusal (refusals, AG_POLICY_LAYER_SUPERVISOR, &problems);
+  problems_clear (&problems);
+  g_clear_pointer (&draft->policy->supervisor_files, g_ptr_array_unref);
+
+  /* The last good supervisor layer, when it still fits the system layer in force. */
+  if (previous != NULL && previous->supervisor_files != NULL)
+    {
+      Problems again;
+
+      problems_init (&again);
+      draft_copy (&trial, draft);
+      apply_supervisor_layer (&trial, previous->supervisor_files, user_name, groups, &again);
+      if (again.lines->len == 0)
+        {
+          trial.policy->supervisor_files = g_ptr_array_ref (previous->supervisor_files);
+          draft_take (draft, &trial);
+        }
+      else
+        draft_clear (&trial);
+      problems_clear (&again);
+    }
+}
+
+/* Layer 4: the agent's own file only tightens what the others decided; one with a
+ * problem is refused and changes nothing. */
+static void
+load_user_layer (Draft *draft, const char *user_file, GPtrArray *warnings, GPtrArray *refusals)
+{
+  g_autoptr (ParsedFile) file = NULL;
+  Problems problems;
+
+  if (user_file == NULL)
+    return;
+
+  problems_init (&problems);
+  file = parse_layer_file (user_file, AG_POLICY_LAYER_USER, &problems);
+  if (problems.lines->len == 0)
+    {
+      if (file != NULL)
+        apply_user_file (draft->policy, file, warnings);
+    }
+  else
+    {
+      g_debug ("The agent's own policy file is refused, the layers below it stay: %s",
+               (const char *) g_ptr_array_index (problems.lines, 0));
+      add_refusal (refusals, AG_POLICY_LAYER_USER, &problems);
+    }
+  problems_clear (&problems);
+}
+
+/**
+ * ag_policy_load_layers:
+ * @paths: where the layers are
+ * @user_name: (nullable): the agent whose policy this is (for `[user:NAME]` sections)
+ * @groups: (nullable): the agent's Unix groups (for `[team:GROUP]` sections)
+ * @previous: (nullable): the policy in force until now, whose system and supervisor
+ *   layers stand in for those that are refused this time; %NULL at start
+ * @warnings: (nullable) (element-type utf8): receives "FILE:LINE: key: problem" for each
+ *   value of the agent's own file that was ignored because it was looser
+ * @refusals: (nullable) (element-type AgPolicyRefusal): receives one #AgPolicyRefusal
+ *   for each layer that was refused, in layer order
+ *
+ * Reads and merges every layer; each stands or falls alone. A layer with any problem is
+ * refused whole and the layers below it stay in force: a refused system layer gives way
+ * to its last good version in @previous, or, with none, to the built-in defaults
+ * tightened by every admin bound that parsed; a refused supervisor layer to its last good
+ * version when that still fits, or to nothing; a refused user file to nothing. A refused
+ * layer never loosens the policy.
+ *
+ * Returns: (transfer full): the effective policy; never %NULL
+ */
+AgPolicy *
+ag_policy_load_layers (const AgPolicyPaths *paths, const char *user_name, const char *const *groups,
+                       AgPolicy *previous, GPtrArray *warnings, GPtrArray *refusals)
+{
+  Draft draft = { NULL, { 0 }, 0 };
+
+  g_return_val_if_fail (paths != NULL, NULL);
+  g_return_val_if_fail (previous == NULL || AG_IS_POLICY (previous), NULL);
+
+  draft.policy = g_object_new (AG_TYPE_POLICY, NULL);
+
+  load_system_layer (&draft, paths->system_dir, previous, refusals);
+  load_supervisor_layer (&draft, paths->supervisor_dir, user_name, groups, previous, refusals);
+  load_user_layer (&draft, paths->user_file, warnings, refusals);
+
+  compute_version (draft.policy);
+  return g_steal_pointer (&draft.policy);
+}
+
+/**
+ * ag_policy_load:
+ * @paths: where the layers are
+ * @user_name: (nullable): the agent whose policy this is (for `[user:NAME]` sections)
+ * @groups: (nullable): the agent's Unix groups (for `[team:GROUP]` sections)
+ * @warnings: (nullable) (element-type utf8): see ag_policy_load_layers()
+ * @error: return location for an error
+ *
+ * Like ag_policy_load_layers() without a previous policy, but fails when any layer is
+ * refused: for checks that must see every file good (`policy check`, `audit prune`). The
+ * error's message lists every problem found, one per line, each as
+ * "FILE:LINE: key: problem"; its code is the class of the first.
+ *
+ * Returns: (transfer full): the effective policy, or %NULL with @error set
+ */
+AgPolicy *
+ag_policy_load (const AgPolicyPaths *paths, const char *user_name, const char *const *groups,
+                GPtrArray *warnings, GError **error)
+{
+  g_autoptr (GPtrArray) refusals = NULL;
+  g_autoptr (AgPolicy) self = NULL;
+
+  g_return_val_if_fail (paths != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  refusals = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
+  self = ag_policy_load_layers (paths, user_name, groups, NULL, warnings, refusals);
+  if (refusals->len > 0)
+    {
+      ag_policy_refusals_propagate (refusals, error);
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -1792,4 +2042,177 @@ ag_policy_get_user_groups (const char *user_name)
         g_strv_builder_add (builder, gr->gr_name);
     }
   return g_strv_builder_end (builder);
+}
+
+/* Refusals */
+
+const char *
+ag_policy_layer_to_string (AgPolicyLayer layer)
+{
+  switch (layer)
+    {
+      case AG_POLICY_LAYER_BUILT_IN:
+        return "built-in";
+      case AG_POLICY_LAYER_SYSTEM:
+        return "system";
+      case AG_POLICY_LAYER_SUPERVISOR:
+        return "supervisor";
+      case AG_POLICY_LAYER_USER:
+        return "user";
+      default:
+        return "unknown";
+    }
+}
+
+/**
+ * ag_policy_error_to_string:
+ * @code: an #AgPolicyError
+ *
+ * Returns: a stable name for @code (`syntax`, `beyond-bound`…), as the ledger keeps it
+ */
+const char *
+ag_policy_error_to_string (AgPolicyError code)
+{
+  switch (code)
+    {
+      case AG_POLICY_ERROR_IO:
+        return "io";
+      case AG_POLICY_ERROR_INVALID_UTF8:
+        return "invalid-utf8";
+      case AG_POLICY_ERROR_SYNTAX:
+        return "syntax";
+      case AG_POLICY_ERROR_UNKNOWN_SECTION:
+        return "unknown-section";
+      case AG_POLICY_ERROR_UNKNOWN_KEY:
+        return "unknown-key";
+      case AG_POLICY_ERROR_DUPLICATE_KEY:
+        return "duplicate-key";
+      case AG_POLICY_ERROR_INVALID_VALUE:
+        return "invalid-value";
+      case AG_POLICY_ERROR_OUT_OF_RANGE:
+        return "out-of-range";
+      case AG_POLICY_ERROR_BEYOND_BOUND:
+        return "beyond-bound";
+      case AG_POLICY_ERROR_UNSAFE_FILE:
+        return "unsafe-file";
+      default:
+        return "failed";
+    }
+}
+
+AgPolicyRefusal *
+ag_policy_refusal_copy (const AgPolicyRefusal *refusal)
+{
+  AgPolicyRefusal *copy;
+
+  g_return_val_if_fail (refusal != NULL, NULL);
+
+  copy = g_memdup2 (refusal, sizeof *refusal);
+  copy->file = g_strdup (refusal->file);
+  copy->key = g_strdup (refusal->key);
+  copy->message = g_strdup (refusal->message);
+  return copy;
+}
+
+void
+ag_policy_refusal_free (AgPolicyRefusal *refusal)
+{
+  if (refusal == NULL)
+    return;
+  g_free (refusal->file);
+  g_free (refusal->key);
+  g_free (refusal->message);
+  g_free (refusal);
+}
+
+/**
+ * ag_policy_refusal_equal:
+ *
+ * Returns: whether @a and @b refuse the same layer for the same problems
+ */
+gboolean
+ag_policy_refusal_equal (const AgPolicyRefusal *a, const AgPolicyRefusal *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a->layer == b->layer && g_strcmp0 (a->message, b->message) == 0;
+}
+
+/* The longest file name kept in a ledger cause, in bytes; the ledger takes 512. */
+#define CAUSE_MAX_FILE 320
+
+/**
+ * ag_policy_refusal_to_cause:
+ * @refusal: a refusal
+ *
+ * The `cause` of its `policy-refused` ledger entry: which layer, the file, line and key
+ * of the first problem and its class, and how many problems there were —
+ * `layer=user file=/home/ana/.config/agent-guard/policy.conf line=2 key=idle-lock
+ * problem=beyond-bound problems=1`. Never a value from the file: only a known key name
+ * and a class, so nothing an agent writes into a file reaches the ledger but its name.
+ *
+ * Returns: (transfer full): the cause, valid UTF-8 of at most 512 bytes
+ */
+char *
+ag_policy_refusal_to_cause (const AgPolicyRefusal *refusal)
+{
+  g_autofree char *file = NULL;
+  g_autoptr (GString) cause = g_string_new (NULL);
+
+  g_return_val_if_fail (refusal != NULL, NULL);
+
+  file = refusal->file != NULL ? g_filename_display_name (refusal->file) : g_strdup ("-");
+  if (strlen (file) > CAUSE_MAX_FILE)
+    {
+      /* Keep the end, which names the file; cut on a character boundary. */
+      const char *tail = g_utf8_find_next_char (file + strlen (file) - CAUSE_MAX_FILE, NULL);
+      char *shorter = g_strconcat ("…", tail, NULL);
+
+      g_free (file);
+      file = shorter;
+    }
+  g_strdelimit (file, " \t\n\r", '_');
+
+  g_string_append_printf (cause, "layer=%s file=%s", ag_policy_layer_to_string (refusal->layer),
+                          file);
+  if (refusal->line > 0)
+    g_string_append_printf (cause, " line=%u", refusal->line);
+  if (refusal->key != NULL)
+    g_string_append_printf (cause, " key=%s", refusal->key);
+  g_string_append_printf (cause, " problem=%s problems=%u",
+                          ag_policy_error_to_string (refusal->code), refusal->n_problems);
+  return g_string_free (g_steal_pointer (&cause), FALSE);
+}
+
+/**
+ * ag_policy_refusals_propagate:
+ * @refusals: (element-type AgPolicyRefusal): refusals of one load
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when @refusals is empty; otherwise %FALSE with @error set to
+ *   %AG_POLICY_ERROR and the code of the first refusal, its message every problem of
+ *   every refused layer, one per line
+ */
+gboolean
+ag_policy_refusals_propagate (GPtrArray *refusals, GError **error)
+{
+  g_autoptr (GString) message = g_string_new (NULL);
+
+  g_return_val_if_fail (refusals != NULL, FALSE);
+
+  if (refusals->len == 0)
+    return TRUE;
+
+  for (guint i = 0; i < refusals->len; i++)
+    {
+      const AgPolicyRefusal *refusal = g_ptr_array_index (refusals, i);
+
+      if (i > 0)
+        g_string_append_c (message, '\n');
+      g_string_append (message, refusal->message);
+    }
+  g_set_error_literal (error, AG_POLICY_ERROR,
+                       ((const AgPolicyRefusal *) g_ptr_array_index (refusals, 0))->code,
+                       message->str);
+  return FALSE;
 }

@@ -123,6 +123,51 @@ ag_policy_paths_free (AgPolicyPaths *paths);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AgPolicyPaths, ag_policy_paths_free)
 
+/**
+ * AgPolicyRefusal:
+ * @layer: the layer that was refused whole
+ * @code: the class of its first problem
+ * @file: the file of its first problem
+ * @line: the line of that problem, 0 when it is about the whole file
+ * @key: (nullable): the policy key of that problem, when it is a known one
+ * @n_problems: how many problems the layer had
+ * @message: every problem, one per line, each as "FILE:LINE: key: problem"
+ *
+ * One layer that a load refused (ag_policy_load_layers()).
+ */
+typedef struct
+{
+  AgPolicyLayer layer;
+  AgPolicyError code;
+  char *file;
+  guint line;
+  char *key;
+  guint n_problems;
+  char *message;
+} AgPolicyRefusal;
+
+#define AG_TYPE_POLICY_REFUSAL (ag_policy_refusal_get_type ())
+
+GType
+ag_policy_refusal_get_type (void) G_GNUC_CONST;
+AgPolicyRefusal *
+ag_policy_refusal_copy (const AgPolicyRefusal *refusal);
+void
+ag_policy_refusal_free (AgPolicyRefusal *refusal);
+char *
+ag_policy_refusal_to_cause (const AgPolicyRefusal *refusal);
+gboolean
+ag_policy_refusal_equal (const AgPolicyRefusal *a, const AgPolicyRefusal *b);
+gboolean
+ag_policy_refusals_propagate (GPtrArray *refusals, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AgPolicyRefusal, ag_policy_refusal_free)
+
+const char *
+ag_policy_layer_to_string (AgPolicyLayer layer);
+const char *
+ag_policy_error_to_string (AgPolicyError code);
+
 #define AG_TYPE_POLICY (ag_policy_get_type ())
 
 G_DECLARE_FINAL_TYPE (AgPolicy, ag_policy, AG, POLICY, GObject)
@@ -139,6 +184,9 @@ ag_policy_reason_code_get_label (const char *code);
 
 AgPolicy *
 ag_policy_new_default (void);
+AgPolicy *
+ag_policy_load_layers (const AgPolicyPaths *paths, const char *user_name, const char *const *groups,
+                       AgPolicy *previous, GPtrArray *warnings, GPtrArray *refusals);
 AgPolicy *
 ag_policy_load (const AgPolicyPaths *paths, const char *user_name, const char *const *groups,
                 GPtrArray *warnings, GError **error);

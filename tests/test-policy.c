@@ -859,6 +859,7 @@ test_source_live_reload (Fixture *fixture, gconstpointer user_data)
   g_autoptr (AgPolicySource) source = NULL;
   g_autofree char *file = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *good_version = NULL;
   AgPolicy *good;
   guint n_changed = 0;
   guint n_failed = 0;
@@ -873,13 +874,14 @@ test_source_live_reload (Fixture *fixture, gconstpointer user_data)
   wait_for (&n_changed);
   good = ag_policy_source_get_policy (source);
   g_assert_cmpuint (ag_policy_get_idle_lock (good), ==, 120);
+  good_version = g_strdup (ag_policy_get_version (good));
   g_assert_null (ag_policy_source_get_last_error (source));
 
-  /* A bad edit: the good policy stays, and the error says why. */
+  /* A bad edit: the good supervisor layer stays, and the error says why. */
   put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=12\n");
   wait_for (&n_failed);
-  g_assert_true (ag_policy_source_get_policy (source) == good);
-  g_assert_cmpuint (ag_policy_get_idle_lock (good), ==, 120);
+  g_assert_cmpstr (ag_policy_get_version (ag_policy_source_get_policy (source)), ==, good_version);
+  g_assert_cmpuint (ag_policy_get_idle_lock (ag_policy_source_get_policy (source)), ==, 120);
   g_assert_error ((GError *) ag_policy_source_get_last_error (source), AG_POLICY_ERROR,
                   AG_POLICY_ERROR_OUT_OF_RANGE);
   g_assert_true (strstr (ag_policy_source_get_last_error (source)->message,
@@ -911,6 +913,438 @@ test_user_groups (void)
   g_assert_nonnull (groups);
   g_assert_nonnull (groups[0]);
   g_assert_null (nobody);
+}
+
+/* Each layer stands or falls alone ------------------------------------------------------ */
+
+/* Each layer sets something of its own, so a test can see which layers are in force: the
+ * system layer a bound of 20 and a value of 10 reveals an hour and a 60 s step-up grace;
+ * the supervisors' team billing a 120 s idle lock; the agent a 10 s reveal. */
+static void
+write_three_layers (Fixture *fixture)
+{
+  put_file (fixture->system_dir, "policy.conf",
+            "[bounds]\nmax-reveals-per-hour=20\nidle-lock=600\n"
+            "[policy]\nmax-reveals-per-hour=10\nstep-up-grace=60\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=120\n");
+  write_user_file (fixture, "[policy]\nreveal-duration=10\n");
+}
+
+static AgPolicy *
+load_layers (Fixture *fixture, AgPolicy *previous, GPtrArray *refusals)
+{
+  return ag_policy_load_layers (fixture->paths, "ana", (const char *const[]){ "billing", NULL },
+                                previous, NULL, refusals);
+}
+
+static GPtrArray *
+new_refusals (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
+}
+
+/* Which layers' values are in force. A system layer that is not is replaced by the
+ * built-in defaults within its bounds (20 reveals, not the default 30). */
+static void
+assert_layers (AgPolicy *policy, gboolean system, gboolean supervisor, gboolean user)
+{
+  g_assert_cmpuint (ag_policy_get_max_reveals_per_hour (policy), ==, system ? 10 : 20);
+  g_assert_cmpuint (ag_policy_get_step_up_grace (policy), ==, system ? 60 : 120);
+  g_assert_cmpuint (ag_policy_get_idle_lock (policy), ==, supervisor ? 120 : 300);
+  g_assert_cmpuint (ag_policy_get_reveal_duration (policy), ==, user ? 10 : 20);
+}
+
+typedef struct
+{
+  const char *name;
+  /* The broken file: @SECTION@ becomes the layer's section. NULL: see @mode. */
+  const char *text;
+  AgPolicyError code;
+  /* A file's mode to set instead of breaking its text; 0 for none. */
+  guint mode;
+  /* For the system layer, the broken file is a drop-in after policy.conf; the layers
+   * it does not apply to are skipped. */
+  gboolean system, supervisor, user;
+} Breakage;
+
+static const Breakage breakages[] = {
+  { "syntax", "@SECTION@\nnot a key and a value\n", AG_POLICY_ERROR_SYNTAX, 0, TRUE, TRUE, TRUE },
+  { "unknown-key", "@SECTION@\nfoo=1\n", AG_POLICY_ERROR_UNKNOWN_KEY, 0, TRUE, TRUE, TRUE },
+  { "unknown-section", "[nonsense]\nidle-lock=60\n", AG_POLICY_ERROR_UNKNOWN_SECTION, 0, TRUE, TRUE,
+    TRUE },
+  { "duplicate-key", "@SECTION@\nidle-lock=60\nidle-lock=70\n", AG_POLICY_ERROR_DUPLICATE_KEY, 0,
+    TRUE, TRUE, TRUE },
+  { "invalid-value", "@SECTION@\nrequire-reason=maybe\n", AG_POLICY_ERROR_INVALID_VALUE, 0, TRUE,
+    TRUE, TRUE },
+  { "out-of-range", "@SECTION@\nidle-lock=5\n", AG_POLICY_ERROR_OUT_OF_RANGE, 0, TRUE, TRUE, TRUE },
+  { "invalid-utf8",
+    "@SECTION@\nidle-lock=6\xff"
+    "0\n",
+    AG_POLICY_ERROR_INVALID_UTF8, 0, TRUE, TRUE, TRUE },
+  /* A drop-in loosening a bound, a supervisor beyond a bound. */
+  { "beyond-bound", "[bounds]\nmax-reveals-per-hour=50\n", AG_POLICY_ERROR_BEYOND_BOUND, 0, TRUE,
+    FALSE, FALSE },
+  { "beyond-bound", "@SECTION@\nmax-reveals-per-hour=25\n", AG_POLICY_ERROR_BEYOND_BOUND, 0, FALSE,
+    TRUE, FALSE },
+  { "lock-warning", "@SECTION@\nidle-lock=100\nlock-warning=110\n", AG_POLICY_ERROR_OUT_OF_RANGE, 0,
+    TRUE, TRUE, FALSE },
+  { "world-writable", "@SECTION@\nidle-lock=60\n", AG_POLICY_ERROR_UNSAFE_FILE, 0666, TRUE, TRUE,
+    FALSE },
+  { "unreadable", NULL, AG_POLICY_ERROR_IO, 0, TRUE, TRUE, TRUE },
+};
+
+typedef struct
+{
+  AgPolicyLayer layer;
+  const Breakage *breakage;
+} LayerCase;
+
+/* Breaks @layer as @breakage says; returns the broken file. */
+static char *
+break_layer (Fixture *fixture, AgPolicyLayer layer, const Breakage *breakage)
+{
+  const char *dir = layer == AG_POLICY_LAYER_SYSTEM       ? fixture->drop_in_dir
+                    : layer == AG_POLICY_LAYER_SUPERVISOR ? fixture->supervisor_dir
+                                                          : NULL;
+  const char *section = layer == AG_POLICY_LAYER_SUPERVISOR ? "[team:billing]" : "[policy]";
+  g_autofree char *user_dir = g_path_get_dirname (fixture->user_file);
+  g_autofree char *path = g_build_filename (dir != NULL ? dir : user_dir,
+                                            dir != NULL ? "50-broken.conf" : "policy.conf", NULL);
+  g_autoptr (GString) text = NULL;
+
+  g_unlink (path);
+  if (breakage->text == NULL)
+    {
+      /* A folder where the file should be: it cannot be read. */
+      g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+      return g_steal_pointer (&path);
+    }
+
+  text = g_string_new (breakage->text);
+  g_string_replace (text, "@SECTION@", section, 0);
+  g_free (write_file (dir != NULL ? dir : user_dir, dir != NULL ? "50-broken.conf" : "policy.conf",
+                      text->str));
+  if (breakage->mode != 0)
+    g_assert_cmpint (g_chmod (path, breakage->mode), ==, 0);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_layer_broken (Fixture *fixture, gconstpointer user_data)
+{
+  const LayerCase *c = user_data;
+  g_autoptr (GPtrArray) refusals = new_refusals ();
+  g_autoptr (AgPolicy) policy = NULL;
+  g_autofree char *broken = NULL;
+  g_autofree char *cause = NULL;
+  const AgPolicyRefusal *refusal;
+
+  write_three_layers (fixture);
+  broken = break_layer (fixture, c->layer, c->breakage);
+
+  policy = load_layers (fixture, NULL, refusals);
+
+  /* That layer alone is refused, with where and why. */
+  g_assert_cmpuint (refusals->len, ==, 1);
+  refusal = g_ptr_array_index (refusals, 0);
+  g_assert_cmpint (refusal->layer, ==, c->layer);
+  g_assert_cmpint (refusal->code, ==, c->breakage->code);
+  g_assert_cmpstr (refusal->file, ==, broken);
+  g_assert_true (g_str_has_prefix (refusal->message, broken));
+
+  /* Every other layer stays in force; nothing of the refused one applies. */
+  assert_layers (policy, c->layer != AG_POLICY_LAYER_SYSTEM, c->layer != AG_POLICY_LAYER_SUPERVISOR,
+                 c->layer != AG_POLICY_LAYER_USER);
+
+  /* The ledger's cause names the layer, file and class, never what the file holds. */
+  cause = ag_policy_refusal_to_cause (refusal);
+  g_assert_true (g_str_has_prefix (cause, "layer="));
+  g_assert_nonnull (strstr (cause, ag_policy_layer_to_string (c->layer)));
+  g_assert_nonnull (strstr (cause, broken));
+  g_assert_nonnull (strstr (cause, ag_policy_error_to_string (c->breakage->code)));
+  g_assert_null (strstr (cause, "foo"));
+  g_assert_null (strstr (cause, "maybe"));
+  g_assert_true (g_utf8_validate (cause, -1, NULL));
+
+  /* A strict load still fails, with the same problems. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (AgPolicy) strict
+      = load (fixture, "ana", (const char *const[]){ "billing", NULL }, &error);
+
+    g_assert_null (strict);
+    g_assert_error (error, AG_POLICY_ERROR, (int) c->breakage->code);
+    g_assert_cmpstr (error->message, ==, refusal->message);
+  }
+}
+
+/* A running app keeps the last good system and supervisor layers when they break. */
+static void
+test_layer_last_good (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) refusals = new_refusals ();
+  g_autoptr (AgPolicy) good = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+  g_autoptr (AgPolicy) later = NULL;
+
+  write_three_layers (fixture);
+  good = load_layers (fixture, NULL, refusals);
+  g_assert_cmpuint (refusals->len, ==, 0);
+  assert_layers (good, TRUE, TRUE, TRUE);
+
+  /* The system layer breaks: its last good version stays, values and bounds. */
+  put_file (fixture->system_dir, "policy.conf", "[policy]\nmax-reveals-per-hour=500\nx\n");
+  policy = load_layers (fixture, good, refusals);
+  g_assert_cmpuint (refusals->len, ==, 1);
+  assert_layers (policy, TRUE, TRUE, TRUE);
+  g_assert_cmpstr (ag_policy_get_version (policy), ==, ag_policy_get_version (good));
+
+  /* The supervisors' layer breaks as well: both last good versions stay, carried on. */
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
+  g_ptr_array_set_size (refusals, 0);
+  later = load_layers (fixture, policy, refusals);
+  g_assert_cmpuint (refusals->len, ==, 2);
+  g_assert_cmpint (((AgPolicyRefusal *) g_ptr_array_index (refusals, 0))->layer, ==,
+                   AG_POLICY_LAYER_SYSTEM);
+  g_assert_cmpint (((AgPolicyRefusal *) g_ptr_array_index (refusals, 1))->layer, ==,
+                   AG_POLICY_LAYER_SUPERVISOR);
+  assert_layers (later, TRUE, TRUE, TRUE);
+  g_clear_object (&policy);
+
+  /* Without a previous policy (a new start), the strict defaults within the bounds that
+   * loaded: none of the broken policy.conf's, so the built-in limits. */
+  g_ptr_array_set_size (refusals, 0);
+  policy = load_layers (fixture, NULL, refusals);
+  g_assert_cmpuint (refusals->len, ==, 2);
+  g_assert_cmpuint (ag_policy_get_max_reveals_per_hour (policy), ==, 30);
+  g_assert_cmpuint (ag_policy_get_idle_lock (policy), ==, 300);
+  g_assert_cmpuint (ag_policy_get_reveal_duration (policy), ==, 10);
+}
+
+/* A last good supervisor layer that a new system bound forbids is dropped, and the bound
+ * holds: the fallback never loosens a bound. */
+static void
+test_layer_last_good_beyond_new_bound (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) refusals = new_refusals ();
+  g_autoptr (AgPolicy) good = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+
+  write_three_layers (fixture);
+  good = load_layers (fixture, NULL, refusals);
+  g_assert_cmpuint (ag_policy_get_idle_lock (good), ==, 120);
+
+  put_file (fixture->system_dir, "policy.conf", "[bounds]\nidle-lock=100\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
+  policy = load_layers (fixture, good, refusals);
+  g_assert_cmpuint (refusals->len, ==, 1);
+  g_assert_cmpuint (ag_policy_get_idle_lock (policy), ==, 100);
+}
+
+/* The agent's file broken on a reload changes nothing the others set. */
+static void
+test_layer_user_broken_on_reload (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) refusals = new_refusals ();
+  g_autoptr (AgPolicy) good = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+
+  write_three_layers (fixture);
+  good = load_layers (fixture, NULL, refusals);
+  write_user_file (fixture, "[policy]\nfoo=1\n");
+  policy = load_layers (fixture, good, refusals);
+  g_assert_cmpuint (refusals->len, ==, 1);
+  assert_layers (policy, TRUE, TRUE, FALSE);
+}
+
+/* The source reports each refusal once, not at every reload, and clears it when fixed. */
+static void
+refused_cb (AgPolicySource *source, const AgPolicyRefusal *refusal, gpointer user_data)
+{
+  g_ptr_array_add (user_data, ag_policy_refusal_copy (refusal));
+}
+
+static void
+test_source_refused (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) seen = new_refusals ();
+  g_autoptr (AgPolicySource) source = NULL;
+  g_autoptr (GError) error = NULL;
+
+  write_three_layers (fixture);
+  write_user_file (fixture, "[policy]\nfoo=1\n");
+  source = ag_policy_source_new (fixture->paths, "ana", (const char *const[]){ "billing", NULL });
+  g_signal_connect (source, "refused", G_CALLBACK (refused_cb), seen);
+
+  /* The first load's refusal is there to read, and the policy has the other layers. */
+  g_assert_cmpuint (ag_policy_source_get_refusals (source)->len, ==, 1);
+  assert_layers (ag_policy_source_get_policy (source), TRUE, TRUE, FALSE);
+
+  /* The same problem again is no new refusal. */
+  g_assert_false (ag_policy_source_reload (source, &error));
+  g_assert_error (error, AG_POLICY_ERROR, AG_POLICY_ERROR_UNKNOWN_KEY);
+  g_clear_error (&error);
+  g_assert_cmpuint (seen->len, ==, 0);
+
+  /* Another one is. */
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
+  g_assert_false (ag_policy_source_reload (source, NULL));
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpint (((AgPolicyRefusal *) g_ptr_array_index (seen, 0))->layer, ==,
+                   AG_POLICY_LAYER_SUPERVISOR);
+  assert_layers (ag_policy_source_get_policy (source), TRUE, TRUE, FALSE);
+
+  /* Fixed: no refusal, no error. */
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=120\n");
+  write_user_file (fixture, "[policy]\nreveal-duration=10\n");
+  g_assert_true (ag_policy_source_reload (source, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ag_policy_source_get_refusals (source)->len, ==, 0);
+  g_assert_null (ag_policy_source_get_last_error (source));
+  assert_layers (ag_policy_source_get_policy (source), TRUE, TRUE, TRUE);
+}
+
+/* How policy files are opened ------------------------------------------------------------ */
+
+/* Loads expecting @layer refused for @code with @needle in its message. */
+static void
+assert_refused (Fixture *fixture, AgPolicyLayer layer, AgPolicyError code, const char *needle)
+{
+  g_autoptr (GPtrArray) refusals = new_refusals ();
+  g_autoptr (AgPolicy) policy = load_layers (fixture, NULL, refusals);
+  const AgPolicyRefusal *refusal;
+
+  g_assert_cmpuint (refusals->len, ==, 1);
+  refusal = g_ptr_array_index (refusals, 0);
+  g_assert_cmpint (refusal->layer, ==, layer);
+  g_assert_cmpint (refusal->code, ==, code);
+  if (strstr (refusal->message, needle) == NULL)
+    g_error ("“%s” is not in “%s”", needle, refusal->message);
+}
+
+static void
+test_file_symlink (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *target = write_file (fixture->root, "elsewhere.conf", "[policy]\n");
+  g_autofree char *system = g_build_filename (fixture->drop_in_dir, "10-link.conf", NULL);
+  g_autofree char *supervisor = g_build_filename (fixture->supervisor_dir, "10-link.conf", NULL);
+  g_autofree char *user_dir = g_path_get_dirname (fixture->user_file);
+  g_autoptr (GPtrArray) refusals = new_refusals ();
+  g_autoptr (AgPolicy) policy = NULL;
+
+  /* A link in the system or supervisor layer is refused: it could point anywhere. */
+  g_assert_cmpint (symlink (target, system), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SYSTEM, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "10-link.conf: a symbolic link; refused");
+  g_assert_cmpint (g_unlink (system), ==, 0);
+  g_free (write_file (fixture->root, "team.conf", "[team:billing]\n"));
+  g_free (target);
+  target = g_build_filename (fixture->root, "team.conf", NULL);
+  g_assert_cmpint (symlink (target, supervisor), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SUPERVISOR, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "a symbolic link");
+  g_assert_cmpint (g_unlink (supervisor), ==, 0);
+
+  /* The agent's own file may be one (dotfile managers make them). */
+  g_assert_cmpint (g_mkdir_with_parents (user_dir, 0755), ==, 0);
+  g_free (write_file (fixture->root, "mine.conf", "[policy]\nreveal-duration=7\n"));
+  g_free (target);
+  target = g_build_filename (fixture->root, "mine.conf", NULL);
+  g_assert_cmpint (symlink (target, fixture->user_file), ==, 0);
+  policy = load_layers (fixture, NULL, refusals);
+  g_assert_cmpuint (refusals->len, ==, 0);
+  g_assert_cmpuint (ag_policy_get_reveal_duration (policy), ==, 7);
+}
+
+static void
+test_file_fifo (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *user_dir = g_path_get_dirname (fixture->user_file);
+
+  /* A FIFO must not hang the load (nobody writes to it): it is no policy file. */
+  g_assert_cmpint (g_mkdir_with_parents (user_dir, 0755), ==, 0);
+  g_assert_cmpint (mkfifo (fixture->user_file, 0600), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_USER, AG_POLICY_ERROR_IO, "not a regular file");
+}
+
+static void
+test_file_folder_modes (Fixture *fixture, gconstpointer user_data)
+{
+  put_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=60\n");
+
+  /* The file is fine; its folder is not. */
+  g_assert_cmpint (g_chmod (fixture->drop_in_dir, 0777), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SYSTEM, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "every user may write its folder");
+  g_assert_cmpint (g_chmod (fixture->drop_in_dir, 0775), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SYSTEM, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "its group may write its folder");
+  g_assert_cmpint (g_chmod (fixture->drop_in_dir, 0755), ==, 0);
+
+  /* Supervisors' folder: its group may write it (they are the group), others not. */
+  g_assert_cmpint (g_chmod (fixture->supervisor_dir, 02775), ==, 0);
+  {
+    g_autoptr (GPtrArray) refusals = new_refusals ();
+    g_autoptr (AgPolicy) policy = load_layers (fixture, NULL, refusals);
+
+    g_assert_cmpuint (refusals->len, ==, 0);
+  }
+  g_assert_cmpint (g_chmod (fixture->supervisor_dir, 0777), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SUPERVISOR, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "every user may write its folder");
+  g_assert_cmpint (g_chmod (fixture->supervisor_dir, 0755), ==, 0);
+
+  /* A folder above that others may write: they could swap the layer's folder. */
+  g_assert_cmpint (g_chmod (fixture->root, 0777), ==, 0);
+  {
+    g_autoptr (GPtrArray) refusals = new_refusals ();
+    g_autoptr (AgPolicy) policy = load_layers (fixture, NULL, refusals);
+
+    g_assert_cmpuint (refusals->len, ==, 2);
+    g_assert_nonnull (strstr (((AgPolicyRefusal *) g_ptr_array_index (refusals, 0))->message,
+                              "others than root may write the folder"));
+  }
+  g_assert_cmpint (g_chmod (fixture->root, 0700), ==, 0);
+}
+
+/* Owners: only root can give a file away, so this runs as root (CI does). */
+static void
+test_file_owners (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *system = NULL;
+  g_autofree char *supervisor = NULL;
+  const uid_t nobody = 65534;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("giving files to another owner needs root");
+      return;
+    }
+
+  system = write_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
+  supervisor = write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\n");
+
+  g_assert_cmpint (chown (system, nobody, 0), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SYSTEM, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "the file is not owned by root");
+  g_assert_cmpint (chown (system, 0, 0), ==, 0);
+
+  /* Owned by someone who is not in the folder's group (root's, here). */
+  g_assert_cmpint (chown (supervisor, nobody, nobody), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SUPERVISOR, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "neither root nor a supervisor");
+  /* Writable by a group other than the folder's. */
+  g_assert_cmpint (chown (supervisor, 0, nobody), ==, 0);
+  g_assert_cmpint (g_chmod (supervisor, 0664), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SUPERVISOR, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "a group other than the folder’s may write this file");
+  g_assert_cmpint (chown (supervisor, 0, 0), ==, 0);
+
+  /* The layer's folder given away. */
+  g_assert_cmpint (chown (fixture->drop_in_dir, nobody, 0), ==, 0);
+  assert_refused (fixture, AG_POLICY_LAYER_SYSTEM, AG_POLICY_ERROR_UNSAFE_FILE,
+                  "is not owned by root");
 }
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -946,6 +1380,39 @@ main (int argc, char **argv)
   ADD ("/policy-source/new-destroy", test_source_new_destroy);
   ADD ("/policy-source/first-load-fails", test_source_first_load_fails);
   ADD ("/policy-source/live-reload", test_source_live_reload);
+  ADD ("/policy-source/refused", test_source_refused);
+  ADD ("/policy/layers/last-good", test_layer_last_good);
+  ADD ("/policy/layers/last-good-beyond-new-bound", test_layer_last_good_beyond_new_bound);
+  ADD ("/policy/layers/user-broken-on-reload", test_layer_user_broken_on_reload);
+  ADD ("/policy/file/symlink", test_file_symlink);
+  ADD ("/policy/file/fifo", test_file_fifo);
+  ADD ("/policy/file/folder-modes", test_file_folder_modes);
+  ADD ("/policy/file/owners", test_file_owners);
+
+  /* Each layer broken in each way that applies to it. */
+  {
+    static const AgPolicyLayer layers[]
+      = { AG_POLICY_LAYER_SYSTEM, AG_POLICY_LAYER_SUPERVISOR, AG_POLICY_LAYER_USER };
+
+    for (gsize l = 0; l < G_N_ELEMENTS (layers); l++)
+      for (gsize b = 0; b < G_N_ELEMENTS (breakages); b++)
+        {
+          const Breakage *breakage = &breakages[b];
+          LayerCase *c;
+          g_autofree char *path = NULL;
+
+          if (!(layers[l] == AG_POLICY_LAYER_SYSTEM       ? breakage->system
+                : layers[l] == AG_POLICY_LAYER_SUPERVISOR ? breakage->supervisor
+                                                          : breakage->user))
+            continue;
+          c = g_new0 (LayerCase, 1);
+          c->layer = layers[l];
+          c->breakage = breakage;
+          path = g_strdup_printf ("/policy/layers/%s/%s", ag_policy_layer_to_string (layers[l]),
+                                  breakage->name);
+          g_test_add (path, Fixture, c, fixture_set_up, test_layer_broken, fixture_tear_down);
+        }
+  }
 
   return g_test_run ();
 }

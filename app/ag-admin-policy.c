@@ -31,6 +31,90 @@ print_problem_lines (const char *lines)
     g_printerr ("%s\n", split[i]);
 }
 
+static const char *
+layer_label (AgPolicyLayer layer)
+{
+  switch (layer)
+    {
+      case AG_POLICY_LAYER_SYSTEM:
+        return _("The system policy (/etc/agent-guard)");
+      case AG_POLICY_LAYER_SUPERVISOR:
+        return _("The supervisors’ policy");
+      case AG_POLICY_LAYER_USER:
+        return _("Your own policy file");
+      case AG_POLICY_LAYER_BUILT_IN:
+      default:
+        return _("The built-in policy");
+    }
+}
+
+/**
+ * ag_admin_print_policy_refusals:
+ * @refusals: (element-type AgPolicyRefusal): the layers a load refused
+ *
+ * Prints each refused layer's problems, one per line as "FILE:LINE: key: problem", and
+ * then what stands in for it.
+ */
+void
+ag_admin_print_policy_refusals (GPtrArray *refusals)
+{
+  for (guint i = 0; i < refusals->len; i++)
+    {
+      const AgPolicyRefusal *refusal = g_ptr_array_index (refusals, i);
+
+      print_problem_lines (refusal->message);
+      switch (refusal->layer)
+        {
+          case AG_POLICY_LAYER_SYSTEM:
+            ag_admin_printerr (_("%s is refused for the problems above; in force instead: the "
+                                  "strict built-in defaults with every admin bound that "
+                                  "loaded (a running Agent Guard keeps its last good system "
+                                  "policy)"),
+                               layer_label (refusal->layer));
+            break;
+          case AG_POLICY_LAYER_SUPERVISOR:
+          case AG_POLICY_LAYER_USER:
+          case AG_POLICY_LAYER_BUILT_IN:
+          default:
+            ag_admin_printerr (_("%s is refused for the problems above; the layers below it "
+                                  "stay in force"),
+                               layer_label (refusal->layer));
+            break;
+        }
+    }
+}
+
+static int
+exit_code_for_refusals (GPtrArray *refusals)
+{
+  for (guint i = 0; i < refusals->len; i++)
+    if (((const AgPolicyRefusal *) g_ptr_array_index (refusals, i))->code == AG_POLICY_ERROR_IO)
+      return AG_EXIT_IOERR;
+  return refusals->len > 0 ? AG_EXIT_DATAERR : AG_EXIT_OK;
+}
+
+static JsonArray *
+refusals_to_json (GPtrArray *refusals)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < refusals->len; i++)
+    {
+      const AgPolicyRefusal *refusal = g_ptr_array_index (refusals, i);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "layer", ag_policy_layer_to_string (refusal->layer));
+      json_object_set_string_member (object, "file", refusal->file);
+      json_object_set_int_member (object, "line", refusal->line);
+      if (refusal->key != NULL)
+        json_object_set_string_member (object, "key", refusal->key);
+      json_object_set_string_member (object, "problem", ag_policy_error_to_string (refusal->code));
+      json_object_set_string_member (object, "message", refusal->message);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
 /* @text is a value as a policy file writes it. */
 static JsonNode *
 value_to_json (AgPolicyKey key, const char *text)
@@ -79,7 +163,8 @@ strings_to_json (const char *const *strings, guint n_strings)
 }
 
 static void
-print_json (AgPolicy *policy, const char *user_name, const GError *error, GPtrArray *warnings)
+print_json (AgPolicy *policy, const char *user_name, const GError *error, GPtrArray *warnings,
+            GPtrArray *refusals)
 {
   g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonGenerator) generator = json_generator_new ();
@@ -116,6 +201,7 @@ print_json (AgPolicy *policy, const char *user_name, const GError *error, GPtrAr
     strings_to_json ((const char *const *) errors, errors != NULL ? g_strv_length (errors) : 0));
   json_object_set_array_member (
     object, "warnings", strings_to_json ((const char *const *) warnings->pdata, warnings->len));
+  json_object_set_array_member (object, "refused", refusals_to_json (refusals));
 
   json_node_take_object (root, object);
   json_generator_set_root (generator, root);
@@ -157,6 +243,8 @@ ag_admin_policy_show (int argc, char **argv)
                              { NULL } };
   g_autoptr (AgPolicyPaths) paths = NULL;
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) refusals
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
   g_autoptr (GError) error = NULL;
   g_autoptr (AgPolicy) policy = NULL;
   g_auto (GStrv) groups = NULL;
@@ -165,10 +253,13 @@ ag_admin_policy_show (int argc, char **argv)
   if (!ag_admin_parse_options (
         "policy show", "",
         _("Prints every policy key, its effective value and where it came from: “built-in” "
-           "or the FILE:LINE that set it. When a policy file has a problem, the problems go "
-           "to stderr, the exit status is 65, and the values shown are the built-in "
-           "defaults, which Agent Guard uses when it starts with a broken policy (a running "
-           "Agent Guard keeps its last good policy instead)."),
+           "or the FILE:LINE that set it. Each layer (system, supervisors, your own file) "
+           "stands or falls alone: when a file has a problem, its whole layer is refused, "
+           "the problems go to stderr, the exit status is 65 (74 when a file cannot be "
+           "read), and the values shown are those Agent Guard uses when it starts so: the "
+           "layers below the refused one, or for a refused system layer the built-in "
+           "defaults with every admin bound that loaded (a running Agent Guard keeps its "
+           "last good system and supervisor layers instead)."),
         entries, &argc, &argv))
     return AG_EXIT_USAGE;
 
@@ -188,21 +279,17 @@ ag_admin_policy_show (int argc, char **argv)
     }
 
   paths = ag_policy_paths_new_default ();
-  policy = ag_policy_load (paths, user, (const char *const *) groups, warnings, &error);
-  if (policy == NULL)
-    {
-      print_problem_lines (error->message);
-      ag_admin_printerr (_("the policy files above are refused; shown below are the built-in "
-                            "defaults"));
-      exit_code = exit_code_for_policy_error (error);
-      policy = ag_policy_new_default ();
-    }
+  policy
+    = ag_policy_load_layers (paths, user, (const char *const *) groups, NULL, warnings, refusals);
+  ag_admin_print_policy_refusals (refusals);
+  exit_code = exit_code_for_refusals (refusals);
+  ag_policy_refusals_propagate (refusals, &error);
 
   for (guint i = 0; i < warnings->len; i++)
     g_printerr ("%s\n", (const char *) g_ptr_array_index (warnings, i));
 
   if (json)
-    print_json (policy, user, error, warnings);
+    print_json (policy, user, error, warnings, refusals);
   else
     print_table (policy);
 

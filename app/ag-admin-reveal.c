@@ -110,30 +110,24 @@ reveal_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   run->reveal_done = TRUE;
 }
 
-/* The policy in force for @user, as the GUI starts with it: a policy that does not load
- * leaves the strict built-in defaults in force. */
+/* The policy in force for @user, as the GUI starts with it: each layer stands or falls
+ * alone, and @refusals receives the refused ones, for the ledger. */
 static AgPolicy *
-load_policy (const char *user)
+load_policy (const char *user, GPtrArray *refusals)
 {
   g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new_default ();
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
   g_auto (GStrv) groups = ag_policy_get_user_groups (user);
   AgPolicy *policy;
 
   if (groups == NULL)
     groups = g_new0 (char *, 1);
 
-  policy = ag_policy_load (paths, user, (const char *const *) groups, warnings, &error);
+  policy
+    = ag_policy_load_layers (paths, user, (const char *const *) groups, NULL, warnings, refusals);
   for (guint i = 0; i < warnings->len; i++)
     g_printerr ("%s\n", (const char *) g_ptr_array_index (warnings, i));
-  if (policy == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      ag_admin_printerr (_("the policy files above are refused; the strict built-in "
-                            "defaults apply"));
-      policy = ag_policy_new_default ();
-    }
+  ag_admin_print_policy_refusals (refusals);
   return policy;
 }
 
@@ -312,6 +306,8 @@ ag_admin_reveal (int argc, char **argv)
       N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
     { NULL },
   };
+  g_autoptr (GPtrArray) refusals
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
   g_autoptr (AgPolicy) policy = NULL;
   g_autoptr (GError) error = NULL;
   RevealRun run = { 0 };
@@ -375,7 +371,7 @@ ag_admin_reveal (int argc, char **argv)
       return AG_EXIT_FAILURE;
     }
 
-  policy = load_policy (ag_guard_get_user (run.guard));
+  policy = load_policy (ag_guard_get_user (run.guard), refusals);
 
   run.store = ag_admin_open_store (store_path, FALSE, &exit_code);
   if (run.store == NULL)
@@ -396,6 +392,8 @@ ag_admin_reveal (int argc, char **argv)
   ag_guard_set_event_sink (run.guard, guard_event_cb, &run, NULL);
   ag_guard_set_policy (run.guard, policy);
   ag_guard_set_store (run.guard, run.store, run.session_id, AG_LEDGER_MODE_LIVE);
+  for (guint i = 0; i < refusals->len; i++)
+    ag_guard_ledger_policy_refusal (run.guard, g_ptr_array_index (refusals, i));
   g_signal_connect (run.guard, "conversation", G_CALLBACK (conversation_cb), &run);
   g_signal_connect (run.guard, "step-up-conversation", G_CALLBACK (step_up_conversation_cb), &run);
   g_signal_connect (run.guard, "attempt-failed", G_CALLBACK (attempt_failed_cb), &run);

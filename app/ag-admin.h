@@ -71,6 +71,9 @@ ag_admin_answer_batch (AgAuthBatch *batch, gboolean *end_of_input);
 /* Prints why PAM refused a sign-in; @n_factors is G_MAXUINT when unknown. */
 void
 ag_admin_print_auth_error (const GError *error, guint n_factors);
+/* Prints the layers a policy load refused and what stands in for them (ag-admin-policy.c). */
+void
+ag_admin_print_policy_refusals (GPtrArray *refusals);
 /* Map an error from the core to an exit code. */
 int
 ag_admin_exit_code_for_error (const GError *error);

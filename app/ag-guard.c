@@ -1281,6 +1281,29 @@ ag_guard_flush_ledger (AgGuard *self)
   g_assert_cmpint (g_atomic_int_get (&self->pending_writes), ==, 0);
 }
 
+/**
+ * ag_guard_ledger_policy_refusal:
+ * @refusal: a policy layer the load refused
+ *
+ * Ledgers `policy-refused` for @refusal (DESIGN §6), with its cause from
+ * ag_policy_refusal_to_cause(), on the writer thread; dropped when there is no store.
+ */
+void
+ag_guard_ledger_policy_refusal (AgGuard *self, const AgPolicyRefusal *refusal)
+{
+  AgLedgerEntry *entry;
+
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (refusal != NULL);
+
+  if (self->store == NULL)
+    return;
+
+  entry = new_entry (self, AG_LEDGER_EVENT_POLICY_REFUSED, NULL, AG_LEDGER_NO_FIELD, self->policy);
+  entry->cause = ag_policy_refusal_to_cause (refusal);
+  ag_guard_ledger_later (self, entry);
+}
+
 /* Ledgers `remask` for a value that was wiped. The value is gone whatever happens here,
  * so a ledger that fails now is reported and the re-mask stands. */
 static void

@@ -217,6 +217,8 @@ ag_guard_get_n_running (AgGuard *self);
 void
 ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry);
 void
+ag_guard_ledger_policy_refusal (AgGuard *self, const AgPolicyRefusal *refusal);
+void
 ag_guard_flush_ledger (AgGuard *self);
 
 G_END_DECLS

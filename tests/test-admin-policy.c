@@ -6,6 +6,7 @@
 #include "ag-test-util.h"
 
 #include <glib/gstdio.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <json-glib/json-glib.h>
 
@@ -321,17 +322,111 @@ test_show_broken (Fixture *fixture, gconstpointer user_data)
     = write_file (fixture->supervisor_dir, "10-agents.conf", "[team:billing]\nidle-lock=5\n");
   g_autofree char *expected_err = g_strdup_printf (
     "%s:2: idle-lock: 5 is below the minimum 30\n"
-    "agent-guard-admin: the policy files above are refused; shown below are the built-in "
-    "defaults\n",
+    "agent-guard-admin: The supervisors’ policy is refused for the problems above; the "
+    "layers below it stay in force\n",
     file);
   g_auto (Run) run = { 0 };
 
-  /* The problems on stderr, exit 65, and the strict defaults on stdout. */
+  /* The problems on stderr, exit 65, and on stdout the policy without the refused layer:
+   * here the system layer is empty, so the strict defaults. */
   run_admin (fixture, &run, "policy", "show", NULL);
   g_assert_cmpint (run.status, ==, 65);
   g_assert_cmpstr (run.err, ==, expected_err);
   g_assert_true (g_str_has_prefix (run.out, "idle-lock              300 "));
   g_assert_null (strstr (run.out, fixture->supervisor_dir));
+}
+
+/* The line `policy show` prints for @key, from its start to the origin's file name. */
+static void
+assert_shown (Run *run, const char *key, const char *value, const char *origin)
+{
+  g_auto (GStrv) lines = g_strsplit (run->out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) words = g_strsplit_set (lines[i], " ", -1);
+      g_autoptr (GPtrArray) parts = g_ptr_array_new ();
+
+      for (guint w = 0; words[w] != NULL; w++)
+        if (words[w][0] != '\0')
+          g_ptr_array_add (parts, words[w]);
+      if (parts->len != 3 || !g_str_equal (g_ptr_array_index (parts, 0), key))
+        continue;
+      g_assert_cmpstr (g_ptr_array_index (parts, 1), ==, value);
+      if (!g_str_has_suffix (g_ptr_array_index (parts, 2), origin))
+        g_error ("%s comes from %s, not %s", key, (char *) g_ptr_array_index (parts, 2), origin);
+      return;
+    }
+  g_error ("policy show printed no line for %s:\n%s", key, run->out);
+}
+
+/* The red-team finding of issue 12: one bad line in the agent's own file threw away the
+ * system and supervisor layers. Each layer broken now leaves the others in force. */
+static void
+test_show_layer_broken (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *dir = g_build_filename (fixture->config_dir, "agent-guard", NULL);
+  g_autofree char *user_file = NULL;
+  g_autofree char *group = NULL;
+  g_autofree char *team = NULL;
+  g_autofree char *broken = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *refused;
+  g_auto (Run) run = { 0 };
+
+  /* The agent's primary group is a team of the supervisor layer. */
+  group = g_strdup (getgrgid (getgid ())->gr_name);
+  team = g_strdup_printf ("[team:%s]\nidle-lock=120\n", group);
+  put_file (fixture->system_dir, "policy.conf",
+            "[bounds]\nmax-reveals-per-hour=20\n[policy]\nmax-reveals-per-hour=10\n");
+  put_file (fixture->supervisor_dir, "10-teams.conf", team);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+
+  /* The agent's file: an unknown key, then invalid UTF-8. */
+  user_file = write_file (dir, "policy.conf", "[policy]\nfoo=1\n");
+  run_admin (fixture, &run, "policy", "show", NULL);
+  g_assert_cmpint (run.status, ==, 65);
+  g_assert_nonnull (strstr (run.err, "policy.conf:2: foo: unknown key"));
+  g_assert_nonnull (strstr (run.err, "Your own policy file is refused"));
+  assert_shown (&run, "max-reveals-per-hour", "10", "/etc/policy.conf:4");
+  assert_shown (&run, "idle-lock", "120", "/var/10-teams.conf:2");
+  run_clear (&run);
+
+  put_file (dir, "policy.conf",
+            "[policy]\nidle-lock=6\xff"
+            "0\n");
+  run_admin (fixture, &run, "policy", "show", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 65);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  refused = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "refused"),
+    0);
+  g_assert_cmpstr (json_object_get_string_member (refused, "layer"), ==, "user");
+  g_assert_cmpstr (json_object_get_string_member (refused, "file"), ==, user_file);
+  g_assert_cmpstr (json_object_get_string_member (refused, "problem"), ==, "invalid-utf8");
+  run_clear (&run);
+  g_unlink (user_file);
+
+  /* The supervisors' layer: refused, the system layer stays. */
+  broken = write_file (fixture->supervisor_dir, "20-broken.conf", "[team:billing]\nidle-lock=5\n");
+  run_admin (fixture, &run, "policy", "show", NULL);
+  g_assert_cmpint (run.status, ==, 65);
+  assert_shown (&run, "max-reveals-per-hour", "10", "/etc/policy.conf:4");
+  assert_shown (&run, "idle-lock", "300", "built-in");
+  run_clear (&run);
+  g_assert_cmpint (g_unlink (broken), ==, 0);
+
+  /* The system layer: its values go, its bound stays, and the supervisors' layer too. */
+  put_file (fixture->system_dir, "policy.conf",
+            "[bounds]\nmax-reveals-per-hour=20\n[policy]\nmax-reveals-per-hour=10\nx\n");
+  run_admin (fixture, &run, "policy", "show", NULL);
+  g_assert_cmpint (run.status, ==, 65);
+  g_assert_nonnull (strstr (run.err, "/etc/policy.conf:5: expected KEY=VALUE"));
+  g_assert_nonnull (strstr (run.err, "The system policy (/etc/agent-guard) is refused"));
+  assert_shown (&run, "max-reveals-per-hour", "20", "/etc/policy.conf:2");
+  assert_shown (&run, "idle-lock", "120", "/var/10-teams.conf:2");
 }
 
 static void
@@ -453,6 +548,7 @@ main (int argc, char **argv)
   ADD ("/admin-policy/show", test_show);
   ADD ("/admin-policy/show-json", test_show_json);
   ADD ("/admin-policy/show-broken", test_show_broken);
+  ADD ("/admin-policy/show-layer-broken", test_show_layer_broken);
   ADD ("/admin-policy/show-unknown-user", test_show_unknown_user);
   ADD ("/admin-policy/user-file", test_user_file);
   ADD ("/admin-policy/example", test_example);

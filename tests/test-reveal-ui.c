@@ -684,6 +684,51 @@ test_policy_reload (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* The agent's own file is broken from the start (see main): it alone is refused, the
+ * system layer stays in force, and each new problem is ledgered once. */
+static void
+test_policy_refused (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  g_autofree char *events = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *utf8 = NULL;
+
+  /* The system layer turned remask-on-focus-loss off; the built-ins have it on. */
+  g_assert_false (ag_policy_get_remask_on_focus_loss (ag_guard_get_policy (guard)));
+  events = ag_test_ledger_events (window);
+  expected = g_strdup_printf ("policy-refused:layer=user file=%s line=2 problem=unknown-key "
+                              "problems=1 login ",
+                              fixture->policy_file);
+  g_assert_cmpstr (events, ==, expected);
+
+  /* A new problem while the app runs: ledgered as it comes, once; the policy holds. */
+  g_file_set_contents (fixture->policy_file, "[policy]\nreveal-duration=1\xff\n", -1, &error);
+  g_assert_no_error (error);
+  utf8 = g_strdup_printf ("policy-refused:layer=user file=%s line=2 problem=invalid-utf8 "
+                          "problems=1 ",
+                          fixture->policy_file);
+  AG_TEST_WAIT_UNTIL (({
+    g_autofree char *now = ag_test_ledger_events (window);
+    g_str_has_suffix (now, utf8);
+  }));
+  g_assert_false (ag_policy_get_remask_on_focus_loss (ag_guard_get_policy (guard)));
+  g_assert_cmpuint (ag_policy_get_reveal_duration (ag_guard_get_policy (guard)), ==, 20);
+
+  /* Fixed: it applies, and the change is ledgered. */
+  g_file_set_contents (fixture->policy_file, "[policy]\nreveal-duration=10\n", -1, &error);
+  g_assert_no_error (error);
+  AG_TEST_WAIT_UNTIL (ag_policy_get_reveal_duration (ag_guard_get_policy (guard)) == 10);
+  g_clear_pointer (&events, g_free);
+  events = ag_test_ledger_events (window);
+  g_assert_true (g_str_has_suffix (events, "policy-changed "));
+  g_assert_false (ag_policy_get_remask_on_focus_loss (ag_guard_get_policy (guard)));
+
+  ag_test_close_window (window);
+}
+
 /* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
 
 static gboolean
@@ -794,6 +839,7 @@ main (int argc, char **argv)
   ADD ("lock-closes-dialog", NULL, test_lock_closes_dialog);
   ADD ("other-record", NULL, test_other_record);
   ADD ("policy-reload", NULL, test_policy_reload);
+  ADD ("policy-refused", "[policy]\nfoo=1\n", test_policy_refused);
   ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);

@@ -33,8 +33,9 @@
  * on the same customer, fetched again by id and masked again.
  *
  * It hands the guard the effective policy, from an #AgPolicySource that reloads it live
- * (a file with errors leaves the previous good policy in force: the source logs it, and
- * the supervisor sees it with `agent-guard-admin policy check`), and the opened store,
+ * (a layer with errors is refused alone and the layers below it stay in force: the source
+ * logs it, the window ledgers it as `policy-refused`, and the supervisor sees it with
+ * `agent-guard-admin policy show`), and the opened store,
  * through which reveals are ledgered and unsealed. Opening another customer re-masks
  * every live reveal first.
  */
@@ -269,17 +270,19 @@ guard_event_cb (const AgGuardEvent *event, gpointer user_data)
 
 /* The policy ------------------------------------------------------------------------------ */
 
-/* DESIGN §6: a live policy change is ledgered, with the version now in force. */
+/* DESIGN §6: a live policy change is ledgered, with the version now in force, and so is
+ * each refused layer, with its file and the class of its problem (never a value). */
 static void
-ledger_policy_change (AgWindow *self, AgPolicy *policy)
+ledger_policy_event (AgWindow *self, AgLedgerEvent event, AgPolicy *policy, char *cause)
 {
-  AgLedgerEntry *entry = ag_ledger_entry_new (AG_LEDGER_EVENT_POLICY_CHANGED);
+  AgLedgerEntry *entry = ag_ledger_entry_new (event);
 
   entry->user = g_strdup (ag_guard_get_user (self->guard));
   entry->host = g_strdup (g_get_host_name ());
   entry->session_id = g_strdup (self->session_id);
   entry->mode = self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE;
   entry->policy_version = g_strdup (ag_policy_get_version (policy));
+  entry->cause = cause;
   g_ptr_array_add (self->pending_entries, entry);
   flush_ledger (self);
 }
@@ -288,9 +291,17 @@ static void
 policy_changed_cb (AgWindow *self, AgPolicy *policy)
 {
   ag_guard_set_policy (self->guard, policy);
-  ledger_policy_change (self, policy);
+  ledger_policy_event (self, AG_LEDGER_EVENT_POLICY_CHANGED, policy, NULL);
   if (self->record_page != NULL)
     ag_record_page_policy_changed (self->record_page);
+}
+
+static void
+policy_refused_cb (AgWindow *self, const AgPolicyRefusal *refusal)
+{
+  ledger_policy_event (self, AG_LEDGER_EVENT_POLICY_REFUSED,
+                       ag_policy_source_get_policy (self->policy_source),
+                       ag_policy_refusal_to_cause (refusal));
 }
 
 static void
@@ -298,17 +309,24 @@ watch_policy (AgWindow *self)
 {
   g_auto (GStrv) groups = ag_policy_get_user_groups (ag_guard_get_user (self->guard));
   g_autoptr (AgPolicyPaths) default_paths = NULL;
+  GPtrArray *refusals;
 
   if (self->policy_paths == NULL)
     default_paths = ag_policy_paths_new_default ();
-  /* A file that does not load leaves the previous good policy (at first the strict
-   * built-in defaults) in force; the source logs why, without any customer data. */
+  /* Each layer stands or falls alone: a refused one leaves the layers below it in force
+   * (DESIGN §6). The source logs why, without any customer data, and every refusal is
+   * ledgered: those of the first load here, later ones as they come. */
   self->policy_source
     = ag_policy_source_new (self->policy_paths != NULL ? self->policy_paths : default_paths,
                             ag_guard_get_user (self->guard), (const char *const *) groups);
   ag_guard_set_policy (self->guard, ag_policy_source_get_policy (self->policy_source));
   g_signal_connect_object (self->policy_source, "changed", G_CALLBACK (policy_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->policy_source, "refused", G_CALLBACK (policy_refused_cb), self,
+                           G_CONNECT_SWAPPED);
+  refusals = ag_policy_source_get_refusals (self->policy_source);
+  for (guint i = 0; i < refusals->len; i++)
+    policy_refused_cb (self, g_ptr_array_index (refusals, i));
 }
 
 /* Opening the store --------------------------------------------------------------------- */

@@ -123,6 +123,7 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code)
       return NULL;
     }
 
+  g_debug ("Opened the store %s", path);
   *exit_code = AG_EXIT_OK;
   return AG_STORE (store);
 }

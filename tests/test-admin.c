@@ -674,6 +674,53 @@ test_search_query_file (Fixture *fixture, gconstpointer user_data)
   g_assert_nonnull (strstr (err, "give either “-” or --query-file FILE, not both"));
 }
 
+/* Debug messages go to stderr, never beside the output on stdout. */
+static void
+test_log_to_stderr (Fixture *fixture, gconstpointer user_data)
+{
+  const char *const debug_all[] = { "G_MESSAGES_DEBUG", "all", NULL };
+  const char *const debug_admin[] = { "G_MESSAGES_DEBUG", "ag-admin", NULL };
+  g_autofree char *quiet_out = NULL;
+  g_autofree char *quiet_err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  import_ok (fixture->store, "import-good.csv", 4);
+
+  /* Without G_MESSAGES_DEBUG: the output and no debug message at all. */
+  g_assert_cmpint (
+    run_admin (&quiet_out, &quiet_err, "search", "--store", fixture->store, "--json", "Ana"), ==,
+    0);
+  g_assert_null (strstr (quiet_err, "-DEBUG"));
+
+  /* With every domain's debug messages on (the store's own and GIO's among them), stdout is
+   * the same JSON, byte for byte, and the messages are on stderr. */
+  g_assert_cmpint (run_admin_full (NULL, debug_all, &out, &err,
+                                   (const char *const[]){ "search", "--store", fixture->store,
+                                                          "--json", "Ana", NULL }),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, quiet_out);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (err, "ag-admin-DEBUG"));
+  g_assert_nonnull (strstr (err, "Opened the store"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The text output too; and G_MESSAGES_DEBUG still picks the domains. */
+  g_clear_pointer (&quiet_out, g_free);
+  g_assert_cmpint (run_admin (&quiet_out, NULL, "search", "--store", fixture->store, "Ana"), ==, 0);
+  g_assert_cmpint (
+    run_admin_full (NULL, debug_admin, &out, &err,
+                    (const char *const[]){ "search", "--store", fixture->store, "Ana", NULL }),
+    ==, 0);
+  g_assert_cmpstr (out, ==, quiet_out);
+  g_assert_nonnull (strstr (err, "ag-admin-DEBUG"));
+  g_assert_null (strstr (err, "GLib-GIO-DEBUG"));
+}
+
 typedef struct
 {
   const char *fixture;
@@ -923,6 +970,8 @@ main (int argc, char **argv)
   g_test_add ("/admin/generate/deterministic", Fixture, NULL, fixture_set_up,
               test_generate_deterministic, fixture_tear_down);
   g_test_add ("/admin/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/admin/log-to-stderr", Fixture, NULL, fixture_set_up, test_log_to_stderr,
+              fixture_tear_down);
   g_test_add ("/admin/search/query-stdin", Fixture, NULL, fixture_set_up, test_search_query_stdin,
               fixture_tear_down);
   g_test_add ("/admin/search/query-file", Fixture, NULL, fixture_set_up, test_search_query_file,

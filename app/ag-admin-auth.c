@@ -6,11 +6,7 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
 
@@ -29,90 +25,6 @@ typedef struct
   gboolean ok;
   GError *error;
 } AuthCheck;
-
-/* Reads one line from standard input into @buffer, byte by byte so nothing beyond the
- * line is buffered (and left unwiped) in stdio. Returns FALSE at end of input. */
-static gboolean
-read_answer (char *buffer, gsize size, gboolean *too_long)
-{
-  gsize len = 0;
-  gboolean got_any = FALSE;
-
-  *too_long = FALSE;
-  for (;;)
-    {
-      char c;
-      ssize_t n = read (STDIN_FILENO, &c, 1);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      got_any = TRUE;
-      if (c == '\n')
-        break;
-      if (len + 1 < size)
-        buffer[len++] = c;
-      else
-        *too_long = TRUE;
-    }
-
-  if (len > 0 && buffer[len - 1] == '\r')
-    len--;
-  buffer[len] = '\0';
-  return got_any;
-}
-
-/* The terminal settings to restore if a signal ends the process while echo is off. */
-static struct termios saved_termios;
-
-static void
-restore_echo_and_die (int signum)
-{
-  tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
-  signal (signum, SIG_DFL);
-  raise (signum);
-}
-
-static gboolean
-ask (const char *prompt, gboolean secret, char *buffer, gsize size, gboolean *too_long)
-{
-  static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
-  struct sigaction action = { 0 }, old_actions[G_N_ELEMENTS (signals)];
-  struct termios quiet;
-  gboolean hide = secret && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved_termios) == 0;
-  gboolean got;
-
-  if (hide)
-    {
-      action.sa_handler = restore_echo_and_die;
-      sigemptyset (&action.sa_mask);
-      for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
-        sigaction (signals[i], &action, &old_actions[i]);
-
-      quiet = saved_termios;
-      quiet.c_lflag &= ~(tcflag_t) ECHO;
-      quiet.c_lflag |= ECHONL;
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-  /* Echo is off before the prompt shows: nothing typed after it is echoed. */
-  g_printerr ("%s", prompt);
-
-  got = read_answer (buffer, size, too_long);
-
-  if (hide)
-    {
-      tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
-      for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
-        sigaction (signals[i], &old_actions[i], NULL);
-    }
-  else if (!isatty (STDIN_FILENO))
-    {
-      g_printerr ("\n");
-    }
-
-  return got;
-}
 
 /**
  * ag_admin_answer_batch:
@@ -153,8 +65,9 @@ ag_admin_answer_batch (AgAuthBatch *batch, gboolean *end_of_input)
           case AG_AUTH_MESSAGE_PROMPT_SECRET:
           case AG_AUTH_MESSAGE_PROMPT_VISIBLE:
             if (*end_of_input
-                || !ask (text, ag_auth_batch_get_kind (batch, i) == AG_AUTH_MESSAGE_PROMPT_SECRET,
-                         answer, sizeof answer, &too_long))
+                || !ag_admin_ask (
+                  text, ag_auth_batch_get_kind (batch, i) == AG_AUTH_MESSAGE_PROMPT_SECRET, answer,
+                  sizeof answer, &too_long))
               {
                 *end_of_input = TRUE;
                 explicit_bzero (answer, sizeof answer);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -69,11 +70,47 @@ locale_dir (void)
   return LOCALEDIR;
 }
 
+/* Every log message goes to stderr (or the journal, when stderr is connected to it), never
+ * to stdout: GLib's default writer prints info and debug messages on stdout, where they
+ * would land beside a command's output (a revealed value, a JSON array). Which messages
+ * are shown follows the default writer: G_MESSAGES_DEBUG selects the debug and info ones. */
+static GLogWriterOutput
+log_to_stderr_cb (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields,
+                  gpointer user_data)
+{
+  g_autofree char *domain = NULL;
+  g_autofree char *text = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN") && fields[i].value != NULL)
+      {
+        domain = fields[i].length < 0 ? g_strdup (fields[i].value)
+                                      : g_strndup (fields[i].value, (gsize) fields[i].length);
+        break;
+      }
+
+  if (g_log_writer_default_would_drop (log_level, domain))
+    return G_LOG_WRITER_HANDLED;
+
+  if (g_log_writer_is_journald (fileno (stderr))
+      && g_log_writer_journald (log_level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+    return G_LOG_WRITER_HANDLED;
+
+  text = g_log_writer_format_fields (log_level, fields, n_fields,
+                                     g_log_writer_supports_color (fileno (stderr)));
+  if (fprintf (stderr, "%s\n", text) < 0 || fflush (stderr) != 0)
+    return G_LOG_WRITER_UNHANDLED;
+  return G_LOG_WRITER_HANDLED;
+}
+
 int
 main (int argc, char **argv)
 {
   /* No core dumps: a dump of this process could hold customer data. */
   prctl (PR_SET_DUMPABLE, 0);
+
+  /* Before anything can log. */
+  g_log_set_writer_func (log_to_stderr_cb, NULL, NULL);
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, locale_dir ());

@@ -6,10 +6,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "ag-admin.h"
@@ -350,41 +354,170 @@ print_json (GListModel *records)
   g_print ("%s\n", text);
 }
 
+/* Longest query read from standard input, the terminal or a file; longer is refused. */
+#define QUERY_MAX 1024
+
+/* Where search read its query from, for the messages about it. */
+typedef enum
+{
+  QUERY_FROM_ARGUMENT,
+  QUERY_FROM_STDIN,
+  QUERY_FROM_TERMINAL,
+  QUERY_FROM_FILE,
+} QuerySource;
+
+/* Reads the first line of @path into @buffer. On failure prints why, naming the file, and
+ * returns the exit code (74 when it cannot be read, 65 when the line is empty or too long);
+ * AG_EXIT_OK otherwise. */
+static int
+read_query_file (const char *path, char *buffer, gsize size)
+{
+  gboolean too_long = FALSE;
+  int saved_errno = 0;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      ag_admin_printerr (_("%s: cannot open the query file: %s"), path, g_strerror (saved_errno));
+      return AG_EXIT_IOERR;
+    }
+  ag_admin_read_line (fd, buffer, size, &too_long, &saved_errno);
+  close (fd);
+
+  if (saved_errno != 0)
+    {
+      ag_admin_printerr (_("%s: cannot read the query file: %s"), path, g_strerror (saved_errno));
+      return AG_EXIT_IOERR;
+    }
+  if (too_long)
+    {
+      ag_admin_printerr (_("%s:1: the query is longer than %d characters"), path, QUERY_MAX - 1);
+      return AG_EXIT_DATAERR;
+    }
+  if (buffer[0] == '\0')
+    {
+      ag_admin_printerr (_("%s:1: the query is empty"), path);
+      return AG_EXIT_DATAERR;
+    }
+
+  return AG_EXIT_OK;
+}
+
 int
 ag_admin_search (int argc, char **argv)
 {
   g_autofree char *store_path = NULL;
+  g_autofree char *query_file = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the results as JSON"), NULL },
+    { "query-file", 0, 0, G_OPTION_ARG_FILENAME, &query_file,
+      N_("Read the query from the first line of FILE instead of the command line"), N_("FILE") },
     { NULL },
   };
   g_autoptr (AgStore) store = NULL;
   g_autoptr (GListModel) records = NULL;
   g_autoptr (GError) error = NULL;
+  char line[QUERY_MAX];
+  const char *query = NULL;
+  QuerySource source;
+  gboolean too_long = FALSE;
   int exit_code;
 
   if (!ag_admin_parse_options (
-        argv[0], _("QUERY"),
+        argv[0], _("[QUERY|-]"),
         _("Finds customers by name (prefix, accents ignored), id, or exact\n"
            "CPF, CNPJ, phone or e-mail in any usual format. Prints masked\n"
            "values only. Finding nobody is not an error: the exit status\n"
-           "is 0 and the JSON output an empty array."),
+           "is 0 and the JSON output an empty array.\n"
+           "\n"
+           "A QUERY on the command line can be read by every user of the\n"
+           "computer and stays in the shell's history: for a CPF or another\n"
+           "customer value, give “-” to read the query from standard input,\n"
+           "use --query-file FILE, or give no QUERY to be asked for it on\n"
+           "the terminal without echo."),
         entries, &argc, &argv))
     return AG_EXIT_USAGE;
 
-  if (argc < 2)
-    return usage_error (argv[0], _("missing QUERY"));
+  if (argc == 3 && (g_str_equal (argv[1], "-") || g_str_equal (argv[2], "-")))
+    return usage_error (argv[0], _("give either a QUERY or “-”, not both"));
   if (argc > 2)
     return usage_error (argv[0], _("unexpected argument (quote a QUERY with spaces)"));
+  if (argc == 2 && query_file != NULL)
+    return usage_error (argv[0], g_str_equal (argv[1], "-")
+                                   ? _("give either “-” or --query-file FILE, not both")
+                                   : _("give either a QUERY or --query-file FILE, not both"));
+
+  if (query_file != NULL)
+    source = QUERY_FROM_FILE;
+  else if (argc == 2 && g_str_equal (argv[1], "-"))
+    source = isatty (STDIN_FILENO) ? QUERY_FROM_TERMINAL : QUERY_FROM_STDIN;
+  else if (argc == 2)
+    source = QUERY_FROM_ARGUMENT;
+  else if (isatty (STDIN_FILENO))
+    source = QUERY_FROM_TERMINAL;
+  else
+    return usage_error (argv[0], _("missing QUERY (give it, “-” to read it from standard input, "
+                                    "or --query-file FILE)"));
+
+  switch (source)
+    {
+      case QUERY_FROM_ARGUMENT:
+        query = argv[1];
+        break;
+
+      case QUERY_FROM_FILE:
+        exit_code = read_query_file (query_file, line, sizeof line);
+        if (exit_code != AG_EXIT_OK)
+          {
+            explicit_bzero (line, sizeof line);
+            return exit_code;
+          }
+        query = line;
+        break;
+
+      case QUERY_FROM_STDIN:
+      case QUERY_FROM_TERMINAL:
+        /* A query may be a CPF: on a terminal it is typed without echo. */
+        ag_admin_ask (source == QUERY_FROM_TERMINAL ? _("Search: ") : NULL, TRUE, line,
+                      sizeof line, &too_long);
+        if (too_long || line[0] == '\0')
+          {
+            explicit_bzero (line, sizeof line);
+            if (too_long)
+              {
+                g_autofree char *message
+                  = g_strdup_printf (_("the query is longer than %d characters"), QUERY_MAX - 1);
+                return usage_error (argv[0], message);
+              }
+            return usage_error (argv[0], source == QUERY_FROM_TERMINAL
+                                           ? _("no query was typed")
+                                           : _("the query read from standard input is empty"));
+          }
+        query = line;
+        break;
+
+      default:
+        g_assert_not_reached ();
+    }
 
   store = ag_admin_open_store (store_path, FALSE, &exit_code);
+  if (store != NULL)
+    records = ag_store_search (store, query, 0, NULL, &error);
+
+  /* The query may be a customer's value: wipe it (even the argument, which also shortens
+   * the time it shows in /proc/PID/cmdline) as soon as it has been used. */
+  explicit_bzero (line, sizeof line);
+  if (source == QUERY_FROM_ARGUMENT)
+    explicit_bzero (argv[1], strlen (argv[1]));
+  query = NULL;
+
   if (store == NULL)
     return exit_code;
-
-  records = ag_store_search (store, argv[1], 0, NULL, &error);
   if (records == NULL)
     {
       ag_admin_printerr (_("search failed: %s"), error->message);

@@ -6,6 +6,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "ag-admin.h"
@@ -117,6 +123,126 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code)
       return NULL;
     }
 
+  g_debug ("Opened the store %s", path);
   *exit_code = AG_EXIT_OK;
   return AG_STORE (store);
+}
+
+/**
+ * ag_admin_read_line:
+ * @fd: where to read from
+ * @buffer: where the line goes, without its newline (nor a carriage return before it)
+ * @size: the size of @buffer
+ * @too_long: (out): set when the line did not fit; the rest of it was read and dropped
+ * @error_number: (out) (optional): the errno of a failed read, else 0
+ *
+ * Reads one line, byte by byte so that nothing beyond it is buffered (and left unwiped)
+ * in stdio or read from @fd. The caller wipes @buffer.
+ *
+ * Returns: %FALSE when @fd ended (or failed) before anything was read
+ */
+gboolean
+ag_admin_read_line (int fd, char *buffer, gsize size, gboolean *too_long, int *error_number)
+{
+  gsize len = 0;
+  gboolean got_any = FALSE;
+
+  g_return_val_if_fail (buffer != NULL && size > 0, FALSE);
+  g_return_val_if_fail (too_long != NULL, FALSE);
+
+  *too_long = FALSE;
+  if (error_number != NULL)
+    *error_number = 0;
+  for (;;)
+    {
+      char c;
+      ssize_t n = read (fd, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && error_number != NULL)
+        *error_number = errno;
+      if (n <= 0)
+        break;
+      got_any = TRUE;
+      if (c == '\n')
+        break;
+      if (len + 1 < size)
+        buffer[len++] = c;
+      else
+        *too_long = TRUE;
+    }
+
+  if (len > 0 && buffer[len - 1] == '\r')
+    len--;
+  buffer[len] = '\0';
+  explicit_bzero (buffer + len, size - len);
+  return got_any;
+}
+
+/* The terminal settings to restore if a signal ends the process while echo is off. */
+static struct termios saved_termios;
+
+static void
+restore_echo_and_die (int signum)
+{
+  tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/**
+ * ag_admin_ask:
+ * @prompt: (nullable): what to show on stderr first
+ * @secret: whether to switch echo off while the answer is typed (on a terminal)
+ * @buffer: where the answer goes
+ * @size: the size of @buffer
+ * @too_long: (out): set when the answer did not fit
+ *
+ * Asks on stderr and reads one line from standard input with ag_admin_read_line(). With
+ * @secret and a terminal on standard input, echo is off from before the prompt shows until
+ * the line is read, and restored if a signal ends the process meanwhile. The caller wipes
+ * @buffer.
+ *
+ * Returns: %FALSE when standard input ended before an answer
+ */
+gboolean
+ag_admin_ask (const char *prompt, gboolean secret, char *buffer, gsize size, gboolean *too_long)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+  struct sigaction action = { 0 }, old_actions[G_N_ELEMENTS (signals)];
+  struct termios quiet;
+  gboolean hide = secret && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved_termios) == 0;
+  gboolean got;
+
+  if (hide)
+    {
+      action.sa_handler = restore_echo_and_die;
+      sigemptyset (&action.sa_mask);
+      for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+        sigaction (signals[i], &action, &old_actions[i]);
+
+      quiet = saved_termios;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      quiet.c_lflag |= ECHONL;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  /* Echo is off before the prompt shows: nothing typed after it is echoed. */
+  if (prompt != NULL)
+    g_printerr ("%s", prompt);
+
+  got = ag_admin_read_line (STDIN_FILENO, buffer, size, too_long, NULL);
+
+  if (hide)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+      for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+        sigaction (signals[i], &old_actions[i], NULL);
+    }
+  else if (prompt != NULL && !isatty (STDIN_FILENO))
+    {
+      g_printerr ("\n");
+    }
+
+  return got;
 }

@@ -63,6 +63,13 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code);
 /* Prints "agent-guard-admin: MESSAGE" on stderr. */
 void
 ag_admin_printerr (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* Reads one line from @fd without stdio buffering (ag-admin.c). */
+gboolean
+ag_admin_read_line (int fd, char *buffer, gsize size, gboolean *too_long, int *error_number);
+/* Shows @prompt (if any) on stderr and reads one line from stdin, echo off for @secret on a
+ * terminal. FALSE when stdin ended first. */
+gboolean
+ag_admin_ask (const char *prompt, gboolean secret, char *buffer, gsize size, gboolean *too_long);
 /* The terminal side of a PAM conversation (ag-admin-auth.c): prompts on stderr, answers
  * from stdin, echo off for secrets. FALSE when @batch could not be answered (the caller
  * cancels the conversation); @end_of_input is set once stdin ended. */

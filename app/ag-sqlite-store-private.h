@@ -27,11 +27,16 @@ gboolean
 ag_sqlite_store_fields_find (const guint8 *blob, gsize blob_len, AgPiiKind kind, const char **mask,
                              gsize *mask_len, const guint8 **sealed, gsize *sealed_len);
 
-/* Test-only: unseals the value of @kind of customer @id. The real reveal path writes the
- * ledger entry first (DESIGN §5) and lands with the ledger. */
+/* DEVELOPMENT comes from config.h, which every .c includes first; without it the
+ * declaration is absent, as in a release build. */
+#if DEVELOPMENT
+/* Development builds only: unseals the value of @kind of customer @id without the ledger
+ * entry the real reveal path writes first (DESIGN §5). Release builds do not have it, so
+ * no code in them can open a value without ledgering it; tests use ag_store_reveal(). */
 AgSecret *
 ag_sqlite_store_unseal_for_testing (AgSqliteStore *self, const char *id, AgPiiKind kind,
                                     GError **error);
+#endif
 
 /* Test-only: ag_sqlite_store_open() on the registered SQLite VFS named @vfs, e.g. one that
  * injects write and sync faults. */

@@ -1188,6 +1188,7 @@ ag_sqlite_store_count (AgStore *store, GError **error)
   return count;
 }
 
+#if DEVELOPMENT
 /**
  * ag_sqlite_store_unseal_for_testing:
  * @self: a store
@@ -1195,7 +1196,7 @@ ag_sqlite_store_count (AgStore *store, GError **error)
  * @kind: a kind of field
  * @error: return location for an error
  *
- * For tests only: opens one sealed value without writing any ledger entry.
+ * Development builds only: opens one sealed value without writing any ledger entry.
  *
  * Returns: (transfer full): the value, or %NULL on error
  */
@@ -1238,6 +1239,7 @@ ag_sqlite_store_unseal_for_testing (AgSqliteStore *self, const char *id, AgPiiKi
 
   return value;
 }
+#endif
 
 /* Import
  *

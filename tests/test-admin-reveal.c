@@ -152,10 +152,12 @@ assert_no_values (Fixture *f, const char *text, const char *what)
       g_error ("%s shows synthetic customer value %u", what, i);
 }
 
-/* Runs `agent-guard-admin ARGS…` with @input (may be NULL) on stdin. Nothing of any
- * customer's value may ever be on stderr. */
+/* Runs `agent-guard-admin ARGS…` with @input (may be NULL) on stdin and @env (NULL, or
+ * NAME, VALUE pairs and NULL) added to its environment. Nothing of any customer's value may
+ * ever be on stderr. */
 static int
-run_admin_v (Fixture *f, const char *input, char **out, char **err, const char *const *args)
+run_admin_full (Fixture *f, const char *const *env, const char *input, char **out, char **err,
+                const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocessLauncher) launcher = NULL;
@@ -174,6 +176,8 @@ run_admin_v (Fixture *f, const char *input, char **out, char **err, const char *
   launcher
     = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                  | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &stdout_text,
@@ -191,6 +195,12 @@ run_admin_v (Fixture *f, const char *input, char **out, char **err, const char *
   if (err != NULL)
     *err = g_steal_pointer (&stderr_text);
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_admin_v (Fixture *f, const char *input, char **out, char **err, const char *const *args)
+{
+  return run_admin_full (f, NULL, input, out, err, args);
 }
 
 #define run_admin(f, input, out, err, ...) \
@@ -333,6 +343,28 @@ test_success (Fixture *f, gconstpointer data)
     g_assert_null (second->ticket);
     g_assert_cmpstr (second->session_id, !=, reveal->session_id);
   }
+}
+
+/* With every debug message on, stdout is still the value alone: the messages (the guard's
+ * state changes, the re-mask) go to stderr, and none of them shows a value. */
+static void
+test_debug_messages (Fixture *f, gconstpointer data)
+{
+  const char *const env[] = { "G_MESSAGES_DEBUG", "all", NULL };
+  guint i = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autofree char *input = sign_in_input ();
+  g_autofree char *expected = expected_output (f, i, AG_PII_KIND_CPF);
+  g_autofree char *out = NULL, *err = NULL;
+
+  ag_test_pam_write_stack (NULL);
+  g_assert_cmpint (
+    run_admin_full (f, env, input, &out, &err,
+                    (const char *const[]){ "reveal", "--store", f->store, "--record", f->ids[i],
+                                           "--field", "cpf", "--reason", "identity-check", NULL }),
+    ==, 0);
+  assert_output (out, expected);
+  g_assert_nonnull (strstr (err, "ag-guard-DEBUG"));
+  g_assert_nonnull (strstr (err, "re-masked (close)"));
 }
 
 static void
@@ -879,6 +911,7 @@ main (int argc, char **argv)
 #define ADD(path, func) \
   g_test_add ("/admin-reveal/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("success", test_success);
+  ADD ("debug-messages", test_debug_messages);
   ADD ("wrong-password", test_wrong_password);
   ADD ("end-of-input", test_end_of_input);
   ADD ("reason-required", test_reason_required);

@@ -10,8 +10,10 @@
 #include "ag-test-util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pty.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -98,12 +100,15 @@ assert_no_clear_value (const char *text)
       g_error ("output shows clear value #%" G_GSIZE_FORMAT, i);
 }
 
-/* Runs agent-guard-admin with the NULL-terminated arguments; returns its exit status.
- * Its stdout and stderr go to @out and @err when given. */
+/* Runs agent-guard-admin with the NULL-terminated arguments, @input (may be NULL: nothing)
+ * on its stdin and @env (NULL or NAME, VALUE pairs and NULL) added to its environment;
+ * returns its exit status. Its stdout and stderr go to @out and @err when given. */
 static int
-run_admin_v (char **out, char **err, const char *const *args)
+run_admin_full (const char *input, const char *const *env, char **out, char **err,
+                const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *stdout_text = NULL;
@@ -116,11 +121,15 @@ run_admin_v (char **out, char **err, const char *const *args)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  process
-    = g_subprocess_newv ((const char *const *) argv->pdata,
-                         G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                 | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &stdout_text,
+                                 &stderr_text, &error);
   g_assert_no_error (error);
   if (!g_subprocess_get_if_exited (process))
     g_error ("agent-guard-admin %s died of signal %d; stderr: %s", args[0],
@@ -137,7 +146,16 @@ run_admin_v (char **out, char **err, const char *const *args)
   return g_subprocess_get_exit_status (process);
 }
 
+static int
+run_admin_v (char **out, char **err, const char *const *args)
+{
+  return run_admin_full (NULL, NULL, out, err, args);
+}
+
 #define run_admin(out, err, ...) run_admin_v (out, err, (const char *const[]){ __VA_ARGS__, NULL })
+/* The same with @input on stdin. */
+#define run_admin_input(input, out, err, ...) \
+  run_admin_full (input, NULL, out, err, (const char *const[]){ __VA_ARGS__, NULL })
 
 static void
 import_ok (const char *store, const char *fixture_name, guint expected)
@@ -493,6 +511,216 @@ test_search (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (out, ==, "[]\n");
 }
 
+/* The ids `search --json` finds with its query given by @how ("-" or "--query-file") and
+ * @input (stdin or the file's contents); asserts exit 0 and no message. */
+static char *
+search_ids_from (Fixture *fixture, const char *how, const char *input)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "query.txt", NULL);
+  JsonArray *results;
+  int status;
+
+  if (g_str_equal (how, "-"))
+    {
+      status
+        = run_admin_input (input, &out, &err, "search", "--store", fixture->store, "--json", "-");
+    }
+  else
+    {
+      g_file_set_contents (path, input, -1, &error);
+      g_assert_no_error (error);
+      status = run_admin (&out, &err, "search", "--store", fixture->store, "--json", "--query-file",
+                          path);
+    }
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (err, "agent-guard-admin:"));
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  results = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    g_ptr_array_add (ids, (gpointer) json_object_get_string_member (
+                            json_array_get_object_element (results, i), "id"));
+  g_ptr_array_sort (ids, compare_strings);
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (" ", (char **) ids->pdata);
+}
+
+static void
+test_search_query_stdin (Fixture *fixture, gconstpointer user_data)
+{
+  const struct
+  {
+    const char *input;
+    const char *ids;
+  } cases[] = {
+    { "529.982.247-25\n", "cli-0001" },
+    { "52998224725", "cli-0001" },         /* no newline at the end */
+    { "52998224725\r\n", "cli-0001" },     /* typed on Windows */
+    { "52998224725\nJosé\n", "cli-0001" }, /* only the first line */
+    { "ana souza\n", "cli-0001" },         /* spaces need no quoting */
+    { "Zé Ninguém\n", "" },
+  };
+  g_autofree char *long_query = g_strnfill (1100, 'a');
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *by_argument = NULL;
+  g_autofree char *by_stdin = NULL;
+
+  import_ok (fixture->store, "import-good.csv", 4);
+  import_ok (fixture->store, "import-good.json", 2);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *ids = search_ids_from (fixture, "-", cases[i].input);
+
+      if (g_strcmp0 (ids, cases[i].ids) != 0)
+        g_error ("search - #%" G_GSIZE_FORMAT ": expected “%s”, found “%s”", i, cases[i].ids, ids);
+    }
+
+  /* The text output is the same as with the query as an argument. */
+  g_assert_cmpint (run_admin (&by_argument, NULL, "search", "--store", fixture->store, "Ana Souza"),
+                   ==, 0);
+  g_assert_cmpint (
+    run_admin_input ("Ana Souza\n", &by_stdin, NULL, "search", "--store", fixture->store, "-"), ==,
+    0);
+  g_assert_cmpstr (by_stdin, ==, by_argument);
+  g_assert_true (g_str_has_prefix (by_stdin, "cli-0001  Ana Souza\n"));
+
+  /* Nothing, an empty line or a line too long to be a query: usage errors. */
+  g_assert_cmpint (run_admin_input ("", &out, &err, "search", "--store", fixture->store, "-"), ==,
+                   2);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "the query read from standard input is empty"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin_input ("\n", NULL, &err, "search", "--store", fixture->store, "-"), ==,
+                   2);
+  g_assert_nonnull (strstr (err, "empty"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (
+    run_admin_input (long_query, NULL, &err, "search", "--store", fixture->store, "-"), ==, 2);
+  g_assert_nonnull (strstr (err, "longer than 1023 characters"));
+  g_clear_pointer (&err, g_free);
+
+  /* Two queries, or none and no terminal to ask on. */
+  g_assert_cmpint (
+    run_admin_input ("Ana\n", NULL, &err, "search", "--store", fixture->store, "Ana", "-"), ==, 2);
+  g_assert_nonnull (strstr (err, "give either a QUERY or “-”, not both"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin_input ("Ana\n", NULL, &err, "search", "--store", fixture->store), ==,
+                   2);
+  g_assert_nonnull (strstr (err, "missing QUERY"));
+  g_assert_nonnull (strstr (err, "--query-file"));
+}
+
+static void
+test_search_query_file (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "query.txt", NULL);
+  g_autofree char *missing = g_build_filename (fixture->dir, "no-such-query.txt", NULL);
+  g_autofree char *ids = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *where = NULL;
+
+  import_ok (fixture->store, "import-good.csv", 4);
+
+  g_assert_cmpstr ((ids = search_ids_from (fixture, "--query-file", "529.982.247-25\n")), ==,
+                   "cli-0001");
+  g_clear_pointer (&ids, g_free);
+  g_assert_cmpstr ((ids = search_ids_from (fixture, "--query-file", "jose\n52998224725\n")), ==,
+                   "cli-0002");
+
+  /* A file that cannot be read: an I/O error naming it. */
+  g_assert_cmpint (
+    run_admin (&out, &err, "search", "--store", fixture->store, "--query-file", missing), ==, 74);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, missing));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (
+    run_admin (NULL, &err, "search", "--store", fixture->store, "--query-file", fixture->dir), ==,
+    74);
+  g_assert_nonnull (strstr (err, fixture->dir));
+  g_assert_nonnull (strstr (err, "cannot read"));
+  g_clear_pointer (&err, g_free);
+
+  /* An empty file or first line: bad input data, naming the file and line. */
+  where = g_strdup_printf ("%s:1: the query is empty", path);
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  g_assert_cmpint (
+    run_admin (NULL, &err, "search", "--store", fixture->store, "--query-file", path), ==, 65);
+  g_assert_nonnull (strstr (err, where));
+  g_clear_pointer (&err, g_free);
+  g_assert_true (g_file_set_contents (path, "\nAna\n", -1, NULL));
+  g_assert_cmpint (
+    run_admin (NULL, &err, "search", "--store", fixture->store, "--query-file", path), ==, 65);
+  g_assert_nonnull (strstr (err, where));
+  g_clear_pointer (&err, g_free);
+
+  /* With a QUERY or "-" as well: a usage error, and the file is not even read. */
+  g_assert_cmpint (
+    run_admin (NULL, &err, "search", "--store", fixture->store, "--query-file", missing, "Ana"), ==,
+    2);
+  g_assert_nonnull (strstr (err, "give either a QUERY or --query-file FILE, not both"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin_input ("Ana\n", NULL, &err, "search", "--store", fixture->store,
+                                    "--query-file", missing, "-"),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "give either “-” or --query-file FILE, not both"));
+}
+
+/* Debug messages go to stderr, never beside the output on stdout. */
+static void
+test_log_to_stderr (Fixture *fixture, gconstpointer user_data)
+{
+  const char *const debug_all[] = { "G_MESSAGES_DEBUG", "all", NULL };
+  const char *const debug_admin[] = { "G_MESSAGES_DEBUG", "ag-admin", NULL };
+  g_autofree char *quiet_out = NULL;
+  g_autofree char *quiet_err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  import_ok (fixture->store, "import-good.csv", 4);
+
+  /* Without G_MESSAGES_DEBUG: the output and no debug message at all. */
+  g_assert_cmpint (
+    run_admin (&quiet_out, &quiet_err, "search", "--store", fixture->store, "--json", "Ana"), ==,
+    0);
+  g_assert_null (strstr (quiet_err, "-DEBUG"));
+
+  /* With every domain's debug messages on (the store's own and GIO's among them), stdout is
+   * the same JSON, byte for byte, and the messages are on stderr. */
+  g_assert_cmpint (run_admin_full (NULL, debug_all, &out, &err,
+                                   (const char *const[]){ "search", "--store", fixture->store,
+                                                          "--json", "Ana", NULL }),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, quiet_out);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (err, "ag-admin-DEBUG"));
+  g_assert_nonnull (strstr (err, "Opened the store"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The text output too; and G_MESSAGES_DEBUG still picks the domains. */
+  g_clear_pointer (&quiet_out, g_free);
+  g_assert_cmpint (run_admin (&quiet_out, NULL, "search", "--store", fixture->store, "Ana"), ==, 0);
+  g_assert_cmpint (
+    run_admin_full (NULL, debug_admin, &out, &err,
+                    (const char *const[]){ "search", "--store", fixture->store, "Ana", NULL }),
+    ==, 0);
+  g_assert_cmpstr (out, ==, quiet_out);
+  g_assert_nonnull (strstr (err, "ag-admin-DEBUG"));
+  g_assert_null (strstr (err, "GLib-GIO-DEBUG"));
+}
+
 typedef struct
 {
   const char *fixture;
@@ -648,6 +876,89 @@ test_progress (Fixture *fixture, gconstpointer user_data)
   g_assert_null (strstr (piped, "%"));
 }
 
+/* Reads what the terminal's @master side shows until it holds @until (or, with NULL,
+ * until nothing more comes for a while), into @output. */
+static void
+read_terminal (int master, GString *output, const char *until)
+{
+  while (until == NULL || strstr (output->str, until) == NULL)
+    {
+      struct pollfd pfd = { .fd = master, .events = POLLIN };
+      char buffer[1024];
+      ssize_t n;
+      int ready = poll (&pfd, 1, until != NULL ? 20000 : 200);
+
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready == 0 && until == NULL)
+        return;
+      if (ready <= 0)
+        g_error ("the terminal did not show “%s”; it showed “%s”", until, output->str);
+      n = read (master, buffer, sizeof buffer);
+      if (n <= 0)
+        return;
+      g_string_append_len (output, buffer, n);
+    }
+}
+
+static void
+test_search_query_terminal (Fixture *fixture, gconstpointer user_data)
+{
+  const char *const how[] = { NULL, "-" };
+
+  import_ok (fixture->store, "import-good.csv", 4);
+
+  /* With no QUERY, or "-", and a terminal on stdin: asked on the terminal, typed unseen. */
+  for (gsize h = 0; h < G_N_ELEMENTS (how); h++)
+    {
+      g_autoptr (GSubprocessLauncher) launcher = NULL;
+      g_autoptr (GSubprocess) process = NULL;
+      g_autoptr (GInputStream) stdout_pipe = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GString) shown = g_string_new (NULL);
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autofree char *out = NULL;
+      struct termios after;
+      const char *typed = "529.982.247-25\n";
+      int master = -1;
+      int slave = -1;
+
+      g_assert_cmpint (openpty (&master, &slave, NULL, NULL, NULL), ==, 0);
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
+      g_subprocess_launcher_take_stderr_fd (launcher, dup (slave));
+      process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AG_ADMIN"), "search",
+                                             "--store", fixture->store, "--json", how[h], NULL);
+      g_assert_no_error (error);
+      g_clear_object (&launcher);
+
+      /* Typed only once the prompt shows: echo is off from before it. */
+      read_terminal (master, shown, "Search: ");
+      g_assert_cmpint (write (master, typed, strlen (typed)), ==, (gssize) strlen (typed));
+      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+      read_terminal (master, shown, NULL);
+
+      json_parser_load_from_data (parser, out, -1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (
+        json_object_get_string_member (
+          json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0),
+          "id"),
+        ==, "cli-0001");
+      /* The terminal never showed what was typed, and echoes again afterwards. */
+      g_assert_null (strstr (shown->str, "529"));
+      assert_no_clear_value (shown->str);
+      g_assert_cmpint (tcgetattr (slave, &after), ==, 0);
+      g_assert_true (after.c_lflag & ECHO);
+
+      close (slave);
+      close (master);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -659,6 +970,14 @@ main (int argc, char **argv)
   g_test_add ("/admin/generate/deterministic", Fixture, NULL, fixture_set_up,
               test_generate_deterministic, fixture_tear_down);
   g_test_add ("/admin/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/admin/log-to-stderr", Fixture, NULL, fixture_set_up, test_log_to_stderr,
+              fixture_tear_down);
+  g_test_add ("/admin/search/query-stdin", Fixture, NULL, fixture_set_up, test_search_query_stdin,
+              fixture_tear_down);
+  g_test_add ("/admin/search/query-file", Fixture, NULL, fixture_set_up, test_search_query_file,
+              fixture_tear_down);
+  g_test_add ("/admin/search/query-terminal", Fixture, NULL, fixture_set_up,
+              test_search_query_terminal, fixture_tear_down);
   g_test_add ("/admin/progress", Fixture, NULL, fixture_set_up, test_progress, fixture_tear_down);
   g_test_add ("/admin/import/bad", Fixture, NULL, fixture_set_up, test_import_bad,
               fixture_tear_down);

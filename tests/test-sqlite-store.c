@@ -257,11 +257,27 @@ query_text (const char *path, const char *sql)
   return text;
 }
 
+/* Opens one sealed value the only way a release build can: a reveal, ledgered first. */
+static AgSecret *
+reveal (AgSqliteStore *store, const char *id, AgPiiKind kind, GError **error)
+{
+  g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_REVEAL);
+
+  entry->user = g_strdup ("agente01");
+  entry->host = g_strdup ("pa-07");
+  entry->session_id = g_strdup ("session-1");
+  entry->record_id = g_strdup (id);
+  entry->field_kind = kind;
+  entry->reason = g_strdup ("customer-request");
+  entry->policy_version = g_strdup ("1");
+  return ag_store_reveal (AG_STORE (store), entry, 0, NULL, error);
+}
+
 static void
 assert_unseals_to (AgSqliteStore *store, const char *id, AgPiiKind kind, const char *expected)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AgSecret) value = ag_sqlite_store_unseal_for_testing (store, id, kind, &error);
+  g_autoptr (AgSecret) value = reveal (store, id, kind, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr ((const char *) ag_secret_get_data (value, NULL), ==, expected);
@@ -587,7 +603,7 @@ test_unseal_roundtrip (Fixture *fixture, gconstpointer data)
   for (AgPiiKind kind = AG_PII_KIND_NAME + 1; kind < AG_PII_N_KINDS; kind++)
     assert_unseals_to (fixture->store, "C-1", kind, fixture->customers[0].values[kind]);
 
-  none = ag_sqlite_store_unseal_for_testing (fixture->store, "C-3", AG_PII_KIND_CPF, &error);
+  none = reveal (fixture->store, "C-3", AG_PII_KIND_CPF, &error);
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND);
 }
 
@@ -858,9 +874,11 @@ static void
 assert_forged (AgSqliteStore *store, const char *id, AgPiiKind kind)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AgSecret) value = ag_sqlite_store_unseal_for_testing (store, id, kind, &error);
+  g_autoptr (AgSecret) value = reveal (store, id, kind, &error);
 
-  g_assert_error (error, AG_SEALER_ERROR, AG_SEALER_ERROR_FORGED);
+  /* The sealer's refusal, as the reveal path reports it. */
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "does not authenticate"));
   g_assert_null (value);
 }
 

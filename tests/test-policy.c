@@ -1352,6 +1352,9 @@ test_file_owners (Fixture *fixture, gconstpointer user_data)
 int
 main (int argc, char **argv)
 {
+  GPtrArray *cases;
+  int status;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   /* The files the tests write must not be group-writable unless a test says so. */
   umask (022);
@@ -1389,7 +1392,8 @@ main (int argc, char **argv)
   ADD ("/policy/file/folder-modes", test_file_folder_modes);
   ADD ("/policy/file/owners", test_file_owners);
 
-  /* Each layer broken in each way that applies to it. */
+  /* Each layer broken in each way that applies to it; the cases live until the run ends. */
+  cases = g_ptr_array_new_with_free_func (g_free);
   {
     static const AgPolicyLayer layers[]
       = { AG_POLICY_LAYER_SYSTEM, AG_POLICY_LAYER_SUPERVISOR, AG_POLICY_LAYER_USER };
@@ -1406,6 +1410,7 @@ main (int argc, char **argv)
                                                           : breakage->user))
             continue;
           c = g_new0 (LayerCase, 1);
+          g_ptr_array_add (cases, c);
           c->layer = layers[l];
           c->breakage = breakage;
           path = g_strdup_printf ("/policy/layers/%s/%s", ag_policy_layer_to_string (layers[l]),
@@ -1414,5 +1419,7 @@ main (int argc, char **argv)
         }
   }
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_ptr_array_unref (cases);
+  return status;
 }

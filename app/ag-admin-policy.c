@@ -49,6 +49,35 @@ layer_label (AgPolicyLayer layer)
 }
 
 /**
+ * ag_admin_load_policy:
+ * @user: the Unix user
+ * @refusals: (element-type AgPolicyRefusal): receives the layers the load refused
+ *
+ * The policy in force for @user, as the GUI starts with it: each layer stands or falls
+ * alone. Prints the warnings and the refusals; the caller ledgers the refusals.
+ *
+ * Returns: (transfer full): the policy
+ */
+AgPolicy *
+ag_admin_load_policy (const char *user, GPtrArray *refusals)
+{
+  g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new_default ();
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) groups = ag_policy_get_user_groups (user);
+  AgPolicy *policy;
+
+  if (groups == NULL)
+    groups = g_new0 (char *, 1);
+
+  policy
+    = ag_policy_load_layers (paths, user, (const char *const *) groups, NULL, warnings, refusals);
+  for (guint i = 0; i < warnings->len; i++)
+    g_printerr ("%s\n", (const char *) g_ptr_array_index (warnings, i));
+  ag_admin_print_policy_refusals (refusals);
+  return policy;
+}
+
+/**
  * ag_admin_print_policy_refusals:
  * @refusals: (element-type AgPolicyRefusal): the layers a load refused
  *
@@ -126,6 +155,7 @@ value_to_json (AgPolicyKey key, const char *text)
       case AG_POLICY_KEY_REVEAL_DURATION:
       case AG_POLICY_KEY_STEP_UP_GRACE:
       case AG_POLICY_KEY_MAX_REVEALS_PER_HOUR:
+      case AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR:
       case AG_POLICY_KEY_LEDGER_RETENTION_DAYS:
         return json_node_init_int (json_node_alloc (), g_ascii_strtoll (text, NULL, 10));
       case AG_POLICY_KEY_REQUIRE_REASON:

@@ -173,6 +173,20 @@ AgReveal *
 ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error);
 gboolean
 ag_guard_ticket_is_valid (const char *ticket);
+/* A search of the store as this guard's agent. A search by an identifier (CPF, phone,
+ * e-mail…) is an access: the store ledgers it `search` under this guard's session (or
+ * `search-denied` when the policy's max-identifier-searches-per-hour is used up, an
+ * AG_STORE_ERROR_QUOTA_EXCEEDED) before any result comes back. The async form is the
+ * window's: it fails with AG_REVEAL_ERROR_LOCKED unless UNLOCKED. The blocking form is
+ * the CLI's, which shows masked values without a sign-in, ledgered under the Unix user.
+ * Without a store: AG_STORE_ERROR_LEDGER. */
+void
+ag_guard_search_async (AgGuard *self, const char *query, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data);
+GListModel *
+ag_guard_search_finish (AgGuard *self, GAsyncResult *result, GError **error);
+GListModel *
+ag_guard_search (AgGuard *self, const char *query, GCancellable *cancellable, GError **error);
 /* Whether a reveal of @kind now would start a step-up conversation first. */
 gboolean
 ag_guard_needs_step_up (AgGuard *self, AgPiiKind kind);

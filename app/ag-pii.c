@@ -138,6 +138,68 @@ ag_pii_kind_is_searchable (AgPiiKind kind)
          || kind == AG_PII_KIND_EMAIL;
 }
 
+/**
+ * ag_pii_kind_is_identifier:
+ * @kind: a kind
+ *
+ * The identifiers are the kinds whose value names one person or account: CPF, CNPJ,
+ * phone, e-mail, card number, bank account and PIX key. A search by one is an access:
+ * a mask leaves few enough candidates to try them all.
+ *
+ * Returns: %TRUE if @kind is an identifier
+ */
+gboolean
+ag_pii_kind_is_identifier (AgPiiKind kind)
+{
+  g_return_val_if_fail (kind < AG_PII_N_KINDS, FALSE);
+
+  return kind == AG_PII_KIND_CPF || kind == AG_PII_KIND_CNPJ || kind == AG_PII_KIND_PHONE
+         || kind == AG_PII_KIND_EMAIL || kind == AG_PII_KIND_CARD_NUMBER
+         || kind == AG_PII_KIND_BANK_ACCOUNT || kind == AG_PII_KIND_PIX_KEY;
+}
+
+/**
+ * ag_pii_identifier_kinds:
+ * @query: a search query
+ *
+ * A bank account counts only written with its agency (`0001 12345-6`, `1234/123456-X`):
+ * a bare run of digits and dashes is also what customer ids often look like, and no
+ * search finds a customer by bank account, so it cannot serve as an oracle.
+ *
+ * Returns: a bit (`1 << kind`) for each identifier kind that @query is a valid value of;
+ *   0 for a name, a customer id, or anything no identifier accepts
+ */
+guint
+ag_pii_identifier_kinds (const char *query)
+{
+  g_autofree char *trimmed = NULL;
+  gboolean with_agency;
+  guint found = 0;
+
+  g_return_val_if_fail (query != NULL, 0);
+
+  trimmed = g_strstrip (g_strdup (query));
+  with_agency = strpbrk (trimmed, " /") != NULL;
+  explicit_bzero (trimmed, strlen (trimmed));
+
+  for (AgPiiKind kind = 0; kind < AG_PII_N_KINDS; kind++)
+    {
+      g_autofree char *normalized = NULL;
+
+      if (!ag_pii_kind_is_identifier (kind))
+        continue;
+      if (kind == AG_PII_KIND_BANK_ACCOUNT && !with_agency)
+        continue;
+      normalized = ag_pii_normalize (kind, query, NULL);
+      if (normalized == NULL)
+        continue;
+      found |= 1u << kind;
+      explicit_bzero (normalized, strlen (normalized));
+    }
+
+  return found;
+}
+
 /* Helpers. */
 
 static inline gboolean

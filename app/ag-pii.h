@@ -60,6 +60,10 @@ const char *
 ag_pii_kind_get_label (AgPiiKind kind);
 gboolean
 ag_pii_kind_is_searchable (AgPiiKind kind);
+gboolean
+ag_pii_kind_is_identifier (AgPiiKind kind);
+guint
+ag_pii_identifier_kinds (const char *query);
 
 char *
 ag_pii_normalize (AgPiiKind kind, const char *input, GError **error);

@@ -104,6 +104,12 @@ static const KeyInfo key_info[AG_POLICY_N_KEYS] = {
   = { "ledger-retention-days", TYPE_COUNT, STRICT_HIGHER, AG_POLICY_LEDGER_RETENTION_DAYS_MIN,
       AG_POLICY_LEDGER_RETENTION_DAYS_MAX, 400 },
   [AG_POLICY_KEY_LOCK_ON_MINIMISE] = { "lock-on-minimise", TYPE_BOOLEAN, STRICT_TRUE, 0, 1, 1 },
+  /* A search by CPF, phone, e-mail… is an access (a mask leaves few candidates to try), so
+   * it has a quota of its own; 40 an hour is a call every 90 s. */
+  [AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR]
+  = { "max-identifier-searches-per-hour", TYPE_COUNT, STRICT_LOWER,
+      AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MIN,
+      AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MAX, 40 },
 };
 
 static const struct
@@ -1830,6 +1836,14 @@ ag_policy_get_max_reveals_per_hour (AgPolicy *self)
   g_return_val_if_fail (AG_IS_POLICY (self), AG_POLICY_MAX_REVEALS_PER_HOUR_MIN);
 
   return self->values[AG_POLICY_KEY_MAX_REVEALS_PER_HOUR].number;
+}
+
+guint
+ag_policy_get_max_identifier_searches_per_hour (AgPolicy *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY (self), AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MIN);
+
+  return self->values[AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR].number;
 }
 
 gboolean

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * the keys of the policy files: `idle-lock`, `lock-warning`, `reveal-duration`,
  * `require-reason`, `reason-codes`, `step-up-kinds`, `step-up-grace`,
  * `max-reveals-per-hour`, `remask-on-focus-loss`, `clipboard`, `masked-kinds`,
- * `ledger-retention-days`, `lock-on-minimise`. New keys go at the end.
+ * `ledger-retention-days`, `lock-on-minimise`, `max-identifier-searches-per-hour`. New keys
+ * go at the end.
  */
 typedef enum
 {
@@ -34,6 +35,7 @@ typedef enum
   AG_POLICY_KEY_MASKED_KINDS,
   AG_POLICY_KEY_LEDGER_RETENTION_DAYS,
   AG_POLICY_KEY_LOCK_ON_MINIMISE,
+  AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR,
   AG_POLICY_N_KEYS
 } AgPolicyKey;
 
@@ -76,20 +78,22 @@ typedef enum
 /* Hard limits, in seconds unless named otherwise. No file, not even a bound, goes past
  * them. 900 s is the longest idle time PCI DSS 8.2.8 allows; PCI DSS 10.5.1 keeps audit
  * logs for at least 12 months, which the default retention of 400 days covers. */
-#define AG_POLICY_IDLE_LOCK_MIN             30
-#define AG_POLICY_IDLE_LOCK_MAX             900
-#define AG_POLICY_LOCK_WARNING_MIN          0
-#define AG_POLICY_LOCK_WARNING_MAX          120
-#define AG_POLICY_REVEAL_DURATION_MIN       1
-#define AG_POLICY_REVEAL_DURATION_MAX       300
-#define AG_POLICY_STEP_UP_GRACE_MIN         0
-#define AG_POLICY_STEP_UP_GRACE_MAX         3600
-#define AG_POLICY_MAX_REVEALS_PER_HOUR_MIN  1
-#define AG_POLICY_MAX_REVEALS_PER_HOUR_MAX  1000
-#define AG_POLICY_CLIPBOARD_CLEAR_MIN       1
-#define AG_POLICY_CLIPBOARD_CLEAR_MAX       300
-#define AG_POLICY_LEDGER_RETENTION_DAYS_MIN 90
-#define AG_POLICY_LEDGER_RETENTION_DAYS_MAX 3650
+#define AG_POLICY_IDLE_LOCK_MIN                        30
+#define AG_POLICY_IDLE_LOCK_MAX                        900
+#define AG_POLICY_LOCK_WARNING_MIN                     0
+#define AG_POLICY_LOCK_WARNING_MAX                     120
+#define AG_POLICY_REVEAL_DURATION_MIN                  1
+#define AG_POLICY_REVEAL_DURATION_MAX                  300
+#define AG_POLICY_STEP_UP_GRACE_MIN                    0
+#define AG_POLICY_STEP_UP_GRACE_MAX                    3600
+#define AG_POLICY_MAX_REVEALS_PER_HOUR_MIN             1
+#define AG_POLICY_MAX_REVEALS_PER_HOUR_MAX             1000
+#define AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MIN 1
+#define AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MAX 1000
+#define AG_POLICY_CLIPBOARD_CLEAR_MIN                  1
+#define AG_POLICY_CLIPBOARD_CLEAR_MAX                  300
+#define AG_POLICY_LEDGER_RETENTION_DAYS_MIN            90
+#define AG_POLICY_LEDGER_RETENTION_DAYS_MAX            3650
 
 /**
  * AgPolicyPaths:
@@ -214,6 +218,8 @@ guint
 ag_policy_get_step_up_grace (AgPolicy *self);
 guint
 ag_policy_get_max_reveals_per_hour (AgPolicy *self);
+guint
+ag_policy_get_max_identifier_searches_per_hour (AgPolicy *self);
 gboolean
 ag_policy_get_remask_on_focus_loss (AgPolicy *self);
 guint

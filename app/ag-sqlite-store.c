@@ -72,6 +72,7 @@ struct _AgSqliteStore
   sqlite3_stmt *select_name;
   sqlite3_stmt *select_count;
   sqlite3_stmt *count_reveals;
+  sqlite3_stmt *count_searches;
 
   /* Frames in the WAL after the last commit (sqlite3_wal_hook), and whether a background
    * checkpoint is on its way; under @lock. */
@@ -316,6 +317,7 @@ ag_sqlite_store_finalize (GObject *object)
   sqlite3_finalize (self->select_name);
   sqlite3_finalize (self->select_count);
   sqlite3_finalize (self->count_reveals);
+  sqlite3_finalize (self->count_searches);
   if (self->db != NULL)
     sqlite3_close (self->db);
 
@@ -1133,16 +1135,6 @@ search_locked (AgSqliteStore *self, const char *query, guint limit, GCancellable
   return G_LIST_MODEL (g_steal_pointer (&results));
 }
 
-static GListModel *
-ag_sqlite_store_search (AgStore *store, const char *query, guint limit, GCancellable *cancellable,
-                        GError **error)
-{
-  AgSqliteStore *self = AG_SQLITE_STORE (store);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-
-  return search_locked (self, query, limit, cancellable, error);
-}
-
 /* Records */
 
 static AgRecord *
@@ -1883,41 +1875,53 @@ read_sealed (AgSqliteStore *self, const char *id, AgPiiKind kind, guint8 **out_s
   return found;
 }
 
-/* Refuses the reveal when @user already has @max_per_hour `reveal` entries in the hour
- * that ends at @time_us. An entry exactly one hour old no longer counts. */
+/* Counts into @count the entries of @event by @user in the hour that ends at @time_us
+ * (an entry exactly one hour old no longer counts), with @sql prepared once into @stmt.
+ * Its parameters: ?1 the user, ?2 the event, ?3 the start of the hour. */
 static gboolean
-check_quota (AgSqliteStore *self, const char *user, gint64 time_us, guint max_per_hour,
-             GError **error)
+count_last_hour (AgSqliteStore *self, sqlite3_stmt **stmt, const char *sql, const char *user,
+                 AgLedgerEvent event, gint64 time_us, gint64 *count, GError **error)
 {
   GError *local_error = NULL;
-  gint64 count = 0;
   int rc;
 
-  if (self->count_reveals == NULL
-      && !prepare (self, &self->count_reveals,
-                   "SELECT count(*) FROM ledger WHERE user = ?1 AND event = ?2 AND time > ?3",
-                   &local_error))
+  if (*stmt == NULL && !prepare (self, stmt, sql, &local_error))
     {
       set_ledger_error (error, local_error);
       return FALSE;
     }
 
-  sqlite3_bind_text (self->count_reveals, 1, user, -1, SQLITE_STATIC);
-  sqlite3_bind_int (self->count_reveals, 2, AG_LEDGER_EVENT_REVEAL);
-  sqlite3_bind_int64 (self->count_reveals, 3, time_us - (gint64) 3600 * G_USEC_PER_SEC);
-  rc = sqlite3_step (self->count_reveals);
+  sqlite3_bind_text (*stmt, 1, user, -1, SQLITE_STATIC);
+  sqlite3_bind_int (*stmt, 2, event);
+  sqlite3_bind_int64 (*stmt, 3, time_us - (gint64) 3600 * G_USEC_PER_SEC);
+  rc = sqlite3_step (*stmt);
   if (rc == SQLITE_ROW)
-    count = sqlite3_column_int64 (self->count_reveals, 0);
+    *count = sqlite3_column_int64 (*stmt, 0);
   else
-    set_sqlite_error (&local_error, self->db, rc, "Could not count the reveals");
-  sqlite3_reset (self->count_reveals);
-  sqlite3_clear_bindings (self->count_reveals);
+    set_sqlite_error (&local_error, self->db, rc, "Could not count the ledger entries");
+  sqlite3_reset (*stmt);
+  sqlite3_clear_bindings (*stmt);
 
   if (local_error != NULL)
     {
       set_ledger_error (error, local_error);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Refuses the reveal when @user already has @max_per_hour `reveal` entries in the hour
+ * that ends at @time_us. */
+static gboolean
+check_quota (AgSqliteStore *self, const char *user, gint64 time_us, guint max_per_hour,
+             GError **error)
+{
+  gint64 count = 0;
+
+  if (!count_last_hour (self, &self->count_reveals,
+                        "SELECT count(*) FROM ledger WHERE user = ?1 AND event = ?2 AND time > ?3",
+                        user, AG_LEDGER_EVENT_REVEAL, time_us, &count, error))
+    return FALSE;
   if (count >= max_per_hour)
     {
       g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED,
@@ -2001,6 +2005,159 @@ ag_sqlite_store_reveal (AgStore *store, AgLedgerEntry *entry, guint max_per_hour
     ag_ledger_mirror (self->ledger, entry);
 
   return value;
+}
+
+/* Search */
+
+/* "kinds=cpf,phone found=N": what a `search` entry says of its search, never the query. */
+static char *
+search_cause (guint kinds, guint n_found)
+{
+  GString *cause = g_string_new ("kinds=");
+
+  for (AgPiiKind kind = 0; kind < AG_PII_N_KINDS; kind++)
+    if (kinds & (1u << kind))
+      g_string_append_printf (cause, "%s%s", cause->len > 6 ? "," : "",
+                              ag_pii_kind_to_string (kind));
+  g_string_append_printf (cause, " found=%u", n_found);
+  return g_string_free (cause, FALSE);
+}
+
+static AgLedgerEntry *
+search_entry (const AgLedgerEntry *access, AgLedgerEvent event, gint64 time_us, guint kinds,
+              const char *record_id, char *cause)
+{
+  AgLedgerEntry *entry = ag_ledger_entry_copy (access);
+  AgPiiKind first = 0;
+
+  while (first < AG_PII_N_KINDS && !(kinds & (1u << first)))
+    first++;
+  entry->event = event;
+  entry->time_us = time_us;
+  entry->field_kind = first < AG_PII_N_KINDS ? (int) first : AG_LEDGER_NO_FIELD;
+  g_free (entry->record_id);
+  entry->record_id = g_strdup (record_id);
+  g_free (entry->reason);
+  entry->reason = NULL;
+  g_free (entry->ticket);
+  entry->ticket = NULL;
+  g_free (entry->cause);
+  entry->cause = cause;
+  return entry;
+}
+
+/* A search by an identifier, in one write transaction (see AgStoreInterface.search).
+ * @appended gets the committed entries, for the journal. */
+static GListModel *
+search_identifier_locked (AgSqliteStore *self, const char *query, guint kinds, guint limit,
+                          const AgLedgerEntry *access, guint max_per_hour,
+                          GCancellable *cancellable, GPtrArray *appended, GError **error)
+{
+  g_autoptr (GPtrArray) entries
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+  g_autoptr (GListModel) results = NULL;
+  GError *local_error = NULL;
+  gint64 time_us = access->time_us != 0 ? access->time_us : g_get_real_time ();
+  gint64 count = 0;
+  guint n;
+
+  if (!check_ledger (self, error))
+    return NULL;
+  if (!exec_sql (self, "BEGIN IMMEDIATE", &local_error))
+    {
+      set_ledger_error (error, local_error);
+      return NULL;
+    }
+
+  /* Each customer found is an access and counts, as does a search that found nobody:
+   * the `search` entries are counted. (Counting searches by their time would let a
+   * clock that stands still make every search one.) */
+  if (max_per_hour > 0
+      && !count_last_hour (
+        self, &self->count_searches,
+        "SELECT count(*) FROM ledger WHERE user = ?1 AND event = ?2 AND time > ?3", access->user,
+        AG_LEDGER_EVENT_SEARCH, time_us, &count, error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
+
+  if (max_per_hour > 0 && count >= max_per_hour)
+    {
+      g_ptr_array_add (entries, search_entry (access, AG_LEDGER_EVENT_SEARCH_DENIED, time_us, kinds,
+                                              NULL, g_strdup ("quota")));
+    }
+  else
+    {
+      results = search_locked (self, query, limit, cancellable, error);
+      if (results == NULL)
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return NULL;
+        }
+      n = g_list_model_get_n_items (results);
+      for (guint i = 0; i < MAX (n, 1); i++)
+        {
+          g_autoptr (AgRecord) record = i < n ? g_list_model_get_item (results, i) : NULL;
+
+          g_ptr_array_add (entries, search_entry (access, AG_LEDGER_EVENT_SEARCH, time_us, kinds,
+                                                  record != NULL ? ag_record_get_id (record) : NULL,
+                                                  search_cause (kinds, n)));
+        }
+    }
+
+  for (guint i = 0; i < entries->len; i++)
+    if (!ag_ledger_append (self->ledger, self->db, entries->pdata[i], &local_error))
+      {
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+        set_ledger_error (error, local_error);
+        return NULL;
+      }
+  if (!commit_or_roll_back (self, error))
+    return NULL;
+  g_ptr_array_extend_and_steal (appended, g_steal_pointer (&entries));
+
+  if (results == NULL)
+    {
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED,
+                   "%s has used the %u identifier searches allowed per hour", access->user,
+                   max_per_hour);
+      return NULL;
+    }
+  return g_steal_pointer (&results);
+}
+
+static GListModel *
+ag_sqlite_store_search (AgStore *store, const char *query, guint limit, const AgLedgerEntry *access,
+                        guint max_per_hour, GCancellable *cancellable, GError **error)
+{
+  AgSqliteStore *self = AG_SQLITE_STORE (store);
+  g_autoptr (GPtrArray) appended
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+  g_autoptr (GMutexLocker) locker = NULL;
+  guint kinds = ag_pii_identifier_kinds (query);
+  GListModel *results;
+
+  if (kinds == 0)
+    {
+      locker = g_mutex_locker_new (&self->lock);
+      return search_locked (self, query, limit, cancellable, error);
+    }
+  if (access == NULL)
+    {
+      g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
+                           "A search by an identifier needs its ledger entry: not searched");
+      return NULL;
+    }
+
+  locker = g_mutex_locker_new (&self->lock);
+  results = search_identifier_locked (self, query, kinds, limit, access, max_per_hour, cancellable,
+                                      appended, error);
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  for (guint i = 0; i < appended->len; i++)
+    ag_ledger_mirror (self->ledger, appended->pdata[i]);
+  return results;
 }
 
 static void

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ag-store.h"
 
 G_DEFINE_INTERFACE (AgStore, ag_store, G_TYPE_OBJECT)
@@ -26,16 +28,20 @@ ag_store_default_init (AgStoreInterface *iface)
  * @self: a store
  * @query: what the agent typed
  * @limit: the most results wanted, at most %AG_STORE_SEARCH_LIMIT; 0 for that limit
+ * @access: (nullable): the template of the ledger entries of a search by an identifier
+ * @max_per_hour: the searches by an identifier @access->user may make in an hour; 0 for
+ *   no limit
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Finds customers by name prefix, id, or exact CPF, CNPJ, phone or e-mail.
+ * Finds customers by name prefix, id, or exact CPF, CNPJ, phone or e-mail. A search by an
+ * identifier is ledgered and counted first (#AgStoreInterface.search).
  *
  * Returns: (transfer full): a #GListModel of #AgRecord, masked values only; %NULL on error
  */
 GListModel *
-ag_store_search (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
-                 GError **error)
+ag_store_search (AgStore *self, const char *query, guint limit, const AgLedgerEntry *access,
+                 guint max_per_hour, GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (AG_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -44,19 +50,25 @@ ag_store_search (AgStore *self, const char *query, guint limit, GCancellable *ca
   if (limit == 0 || limit > AG_STORE_SEARCH_LIMIT)
     limit = AG_STORE_SEARCH_LIMIT;
 
-  return AG_STORE_GET_IFACE (self)->search (self, query, limit, cancellable, error);
+  return AG_STORE_GET_IFACE (self)->search (self, query, limit, access, max_per_hour, cancellable,
+                                            error);
 }
 
 typedef struct
 {
   char *query;
   guint limit;
+  AgLedgerEntry *access;
+  guint max_per_hour;
 } SearchData;
 
 static void
 search_data_free (SearchData *data)
 {
+  /* The query may be a customer's CPF. */
+  explicit_bzero (data->query, strlen (data->query));
   g_free (data->query);
+  g_clear_pointer (&data->access, ag_ledger_entry_free);
   g_free (data);
 }
 
@@ -67,8 +79,8 @@ search_thread (GTask *task, gpointer source_object, gpointer task_data, GCancell
   GError *error = NULL;
   GListModel *results;
 
-  results
-    = ag_store_search (AG_STORE (source_object), data->query, data->limit, cancellable, &error);
+  results = ag_store_search (AG_STORE (source_object), data->query, data->limit, data->access,
+                             data->max_per_hour, cancellable, &error);
   if (results == NULL)
     g_task_return_error (task, error);
   else
@@ -76,8 +88,9 @@ search_thread (GTask *task, gpointer source_object, gpointer task_data, GCancell
 }
 
 void
-ag_store_search_async (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data)
+ag_store_search_async (AgStore *self, const char *query, guint limit, const AgLedgerEntry *access,
+                       guint max_per_hour, GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
   SearchData *data;
@@ -88,6 +101,8 @@ ag_store_search_async (AgStore *self, const char *query, guint limit, GCancellab
   data = g_new0 (SearchData, 1);
   data->query = g_strdup (query);
   data->limit = limit;
+  data->access = access != NULL ? ag_ledger_entry_copy (access) : NULL;
+  data->max_per_hour = max_per_hour;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ag_store_search_async);

@@ -27,7 +27,8 @@ typedef enum
   AG_STORE_ERROR_INVALID_DATA,
   AG_STORE_ERROR_IO,
   AG_STORE_ERROR_CORRUPT,
-  /* A reveal was refused because the agent's max-reveals-per-hour is used up. */
+  /* A reveal was refused because the agent's max-reveals-per-hour is used up, or a
+   * search by an identifier because max-identifier-searches-per-hour is. */
   AG_STORE_ERROR_QUOTA_EXCEEDED,
   /* The ledger entry could not be made durable (disk full, I/O error, read-only file,
    * MAC key missing): nothing that depended on it happened. */
@@ -49,9 +50,22 @@ struct _AgStoreInterface
   GTypeInterface parent_iface;
 
   /* Records whose name starts with @query (word prefix, accent-insensitive), whose id
-   * is @query, or whose CPF/CNPJ/phone/e-mail is exactly @query in any usual format. */
-  GListModel *(*search) (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
-                         GError **error);
+   * is @query, or whose CPF/CNPJ/phone/e-mail is exactly @query in any usual format.
+   *
+   * A query that is an identifier (ag_pii_identifier_kinds() not 0) is an access
+   * (DESIGN §5): it needs @access, the template of its ledger entries (user, host,
+   * session, mode, policy version; time 0 = now), or it fails with AG_STORE_ERROR_LEDGER
+   * and searches nothing. In one write transaction: when @max_per_hour > 0 and
+   * @access->user already has @max_per_hour `search` entries (one per customer found,
+   * one for a search that found nobody) in the hour before the entry's time, append one
+   * `search-denied` entry (cause "quota"), commit, and fail with
+   * AG_STORE_ERROR_QUOTA_EXCEEDED; otherwise search, append one `search` entry per
+   * customer found (one without a record when none is), field = the first kind the query
+   * is, cause "kinds=K[,K…] found=N", never the query; commit durably; only then return
+   * the results. A ledger that fails returns no result (AG_STORE_ERROR_LEDGER). The
+   * committed entries are mirrored to the journal. Name and id searches ignore @access. */
+  GListModel *(*search) (AgStore *self, const char *query, guint limit, const AgLedgerEntry *access,
+                         guint max_per_hour, GCancellable *cancellable, GError **error);
   AgRecord *(*get_record) (AgStore *self, const char *id, GCancellable *cancellable,
                            GError **error);
   /* All or nothing: on any error nothing of the import is kept. */
@@ -86,11 +100,13 @@ void
 ag_store_maintain (AgStore *self);
 
 GListModel *
-ag_store_search (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
-                 GError **error);
+ag_store_search (AgStore *self, const char *query, guint limit, const AgLedgerEntry *access,
+                 guint max_per_hour, GCancellable *cancellable, GError **error);
+/* Runs ag_store_search() in a GTask thread; @access (nullable) is copied. */
 void
-ag_store_search_async (AgStore *self, const char *query, guint limit, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data);
+ag_store_search_async (AgStore *self, const char *query, guint limit, const AgLedgerEntry *access,
+                       guint max_per_hour, GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data);
 GListModel *
 ag_store_search_finish (AgStore *self, GAsyncResult *result, GError **error);
 

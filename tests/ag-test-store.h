@@ -67,3 +67,16 @@ ag_test_make_store (const char *path, guint64 seed, guint n, GPtrArray *kept)
 
   return g_strdup (ag_sqlite_store_get_store_id (store));
 }
+
+/* The template of the ledger entries of a test's searches by an identifier (a CPF, say):
+ * the store refuses them without one. */
+static inline AgLedgerEntry *
+ag_test_search_access (const char *user)
+{
+  AgLedgerEntry *entry = ag_ledger_entry_new (AG_LEDGER_EVENT_SEARCH);
+
+  entry->user = g_strdup (user != NULL ? user : "agtest");
+  entry->host = g_strdup ("test-host");
+  entry->session_id = g_strdup ("test-session");
+  return entry;
+}

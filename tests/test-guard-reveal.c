@@ -1111,6 +1111,254 @@ test_lock_does_not_wait_for_ledger (Fixture *f, gconstpointer data)
     g_assert_finalize_object (reveals[i]);
 }
 
+/* Searches ----------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean done;
+  GListModel *results;
+  GError *error;
+} SearchResult;
+
+static void
+search_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SearchResult *out = data;
+
+  out->results = ag_guard_search_finish (AG_GUARD (source), result, &out->error);
+  out->done = TRUE;
+}
+
+/* Searches through the guard as the window does; returns the results, or NULL with
+ * @error set. */
+static GListModel *
+guard_search (Fixture *f, const char *query, GError **error)
+{
+  SearchResult out = { 0 };
+  guint store_refs = G_OBJECT (f->store)->ref_count;
+
+  ag_guard_search_async (f->guard, query, NULL, search_cb, &out);
+  while (!out.done)
+    g_main_context_iteration (NULL, TRUE);
+  /* The store's worker thread lets go of its task (and so of the store) just after the
+   * result was handed over: wait for it, so that the fixture can check the store goes. */
+  while (g_atomic_int_get ((gint *) &G_OBJECT (f->store)->ref_count) > (gint) store_refs)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (100);
+  g_assert_true ((out.results == NULL) != (out.error == NULL));
+  if (out.error != NULL)
+    g_propagate_error (error, out.error);
+  return out.results;
+}
+
+/* How many entries of @event the ledger holds now. */
+static guint
+count_now (Fixture *f, AgLedgerEvent event)
+{
+  g_autoptr (GPtrArray) entries = ledger_entries (f);
+
+  return count_events (entries, event);
+}
+
+static gboolean
+has_id (GListModel *results, const char *id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr (AgRecord) record = g_list_model_get_item (results, i);
+
+      if (g_str_equal (ag_record_get_id (record), id))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* No entry holds @digits in any of its strings. */
+static void
+assert_not_in_ledger (GPtrArray *entries, const char *digits)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const AgLedgerEntry *e = entries->pdata[i];
+      const char *strings[] = { e->user,   e->host,           e->session_id, e->record_id,
+                                e->reason, e->policy_version, e->ticket,     e->cause };
+
+      for (guint j = 0; j < G_N_ELEMENTS (strings); j++)
+        g_assert_true (strings[j] == NULL || strstr (strings[j], digits) == NULL);
+    }
+}
+
+static void
+test_search_identifier (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autofree char *formatted = ag_pii_format (AG_PII_KIND_CPF, customer->values[AG_PII_KIND_CPF]);
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+  const AgLedgerEntry *entry;
+  const char *name_word;
+
+  /* Locked: nothing is searched, nothing ledgered. */
+  g_assert_null (guard_search (f, formatted, &error));
+  g_assert_error (error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_now (f, AG_LEDGER_EVENT_SEARCH), ==, 0);
+
+  sign_in (f);
+  results = guard_search (f, formatted, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_id (results, customer->id));
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+
+  /* One `search` entry: the kinds searched and the customer found, never the query. */
+  entries = ledger_entries (f);
+  g_assert_cmpuint (count_events (entries, AG_LEDGER_EVENT_SEARCH), ==, 1);
+  entry = last_entry (entries);
+  g_assert_cmpint (entry->event, ==, AG_LEDGER_EVENT_SEARCH);
+  g_assert_cmpstr (entry->record_id, ==, customer->id);
+  g_assert_cmpint (entry->field_kind, ==, AG_PII_KIND_CPF);
+  g_assert_cmpstr (entry->user, ==, g_get_user_name ());
+  g_assert_cmpstr (entry->session_id, ==, "s-test");
+  g_assert_cmpint (entry->time_us, ==, f->now);
+  g_assert_true (g_str_has_prefix (entry->cause, "kinds=cpf"));
+  g_assert_true (g_str_has_suffix (entry->cause, " found=1"));
+  g_assert_cmpstr (entry->policy_version, ==,
+                   ag_policy_get_version (ag_guard_get_policy (f->guard)));
+  assert_not_in_ledger (entries, customer->values[AG_PII_KIND_CPF]);
+  g_clear_object (&results);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* Found or not, it is ledgered: a valid CPF nobody has. */
+  results = guard_search (f, "111.444.777-35", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  entries = ledger_entries (f);
+  entry = last_entry (entries);
+  g_assert_cmpint (entry->event, ==, AG_LEDGER_EVENT_SEARCH);
+  g_assert_null (entry->record_id);
+  g_assert_true (g_str_has_suffix (entry->cause, " found=0"));
+  assert_not_in_ledger (entries, "11144477735");
+  g_clear_object (&results);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* A name search stays free: found, and not ledgered. */
+  name_word = customer->values[AG_PII_KIND_NAME];
+  results = guard_search (f, name_word, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_id (results, customer->id));
+  g_assert_cmpuint (count_now (f, AG_LEDGER_EVENT_SEARCH), ==, 2);
+}
+
+/* The review's attack: a CPF mask shows digits 4 to 9, so the 1,000 first three digits
+ * (each with its check digits) recover the whole CPF by exact search. */
+static void
+test_search_walk (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *cpf;
+  guint target, n_found = 0, n_refused = 0;
+
+  /* A customer whose CPF the walk would reach only after the limit. */
+  for (guint n = 0; customer == NULL; n++)
+    {
+      const AgCustomerData *candidate = customer_with (f, AG_PII_KIND_CPF, n);
+
+      if (g_ascii_strtoull (candidate->values[AG_PII_KIND_CPF], NULL, 10) / 100000000 >= 5)
+        customer = candidate;
+    }
+  cpf = customer->values[AG_PII_KIND_CPF];
+  target = (cpf[0] - '0') * 100 + (cpf[1] - '0') * 10 + (cpf[2] - '0');
+
+  set_policy (f, "max-identifier-searches-per-hour=5\n");
+  sign_in (f);
+
+  for (guint d = 0; d < 1000; d++)
+    {
+      char candidate[12];
+      g_autoptr (GListModel) found = NULL;
+
+      /* The first three digits, the six the mask shows, and the check digits. */
+      for (guint check = 0; check < 100; check++)
+        {
+          g_snprintf (candidate, sizeof candidate, "%03u%.6s%02u", d, cpf + 3, check);
+          if (ag_pii_cpf_is_valid (candidate))
+            break;
+        }
+      f->now += SECOND_US;
+      found = guard_search (f, candidate, &error);
+      if (found != NULL)
+        {
+          g_assert_cmpuint (d, <, 5);
+          n_found += g_list_model_get_n_items (found);
+          g_assert_false (has_id (found, customer->id));
+        }
+      else
+        {
+          g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED);
+          g_assert_cmpuint (d, >=, 5);
+          n_refused++;
+          g_clear_error (&error);
+        }
+    }
+  g_assert_cmpuint (target, >=, 5);
+  g_assert_cmpuint (n_refused, ==, 995);
+
+  /* Every attempt is in the ledger: five searches, 995 refusals, no CPF. */
+  entries = ledger_entries (f);
+  g_assert_cmpuint (count_events (entries, AG_LEDGER_EVENT_SEARCH), ==, 5 + n_found);
+  g_assert_cmpuint (count_events (entries, AG_LEDGER_EVENT_SEARCH_DENIED), ==, 995);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const AgLedgerEntry *entry = entries->pdata[i];
+
+      if (entry->event == AG_LEDGER_EVENT_SEARCH_DENIED)
+        {
+          g_assert_cmpstr (entry->cause, ==, "quota");
+          g_assert_cmpint (entry->field_kind, ==, AG_PII_KIND_CPF);
+          g_assert_null (entry->record_id);
+        }
+    }
+  assert_not_in_ledger (entries, cpf);
+  assert_not_in_ledger (entries, cpf + 3);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* A name search is not counted, even now. */
+  results = guard_search (f, customer->values[AG_PII_KIND_NAME], &error);
+  g_assert_no_error (error);
+  g_assert_true (has_id (results, customer->id));
+  g_clear_object (&results);
+
+  /* An hour after the first search, one is free again. */
+  f->now = T0 + SECOND_US + HOUR_US;
+  {
+    g_autofree char *formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
+
+    results = guard_search (f, formatted, &error);
+    g_assert_no_error (error);
+    g_assert_true (has_id (results, customer->id));
+  }
+}
+
+/* The store refuses a search by an identifier that comes without its ledger entry. */
+static void
+test_search_needs_access (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_PHONE, 0);
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+
+  results = ag_store_search (AG_STORE (f->store), customer->values[AG_PII_KIND_PHONE], 0, NULL, 0,
+                             NULL, &error);
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+  g_assert_null (results);
+  g_assert_cmpuint (count_now (f, AG_LEDGER_EVENT_SEARCH), ==, 0);
+  g_assert_cmpuint (count_now (f, AG_LEDGER_EVENT_SEARCH_DENIED), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1148,6 +1396,12 @@ main (int argc, char **argv)
   ADD ("expiry-timer", test_expiry_timer);
   ADD ("remask", test_remask);
   ADD ("lock-does-not-wait-for-ledger", test_lock_does_not_wait_for_ledger);
+#undef ADD
+#define ADD(path, func) \
+  g_test_add ("/guard-search/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("identifier", test_search_identifier);
+  ADD ("walk", test_search_walk);
+  ADD ("needs-access", test_search_needs_access);
 #undef ADD
 
   status = g_test_run ();

@@ -749,6 +749,51 @@ test_labels_pt_br (void)
   textdomain ("messages");
 }
 
+#define BIT(kind) (1u << (kind))
+
+/* What makes a search an access: the query is a valid identifier of some kind. */
+static void
+test_identifier_kinds (void)
+{
+  const struct
+  {
+    const char *query;
+    guint kinds;
+  } cases[] = {
+    { "Maria da Silva", 0 },
+    { "mar sil", 0 },
+    { "4F3BB8-0000001", 0 },
+    /* A customer id of digits and a dash is not read as a bank account. */
+    { "123456-0000007", 0 },
+    { "12345", 0 },
+    { "529.982.247-25", BIT (AG_PII_KIND_CPF) | BIT (AG_PII_KIND_PIX_KEY) },
+    { " 52998224725 ", BIT (AG_PII_KIND_CPF) | BIT (AG_PII_KIND_PIX_KEY) },
+    /* Wrong check digits: no CPF, so no CPF search, and nothing else either. */
+    { "529.982.247-26", 0 },
+    /* Its slash could also part an agency from an account. */
+    { "12.345.678/0001-95",
+      BIT (AG_PII_KIND_CNPJ) | BIT (AG_PII_KIND_BANK_ACCOUNT) | BIT (AG_PII_KIND_PIX_KEY) },
+    { "(11) 98765-4321", BIT (AG_PII_KIND_PHONE) },
+    { "ana.souza@example.com", BIT (AG_PII_KIND_EMAIL) | BIT (AG_PII_KIND_PIX_KEY) },
+    { "4111 1111 1111 1111", BIT (AG_PII_KIND_CARD_NUMBER) | BIT (AG_PII_KIND_BANK_ACCOUNT) },
+    { "0001 12345-6", BIT (AG_PII_KIND_BANK_ACCOUNT) },
+    { "1234/123456-X", BIT (AG_PII_KIND_BANK_ACCOUNT) },
+    { "123e4567-e89b-12d3-a456-426614174000", BIT (AG_PII_KIND_PIX_KEY) },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint kinds = ag_pii_identifier_kinds (cases[i].query);
+
+      if (kinds != cases[i].kinds)
+        g_error ("identifier kinds #%" G_GSIZE_FORMAT ": expected %#x, got %#x", i, cases[i].kinds,
+                 kinds);
+    }
+  g_assert_false (ag_pii_kind_is_identifier (AG_PII_KIND_NAME));
+  g_assert_false (ag_pii_kind_is_identifier (AG_PII_KIND_ADDRESS));
+  g_assert_true (ag_pii_kind_is_identifier (AG_PII_KIND_PIX_KEY));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -765,6 +810,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pii/phone-area-codes", test_phone_area_codes);
   g_test_add_func ("/pii/mask-shows-only-what-it-shows", test_mask_shows_only_what_it_shows);
   g_test_add_func ("/pii/mask-not-canonical", test_mask_not_canonical);
+  g_test_add_func ("/pii/identifier-kinds", test_identifier_kinds);
 
   return g_test_run ();
 }

@@ -452,7 +452,7 @@ test_missing_mac_key (Fixture *f, gconstpointer data)
   /* Searching still works. */
   name_word = g_strndup (customer->values[AG_PII_KIND_NAME],
                          strcspn (customer->values[AG_PII_KIND_NAME], " "));
-  results = ag_store_search (AG_STORE (f->store), name_word, 0, NULL, &error);
+  results = ag_store_search (AG_STORE (f->store), name_word, 0, NULL, 0, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (results), >=, 1);
 

@@ -21,6 +21,7 @@
 #include "ag-sealer.h"
 #include "ag-sqlite-store-private.h"
 #include "ag-synth.h"
+#include "ag-test-store.h"
 
 /* A customer as an import file would carry it: raw, formatted input. */
 typedef struct
@@ -209,7 +210,9 @@ static GListModel *
 search (Fixture *fixture, const char *query)
 {
   g_autoptr (GError) error = NULL;
-  GListModel *results = ag_store_search (AG_STORE (fixture->store), query, 0, NULL, &error);
+  g_autoptr (AgLedgerEntry) access = ag_test_search_access (NULL);
+  GListModel *results
+    = ag_store_search (AG_STORE (fixture->store), query, 0, access, 0, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (results);
@@ -588,7 +591,8 @@ test_search_async (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GListModel) results = NULL;
 
-  ag_store_search_async (AG_STORE (fixture->store), "mar sil", 0, NULL, search_done_cb, &results);
+  ag_store_search_async (AG_STORE (fixture->store), "mar sil", 0, NULL, 0, NULL, search_done_cb,
+                         &results);
   while (results == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
@@ -1254,8 +1258,9 @@ test_scan (void)
   g_assert_no_error (error);
   /* Searches and a record read do not write values anywhere either. */
   {
+    g_autoptr (AgLedgerEntry) access = ag_test_search_access (NULL);
     g_autoptr (GListModel) results
-      = ag_store_search (AG_STORE (store), "529.982.247-25", 0, NULL, &error);
+      = ag_store_search (AG_STORE (store), "529.982.247-25", 0, access, 0, NULL, &error);
     g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
   }
 

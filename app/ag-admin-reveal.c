@@ -110,27 +110,6 @@ reveal_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   run->reveal_done = TRUE;
 }
 
-/* The policy in force for @user, as the GUI starts with it: each layer stands or falls
- * alone, and @refusals receives the refused ones, for the ledger. */
-static AgPolicy *
-load_policy (const char *user, GPtrArray *refusals)
-{
-  g_autoptr (AgPolicyPaths) paths = ag_policy_paths_new_default ();
-  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
-  g_auto (GStrv) groups = ag_policy_get_user_groups (user);
-  AgPolicy *policy;
-
-  if (groups == NULL)
-    groups = g_new0 (char *, 1);
-
-  policy
-    = ag_policy_load_layers (paths, user, (const char *const *) groups, NULL, warnings, refusals);
-  for (guint i = 0; i < warnings->len; i++)
-    g_printerr ("%s\n", (const char *) g_ptr_array_index (warnings, i));
-  ag_admin_print_policy_refusals (refusals);
-  return policy;
-}
-
 static void
 print_reason_codes (AgPolicy *policy)
 {
@@ -371,7 +350,7 @@ ag_admin_reveal (int argc, char **argv)
       return AG_EXIT_FAILURE;
     }
 
-  policy = load_policy (ag_guard_get_user (run.guard), refusals);
+  policy = ag_admin_load_policy (ag_guard_get_user (run.guard), refusals);
 
   run.store = ag_admin_open_store (store_path, FALSE, &exit_code);
   if (run.store == NULL)

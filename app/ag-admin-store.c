@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ag-admin.h"
+#include "ag-guard.h"
 #include "ag-import.h"
 #include "ag-synth.h"
 
@@ -405,6 +406,32 @@ read_query_file (const char *path, char *buffer, gsize size)
   return AG_EXIT_OK;
 }
 
+/* Searches @store as the Unix user, under the policy in force for them (into @policy): a
+ * search by an identifier is ledgered and counted, as in the window. */
+static GListModel *
+search_as_user (AgStore *store, const char *query, AgPolicy **policy, GError **error)
+{
+  g_autoptr (GPtrArray) refusals
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
+  g_autoptr (AgGuard) guard = NULL;
+  g_autofree char *session_id = NULL;
+  GListModel *records;
+
+  guard = ag_guard_new (error);
+  if (guard == NULL)
+    return NULL;
+  *policy = ag_admin_load_policy (ag_guard_get_user (guard), refusals);
+  session_id = g_uuid_string_random ();
+  ag_guard_set_policy (guard, *policy);
+  ag_guard_set_store (guard, store, session_id, AG_LEDGER_MODE_LIVE);
+  for (guint i = 0; i < refusals->len; i++)
+    ag_guard_ledger_policy_refusal (guard, g_ptr_array_index (refusals, i));
+
+  records = ag_guard_search (guard, query, NULL, error);
+  ag_guard_flush_ledger (guard);
+  return records;
+}
+
 int
 ag_admin_search (int argc, char **argv)
 {
@@ -420,6 +447,7 @@ ag_admin_search (int argc, char **argv)
     { NULL },
   };
   g_autoptr (AgStore) store = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
   g_autoptr (GListModel) records = NULL;
   g_autoptr (GError) error = NULL;
   char line[QUERY_MAX];
@@ -434,6 +462,11 @@ ag_admin_search (int argc, char **argv)
            "CPF, CNPJ, phone or e-mail in any usual format. Prints masked\n"
            "values only. Finding nobody is not an error: the exit status\n"
            "is 0 and the JSON output an empty array.\n"
+           "\n"
+           "A search by CPF, CNPJ, phone, e-mail or another identifier is\n"
+           "an access: it is written to the audit ledger (never the query)\n"
+           "and counts towards max-identifier-searches-per-hour; past it,\n"
+           "such searches are refused with exit status 1.\n"
            "\n"
            "A QUERY on the command line can be read by every user of the\n"
            "computer and stays in the shell's history: for a CPF or another\n"
@@ -507,7 +540,7 @@ ag_admin_search (int argc, char **argv)
 
   store = ag_admin_open_store (store_path, FALSE, &exit_code);
   if (store != NULL)
-    records = ag_store_search (store, query, 0, NULL, &error);
+    records = search_as_user (store, query, &policy, &error);
 
   /* The query may be a customer's value: wipe it (even the argument, which also shortens
    * the time it shows in /proc/PID/cmdline) as soon as it has been used. */
@@ -518,6 +551,30 @@ ag_admin_search (int argc, char **argv)
 
   if (store == NULL)
     return exit_code;
+  if (records == NULL && g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED))
+    {
+      guint max = ag_policy_get_max_identifier_searches_per_hour (policy);
+
+      ag_admin_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                      "search refused: you have made the %u search by CPF, "
+                                      "phone, e-mail or another identifier allowed per hour "
+                                      "(max-identifier-searches-per-hour); search by name, or "
+                                      "ask your supervisor",
+                                      "search refused: you have made the %u searches by CPF, "
+                                      "phone, e-mail or another identifier allowed per hour "
+                                      "(max-identifier-searches-per-hour); search by name, or "
+                                      "ask your supervisor",
+                                      max),
+                         max);
+      return AG_EXIT_FAILURE;
+    }
+  if (records == NULL && g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER))
+    {
+      ag_admin_printerr (_("search refused: a search by an identifier is written to the audit "
+                            "ledger first, and it could not be: %s"),
+                         error->message);
+      return AG_EXIT_FAILURE;
+    }
   if (records == NULL)
     {
       ag_admin_printerr (_("search failed: %s"), error->message);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ag-auth-session.h"
+#include "ag-policy.h"
 #include "ag-store.h"
 
 G_BEGIN_DECLS
@@ -81,6 +82,10 @@ ag_admin_print_auth_error (const GError *error, guint n_factors);
 /* Prints the layers a policy load refused and what stands in for them (ag-admin-policy.c). */
 void
 ag_admin_print_policy_refusals (GPtrArray *refusals);
+/* The policy in force for @user, each layer standing alone; prints what it refused
+ * into @refusals (ag-admin-policy.c). */
+AgPolicy *
+ag_admin_load_policy (const char *user, GPtrArray *refusals);
 /* Map an error from the core to an exit code. */
 int
 ag_admin_exit_code_for_error (const GError *error);

@@ -887,6 +887,68 @@ test_pii_scan (Fixture *f, gconstpointer data)
   assert_verifies (f);
 }
 
+/* `search` by an identifier is an access: ledgered, counted, refused past the limit
+ * (exit 1), the refusal ledgered too; a name search stays free. */
+static void
+test_search_quota (Fixture *f, gconstpointer user_data)
+{
+  const AgCustomerData *customer = g_ptr_array_index (f->customers, 0);
+  const char *cpf = customer->values[AG_PII_KIND_CPF];
+  g_autofree char *formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
+  g_autofree char *query_line = g_strdup_printf ("%s\n", formatted);
+  g_autofree char *events = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  const AgLedgerEntry *entry;
+
+  write_policy ("[policy]\nmax-identifier-searches-per-hour=2\n");
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (
+        run_admin (f, query_line, &out, &err, "search", "--store", f->store, "--json", "-"), ==, 0);
+      g_assert_nonnull (strstr (out, customer->id));
+    }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (
+      run_admin (f, query_line, &out, &err, "search", "--store", f->store, "--json", "-"), ==, 1);
+    assert_no_output (out);
+    g_assert_nonnull (strstr (err, "search refused: you have made the 2 searches by CPF"));
+    g_assert_nonnull (strstr (err, "max-identifier-searches-per-hour"));
+    g_assert_null (strstr (err, cpf + 3));
+  }
+  {
+    /* A name is not an identifier: it still finds. */
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (run_admin (f, NULL, &out, NULL, "search", "--store", f->store, "--json",
+                                customer->values[AG_PII_KIND_NAME]),
+                     ==, 0);
+    g_assert_nonnull (strstr (out, customer->id));
+  }
+
+  events = ledger_events (f);
+  g_assert_cmpstr (events, ==, "search search search-denied");
+  entries = ledger (f);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      entry = g_ptr_array_index (entries, i);
+      g_assert_cmpstr (entry->user, ==, g_get_user_name ());
+      g_assert_cmpint (entry->field_kind, ==, AG_PII_KIND_CPF);
+      g_assert_null (strstr (entry->cause, cpf + 3));
+      if (entry->event == AG_LEDGER_EVENT_SEARCH)
+        g_assert_cmpstr (entry->record_id, ==, customer->id);
+      else
+        g_assert_cmpstr (entry->cause, ==, "quota");
+    }
+  write_policy (NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -926,6 +988,7 @@ main (int argc, char **argv)
   ADD ("step-up/within-grace", test_step_up_within_grace);
   ADD ("step-up/asked", test_step_up_asked);
   ADD ("pii-scan", test_pii_scan);
+  ADD ("search-quota", test_search_quota);
 #undef ADD
 
   status = g_test_run ();

@@ -477,6 +477,98 @@ test_quota (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
+take_shot (const char *name);
+
+/* In English, or in the screenshot run's language. */
+#define tr(text) g_dgettext (GETTEXT_PACKAGE, text)
+
+/* A search by CPF runs on Return only, is ledgered, and past the hourly limit (1 here)
+ * is refused with a page that says why; a name search stays free. */
+static void
+test_search_identifier (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  AgCustomerData *first = NULL, *second = NULL;
+  g_autofree char *first_cpf = NULL;
+  g_autofree char *second_cpf = NULL;
+  g_autofree char *events = NULL;
+  GtkWidget *page;
+
+  for (guint i = 0; i < fixture->customers->len && second == NULL; i++)
+    {
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, i);
+
+      if (customer->values[AG_PII_KIND_CPF] == NULL)
+        continue;
+      if (first == NULL)
+        first = customer;
+      else
+        second = customer;
+    }
+  g_assert_nonnull (second);
+  first_cpf = ag_pii_format (AG_PII_KIND_CPF, first->values[AG_PII_KIND_CPF]);
+  second_cpf = ag_pii_format (AG_PII_KIND_CPF, second->values[AG_PII_KIND_CPF]);
+
+  /* Typed, it is not searched yet: the page says Return does it, and why. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), first_cpf);
+  AG_TEST_WAIT_UNTIL (ag_test_find_label (GTK_WIDGET (window), tr ("Press Enter to Search"), TRUE)
+                      != NULL);
+  ag_test_spin ();
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    take_shot ("search-enter");
+  g_assert_null (ag_test_find_result_row (GTK_WIDGET (window), first->id));
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login ");
+  g_clear_pointer (&events, g_free);
+
+  /* Return searches, ledgers, and opens the customer found. */
+  g_signal_emit_by_name (entry, "activate");
+  AG_TEST_WAIT_UNTIL (
+    (page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)) != NULL
+    && ag_record_page_get_record (AG_RECORD_PAGE (page)) != NULL
+    && g_str_equal (ag_record_get_id (ag_record_page_get_record (AG_RECORD_PAGE (page))),
+                    first->id));
+  events = ag_test_ledger_events (window);
+  g_assert_true (g_str_has_prefix (events, "login search:kinds=cpf"));
+  g_assert_true (g_str_has_suffix (events, " found=1 "));
+  g_clear_pointer (&events, g_free);
+
+  /* The second is over the limit: refused, said so, ledgered. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (entry), second_cpf);
+  g_signal_emit_by_name (entry, "activate");
+  AG_TEST_WAIT_UNTIL (ag_test_find_label (GTK_WIDGET (window), tr ("Search Limit Reached"), TRUE)
+                      != NULL);
+  {
+    g_autofree char *limit = g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE,
+                   "You have made the %u search by CPF, phone, e-mail or another identifier "
+                   "allowed per hour. Search by name, or ask your supervisor.",
+                   "You have made the %u searches by CPF, phone, e-mail or another identifier "
+                   "allowed per hour. Search by name, or ask your supervisor.",
+                   1),
+      1);
+
+    g_assert_nonnull (ag_test_find_label (GTK_WIDGET (window), limit, TRUE));
+  }
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    take_shot ("search-limit");
+  g_assert_null (ag_test_find_result_row (GTK_WIDGET (window), second->id));
+  events = ag_test_ledger_events (window);
+  g_assert_true (g_str_has_suffix (events, " search-denied:quota "));
+  g_clear_pointer (&events, g_free);
+
+  /* A name is found as the agent types, and not ledgered. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), second->values[AG_PII_KIND_NAME]);
+  AG_TEST_WAIT_UNTIL (ag_test_find_result_row (GTK_WIDGET (window), second->id) != NULL);
+  events = ag_test_ledger_events (window);
+  g_assert_true (g_str_has_suffix (events, " search-denied:quota "));
+
+  ag_test_close_window (window);
+}
+
+static void
 test_lock_while_revealed (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture);
@@ -835,6 +927,8 @@ main (int argc, char **argv)
   ADD ("hide-now", NULL, test_hide_now);
   ADD ("reason-required", NULL, test_reason_required);
   ADD ("quota", "[policy]\nmax-reveals-per-hour=1\n", test_quota);
+  ADD ("search-identifier", "[policy]\nmax-identifier-searches-per-hour=1\n",
+       test_search_identifier);
   ADD ("lock-while-revealed", NULL, test_lock_while_revealed);
   ADD ("lock-closes-dialog", NULL, test_lock_closes_dialog);
   ADD ("other-record", NULL, test_other_record);

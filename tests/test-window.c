@@ -370,7 +370,10 @@ test_window_search_by_cpf (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture->store_path);
   GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
 
+  /* A search by CPF is an access: it runs on Return, not while typing. */
   gtk_editable_set_text (GTK_EDITABLE (entry), formatted);
+  WAIT_UNTIL (shows_text (GTK_WIDGET (window), "Press Enter to Search"));
+  g_signal_emit_by_name (entry, "activate");
   WAIT_UNTIL (ag_test_find_widget (GTK_WIDGET (window), is_mapped_row_with_title,
                                    customer->values[AG_PII_KIND_NAME])
               != NULL);

@@ -6,11 +6,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "ag-application.h"
 #include "ag-keyring.h"
 #include "ag-lock-page.h"
+#include "ag-pii.h"
 #include "ag-policy-source.h"
 #include "ag-record-page.h"
 #include "ag-session-watch.h"
@@ -57,6 +60,11 @@ struct _AgWindow
 
   GCancellable *open_cancellable;
   GCancellable *search_cancellable;
+  /* Return asked for a search by an identifier: open its first result when it comes. */
+  gboolean open_first_result;
+  /* The text changed since the last search started (the entry waits a moment before
+   * ::search-changed): what the list shows is not for the text in the entry. */
+  gboolean results_stale;
   GCancellable *record_cancellable;
   GListModel *results;
 
@@ -455,26 +463,58 @@ create_result_row (gpointer item, gpointer user_data)
 }
 
 static void
+show_search_error (AgWindow *self, const GError *error)
+{
+  g_autofree char *detail = NULL;
+
+  if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED))
+    {
+      guint max
+        = ag_policy_get_max_identifier_searches_per_hour (ag_guard_get_policy (self->guard));
+
+      adw_status_page_set_title (self->search_error_page, _("Search Limit Reached"));
+      detail = g_strdup_printf (
+        /* Translators: %u is the policy's max-identifier-searches-per-hour, such as 40. */
+        g_dngettext (GETTEXT_PACKAGE,
+                     "You have made the %u search by CPF, phone, e-mail or another "
+                     "identifier allowed per hour. Search by name, or ask your supervisor.",
+                     "You have made the %u searches by CPF, phone, e-mail or another "
+                     "identifier allowed per hour. Search by name, or ask your supervisor.",
+                     max),
+        max);
+    }
+  else
+    {
+      adw_status_page_set_title (self->search_error_page, _("The Search Failed"));
+      detail = format_technical_detail (error);
+    }
+  adw_status_page_set_description (self->search_error_page, detail);
+  gtk_stack_set_visible_child_name (self->results_stack, "search-error");
+}
+
+static gboolean
+focus_first_result (AgWindow *self, gboolean activate);
+
+static void
 search_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (AgWindow) self = user_data;
   g_autoptr (GListModel) results = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *detail = NULL;
+  gboolean open_first = self->open_first_result;
 
-  results = ag_store_search_finish (AG_STORE (object), result, &error);
+  results = ag_guard_search_finish (AG_GUARD (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   g_clear_object (&self->search_cancellable);
+  self->open_first_result = FALSE;
 
   if (results == NULL)
     {
       /* The query is what the agent typed, maybe a CPF: it is never logged. */
       g_message ("Search failed: %s", error->message);
-      detail = format_technical_detail (error);
-      adw_status_page_set_description (self->search_error_page, detail);
-      gtk_stack_set_visible_child_name (self->results_stack, "search-error");
+      show_search_error (self, error);
       return;
     }
 
@@ -482,6 +522,19 @@ search_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   gtk_list_box_bind_model (self->results_list, self->results, create_result_row, NULL, NULL);
   gtk_stack_set_visible_child_name (
     self->results_stack, g_list_model_get_n_items (results) > 0 ? "results" : "no-results");
+  if (open_first)
+    focus_first_result (self, TRUE);
+}
+
+static void
+start_search (AgWindow *self, const char *query, gboolean open_first)
+{
+  self->search_cancellable = g_cancellable_new ();
+  self->open_first_result = open_first;
+  self->results_stale = FALSE;
+  gtk_stack_set_visible_child_name (self->results_stack, "searching");
+  ag_guard_search_async (self->guard, query, self->search_cancellable, search_done_cb,
+                         g_object_ref (self));
 }
 
 static void
@@ -489,22 +542,30 @@ search_changed_cb (AgWindow *self)
 {
   g_autofree char *query = NULL;
 
+  /* Return already searched for this very text. */
+  if (!self->results_stale)
+    return;
+
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
+  self->open_first_result = FALSE;
 
   query = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
-  if (query[0] == '\0' || self->store == NULL || !is_unlocked (self))
+  if (query[0] == '\0' || self->store == NULL || !is_unlocked (self)
+      || ag_pii_identifier_kinds (query) != 0)
     {
       gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
       g_clear_object (&self->results);
-      gtk_stack_set_visible_child_name (self->results_stack, "hint");
+      /* A search by an identifier is an access, ledgered and counted: it runs when the
+       * agent presses Return, never for each digit typed. */
+      gtk_stack_set_visible_child_name (
+        self->results_stack, query[0] == '\0' || !is_unlocked (self) ? "hint" : "identifier");
+      self->results_stale = FALSE;
+      explicit_bzero (query, strlen (query));
       return;
     }
 
-  self->search_cancellable = g_cancellable_new ();
-  gtk_stack_set_visible_child_name (self->results_stack, "searching");
-  ag_store_search_async (self->store, query, 0, self->search_cancellable, search_done_cb,
-                         g_object_ref (self));
+  start_search (self, query, FALSE);
 }
 
 static void
@@ -533,9 +594,36 @@ focus_first_result (AgWindow *self, gboolean activate)
 }
 
 static void
+search_text_changed_cb (AgWindow *self)
+{
+  self->results_stale = TRUE;
+}
+
+/* Return in the search entry opens the first result for the text as it is now: a list
+ * left from an earlier text is never what is opened; a search by an identifier, which
+ * only Return starts, is run first. */
+static void
 search_activate_cb (AgWindow *self)
 {
-  focus_first_result (self, TRUE);
+  g_autofree char *query = NULL;
+  gboolean identifier_page
+    = g_strcmp0 (gtk_stack_get_visible_child_name (self->results_stack), "identifier") == 0;
+
+  if (!self->results_stale && !identifier_page)
+    {
+      if (self->search_cancellable != NULL)
+        self->open_first_result = TRUE; /* still searching: open it when it comes */
+      else
+        focus_first_result (self, TRUE);
+      return;
+    }
+
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  query = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+  if (query[0] != '\0' && self->store != NULL && is_unlocked (self))
+    start_search (self, query, TRUE);
+  explicit_bzero (query, strlen (query));
 }
 
 static gboolean
@@ -1052,6 +1140,7 @@ ag_window_class_init (AgWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_text_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
 

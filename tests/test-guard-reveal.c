@@ -1260,7 +1260,7 @@ test_search_walk (Fixture *f, gconstpointer data)
   g_autoptr (GListModel) results = NULL;
   g_autoptr (GError) error = NULL;
   const char *cpf;
-  guint target, n_found = 0, n_refused = 0;
+  guint target, n_search_entries = 0, n_refused = 0;
 
   /* A customer whose CPF the walk would reach only after the limit. */
   for (guint n = 0; customer == NULL; n++)
@@ -1293,7 +1293,8 @@ test_search_walk (Fixture *f, gconstpointer data)
       if (found != NULL)
         {
           g_assert_cmpuint (d, <, 5);
-          n_found += g_list_model_get_n_items (found);
+          /* One entry per customer found, one for a search that found nobody. */
+          n_search_entries += MAX (g_list_model_get_n_items (found), 1);
           g_assert_false (has_id (found, customer->id));
         }
       else
@@ -1309,7 +1310,8 @@ test_search_walk (Fixture *f, gconstpointer data)
 
   /* Every attempt is in the ledger: five searches, 995 refusals, no CPF. */
   entries = ledger_entries (f);
-  g_assert_cmpuint (count_events (entries, AG_LEDGER_EVENT_SEARCH), ==, 5 + n_found);
+  g_assert_cmpuint (n_search_entries, >=, 5);
+  g_assert_cmpuint (count_events (entries, AG_LEDGER_EVENT_SEARCH), ==, n_search_entries);
   g_assert_cmpuint (count_events (entries, AG_LEDGER_EVENT_SEARCH_DENIED), ==, 995);
   for (guint i = 0; i < entries->len; i++)
     {

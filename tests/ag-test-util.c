@@ -6,6 +6,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "ag-test-util.h"
@@ -32,4 +36,28 @@ ag_test_remove_tree (const char *path)
       ag_test_remove_tree (child);
     }
   g_rmdir (path);
+}
+
+void
+ag_test_launcher_set_input (GSubprocessLauncher *launcher, const char *input)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  gsize len = input != NULL ? strlen (input) : 0;
+  int fd;
+
+  fd = g_file_open_tmp ("ag-test-input-XXXXXX", &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  for (gsize done = 0; done < len;)
+    {
+      gssize n = write (fd, input + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert_cmpint (n, >, 0);
+      done += n;
+    }
+  g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+  g_subprocess_launcher_take_stdin_fd (launcher, fd);
 }

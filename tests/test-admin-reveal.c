@@ -174,14 +174,13 @@ run_admin_full (Fixture *f, const char *const *env, const char *input, char **ou
   g_ptr_array_add (argv, NULL);
 
   launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                 | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  ag_test_launcher_set_input (launcher, input);
   for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
     g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &stdout_text,
-                                 &stderr_text, &error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
   g_assert_no_error (error);
   if (!g_subprocess_get_if_exited (process))
     g_error ("agent-guard-admin died of signal %d; stderr: %s", g_subprocess_get_term_sig (process),
@@ -637,14 +636,14 @@ test_stdout_full (Fixture *f, gconstpointer data)
   g_autoptr (AgLedgerEntry) remask = NULL;
 
   ag_test_pam_write_stack (NULL);
-  launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  ag_test_launcher_set_input (launcher, input);
   g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/full");
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AG_ADMIN"), "reveal",
                                          "--store", f->store, "--record", f->ids[i], "--field",
                                          "cpf", "--reason", "identity-check", NULL);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, NULL, &err, &error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 74);

@@ -178,6 +178,17 @@ ag_admin_audit_verify (int argc, char **argv)
                    seq);
           return AG_EXIT_FAILURE;
         }
+      if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK))
+        {
+          g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, first_bad);
+
+          g_print (_("The audit ledger was rolled back: entry %s is the first that is missing "
+                      "or is not the one recorded in the Secret Service (entries were cut off "
+                      "or an older copy of the store was put back).\n"),
+                   seq);
+          g_printerr ("%s\n", error->message);
+          return AG_EXIT_FAILURE;
+        }
       ag_admin_printerr (_("cannot verify the audit ledger: %s"), error->message);
       return exit_code_for_error (error);
     }
@@ -575,6 +586,7 @@ ag_admin_audit_subject (int argc, char **argv)
   gboolean json = FALSE;
   guint64 first_bad = 0;
   gboolean intact;
+  gboolean rolled_back = FALSE;
   int exit_code = AG_EXIT_OK;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of a table"), NULL },
@@ -600,7 +612,9 @@ ag_admin_audit_subject (int argc, char **argv)
 
   /* An answer from an altered ledger must say so. */
   intact = ag_sqlite_store_verify_ledger (store, NULL, &first_bad, &error);
-  if (!intact && !g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
+  rolled_back = g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK);
+  if (!intact && !rolled_back
+      && !g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
     {
       ag_admin_printerr (_("cannot verify the audit ledger: %s"), error->message);
       return exit_code_for_error (error);
@@ -634,9 +648,15 @@ ag_admin_audit_subject (int argc, char **argv)
     {
       g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, first_bad);
 
-      ag_admin_printerr (_("the audit ledger was altered (entry %s is the first that does not "
-                            "verify): this list may be incomplete"),
-                         seq);
+      if (rolled_back)
+        ag_admin_printerr (_("the audit ledger was rolled back (entry %s is the first that is "
+                              "missing or is not the one recorded in the Secret Service): this "
+                              "list may be incomplete"),
+                           seq);
+      else
+        ag_admin_printerr (_("the audit ledger was altered (entry %s is the first that does not "
+                              "verify): this list may be incomplete"),
+                           seq);
       return AG_EXIT_FAILURE;
     }
   return AG_EXIT_OK;

@@ -197,6 +197,12 @@ explain_denial (RevealRun *run, AgPolicy *policy, const char *record_id, AgPiiKi
         ag_admin_printerr (_("reveal denied: the ticket must be a ticket or call id, never a "
                               "CPF, CNPJ or card number"));
         break;
+      case AG_REVEAL_ERROR_ROLLED_BACK:
+        ag_admin_printerr (_("reveal denied: the store's audit ledger is behind the one recorded "
+                              "in the Secret Service (entries were cut off or an older copy of "
+                              "the store was put back); the store is open for audit only: %s"),
+                           error->message);
+        break;
       case AG_REVEAL_ERROR_FAILED:
       default:
         ag_admin_printerr (_("reveal denied: %s"), error->message);

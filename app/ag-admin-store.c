@@ -575,6 +575,14 @@ ag_admin_search (int argc, char **argv)
                          error->message);
       return AG_EXIT_FAILURE;
     }
+  if (records == NULL && g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK))
+    {
+      ag_admin_printerr (_("search refused: the store's audit ledger is behind the one recorded "
+                            "in the Secret Service (entries were cut off or an older copy of the "
+                            "store was put back); the store is open for audit only: %s"),
+                         error->message);
+      return AG_EXIT_FAILURE;
+    }
   if (records == NULL)
     {
       ag_admin_printerr (_("search failed: %s"), error->message);

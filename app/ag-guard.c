@@ -1115,6 +1115,8 @@ ag_reveal_error_to_cause (AgRevealError code)
         return "failed";
       case AG_REVEAL_ERROR_INVALID_TICKET:
         return "invalid-ticket";
+      case AG_REVEAL_ERROR_ROLLED_BACK:
+        return "rolled-back";
       default:
         g_return_val_if_reached (NULL);
     }
@@ -1589,6 +1591,8 @@ store_error_to_reveal_error (const GError *error)
         return AG_REVEAL_ERROR_LEDGER;
       case AG_STORE_ERROR_NOT_FOUND:
         return AG_REVEAL_ERROR_NOT_FOUND;
+      case AG_STORE_ERROR_ROLLED_BACK:
+        return AG_REVEAL_ERROR_ROLLED_BACK;
       default:
         return AG_REVEAL_ERROR_FAILED;
     }

@@ -72,6 +72,7 @@ typedef enum
   AG_REVEAL_ERROR_CANCELLED,       /* "cancelled": the agent cancelled (e.g. step-up) */
   AG_REVEAL_ERROR_FAILED,          /* "failed": anything else; fail closed */
   AG_REVEAL_ERROR_INVALID_TICKET,  /* "invalid-ticket": not a ticket/call id (see below) */
+  AG_REVEAL_ERROR_ROLLED_BACK,     /* "rolled-back": the store's ledger is behind its record */
 } AgRevealError;
 
 /* A ticket or call id: 1–64 characters from A–Z a–z 0–9 and `-_./#:`, holding no digit

@@ -217,6 +217,93 @@ ag_keyring_get_key (const char *store_id, AgKeyPurpose purpose, gboolean create,
   return create_key (store_id, purpose_str, cancellable, error);
 }
 
+#define LEDGER_HEAD_PURPOSE "ledger-head"
+
+/**
+ * ag_keyring_lookup_ledger_head:
+ * @store_id: the id of a store
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the sealed head last recorded for the store's
+ *   ledger, or %NULL (with @error unset) when none is recorded
+ */
+GBytes *
+ag_keyring_lookup_ledger_head (const char *store_id, GCancellable *cancellable, GError **error)
+{
+  GError *local_error = NULL;
+  g_autofree guint8 *sealed = NULL;
+  char *encoded;
+  size_t len = 0;
+  gsize max_len;
+  const char *end = NULL;
+  int rc;
+
+  g_return_val_if_fail (store_id != NULL && *store_id != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  encoded = secret_password_lookup_sync (&store_key_schema, cancellable, &local_error, "store-id",
+                                         store_id, "purpose", LEDGER_HEAD_PURPOSE, NULL);
+  if (local_error != NULL)
+    {
+      propagate_secret_error (error, local_error, cancellable);
+      return NULL;
+    }
+  if (encoded == NULL)
+    return NULL;
+
+  max_len = strlen (encoded);
+  sealed = g_malloc (MAX (max_len, 1));
+  rc = sodium_base642bin (sealed, max_len, encoded, max_len, NULL, &len, &end, KEY_ENCODING);
+  if (rc != 0 || *end != '\0')
+    {
+      secret_password_free (encoded);
+      g_set_error_literal (error, AG_KEYRING_ERROR, AG_KEYRING_ERROR_CORRUPT,
+                           "The ledger head recorded in the keyring is not valid");
+      return NULL;
+    }
+  secret_password_free (encoded);
+  return g_bytes_new (sealed, len);
+}
+
+/**
+ * ag_keyring_store_ledger_head:
+ * @store_id: the id of a store
+ * @sealed: the sealed head (ag_ledger_seal_head())
+ * @len: its length
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Records @sealed as the store's ledger head, replacing the one before.
+ *
+ * Returns: %TRUE once the Secret Service holds it
+ */
+gboolean
+ag_keyring_store_ledger_head (const char *store_id, const guint8 *sealed, gsize len,
+                              GCancellable *cancellable, GError **error)
+{
+  g_autofree char *encoded = NULL;
+  g_autofree char *label = NULL;
+  GError *local_error = NULL;
+  gsize encoded_len = sodium_base64_ENCODED_LEN (len, KEY_ENCODING);
+
+  g_return_val_if_fail (store_id != NULL && *store_id != '\0', FALSE);
+  g_return_val_if_fail (sealed != NULL && len > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  encoded = g_malloc (encoded_len);
+  sodium_bin2base64 (encoded, encoded_len, sealed, len, KEY_ENCODING);
+  label = g_strdup_printf ("Agent Guard ledger head (%s)", store_id);
+  if (!secret_password_store_sync (&store_key_schema, SECRET_COLLECTION_DEFAULT, label, encoded,
+                                   cancellable, &local_error, "store-id", store_id, "purpose",
+                                   LEDGER_HEAD_PURPOSE, NULL))
+    {
+      propagate_secret_error (error, local_error, cancellable);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ag_keyring_delete_keys:
  * @store_id: the id of a store

@@ -38,6 +38,14 @@ ag_keyring_error_quark (void);
 AgSecret *
 ag_keyring_get_key (const char *store_id, AgKeyPurpose purpose, gboolean create,
                     GCancellable *cancellable, GError **error);
+/* The ledger head recorded outside the store (the rollback anchor, sealed by the ledger):
+ * lookup gives %NULL without an error when none is recorded; store replaces it. */
+GBytes *
+ag_keyring_lookup_ledger_head (const char *store_id, GCancellable *cancellable, GError **error);
+gboolean
+ag_keyring_store_ledger_head (const char *store_id, const guint8 *sealed, gsize len,
+                              GCancellable *cancellable, GError **error);
+/* Removes every key of the store, and its recorded ledger head. */
 gboolean
 ag_keyring_delete_keys (const char *store_id, GCancellable *cancellable, GError **error);
 

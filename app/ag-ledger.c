@@ -50,6 +50,8 @@
 /* Generated once for Agent Guard's ledger entries in the journal. */
 #define LEDGER_MESSAGE_ID "e804004a72e80a6655a1dd41c65f925f"
 #define ANCHOR_CONTEXT    "agent-guard-ledger-anchor-v1"
+#define HEAD_CONTEXT      "agent-guard-ledger-head-v1"
+#define HEAD_VERSION      1
 #define N_STRINGS         8
 #define ENCODING_MIN      (1 + 8 + 8 + 1 + 1 + 1 + N_STRINGS)
 #define ENCODING_MAX      (1 + 8 + 8 + 1 + 1 + 1 + N_STRINGS * (1 + 4 + AG_LEDGER_MAX_STRING))
@@ -1469,6 +1471,227 @@ out:
   if (!in_transaction)
     sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   return ok;
+}
+
+/* Head: the rollback anchor kept outside the store */
+
+static void
+head_mac (AgLedger *self, AgLedgerMac mac, const AgLedgerHead *head, guint8 *out)
+{
+  guint8 buffer[sizeof HEAD_CONTEXT + 8 + AG_LEDGER_HASH_BYTES];
+  guint8 *p = buffer;
+
+  memcpy (p, HEAD_CONTEXT, sizeof HEAD_CONTEXT);
+  p = put_u64 (p + sizeof HEAD_CONTEXT, head->seq);
+  memcpy (p, head->hash, AG_LEDGER_HASH_BYTES);
+  compute_mac (self, mac, buffer, sizeof buffer, out);
+}
+
+/* The hash of entry @seq: *found FALSE when it is not in the table. */
+static gboolean
+hash_at (sqlite3 *db, guint64 seq, guint8 *hash, gboolean *found, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *found = FALSE;
+  stmt = prepare (db, "SELECT seal FROM ledger WHERE seq = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) seq);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, db, rc, "Cannot read the ledger");
+      return FALSE;
+    }
+  if (sqlite3_column_type (stmt, 0) != SQLITE_BLOB || sqlite3_column_bytes (stmt, 0) != SEAL_BYTES)
+    {
+      g_set_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED,
+                   "Ledger entry %" G_GUINT64_FORMAT " is malformed", seq);
+      return FALSE;
+    }
+  memcpy (hash, (const guint8 *) sqlite3_column_blob (stmt, 0) + AG_LEDGER_HASH_BYTES,
+          AG_LEDGER_HASH_BYTES);
+  *found = TRUE;
+  return TRUE;
+}
+
+/**
+ * ag_ledger_get_head:
+ * @db: the database
+ * @head: (out caller-allocates): the newest entry's seq and hash; seq 0 when the
+ *   ledger is empty
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ag_ledger_get_head (sqlite3 *db, AgLedgerHead *head, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean found;
+  Anchor anchor;
+  int rc;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (head != NULL, FALSE);
+
+  memset (head, 0, sizeof *head);
+  stmt = prepare (db, "SELECT MAX (seq) FROM ledger", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, db, rc, "Cannot read the ledger");
+      return FALSE;
+    }
+  if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    {
+      head->seq = (guint64) sqlite3_column_int64 (stmt, 0);
+      return hash_at (db, head->seq, head->hash, &found, error);
+    }
+
+  if (!read_anchor (db, &anchor, error))
+    return FALSE;
+  if (anchor.present)
+    {
+      head->seq = anchor.seq;
+      memcpy (head->hash, anchor.hash, AG_LEDGER_HASH_BYTES);
+    }
+  return TRUE;
+}
+
+gboolean
+ag_ledger_seal_head (AgLedger *self, sqlite3 *db, const AgLedgerHead *head,
+                     guint8 out[AG_LEDGER_SEALED_HEAD_BYTES], GError **error)
+{
+  AgLedgerMac mac;
+
+  g_return_val_if_fail (AG_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (head != NULL, FALSE);
+
+  if (!read_ledger_meta (db, &mac, error))
+    return FALSE;
+  out[0] = HEAD_VERSION;
+  put_u64 (out + 1, head->seq);
+  memcpy (out + 1 + 8, head->hash, AG_LEDGER_HASH_BYTES);
+  head_mac (self, mac, head, out + 1 + 8 + AG_LEDGER_HASH_BYTES);
+  return TRUE;
+}
+
+gboolean
+ag_ledger_open_head (AgLedger *self, sqlite3 *db, const guint8 *sealed, gsize len,
+                     AgLedgerHead *head, GError **error)
+{
+  guint8 mac[AG_LEDGER_HASH_BYTES];
+  AgLedgerMac algorithm;
+
+  g_return_val_if_fail (AG_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (head != NULL, FALSE);
+
+  memset (head, 0, sizeof *head);
+  if (!read_ledger_meta (db, &algorithm, error))
+    return FALSE;
+  if (sealed == NULL || len != AG_LEDGER_SEALED_HEAD_BYTES || sealed[0] != HEAD_VERSION)
+    {
+      g_set_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED,
+                   "The ledger head recorded outside the store is malformed");
+      return FALSE;
+    }
+  head->seq = get_u64 (sealed + 1);
+  memcpy (head->hash, sealed + 1 + 8, AG_LEDGER_HASH_BYTES);
+  head_mac (self, algorithm, head, mac);
+  if (sodium_memcmp (mac, sealed + 1 + 8 + AG_LEDGER_HASH_BYTES, AG_LEDGER_HASH_BYTES) != 0)
+    {
+      memset (head, 0, sizeof *head);
+      g_set_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED,
+                   "The ledger head recorded outside the store does not verify with this "
+                   "store's key");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * ag_ledger_check_head:
+ * @db: the database
+ * @recorded: the head recorded outside the store (already opened with its MAC)
+ * @first_bad_seq: (out) (optional): on %AG_LEDGER_ERROR_ROLLED_BACK, the first entry
+ *   that is missing or is not the recorded one
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the ledger reaches @recorded and holds it
+ */
+gboolean
+ag_ledger_check_head (sqlite3 *db, const AgLedgerHead *recorded, guint64 *first_bad_seq,
+                      GError **error)
+{
+  AgLedgerHead head;
+  guint8 hash[AG_LEDGER_HASH_BYTES];
+  gboolean found;
+  Anchor anchor;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (recorded != NULL, FALSE);
+
+  if (first_bad_seq != NULL)
+    *first_bad_seq = 0;
+  if (recorded->seq == 0)
+    return TRUE;
+  if (!ag_ledger_get_head (db, &head, error))
+    return FALSE;
+
+  if (head.seq < recorded->seq)
+    {
+      if (first_bad_seq != NULL)
+        *first_bad_seq = head.seq + 1;
+      g_set_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK,
+                   "The ledger ends at entry %" G_GUINT64_FORMAT ", but entry %" G_GUINT64_FORMAT
+                   " was recorded outside the store: entries were cut off the end or an older "
+                   "copy of the store was put back",
+                   head.seq, recorded->seq);
+      return FALSE;
+    }
+
+  if (!hash_at (db, recorded->seq, hash, &found, error))
+    return FALSE;
+  if (!found)
+    {
+      /* Pruned since: the prune anchor stands for it when it is that very entry; an
+       * older one is covered by the anchor's MAC and the chain from it. */
+      if (!read_anchor (db, &anchor, error))
+        return FALSE;
+      if (!anchor.present || anchor.seq < recorded->seq)
+        {
+          if (first_bad_seq != NULL)
+            *first_bad_seq = recorded->seq;
+          g_set_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK,
+                       "Ledger entry %" G_GUINT64_FORMAT
+                       ", recorded outside the store, is missing from it",
+                       recorded->seq);
+          return FALSE;
+        }
+      if (anchor.seq > recorded->seq)
+        return TRUE;
+      memcpy (hash, anchor.hash, AG_LEDGER_HASH_BYTES);
+    }
+
+  if (sodium_memcmp (hash, recorded->hash, AG_LEDGER_HASH_BYTES) != 0)
+    {
+      if (first_bad_seq != NULL)
+        *first_bad_seq = recorded->seq;
+      g_set_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK,
+                   "Ledger entry %" G_GUINT64_FORMAT
+                   " is not the one recorded outside the store: an older copy of the store was "
+                   "put back and written to",
+                   recorded->seq);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Export */

@@ -22,6 +22,9 @@ typedef enum
   AG_LEDGER_ERROR_TAMPERED,
   AG_LEDGER_ERROR_INVALID_ENTRY,
   AG_LEDGER_ERROR_UNSUPPORTED,
+  /* The ledger is behind the head recorded outside its file, or forked from it: entries
+   * were cut off the end or an older copy of the store was put back. */
+  AG_LEDGER_ERROR_ROLLED_BACK,
 } AgLedgerError;
 
 typedef enum
@@ -164,5 +167,38 @@ ag_ledger_foreach (sqlite3 *db, const AgLedgerFilter *filter, AgLedgerEntryFunc 
 gboolean
 ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_us,
                  AgLedgerEntry *record, guint64 *n_pruned, GError **error);
+
+/* The newest entry of a ledger, as recorded outside its file (the rollback anchor):
+ * @seq 0 is an empty ledger. */
+typedef struct
+{
+  guint64 seq;
+  guint8 hash[AG_LEDGER_HASH_BYTES];
+} AgLedgerHead;
+
+/* A head sealed for keeping outside the store: version · seq · hash · MAC. */
+#define AG_LEDGER_SEALED_HEAD_BYTES (1 + 8 + AG_LEDGER_HASH_BYTES + AG_LEDGER_HASH_BYTES)
+
+/* Reads the newest entry of the ledger in @db (the anchor of a pruned ledger when no
+ * entry follows it). */
+gboolean
+ag_ledger_get_head (sqlite3 *db, AgLedgerHead *head, GError **error);
+/* MACs @head with the ledger's key, under a context of its own (a sealed head is never
+ * taken for an entry or a prune anchor). */
+gboolean
+ag_ledger_seal_head (AgLedger *self, sqlite3 *db, const AgLedgerHead *head,
+                     guint8 out[AG_LEDGER_SEALED_HEAD_BYTES], GError **error);
+/* Checks the MAC of a sealed head: AG_LEDGER_ERROR_TAMPERED when it does not verify. */
+gboolean
+ag_ledger_open_head (AgLedger *self, sqlite3 *db, const guint8 *sealed, gsize len,
+                     AgLedgerHead *head, GError **error);
+/* Compares the ledger in @db with the head @recorded outside it: the ledger may be
+ * ahead (its entries are chained from the recorded one, which verification checks), but
+ * never behind it or holding another entry at its place. Fails with
+ * AG_LEDGER_ERROR_ROLLED_BACK and @first_bad_seq set to the first entry that is missing
+ * or not the recorded one. */
+gboolean
+ag_ledger_check_head (sqlite3 *db, const AgLedgerHead *recorded, guint64 *first_bad_seq,
+                      GError **error);
 
 G_END_DECLS

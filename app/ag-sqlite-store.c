@@ -62,6 +62,11 @@ struct _AgSqliteStore
    * searches, but every reveal and event fails with @ledger_error as its cause. */
   AgLedger *ledger;
   GError *ledger_error;
+  /* The rollback anchor (DESIGN §5): the newest entry this connection recorded in the
+   * Secret Service, and, when the ledger is behind or forked from the recorded one, why
+   * (the store is then open for audit only). */
+  guint64 recorded_seq;
+  GError *rollback_error;
 
   sqlite3_stmt *insert_customer;
   sqlite3_stmt *insert_name;
@@ -324,6 +329,7 @@ ag_sqlite_store_finalize (GObject *object)
   g_clear_object (&self->sealer);
   g_clear_object (&self->ledger);
   g_clear_error (&self->ledger_error);
+  g_clear_error (&self->rollback_error);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->store_id, g_free);
   g_mutex_clear (&self->lock);
@@ -590,6 +596,189 @@ open_ledger (AgSqliteStore *self, gboolean create_key, GCancellable *cancellable
   return TRUE;
 }
 
+/* The rollback anchor. After every commit the ledger's newest entry is sealed with the
+ * ledger key and recorded in the Secret Service, beside the store's keys; the store's
+ * meta `ledger-head` says that it is. On open and on verification the ledger must reach
+ * the recorded entry and hold it (ag_ledger_check_head()); when it does not, entries
+ * were cut off the end or an older copy of the file was put back, and the store opens
+ * for audit only. A store made before the anchor is recorded as it is when first
+ * opened (trust on first use). */
+#define HEAD_META_KEY   "ledger-head"
+#define HEAD_META_VALUE "secret-service"
+
+static gboolean
+record_head_locked (AgSqliteStore *self, const AgLedgerHead *head, GCancellable *cancellable,
+                    GError **error)
+{
+  guint8 sealed[AG_LEDGER_SEALED_HEAD_BYTES];
+
+  if (head->seq != 0 && head->seq <= self->recorded_seq)
+    return TRUE;
+  if (!ag_ledger_seal_head (self->ledger, self->db, head, sealed, error)
+      || !ag_keyring_store_ledger_head (self->store_id, sealed, sizeof sealed, cancellable, error))
+    return FALSE;
+  self->recorded_seq = head->seq;
+  return TRUE;
+}
+
+/* After a commit: records @last, the newest committed entry. The entry stands; what
+ * depended on the commit is refused when the record fails (fail closed). */
+static gboolean
+advance_head_locked (AgSqliteStore *self, const AgLedgerEntry *last, GError **error)
+{
+  AgLedgerHead head = { .seq = last->seq };
+  GError *local_error = NULL;
+
+  if (self->rollback_error != NULL)
+    return TRUE;
+  memcpy (head.hash, last->hash, AG_LEDGER_HASH_BYTES);
+  if (record_head_locked (self, &head, NULL, &local_error))
+    return TRUE;
+
+  g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
+               "The ledger entry was committed, but the Secret Service did not record it as "
+               "the ledger's newest: %s",
+               local_error->message);
+  g_error_free (local_error);
+  return FALSE;
+}
+
+/* Whether the store's meta says its head is recorded: FALSE for a store made before. */
+static gboolean
+head_is_recorded (AgSqliteStore *self, gboolean *recorded, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT 1 FROM meta WHERE key = ?1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, HEAD_META_KEY, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  *recorded = rc == SQLITE_ROW;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, "Could not read the store");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Records the head of a store made before the anchor, once. */
+static gboolean
+record_first_head_locked (AgSqliteStore *self, GCancellable *cancellable, GError **error)
+{
+  AgLedgerHead head;
+  gboolean recorded = FALSE;
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  /* Another process may have done it meanwhile. */
+  if (!head_is_recorded (self, &recorded, error))
+    goto fail;
+  if (!recorded
+      && (!ag_ledger_get_head (self->db, &head, error)
+          || !record_head_locked (self, &head, cancellable, error)
+          || !write_meta (self, HEAD_META_KEY, HEAD_META_VALUE, error)))
+    goto fail;
+  return exec_sql (self, "COMMIT", error);
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static void
+set_rolled_back (GError **error, guint64 *first_bad_seq, guint64 seq, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+static void
+set_rolled_back (GError **error, guint64 *first_bad_seq, guint64 seq, const char *format, ...)
+{
+  va_list args;
+
+  if (first_bad_seq != NULL)
+    *first_bad_seq = seq;
+  va_start (args, format);
+  g_propagate_error (
+    error, g_error_new_valist (AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK, format, args));
+  va_end (args);
+}
+
+/* Compares the ledger with the head recorded in the Secret Service: fails with
+ * AG_LEDGER_ERROR_ROLLED_BACK (@first_bad_seq: the first entry missing or not the
+ * recorded one) when it is behind, forked, or the record is gone or does not verify;
+ * with the keyring's error when the Secret Service cannot be asked. */
+static gboolean
+check_head_locked (AgSqliteStore *self, GCancellable *cancellable, guint64 *first_bad_seq,
+                   GError **error)
+{
+  g_autoptr (GBytes) sealed = NULL;
+  AgLedgerHead recorded;
+  gboolean marked = FALSE;
+  GError *local_error = NULL;
+  const guint8 *data;
+  gsize len;
+
+  if (first_bad_seq != NULL)
+    *first_bad_seq = 0;
+
+  /* The record first, the file second: a commit always comes before its record, so
+   * another process appending meanwhile can only put the file ahead. */
+  sealed = ag_keyring_lookup_ledger_head (self->store_id, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_prefixed_error (error, local_error,
+                                  "The ledger's newest entry could not be checked: ");
+      return FALSE;
+    }
+  if (!head_is_recorded (self, &marked, error))
+    return FALSE;
+
+  if (sealed == NULL)
+    {
+      if (!marked)
+        return record_first_head_locked (self, cancellable, error);
+      set_rolled_back (error, first_bad_seq, 1,
+                       "The Secret Service holds no record of this ledger's newest entry, though "
+                       "the store was recorded there: the record was removed, or the store "
+                       "comes from another keyring");
+      return FALSE;
+    }
+
+  data = g_bytes_get_data (sealed, &len);
+  if (!ag_ledger_open_head (self->ledger, self->db, data, len, &recorded, &local_error))
+    {
+      if (!g_error_matches (local_error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      set_rolled_back (error, first_bad_seq, 1, "%s", local_error->message);
+      g_error_free (local_error);
+      return FALSE;
+    }
+  if (!ag_ledger_check_head (self->db, &recorded, first_bad_seq, error))
+    return FALSE;
+
+  self->recorded_seq = MAX (self->recorded_seq, recorded.seq);
+  return TRUE;
+}
+
+/* Refuses what needs a store whose ledger is where it was recorded. */
+static gboolean
+check_not_rolled_back (AgSqliteStore *self, GError **error)
+{
+  if (self->rollback_error == NULL)
+    return TRUE;
+
+  g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK,
+               "The store is open for audit only: %s", self->rollback_error->message);
+  return FALSE;
+}
+
 static gboolean
 create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 {
@@ -624,7 +813,9 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
   key_check = make_key_check (self->sealer);
   if (!write_meta (self, "store-id", self->store_id, error)
       || !write_meta (self, "schema-version", version, error)
-      || !write_meta (self, "key-check", key_check, error))
+      || !write_meta (self, "key-check", key_check, error)
+      || !write_meta (self, HEAD_META_KEY, HEAD_META_VALUE, error)
+      || !record_head_locked (self, &(AgLedgerHead){ 0 }, cancellable, error))
     goto fail;
 
   return exec_sql (self, "COMMIT", error);
@@ -666,7 +857,23 @@ load_ledger (AgSqliteStore *self, GCancellable *cancellable, GError **error)
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  return open_ledger (self, empty, cancellable, error);
+  if (!open_ledger (self, empty, cancellable, error))
+    return FALSE;
+  if (self->ledger == NULL)
+    return TRUE;
+
+  /* Behind or forked: open for audit, refuse everything else (check_not_rolled_back). */
+  if (!check_head_locked (self, cancellable, NULL, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_debug ("%s opens for audit only: %s", self->path, local_error->message);
+      self->rollback_error = local_error;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1810,6 +2017,10 @@ append_locked (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
 
   if (!check_ledger (self, error))
     return FALSE;
+  /* A rolled-back store still ledgers the audit reads made of it (`export`), chained to
+   * what it holds; the recorded head stays where it was, so it stays rolled back. */
+  if (entry->event != AG_LEDGER_EVENT_EXPORT && !check_not_rolled_back (self, error))
+    return FALSE;
 
   if (!exec_sql (self, "BEGIN IMMEDIATE", &local_error))
     {
@@ -1823,7 +2034,7 @@ append_locked (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
       return FALSE;
     }
 
-  return commit_or_roll_back (self, error);
+  return commit_or_roll_back (self, error) && advance_head_locked (self, entry, error);
 }
 
 static gboolean
@@ -1941,7 +2152,7 @@ reveal_locked (AgSqliteStore *self, AgLedgerEntry *entry, guint max_per_hour, gb
   GError *local_error = NULL;
   AgSecret *value;
 
-  if (!check_ledger (self, error))
+  if (!check_ledger (self, error) || !check_not_rolled_back (self, error))
     return NULL;
   if (entry->time_us == 0)
     entry->time_us = g_get_real_time ();
@@ -1969,6 +2180,8 @@ reveal_locked (AgSqliteStore *self, AgLedgerEntry *entry, guint max_per_hour, gb
   if (!commit_or_roll_back (self, error))
     return NULL;
   *committed = TRUE;
+  if (!advance_head_locked (self, entry, error))
+    return NULL;
 
   /* The entry is durable: only now is the value opened. */
   value = ag_sealer_open (self->sealer, entry->record_id, entry->field_kind, sealed, sealed_len,
@@ -2059,9 +2272,10 @@ search_identifier_locked (AgSqliteStore *self, const char *query, guint kinds, g
   GError *local_error = NULL;
   gint64 time_us = access->time_us != 0 ? access->time_us : g_get_real_time ();
   gint64 count = 0;
+  gboolean recorded;
   guint n;
 
-  if (!check_ledger (self, error))
+  if (!check_ledger (self, error) || !check_not_rolled_back (self, error))
     return NULL;
   if (!exec_sql (self, "BEGIN IMMEDIATE", &local_error))
     {
@@ -2115,7 +2329,11 @@ search_identifier_locked (AgSqliteStore *self, const char *query, guint kinds, g
       }
   if (!commit_or_roll_back (self, error))
     return NULL;
+  /* Committed: mirrored to the journal even when the head is not recorded. */
+  recorded = advance_head_locked (self, entries->pdata[entries->len - 1], error);
   g_ptr_array_extend_and_steal (appended, g_steal_pointer (&entries));
+  if (!recorded)
+    return NULL;
 
   if (results == NULL)
     {
@@ -2217,7 +2435,8 @@ ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 
       g_propagate_error (error, g_error_copy (self->ledger_error));
       return FALSE;
     }
-  return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error);
+  return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error)
+         && check_head_locked (self, NULL, first_bad_seq, error);
 }
 
 gboolean
@@ -2246,5 +2465,8 @@ ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, AgLedge
       g_propagate_error (error, g_error_copy (self->ledger_error));
       return FALSE;
     }
-  return ag_ledger_prune (self->ledger, self->db, retention_days, 0, record, n_pruned, error);
+  if (!check_not_rolled_back (self, error)
+      || !ag_ledger_prune (self->ledger, self->db, retention_days, 0, record, n_pruned, error))
+    return FALSE;
+  return record == NULL || advance_head_locked (self, record, error);
 }

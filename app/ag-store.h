@@ -33,6 +33,11 @@ typedef enum
   /* The ledger entry could not be made durable (disk full, I/O error, read-only file,
    * MAC key missing): nothing that depended on it happened. */
   AG_STORE_ERROR_LEDGER,
+  /* The store's ledger is behind the head recorded outside it (or forked from it, or
+   * the record is missing or does not verify): entries were cut off or an older copy of
+   * the store was put back. The store opens for audit only: reveals, searches by an
+   * identifier and sign-ins are refused. */
+  AG_STORE_ERROR_ROLLED_BACK,
 } AgStoreError;
 
 /* Default and largest number of results one search returns. */

@@ -41,7 +41,7 @@ unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 # gnome-keyring-daemon daemonizes and outlives the bus (and the test) unless stopped: ask
 # the bus which process owns the Secret Service (once it is there: the daemon returns
 # before it owns the name), and stop exactly that one at the end; the window manager too.
-inner='printf %s agent-guard-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
+inner='printf %s agent-guard-test | env -u G_DEBUG gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
 gdbus wait --session --timeout 20 org.freedesktop.secrets || exit 1
 keyring_pid=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
   --method org.freedesktop.DBus.GetConnectionUnixProcessID org.freedesktop.secrets \

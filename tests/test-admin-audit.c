@@ -661,7 +661,12 @@ test_store_older_store (Fixture *f, gconstpointer data)
   g_autofree char *out = NULL;
   guint64 n = 0, bad = 0;
 
-  tamper (f, "DROP TABLE ledger; DROP TABLE ledger_meta; DROP TABLE ledger_prune");
+  /* Such a store has no ledger head recorded either. */
+  tamper (f, "DROP TABLE ledger; DROP TABLE ledger_meta; DROP TABLE ledger_prune;"
+             " DELETE FROM meta WHERE key = 'ledger-head'");
+  g_assert_true (secret_password_clear_sync (&store_key_schema, NULL, &error, "store-id", store_id,
+                                             "purpose", "ledger-head", NULL));
+  g_assert_no_error (error);
   store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ag_sqlite_store_verify_ledger (store, &n, &bad, &error));

@@ -38,6 +38,8 @@ typedef struct
   char *store_id;
   GPtrArray *customers; /* AgCustomerData*, the clear values */
   AgSqliteStore *store;
+  /* The ledger head recorded in the Secret Service when snapshot_store() ran. */
+  GBytes *head_snapshot;
 } Fixture;
 
 static void
@@ -61,6 +63,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   ag_keyring_delete_keys (f->store_id, NULL, NULL);
   ag_test_remove_tree (f->dir);
   g_ptr_array_unref (f->customers);
+  g_clear_pointer (&f->head_snapshot, g_bytes_unref);
   g_free (f->store_id);
   g_free (f->path);
   g_free (f->dir);
@@ -609,14 +612,21 @@ test_no_value_in_ledger (Fixture *f, gconstpointer data)
 
 /* Fault injection */
 
-/* The store file without a WAL, as a store is between two runs. */
+/* The store file without a WAL, as a store is between two runs, and the ledger head
+ * recorded for it, which restore_store() puts back with it (a file put back alone is a
+ * rollback, see /reveal-store/rollback/…). */
 static GBytes *
 snapshot_store (Fixture *f)
 {
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autoptr (GError) error = NULL;
 
   g_clear_object (&f->store);
   g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&f->head_snapshot, g_bytes_unref);
+  f->head_snapshot = ag_keyring_lookup_ledger_head (f->store_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->head_snapshot);
   return read_file_or_empty (f->path);
 }
 
@@ -636,6 +646,13 @@ restore_store (Fixture *f, GBytes *snapshot)
   g_assert_true (
     g_file_set_contents_full (f->path, contents, len, G_FILE_SET_CONTENTS_NONE, 0600, &error));
   g_assert_no_error (error);
+  if (f->head_snapshot != NULL)
+    {
+      contents = g_bytes_get_data (f->head_snapshot, &len);
+      g_assert_true (
+        ag_keyring_store_ledger_head (f->store_id, (const guint8 *) contents, len, NULL, &error));
+      g_assert_no_error (error);
+    }
 }
 
 typedef struct
@@ -838,6 +855,230 @@ test_wal_bounded (Fixture *f, gconstpointer data)
   g_assert_cmpuint (n_verified, ==, n);
 }
 
+/* Rollback: the ledger head recorded in the Secret Service */
+
+/* Runs @sql on the closed store's file, as someone who holds the file would. */
+static void
+tamper_file (Fixture *f, const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Asserts that the store at @f->path opens for audit only: reveals, searches by an
+ * identifier and events are refused, the audit read (`export`) is ledgered, and verify
+ * reports the rollback at @first_bad. */
+static void
+assert_rolled_back (Fixture *f, guint64 first_bad)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (AgLedgerEntry) event = reveal_entry ("agente01", NULL, AG_PII_KIND_CPF, T0 + 100);
+  g_autoptr (AgLedgerEntry) audit = reveal_entry ("auditor", NULL, AG_PII_KIND_CPF, T0 + 101);
+  g_autoptr (AgLedgerEntry) access = ag_test_search_access ("agente01");
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 bad = 0;
+
+  g_clear_object (&f->store);
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (ag_sqlite_store_verify_ledger (f->store, NULL, &bad, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK);
+  g_assert_cmpuint (bad, ==, first_bad);
+  g_clear_error (&error);
+
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 102, 0,
+                  AG_STORE_ERROR_ROLLED_BACK);
+  results = ag_store_search (AG_STORE (f->store), customer->values[AG_PII_KIND_CPF], 0, access, 100,
+                             NULL, &error);
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK);
+  g_assert_null (results);
+  g_clear_error (&error);
+  event->event = AG_LEDGER_EVENT_LOGIN;
+  event->field_kind = AG_LEDGER_NO_FIELD;
+  g_assert_false (ag_store_append_event (AG_STORE (f->store), event, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK);
+  g_clear_error (&error);
+  g_assert_false (ag_sqlite_store_prune_ledger (f->store, 1, NULL, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK);
+  g_clear_error (&error);
+
+  /* Audit reads are still ledgered, and do not make the rollback go away. */
+  audit->event = AG_LEDGER_EVENT_EXPORT;
+  audit->field_kind = AG_LEDGER_NO_FIELD;
+  g_assert_true (ag_store_append_event (AG_STORE (f->store), audit, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->store);
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (ag_sqlite_store_verify_ledger (f->store, NULL, NULL, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK);
+}
+
+/* Three reveals, then the newest two are cut off the end. */
+static void
+test_rollback_tail_cut (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+
+  for (guint i = 0; i < 3; i++)
+    reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + i, 0);
+  assert_ledger_intact (f->store, 3);
+  tamper_file (f, "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq > 1");
+  assert_rolled_back (f, 2);
+}
+
+/* A copy of the file taken after one reveal is put back after two more. */
+static void
+test_rollback_snapshot (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GBytes) snapshot = NULL;
+  g_autoptr (GError) error = NULL;
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  snapshot = snapshot_store (f);
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 1, 0);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 2, 0);
+  g_clear_object (&f->store);
+
+  /* Only the file: the record of the head stays where it is. */
+  g_clear_pointer (&f->head_snapshot, g_bytes_unref);
+  restore_store (f, snapshot);
+  assert_rolled_back (f, 2);
+}
+
+/* The copy put back is written to (a different entry 3): forked, not only behind. */
+static void
+test_rollback_forked (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GBytes) snapshot = NULL;
+  g_autoptr (GBytes) head = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  const guint8 *data_;
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  snapshot = snapshot_store (f);
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 1, 0);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 2, 0);
+  g_clear_object (&f->store);
+  head = ag_keyring_lookup_ledger_head (f->store_id, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Put back the copy with its old record, write two other entries, then put the newer
+   * record back: the file reaches entry 3, but it is not the recorded one. */
+  restore_store (f, snapshot);
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  reveal_ok (f->store, "agente02", customer, AG_PII_KIND_CPF, T0 + 3, 0);
+  reveal_ok (f->store, "agente02", customer, AG_PII_KIND_CPF, T0 + 4, 0);
+  g_clear_object (&f->store);
+  data_ = g_bytes_get_data (head, &len);
+  g_assert_true (ag_keyring_store_ledger_head (f->store_id, data_, len, NULL, &error));
+  g_assert_no_error (error);
+  assert_rolled_back (f, 3);
+}
+
+/* Removing the record from the keyring does not reset the check. */
+static void
+test_rollback_record_removed (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GError) error = NULL;
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  g_clear_object (&f->store);
+  g_assert_true (secret_password_clear_sync (&store_key_schema, NULL, &error, "store-id",
+                                             f->store_id, "purpose", "ledger-head", NULL));
+  g_assert_no_error (error);
+  assert_rolled_back (f, 1);
+}
+
+/* A record that is not sealed with the store's key (forged, or from another store). */
+static void
+test_rollback_record_forged (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GBytes) head = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8 forged[AG_LEDGER_SEALED_HEAD_BYTES];
+  gsize len;
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 1, 0);
+  g_clear_object (&f->store);
+  head = ag_keyring_lookup_ledger_head (f->store_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (head), ==, sizeof forged);
+  memcpy (forged, g_bytes_get_data (head, &len), sizeof forged);
+  /* Claims entry 1 is the newest (so that entry 2 could be cut), with the MAC unchanged. */
+  forged[8] = 1;
+  g_assert_true (ag_keyring_store_ledger_head (f->store_id, forged, sizeof forged, NULL, &error));
+  g_assert_no_error (error);
+  assert_rolled_back (f, 1);
+}
+
+/* Dropping the ledger and its key does not give a fresh one: the record is sealed with
+ * the old key. */
+static void
+test_rollback_ledger_reset (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GError) error = NULL;
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  tamper_file (f, "DROP TABLE ledger; DROP TABLE ledger_meta");
+  g_assert_true (secret_password_clear_sync (&store_key_schema, NULL, &error, "store-id",
+                                             f->store_id, "purpose", "ledger-mac", NULL));
+  g_assert_no_error (error);
+  assert_rolled_back (f, 1);
+}
+
+/* What is not a rollback: another connection appending meanwhile puts the file ahead of
+ * this connection's record, and a crash between a commit and its record leaves the file
+ * one entry ahead. Both open for everything. */
+static void
+test_rollback_ahead (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (AgSqliteStore) other = NULL;
+  g_autoptr (GBytes) head = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  const guint8 *data_;
+
+  other = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  head = ag_keyring_lookup_ledger_head (f->store_id, NULL, &error);
+  g_assert_no_error (error);
+  reveal_ok (other, "agente02", customer, AG_PII_KIND_CPF, T0 + 1, 0);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 2, 0);
+  g_clear_object (&other);
+  g_clear_object (&f->store);
+
+  /* As if the process died after committing entries 2 and 3 but before recording them. */
+  data_ = g_bytes_get_data (head, &len);
+  g_assert_true (ag_keyring_store_ledger_head (f->store_id, data_, len, NULL, &error));
+  g_assert_no_error (error);
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  assert_ledger_intact (f->store, 3);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 3, 0);
+  assert_ledger_intact (f->store, 4);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -858,6 +1099,13 @@ main (int argc, char **argv)
   ADD ("faults", test_faults);
   ADD ("wal-bounded", test_wal_bounded);
   ADD ("fault-on-event", test_fault_on_event);
+  ADD ("rollback/tail-cut", test_rollback_tail_cut);
+  ADD ("rollback/snapshot", test_rollback_snapshot);
+  ADD ("rollback/forked", test_rollback_forked);
+  ADD ("rollback/record-removed", test_rollback_record_removed);
+  ADD ("rollback/record-forged", test_rollback_record_forged);
+  ADD ("rollback/ledger-reset", test_rollback_ledger_reset);
+  ADD ("rollback/ahead", test_rollback_ahead);
 
 #undef ADD
 

@@ -148,6 +148,9 @@ ag_reveal_dialog_describe_error (AgGuard *guard, const GError *error)
       case AG_REVEAL_ERROR_INVALID_TICKET:
         return g_strdup (_("The ticket must be a ticket or call ID, never a CPF, CNPJ or card "
                             "number."));
+      case AG_REVEAL_ERROR_ROLLED_BACK:
+        return g_strdup (_("This copy of the records is older than its audit ledger, so "
+                            "nothing can be revealed. Call IT."));
       case AG_REVEAL_ERROR_FAILED:
       default:
         return g_strdup (_("The value could not be revealed, so it stays hidden. Try again; "

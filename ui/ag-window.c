@@ -483,6 +483,12 @@ show_search_error (AgWindow *self, const GError *error)
                      max),
         max);
     }
+  else if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK))
+    {
+      adw_status_page_set_title (self->search_error_page, _("Records Open for Audit Only"));
+      detail = g_strdup (_("This copy of the records is older than its audit ledger, so "
+                            "searches by CPF, phone or e-mail are refused. Call IT."));
+    }
   else
     {
       adw_status_page_set_title (self->search_error_page, _("The Search Failed"));

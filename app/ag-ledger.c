@@ -60,6 +60,7 @@
 /* The strings of an EntryView, in encoding order. */
 #define STRING_USER   0
 #define STRING_RECORD 3
+#define STRING_CAUSE  7
 
 /* Keyed states made once: each MAC copies one and feeds it the hash. libsodium declares
  * them 64-byte aligned, which a GObject instance is not: they live in their own
@@ -85,7 +86,7 @@ G_DEFINE_FINAL_TYPE (AgLedger, ag_ledger, G_TYPE_OBJECT)
 
 G_DEFINE_BOXED_TYPE (AgLedgerEntry, ag_ledger_entry, ag_ledger_entry_copy, ag_ledger_entry_free)
 
-static const char schema_sql[]
+static const char tables_sql[]
   = "CREATE TABLE IF NOT EXISTS ledger ("
     "  seq INTEGER PRIMARY KEY,"
     "  time INTEGER NOT NULL,"
@@ -102,22 +103,27 @@ static const char schema_sql[]
     "CREATE TABLE IF NOT EXISTS ledger_meta ("
     "  key TEXT PRIMARY KEY,"
     "  value BLOB NOT NULL"
-    ") WITHOUT ROWID;"
-    /* A row here only while ag_ledger_prune() runs, inside its transaction. */
-    "CREATE TABLE IF NOT EXISTS ledger_prune (active INTEGER NOT NULL);"
-    "CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger"
+    ") WITHOUT ROWID;";
+
+/* Against mistakes only: ag_ledger_prune() drops and makes again the three that guard
+ * deleting, inside its transaction, so that no row any writer can insert switches them
+ * off (a prune is the `prune` entry that verification checks, see check_anchor_explained). */
+static const char triggers_sql[]
+  = "CREATE TRIGGER IF NOT EXISTS ledger_no_update BEFORE UPDATE ON ledger"
     " BEGIN SELECT RAISE (ABORT, 'ledger entries cannot be changed'); END;"
     "CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger"
-    " WHEN NOT EXISTS (SELECT 1 FROM ledger_prune)"
     " BEGIN SELECT RAISE (ABORT, 'ledger entries cannot be deleted'); END;"
     "CREATE TRIGGER IF NOT EXISTS ledger_meta_no_update BEFORE UPDATE ON ledger_meta"
     " BEGIN SELECT RAISE (ABORT, 'ledger meta data cannot be changed'); END;"
     "CREATE TRIGGER IF NOT EXISTS ledger_meta_no_delete BEFORE DELETE ON ledger_meta"
-    " WHEN NOT EXISTS (SELECT 1 FROM ledger_prune)"
     " BEGIN SELECT RAISE (ABORT, 'ledger meta data cannot be deleted'); END;"
     "CREATE TRIGGER IF NOT EXISTS ledger_meta_anchor BEFORE INSERT ON ledger_meta"
-    " WHEN NEW.key = 'anchor' AND NOT EXISTS (SELECT 1 FROM ledger_prune)"
+    " WHEN NEW.key = 'anchor'"
     " BEGIN SELECT RAISE (ABORT, 'only pruning sets the ledger anchor'); END;";
+
+static const char drop_prune_triggers_sql[] = "DROP TRIGGER IF EXISTS ledger_no_delete;"
+                                              "DROP TRIGGER IF EXISTS ledger_meta_no_delete;"
+                                              "DROP TRIGGER IF EXISTS ledger_meta_anchor;";
 
 static const char *const event_names[] = {
   [AG_LEDGER_EVENT_LOGIN] = "login",   [AG_LEDGER_EVENT_LOGIN_FAILED] = "login-failed",
@@ -707,7 +713,8 @@ ag_ledger_ensure_schema_with_mac (sqlite3 *db, AgLedgerMac mac, GError **error)
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  if (!exec (db, schema_sql, "Cannot create the ledger", error))
+  if (!exec (db, tables_sql, "Cannot create the ledger", error)
+      || !exec (db, triggers_sql, "Cannot create the ledger", error))
     return FALSE;
 
   /* The MAC and the format are chosen once, when the ledger is made; a ledger made
@@ -742,6 +749,55 @@ gboolean
 ag_ledger_ensure_schema (sqlite3 *db, GError **error)
 {
   return ag_ledger_ensure_schema_with_mac (db, AG_LEDGER_MAC_DEFAULT, error);
+}
+
+/**
+ * ag_ledger_upgrade_schema:
+ * @db: a database with a ledger
+ * @error: return location for an error
+ *
+ * Ledgers made before the prune became a checked entry had a table `ledger_prune` whose
+ * row switched the delete guards off, for anyone who could write one: drops it and makes
+ * the guards again without it. Does nothing on a current ledger.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ag_ledger_upgrade_schema (sqlite3 *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean in_transaction;
+  int rc;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  stmt = prepare (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_prune'",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, db, rc, "Cannot read the ledger");
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  in_transaction = !sqlite3_get_autocommit (db);
+  if (!in_transaction && !exec (db, "BEGIN IMMEDIATE", "Cannot upgrade the ledger", error))
+    return FALSE;
+  if (!exec (db, drop_prune_triggers_sql, "Cannot upgrade the ledger", error)
+      || !exec (db, "DROP TABLE ledger_prune", "Cannot upgrade the ledger", error)
+      || !exec (db, triggers_sql, "Cannot upgrade the ledger", error)
+      || (!in_transaction && !exec (db, "COMMIT", "Cannot upgrade the ledger", error)))
+    {
+      if (!in_transaction)
+        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -1397,6 +1453,69 @@ verify_rows (AgLedger *self, AgLedgerMac algorithm, sqlite3 *db, const guint8 *s
   return TRUE;
 }
 
+/* A pruned ledger's anchor must be where its newest prune said it pruned to: the newest
+ * `prune` entry that removed anything (they follow the anchor, so the chain has just
+ * verified them) names the range it removed, "range=A..B …", and B is the anchor. An
+ * anchor without one was not set by a prune of this chain. Prune entries written before
+ * ranges were recorded ("retention-days=D removed=N", N > 0) are taken as they are. */
+static gboolean
+check_anchor_explained (sqlite3 *db, const Anchor *anchor, guint64 *first_bad_seq, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (db, "SELECT entry FROM ledger WHERE event = ?1 AND seq > ?2 ORDER BY seq DESC",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, AG_LEDGER_EVENT_PRUNE);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) anchor->seq);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      EntryView view;
+      g_autofree char *cause = NULL;
+      guint64 range_first = 0, range_last = 0, removed = 0;
+      guint retention = 0;
+      int end = 0;
+
+      if (!decode_view (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0), &view)
+          || view.strings[STRING_CAUSE].len < 0)
+        continue;
+      cause = g_strndup (view.strings[STRING_CAUSE].data, view.strings[STRING_CAUSE].len);
+      if (sscanf (cause,
+                  "range=%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT " retention-days=%u"
+                  " removed=%" G_GUINT64_FORMAT "%n",
+                  &range_first, &range_last, &retention, &removed, &end)
+            == 4
+          && cause[end] == '\0')
+        {
+          if (range_last == anchor->seq && range_first <= range_last
+              && removed == range_last - range_first + 1)
+            return TRUE;
+          break;
+        }
+      if (sscanf (cause, "retention-days=%u removed=%" G_GUINT64_FORMAT "%n", &retention, &removed,
+                  &end)
+            == 2
+          && cause[end] == '\0')
+        {
+          if (removed == 0)
+            continue;
+          return TRUE;
+        }
+      break;
+    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, rc, "Cannot read the ledger");
+      return FALSE;
+    }
+
+  set_tampered (error, first_bad_seq, anchor->seq + 1,
+                "the anchor is not where the newest prune entry says it pruned to");
+  return FALSE;
+}
+
 /**
  * ag_ledger_verify:
  * @self: a #AgLedger with the key of the ledger in @db
@@ -1459,6 +1578,8 @@ ag_ledger_verify (AgLedger *self, sqlite3 *db, guint64 *n_entries, guint64 *firs
     }
 
   if (!verify_rows (self, algorithm, db, start, expected, &count, first_bad_seq, error))
+    goto out;
+  if (anchor.present && !check_anchor_explained (db, &anchor, first_bad_seq, error))
     goto out;
 
   if (n_entries != NULL)
@@ -1813,7 +1934,8 @@ query_int64 (sqlite3 *db, const char *sql, gint64 bind, gint64 *out, gboolean *i
 }
 
 static gboolean
-prune_locked (AgLedger *self, sqlite3 *db, gint64 cutoff, guint64 *n_pruned, GError **error)
+prune_locked (AgLedger *self, sqlite3 *db, gint64 cutoff, guint64 *n_pruned, guint64 *range_first,
+              guint64 *range_last, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   guint8 value[ANCHOR_BYTES];
@@ -1868,7 +1990,7 @@ prune_locked (AgLedger *self, sqlite3 *db, gint64 cutoff, guint64 *n_pruned, GEr
   memcpy (value + 8, hash, AG_LEDGER_HASH_BYTES);
   anchor_mac (self, algorithm, (guint64) last, hash, value + 8 + AG_LEDGER_HASH_BYTES);
 
-  if (!exec (db, "INSERT INTO ledger_prune VALUES (1)", "Cannot prune the ledger", error))
+  if (!exec (db, drop_prune_triggers_sql, "Cannot prune the ledger", error))
     return FALSE;
 
   stmt = prepare (db, "DELETE FROM ledger WHERE seq <= ?", error);
@@ -1898,7 +2020,11 @@ prune_locked (AgLedger *self, sqlite3 *db, gint64 cutoff, guint64 *n_pruned, GEr
       return FALSE;
     }
 
-  return exec (db, "DELETE FROM ledger_prune", "Cannot prune the ledger", error);
+  if (range_first != NULL)
+    *range_first = (guint64) first;
+  if (range_last != NULL)
+    *range_last = (guint64) last;
+  return exec (db, triggers_sql, "Cannot prune the ledger", error);
 }
 
 gboolean
@@ -1907,9 +2033,11 @@ ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_u
 {
   gint64 cutoff;
   guint64 removed = 0;
+  guint64 range_first = 0, range_last = 0;
 
   g_return_val_if_fail (AG_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (n_pruned != NULL)
@@ -1927,17 +2055,18 @@ ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_u
     }
   if (!exec (db, "BEGIN IMMEDIATE", "Cannot prune the ledger", error))
     return FALSE;
-  if (!prune_locked (self, db, cutoff, &removed, error))
+  if (!prune_locked (self, db, cutoff, &removed, &range_first, &range_last, error))
     goto failed;
-  if (record != NULL)
-    {
-      g_free (record->cause);
-      record->cause
-        = g_strdup_printf ("retention-days=%u removed=%" G_GUINT64_FORMAT, retention_days, removed);
-      record->event = AG_LEDGER_EVENT_PRUNE;
-      if (!ag_ledger_append (self, db, record, error))
-        goto failed;
-    }
+  g_free (record->cause);
+  if (removed > 0)
+    record->cause = g_strdup_printf ("range=%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+                                     " retention-days=%u removed=%" G_GUINT64_FORMAT,
+                                     range_first, range_last, retention_days, removed);
+  else
+    record->cause = g_strdup_printf ("retention-days=%u removed=0", retention_days);
+  record->event = AG_LEDGER_EVENT_PRUNE;
+  if (!ag_ledger_append (self, db, record, error))
+    goto failed;
   if (!exec (db, "COMMIT", "Cannot prune the ledger", error))
     goto failed;
   if (n_pruned != NULL)

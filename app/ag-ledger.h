@@ -129,6 +129,9 @@ ag_ledger_error_quark (void);
  * when they are not there yet. Call it inside the caller's schema transaction or alone. */
 gboolean
 ag_ledger_ensure_schema (sqlite3 *db, GError **error);
+/* Brings the ledger of an older version up to date (the `ledger_prune` table goes). */
+gboolean
+ag_ledger_upgrade_schema (sqlite3 *db, GError **error);
 /* Whether @db has a ledger with entries or an anchor (so its MAC key must exist). */
 gboolean
 ag_ledger_is_empty (sqlite3 *db, GError **error);
@@ -161,9 +164,10 @@ ag_ledger_foreach (sqlite3 *db, const AgLedgerFilter *filter, AgLedgerEntryFunc 
 
 /* Deletes the entries older than @retention_days before @now_us (0 = now) in its own
  * transaction, after verifying the whole chain; the newest entry always stays. The
- * last deleted entry becomes the MACed anchor that verification starts from. @record,
- * when not NULL, is a `prune` entry appended in the same transaction, its cause set to
- * "retention-days=D removed=N": a prune never happens without its entry. */
+ * last deleted entry becomes the MACed anchor that verification starts from. @record is
+ * the `prune` entry appended in the same transaction, its cause set to
+ * "range=A..B retention-days=D removed=N" (or "retention-days=D removed=0"): a prune
+ * never happens without its entry, and verification checks that the anchor is B. */
 gboolean
 ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_us,
                  AgLedgerEntry *record, guint64 *n_pruned, GError **error);

@@ -848,7 +848,8 @@ load_ledger (AgSqliteStore *self, GCancellable *cancellable, GError **error)
       return FALSE;
     }
 
-  if (!exists && !ag_ledger_ensure_schema (self->db, error))
+  if (exists ? !ag_ledger_upgrade_schema (self->db, error)
+             : !ag_ledger_ensure_schema (self->db, error))
     return FALSE;
 
   empty = ag_ledger_is_empty (self->db, &local_error);
@@ -2458,6 +2459,7 @@ ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, AgLedge
   g_autoptr (GMutexLocker) locker = NULL;
 
   g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
   if (self->ledger == NULL)
@@ -2468,5 +2470,5 @@ ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, AgLedge
   if (!check_not_rolled_back (self, error)
       || !ag_ledger_prune (self->ledger, self->db, retention_days, 0, record, n_pruned, error))
     return FALSE;
-  return record == NULL || advance_head_locked (self, record, error);
+  return advance_head_locked (self, record, error);
 }

@@ -662,7 +662,7 @@ test_store_older_store (Fixture *f, gconstpointer data)
   guint64 n = 0, bad = 0;
 
   /* Such a store has no ledger head recorded either. */
-  tamper (f, "DROP TABLE ledger; DROP TABLE ledger_meta; DROP TABLE ledger_prune;"
+  tamper (f, "DROP TABLE ledger; DROP TABLE ledger_meta;"
              " DELETE FROM meta WHERE key = 'ledger-head'");
   g_assert_true (secret_password_clear_sync (&store_key_schema, NULL, &error, "store-id", store_id,
                                              "purpose", "ledger-head", NULL));

@@ -189,6 +189,16 @@ drop_triggers (sqlite3 *db)
                "DROP TRIGGER ledger_meta_anchor;");
 }
 
+/* Prunes as the CLI does, with its `prune` entry, on day @day after BASE_US. */
+static gboolean
+prune_on_day (Fixture *f, guint retention_days, guint day, guint64 *n_pruned, GError **error)
+{
+  g_autoptr (AgLedgerEntry) record = make_entry (AG_LEDGER_EVENT_PRUNE, day);
+
+  return ag_ledger_prune (f->ledger, f->db, retention_days, BASE_US + (gint64) day * DAY_US, record,
+                          n_pruned, error);
+}
+
 static void
 test_new_destroy (void)
 {
@@ -672,8 +682,7 @@ test_format (Fixture *f, gconstpointer data)
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_assert_cmpuint (count, ==, 0);
   g_clear_error (&error);
-  g_assert_false (
-    ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 100 * DAY_US, NULL, NULL, &error));
+  g_assert_false (prune_on_day (f, 1, 100, NULL, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_clear_error (&error);
   /* Opening the ledger again does not overwrite the format; it refuses it. */
@@ -915,7 +924,7 @@ test_prune_recorded (Fixture *f, gconstpointer data)
   last = g_ptr_array_index (entries, entries->len - 1);
   g_assert_cmpint (last->event, ==, AG_LEDGER_EVENT_PRUNE);
   g_assert_cmpuint (last->seq, ==, N_ENTRIES + 1);
-  g_assert_cmpstr (last->cause, ==, "retention-days=5 removed=5");
+  g_assert_cmpstr (last->cause, ==, "range=1..5 retention-days=5 removed=5");
   g_assert_cmpstr (ag_ledger_event_to_string (last->event), ==, "prune");
 }
 
@@ -930,12 +939,11 @@ test_prune (Fixture *f, gconstpointer data)
   g_assert_false (ag_ledger_is_empty (f->db, &error));
   g_assert_no_error (error);
 
-  /* On day 10 with 5 days' retention, days 0-4 go. */
-  g_assert_true (
-    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
+  /* On day 10 with 5 days' retention, days 0-4 go; the prune entry is entry 11. */
+  g_assert_true (prune_on_day (f, 5, 10, &n_pruned, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 5);
-  assert_intact (f, 5);
+  assert_intact (f, 6);
 
   /* The chain goes on from the remaining entries. */
   {
@@ -943,45 +951,117 @@ test_prune (Fixture *f, gconstpointer data)
 
     g_assert_true (append_one (f, entry, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (entry->seq, ==, N_ENTRIES + 1);
+    g_assert_cmpuint (entry->seq, ==, N_ENTRIES + 2);
   }
-  assert_intact (f, 6);
+  assert_intact (f, 7);
 
-  /* Pruning again on the same day prunes nothing. */
-  g_assert_true (
-    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
+  /* Pruning again on the same day prunes nothing (and says so in entry 13). */
+  g_assert_true (prune_on_day (f, 5, 10, &n_pruned, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_pruned, ==, 0);
+  assert_intact (f, 8);
+
+  /* A retention beyond any date prunes nothing (and does not overflow): entry 14. */
+  g_assert_true (prune_on_day (f, G_MAXUINT, 10, &n_pruned, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 0);
 
-  /* A retention beyond any date prunes nothing (and does not overflow). */
-  g_assert_true (
-    ag_ledger_prune (f->ledger, f->db, G_MAXUINT, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
+  /* Far in the future everything is old, yet the newest entry stays: 6-13 go. */
+  g_assert_true (prune_on_day (f, 1, 1000, &n_pruned, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n_pruned, ==, 0);
-
-  /* Far in the future everything is old, yet the newest entry stays. */
-  g_assert_true (
-    ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 1000 * DAY_US, NULL, &n_pruned, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_pruned, ==, 5);
-  assert_intact (f, 1);
+  g_assert_cmpuint (n_pruned, ==, 8);
+  assert_intact (f, 2);
 
   /* The anchor cannot be deleted or replaced through SQL while the triggers stand. */
   g_assert_cmpint (
     sqlite3_exec (f->db, "DELETE FROM ledger_meta WHERE key = 'anchor'", NULL, NULL, NULL), ==,
     SQLITE_CONSTRAINT);
-  assert_intact (f, 1);
+  assert_intact (f, 2);
 
-  /* Everything pruned: the ledger is not empty for the keyring's sake (it has an anchor),
-   * and appending goes on from the anchor. */
+  /* Appending goes on after the prune. */
   {
-    g_autoptr (AgLedgerEntry) entry = make_entry (AG_LEDGER_EVENT_LOCK, 12);
+    g_autoptr (AgLedgerEntry) entry = make_entry (AG_LEDGER_EVENT_LOCK, 1001);
 
     g_assert_true (append_one (f, entry, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (entry->seq, ==, N_ENTRIES + 2);
+    g_assert_cmpuint (entry->seq, ==, N_ENTRIES + 6);
   }
-  assert_intact (f, 2);
+  assert_intact (f, 3);
+}
+
+/* No row any writer can insert switches the delete guards off any more, and the prune's
+ * own entry is what explains its anchor: cutting it, or an anchor no prune entry names,
+ * is found. */
+static void
+test_prune_forged (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fill (f, N_ENTRIES);
+  /* What switched the guards off before: the table is gone. */
+  g_assert_cmpint (sqlite3_exec (f->db, "INSERT INTO ledger_prune VALUES (1)", NULL, NULL, NULL),
+                   ==, SQLITE_ERROR);
+  g_assert_cmpint (sqlite3_exec (f->db, "DELETE FROM ledger WHERE seq <= 3", NULL, NULL, NULL), ==,
+                   SQLITE_CONSTRAINT);
+  assert_intact (f, N_ENTRIES);
+
+  /* Days 0-4 pruned (entries 1-5, anchor 5, prune entry 11), then 12-15 appended. */
+  g_assert_true (prune_on_day (f, 5, 10, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 11; i < 15; i++)
+    {
+      g_autoptr (AgLedgerEntry) entry = make_entry (AG_LEDGER_EVENT_LOGIN, i);
+
+      g_assert_true (append_one (f, entry, &error));
+      g_assert_no_error (error);
+    }
+  /* Days 5-7 pruned (entries 6-8, anchor 8), its entry is 16. */
+  g_assert_true (prune_on_day (f, 5, 13, NULL, &error));
+  g_assert_no_error (error);
+  assert_intact (f, 8);
+
+  /* Cutting the prune entry leaves an anchor that the newest remaining prune entry (11,
+   * "range=1..5") does not explain. */
+  drop_triggers (f->db);
+  exec_ok (f->db, "SAVEPOINT s; DELETE FROM ledger WHERE seq = 16");
+  assert_bad (f, 9);
+  exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
+
+  /* A prune entry that names another range does not verify either (changing it at all
+   * breaks its hash). */
+  exec_ok (f->db, "SAVEPOINT s; UPDATE ledger SET entry = CAST (replace (CAST (entry AS TEXT),"
+                  " 'range=6..8', 'range=6..9') AS BLOB) WHERE seq = 16");
+  assert_bad (f, 16);
+  exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
+  assert_intact (f, 8);
+}
+
+/* A ledger of an older version, whose `ledger_prune` row switched the guards off, is
+ * brought up to date: the table goes, the guards stand on their own. */
+static void
+test_upgrade_prune_table (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fill (f, 3);
+  drop_triggers (f->db);
+  exec_ok (f->db, "CREATE TABLE ledger_prune (active INTEGER NOT NULL);"
+                  "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
+                  " WHEN NOT EXISTS (SELECT 1 FROM ledger_prune)"
+                  " BEGIN SELECT RAISE (ABORT, 'no'); END;"
+                  "INSERT INTO ledger_prune VALUES (1)");
+  g_assert_true (ag_ledger_upgrade_schema (f->db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (f->db, "SELECT * FROM ledger_prune", NULL, NULL, NULL), ==,
+                   SQLITE_ERROR);
+  g_assert_cmpint (sqlite3_exec (f->db, "DELETE FROM ledger WHERE seq = 3", NULL, NULL, NULL), ==,
+                   SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (f->db, "UPDATE ledger SET user = 'x'", NULL, NULL, NULL), ==,
+                   SQLITE_CONSTRAINT);
+  /* Again: nothing to do. */
+  g_assert_true (ag_ledger_upgrade_schema (f->db, &error));
+  g_assert_no_error (error);
+  assert_intact (f, 3);
 }
 
 static void
@@ -990,7 +1070,7 @@ test_prune_anchor_tampered (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   fill (f, N_ENTRIES);
-  g_assert_true (ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, NULL, &error));
+  g_assert_true (prune_on_day (f, 5, 10, NULL, &error));
   g_assert_no_error (error);
   drop_triggers (f->db);
 
@@ -998,7 +1078,7 @@ test_prune_anchor_tampered (Fixture *f, gconstpointer data)
   exec_ok (f->db, "SAVEPOINT s; DELETE FROM ledger_meta WHERE key = 'anchor'");
   assert_bad (f, 1);
   exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
-  assert_intact (f, 5);
+  assert_intact (f, 6);
 
   /* Moving the anchor forward over deleted entries needs the key: the anchor is MACed. */
   exec_ok (f->db, "SAVEPOINT s; DELETE FROM ledger WHERE seq <= 7");
@@ -1007,7 +1087,7 @@ test_prune_anchor_tampered (Fixture *f, gconstpointer data)
            " FROM ledger WHERE seq = 8) || substr (value, 41) WHERE key = 'anchor'");
   assert_bad (f, 8);
   exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
-  assert_intact (f, 5);
+  assert_intact (f, 6);
 }
 
 static void
@@ -1021,12 +1101,10 @@ test_prune_refuses_tampered (Fixture *f, gconstpointer data)
   drop_triggers (f->db);
   exec_ok (f->db, "UPDATE ledger SET user = 'carla' WHERE seq = 2");
   exec_ok (f->db, "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
-                  " WHEN NOT EXISTS (SELECT 1 FROM ledger_prune)"
                   " BEGIN SELECT RAISE (ABORT, 'no'); END;");
 
   /* Pruning would anchor past the forged entry and hide it: it refuses instead. */
-  g_assert_false (
-    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, NULL, &n_pruned, &error));
+  g_assert_false (prune_on_day (f, 5, 10, &n_pruned, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
   g_assert_cmpuint (n_pruned, ==, 0);
   assert_bad (f, 2);
@@ -1045,8 +1123,7 @@ test_prune_needs_own_transaction (Fixture *f, gconstpointer data)
 
   fill (f, 3);
   exec_ok (f->db, "BEGIN");
-  g_assert_false (
-    ag_ledger_prune (f->ledger, f->db, 1, BASE_US + 100 * DAY_US, NULL, NULL, &error));
+  g_assert_false (prune_on_day (f, 1, 100, NULL, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_FAILED);
   exec_ok (f->db, "ROLLBACK");
   assert_intact (f, 3);
@@ -1274,6 +1351,8 @@ main (int argc, char **argv)
   ADD ("/ledger/meta-missing", test_meta_missing);
   ADD ("/ledger/prune", test_prune);
   ADD ("/ledger/prune-recorded", test_prune_recorded);
+  ADD ("/ledger/prune-forged", test_prune_forged);
+  ADD ("/ledger/upgrade-prune-table", test_upgrade_prune_table);
   ADD ("/ledger/prune-anchor-tampered", test_prune_anchor_tampered);
   ADD ("/ledger/prune-refuses-tampered", test_prune_refuses_tampered);
   ADD ("/ledger/prune-needs-own-transaction", test_prune_needs_own_transaction);

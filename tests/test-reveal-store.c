@@ -878,6 +878,7 @@ assert_rolled_back (Fixture *f, guint64 first_bad)
   const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
   g_autoptr (AgLedgerEntry) event = reveal_entry ("agente01", NULL, AG_PII_KIND_CPF, T0 + 100);
   g_autoptr (AgLedgerEntry) audit = reveal_entry ("auditor", NULL, AG_PII_KIND_CPF, T0 + 101);
+  g_autoptr (AgLedgerEntry) prune_record = NULL;
   g_autoptr (AgLedgerEntry) access = ag_test_search_access ("agente01");
   g_autoptr (GListModel) results = NULL;
   g_autoptr (GError) error = NULL;
@@ -904,7 +905,9 @@ assert_rolled_back (Fixture *f, guint64 first_bad)
   g_assert_false (ag_store_append_event (AG_STORE (f->store), event, &error));
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK);
   g_clear_error (&error);
-  g_assert_false (ag_sqlite_store_prune_ledger (f->store, 1, NULL, NULL, &error));
+  prune_record = reveal_entry ("auditor", NULL, AG_PII_KIND_CPF, T0 + 103);
+  prune_record->field_kind = AG_LEDGER_NO_FIELD;
+  g_assert_false (ag_sqlite_store_prune_ledger (f->store, 1, prune_record, NULL, &error));
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK);
   g_clear_error (&error);
 

@@ -140,10 +140,61 @@ parse_time (const char *text, gboolean end_of_day, gint64 *out)
 
 /* verify */
 
+/* The second half of `audit verify`: the journal copy, which the agent cannot rewrite, must
+ * not hold an entry the store lacks. Without a journal copy it says so: only the Secret
+ * Service record was compared. */
+static int
+verify_journal (AgSqliteStore *store, const char *directory)
+{
+  g_autoptr (GError) error = NULL;
+  guint64 n_compared = 0, journal_seq = 0, first_bad = 0;
+
+  if (!ag_sqlite_store_check_journal (store, directory, &n_compared, &journal_seq, &first_bad,
+                                      &error))
+    {
+      if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK))
+        {
+          g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, first_bad);
+
+          g_print (_("The audit ledger was rolled back: the journal holds entry %s, which the "
+                      "store does not have (entries were cut off or an older copy of the store "
+                      "was put back).\n"),
+                   seq);
+          return AG_EXIT_FAILURE;
+        }
+      if (directory != NULL)
+        {
+          ag_admin_printerr (_("cannot read the journal: %s"), error->message);
+          return exit_code_for_error (error);
+        }
+      /* No journal on this machine is the same as a journal without a copy. */
+      g_debug ("No journal to compare with: %s", error->message);
+      n_compared = 0;
+    }
+
+  if (n_compared == 0)
+    g_print ("%s\n", _("No journal copy of this ledger was found to compare with (no systemd "
+                        "journal here, or it holds none of this store's entries): only the "
+                        "record in the Secret Service was compared."));
+  else
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_compared);
+      g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, journal_seq);
+
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "The journal copy agrees: %s entry compared, up to entry %s.\n",
+                            "The journal copy agrees: %s entries compared, up to entry %s.\n",
+                            (gulong) n_compared),
+               count, seq);
+    }
+  return AG_EXIT_OK;
+}
+
 int
 ag_admin_audit_verify (int argc, char **argv)
 {
   g_autofree char *store_path = NULL;
+  g_autofree char *journal_dir = NULL;
   g_autoptr (AgSqliteStore) store = NULL;
   g_autoptr (GError) error = NULL;
   guint64 n_entries = 0, first_bad = 0;
@@ -151,6 +202,10 @@ ag_admin_audit_verify (int argc, char **argv)
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
       N_("FILE") },
+    { "journal", 0, 0, G_OPTION_ARG_FILENAME, &journal_dir,
+      N_("Compare with the journal files in DIR (say, copied from a log server) instead of "
+          "this machine's journal"),
+      N_("DIR") },
     { NULL },
   };
 
@@ -200,7 +255,7 @@ ag_admin_audit_verify (int argc, char **argv)
                           "The audit ledger is intact: %s entries.\n", (gulong) n_entries),
              count);
   }
-  return AG_EXIT_OK;
+  return verify_journal (store, journal_dir);
 }
 
 /* export */

@@ -48,15 +48,14 @@
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 /* Generated once for Agent Guard's ledger entries in the journal. */
-#define LEDGER_MESSAGE_ID "e804004a72e80a6655a1dd41c65f925f"
-#define ANCHOR_CONTEXT    "agent-guard-ledger-anchor-v1"
-#define HEAD_CONTEXT      "agent-guard-ledger-head-v1"
-#define HEAD_VERSION      1
-#define N_STRINGS         8
-#define ENCODING_MIN      (1 + 8 + 8 + 1 + 1 + 1 + N_STRINGS)
-#define ENCODING_MAX      (1 + 8 + 8 + 1 + 1 + 1 + N_STRINGS * (1 + 4 + AG_LEDGER_MAX_STRING))
-#define ANCHOR_BYTES      (8 + AG_LEDGER_HASH_BYTES + AG_LEDGER_HASH_BYTES)
-#define SEAL_BYTES        (3 * AG_LEDGER_HASH_BYTES)
+#define ANCHOR_CONTEXT "agent-guard-ledger-anchor-v1"
+#define HEAD_CONTEXT   "agent-guard-ledger-head-v1"
+#define HEAD_VERSION   1
+#define N_STRINGS      8
+#define ENCODING_MIN   (1 + 8 + 8 + 1 + 1 + 1 + N_STRINGS)
+#define ENCODING_MAX   (1 + 8 + 8 + 1 + 1 + 1 + N_STRINGS * (1 + 4 + AG_LEDGER_MAX_STRING))
+#define ANCHOR_BYTES   (8 + AG_LEDGER_HASH_BYTES + AG_LEDGER_HASH_BYTES)
+#define SEAL_BYTES     (3 * AG_LEDGER_HASH_BYTES)
 /* The strings of an EntryView, in encoding order. */
 #define STRING_USER   0
 #define STRING_RECORD 3
@@ -78,6 +77,7 @@ struct _AgLedger
 {
   GObject parent_instance;
 
+  char *store_id; /* AG_STORE of the journal copy */
   AgSecret *key;
   MacStates *states;
 };
@@ -404,6 +404,7 @@ ag_ledger_finalize (GObject *object)
 
   g_clear_pointer (&self->key, ag_secret_free);
   g_clear_pointer (&self->states, sodium_free);
+  g_clear_pointer (&self->store_id, g_free);
 
   G_OBJECT_CLASS (ag_ledger_parent_class)->finalize (object);
 }
@@ -1004,6 +1005,15 @@ ag_ledger_append (AgLedger *self, sqlite3 *db, AgLedgerEntry *entry, GError **er
 
 /* Journal */
 
+void
+ag_ledger_set_store_id (AgLedger *self, const char *store_id)
+{
+  g_return_if_fail (AG_IS_LEDGER (self));
+
+  g_free (self->store_id);
+  self->store_id = g_strdup (store_id);
+}
+
 gboolean
 ag_ledger_mirror (AgLedger *self, const AgLedgerEntry *entry)
 {
@@ -1024,13 +1034,14 @@ ag_ledger_mirror (AgLedger *self, const AgLedgerEntry *entry)
 
   rc = sd_journal_send (
     "MESSAGE=Agent Guard ledger entry %" G_GUINT64_FORMAT ": %s", entry->seq,
-    ag_ledger_event_to_string (entry->event), "MESSAGE_ID=" LEDGER_MESSAGE_ID, "PRIORITY=6",
-    "SYSLOG_IDENTIFIER=agent-guard", "AG_SEQ=%" G_GUINT64_FORMAT, entry->seq,
-    "AG_TIME=%" G_GINT64_FORMAT, entry->time_us, "AG_EVENT=%s",
-    ag_ledger_event_to_string (entry->event), "AG_MODE=%s", ag_ledger_mode_to_string (entry->mode),
-    "AG_USER=%s", entry->user, "AG_HOST=%s", entry->host, "AG_SESSION=%s", entry->session_id,
-    "AG_RECORD=%s", entry->record_id != NULL ? entry->record_id : "", "AG_FIELD=%s", field,
-    "AG_REASON=%s", entry->reason != NULL ? entry->reason : "", "AG_TICKET=%s",
+    ag_ledger_event_to_string (entry->event), "MESSAGE_ID=" AG_LEDGER_MESSAGE_ID, "PRIORITY=6",
+    "SYSLOG_IDENTIFIER=agent-guard", "AG_STORE=%s", self->store_id != NULL ? self->store_id : "",
+    "AG_SEQ=%" G_GUINT64_FORMAT, entry->seq, "AG_TIME=%" G_GINT64_FORMAT, entry->time_us,
+    "AG_EVENT=%s", ag_ledger_event_to_string (entry->event), "AG_MODE=%s",
+    ag_ledger_mode_to_string (entry->mode), "AG_USER=%s", entry->user, "AG_HOST=%s", entry->host,
+    "AG_SESSION=%s", entry->session_id, "AG_RECORD=%s",
+    entry->record_id != NULL ? entry->record_id : "", "AG_FIELD=%s", field, "AG_REASON=%s",
+    entry->reason != NULL ? entry->reason : "", "AG_TICKET=%s",
     entry->ticket != NULL ? entry->ticket : "", "AG_POLICY_VERSION=%s",
     entry->policy_version != NULL ? entry->policy_version : "", "AG_CAUSE=%s",
     entry->cause != NULL ? entry->cause : "", "AG_HASH=%s", hash_hex, NULL);
@@ -1609,8 +1620,8 @@ head_mac (AgLedger *self, AgLedgerMac mac, const AgLedgerHead *head, guint8 *out
 }
 
 /* The hash of entry @seq: *found FALSE when it is not in the table. */
-static gboolean
-hash_at (sqlite3 *db, guint64 seq, guint8 *hash, gboolean *found, GError **error)
+gboolean
+ag_ledger_hash_at (sqlite3 *db, guint64 seq, guint8 *hash, gboolean *found, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -1637,6 +1648,18 @@ hash_at (sqlite3 *db, guint64 seq, guint8 *hash, gboolean *found, GError **error
   memcpy (hash, (const guint8 *) sqlite3_column_blob (stmt, 0) + AG_LEDGER_HASH_BYTES,
           AG_LEDGER_HASH_BYTES);
   *found = TRUE;
+  return TRUE;
+}
+
+/* The seq of the prune anchor, 0 when the ledger was never pruned. */
+gboolean
+ag_ledger_get_anchor_seq (sqlite3 *db, guint64 *seq, GError **error)
+{
+  Anchor anchor;
+
+  if (!read_anchor (db, &anchor, error))
+    return FALSE;
+  *seq = anchor.present ? anchor.seq : 0;
   return TRUE;
 }
 
@@ -1673,7 +1696,7 @@ ag_ledger_get_head (sqlite3 *db, AgLedgerHead *head, GError **error)
   if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
     {
       head->seq = (guint64) sqlite3_column_int64 (stmt, 0);
-      return hash_at (db, head->seq, head->hash, &found, error);
+      return ag_ledger_hash_at (db, head->seq, head->hash, &found, error);
     }
 
   if (!read_anchor (db, &anchor, error))
@@ -1778,7 +1801,7 @@ ag_ledger_check_head (sqlite3 *db, const AgLedgerHead *recorded, guint64 *first_
       return FALSE;
     }
 
-  if (!hash_at (db, recorded->seq, hash, &found, error))
+  if (!ag_ledger_hash_at (db, recorded->seq, hash, &found, error))
     return FALSE;
   if (!found)
     {

@@ -54,7 +54,9 @@ typedef enum
 } AgLedgerEvent;
 
 /* No field kind in an entry (login, lock, …). */
-#define AG_LEDGER_NO_FIELD   (-1)
+#define AG_LEDGER_NO_FIELD (-1)
+/* The MESSAGE_ID of ledger entries in the journal, generated once for Agent Guard. */
+#define AG_LEDGER_MESSAGE_ID "e804004a72e80a6655a1dd41c65f925f"
 #define AG_LEDGER_HASH_BYTES 32
 
 /**
@@ -144,6 +146,9 @@ ag_ledger_new (const AgSecret *mac_key);
  * entry is durable only after that commit. Then call ag_ledger_mirror(). */
 gboolean
 ag_ledger_append (AgLedger *self, sqlite3 *db, AgLedgerEntry *entry, GError **error);
+/* The store id the journal copy names (AG_STORE), so that verification can find it. */
+void
+ag_ledger_set_store_id (AgLedger *self, const char *store_id);
 /* Sends a committed entry to the systemd journal when one is running; never blocks
  * on a missing journal and never fails. Returns whether it was sent. */
 gboolean
@@ -204,5 +209,21 @@ ag_ledger_open_head (AgLedger *self, sqlite3 *db, const guint8 *sealed, gsize le
 gboolean
 ag_ledger_check_head (sqlite3 *db, const AgLedgerHead *recorded, guint64 *first_bad_seq,
                       GError **error);
+
+/* The hash of entry @seq (*found FALSE when it is not in the table), and the seq of the
+ * prune anchor (0 when never pruned). */
+gboolean
+ag_ledger_hash_at (sqlite3 *db, guint64 seq, guint8 *hash, gboolean *found, GError **error);
+gboolean
+ag_ledger_get_anchor_seq (sqlite3 *db, guint64 *seq, GError **error);
+
+/* Compares the ledger with its journal copy (ag-ledger-journal.c): every entry of the
+ * store the journal holds must be in the ledger, with the same hash, unless pruned.
+ * @n_compared 0: the journal holds none. AG_LEDGER_ERROR_ROLLED_BACK when one is
+ * missing or differs; AG_LEDGER_ERROR_IO when the journal cannot be opened. */
+gboolean
+ag_ledger_check_journal (sqlite3 *db, const char *store_id, const char *directory,
+                         guint64 *n_compared, guint64 *journal_seq, guint64 *first_bad_seq,
+                         GError **error);
 
 G_END_DECLS

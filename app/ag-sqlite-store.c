@@ -593,6 +593,7 @@ open_ledger (AgSqliteStore *self, gboolean create_key, GCancellable *cancellable
       return TRUE;
     }
   self->ledger = ag_ledger_new (key);
+  ag_ledger_set_store_id (self->ledger, self->store_id);
   return TRUE;
 }
 
@@ -808,6 +809,7 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
   if (!ag_ledger_ensure_schema (self->db, error))
     goto fail;
   self->ledger = ag_ledger_new (ledger_key);
+  ag_ledger_set_store_id (self->ledger, self->store_id);
 
   version = g_strdup_printf ("%d", AG_SQLITE_STORE_SCHEMA_VERSION);
   key_check = make_key_check (self->sealer);
@@ -2438,6 +2440,31 @@ ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 
     }
   return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error)
          && check_head_locked (self, NULL, first_bad_seq, error);
+}
+
+/**
+ * ag_sqlite_store_check_journal:
+ * @self: a #AgSqliteStore
+ * @directory: (nullable): journal files to compare with; %NULL: this machine's journal
+ * @n_compared: (out): the journal entries of this store compared (0: none there)
+ * @journal_seq: (out): the newest of them
+ * @first_bad_seq: (out) (optional): on %AG_LEDGER_ERROR_ROLLED_BACK, the first entry the
+ *   journal holds that the store does not
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the store holds every entry its journal copy holds
+ */
+gboolean
+ag_sqlite_store_check_journal (AgSqliteStore *self, const char *directory, guint64 *n_compared,
+                               guint64 *journal_seq, guint64 *first_bad_seq, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return ag_ledger_check_journal (self->db, self->store_id, directory, n_compared, journal_seq,
+                                  first_bad_seq, error);
 }
 
 gboolean

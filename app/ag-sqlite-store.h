@@ -37,6 +37,9 @@ gboolean
 ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 *first_bad_seq,
                                GError **error);
 gboolean
+ag_sqlite_store_check_journal (AgSqliteStore *self, const char *directory, guint64 *n_compared,
+                               guint64 *journal_seq, guint64 *first_bad_seq, GError **error);
+gboolean
 ag_sqlite_store_foreach_event (AgSqliteStore *self, const AgLedgerFilter *filter,
                                AgLedgerEntryFunc func, gpointer user_data, GError **error);
 gboolean

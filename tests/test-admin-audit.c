@@ -26,6 +26,11 @@
 /* 2025-03-10T10:00:00Z: long before the export entries the commands add themselves. */
 #define DAY0_US ((gint64) 1741600800 * G_USEC_PER_SEC)
 #define DAY_US  ((gint64) 24 * 60 * 60 * G_USEC_PER_SEC)
+/* What `audit verify` adds when no journal holds a copy of the ledger. */
+#define NO_JOURNAL_LINE                                                                       \
+  "No journal copy of this ledger was found to compare with (no systemd journal here, or it " \
+  "holds none of this store's entries): only the record in the Secret Service was compared.\n"
+#define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
 
 typedef struct
 {
@@ -209,7 +214,7 @@ test_verify_intact (Fixture *f, gconstpointer data)
   g_autofree char *err = NULL;
 
   g_assert_cmpint (run_admin (f, &out, &err, "audit", "verify", "--store", f->store), ==, 0);
-  g_assert_cmpstr (out, ==, "The audit ledger is intact: 7 entries.\n");
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 7 entries.\n" NO_JOURNAL_LINE);
   g_assert_null (strstr (err, "agent-guard-admin:"));
 }
 
@@ -419,7 +424,7 @@ test_subject (Fixture *f, gconstpointer data)
   /* The subject's request was ledgered, and the chain still verifies. */
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_admin (f, &out, NULL, "audit", "verify", "--store", f->store), ==, 0);
-  g_assert_cmpstr (out, ==, "The audit ledger is intact: 8 entries.\n");
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 8 entries.\n" NO_JOURNAL_LINE);
 }
 
 static void
@@ -676,7 +681,195 @@ test_store_older_store (Fixture *f, gconstpointer data)
   g_clear_object (&store);
 
   g_assert_cmpint (run_admin (f, &out, NULL, "audit", "verify", "--store", f->store), ==, 0);
-  g_assert_cmpstr (out, ==, "The audit ledger is intact: 1 entry.\n");
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 1 entry.\n" NO_JOURNAL_LINE);
+}
+
+/* Rollback: the record in the Secret Service, and the journal copy */
+
+static gboolean
+collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
+  return TRUE;
+}
+
+/* The store's entries, as the store holds them now. */
+static GPtrArray *
+store_entries (Fixture *f, char **store_id)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ag_sqlite_store_foreach_event (store, NULL, collect_cb, entries, &error));
+  g_assert_no_error (error);
+  if (store_id != NULL)
+    *store_id = g_strdup (ag_sqlite_store_get_store_id (store));
+  return entries;
+}
+
+/* Writes @entries as the journal would hold their copies (ag_ledger_mirror()'s fields) into
+ * a real journal file in a new directory, with systemd-journal-remote, and returns it. */
+static char *
+write_journal (Fixture *f, const char *store_id, GPtrArray *entries)
+{
+  g_autoptr (GString) export = g_string_new (NULL);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GBytes) input = NULL;
+  g_autoptr (GError) error = NULL;
+  char *dir = g_build_filename (f->dir, "journal", NULL);
+  g_autofree char *file = g_build_filename (dir, "remote-ledger.journal", NULL);
+
+  g_assert_true (g_file_test (JOURNAL_REMOTE, G_FILE_TEST_IS_EXECUTABLE));
+  ag_test_remove_tree (dir);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const AgLedgerEntry *entry = entries->pdata[i];
+      char hash[AG_LEDGER_HASH_BYTES * 2 + 1];
+
+      for (guint b = 0; b < AG_LEDGER_HASH_BYTES; b++)
+        g_snprintf (hash + 2 * b, 3, "%02x", entry->hash[b]);
+      g_string_append_printf (export,
+                              "__REALTIME_TIMESTAMP=%" G_GINT64_FORMAT "\n"
+                              "__MONOTONIC_TIMESTAMP=%u\n"
+                              "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                              "MESSAGE=Agent Guard ledger entry %" G_GUINT64_FORMAT "\n"
+                              "MESSAGE_ID=" AG_LEDGER_MESSAGE_ID "\n"
+                              "SYSLOG_IDENTIFIER=agent-guard\n"
+                              "AG_STORE=%s\nAG_SEQ=%" G_GUINT64_FORMAT "\nAG_HASH=%s\n\n",
+                              entry->time_us, i + 1, entry->seq, store_id, entry->seq, hash);
+    }
+  input = g_string_free_to_bytes (g_steal_pointer (&export));
+
+  launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                 | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  process = g_subprocess_launcher_spawn (launcher, &error, JOURNAL_REMOTE, "-o", file, "-", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate (process, input, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  return dir;
+}
+
+static void
+test_verify_no_journal (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *empty = g_build_filename (f->dir, "empty-journal", NULL);
+
+  g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
+  g_assert_cmpint (
+    run_admin (f, &out, &err, "audit", "verify", "--store", f->store, "--journal", empty), ==, 0);
+  g_assert_cmpstr (out, ==, "The audit ledger is intact: 7 entries.\n" NO_JOURNAL_LINE);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A journal directory named but not there is an I/O error (EX_IOERR), not "no copy". */
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "verify", "--store", f->store, "--journal",
+                              "/nonexistent/journal"),
+                   ==, 74);
+  g_assert_nonnull (strstr (err, "cannot read the journal"));
+}
+
+static void
+test_verify_journal_agrees (Fixture *f, gconstpointer data)
+{
+  g_autofree char *store_id = NULL;
+  g_autoptr (GPtrArray) entries = store_entries (f, &store_id);
+  g_autofree char *journal = write_journal (f, store_id, entries);
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (
+    run_admin (f, &out, NULL, "audit", "verify", "--store", f->store, "--journal", journal), ==, 0);
+  g_assert_cmpstr (out, ==,
+                   "The audit ledger is intact: 7 entries.\n"
+                   "The journal copy agrees: 7 entries compared, up to entry 7.\n");
+}
+
+/* The store file and its Secret Service record are both the agent's: put back together,
+ * they agree with each other. The journal, which is the system's, still holds the entries
+ * they lost. */
+static void
+test_verify_journal_rolled_back (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GBytes) head = NULL;
+  g_autofree char *store_id = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *out = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (f->store, &contents, &len, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = store_entries (f, &store_id);
+  head = ag_keyring_lookup_ledger_head (store_id, NULL, &error);
+  g_assert_no_error (error);
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  append (store, AG_LEDGER_EVENT_REVEAL, "ana", DAY0_US + 3 * DAY_US, f->ids[3], AG_PII_KIND_CPF,
+          "identity-check", "T-3", NULL);
+  append (store, AG_LEDGER_EVENT_REVEAL, "ana", DAY0_US + 3 * DAY_US + 1, f->ids[4],
+          AG_PII_KIND_CPF, "identity-check", "T-4", NULL);
+  g_clear_object (&store);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = store_entries (f, NULL);
+  g_assert_cmpuint (entries->len, ==, 9);
+  journal = write_journal (f, store_id, entries);
+
+  /* Put back the file and the record of entry 7. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *file = g_strconcat (f->store, i == 0 ? "-wal" : "-shm", NULL);
+      g_unlink (file);
+    }
+  g_assert_true (
+    g_file_set_contents_full (f->store, contents, len, G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  g_assert_no_error (error);
+  g_assert_true (ag_keyring_store_ledger_head (store_id, g_bytes_get_data (head, NULL),
+                                               g_bytes_get_size (head), NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (
+    run_admin (f, &out, NULL, "audit", "verify", "--store", f->store, "--journal", journal), ==, 1);
+  g_assert_cmpstr (out, ==,
+                   "The audit ledger is intact: 7 entries.\n"
+                   "The audit ledger was rolled back: the journal holds entry 8, which the store "
+                   "does not have (entries were cut off or an older copy of the store was put "
+                   "back).\n");
+}
+
+/* The newest entries cut off the end: the Secret Service's record catches it, the data
+ * subject report says it may be incomplete, and reveals are refused. */
+static void
+test_verify_rolled_back (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  tamper (f, "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq > 5");
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "verify", "--store", f->store), ==, 1);
+  g_assert_true (g_str_has_prefix (out, "The audit ledger was rolled back: entry 6 is the first "
+                                        "that is missing or is not the one recorded in the "
+                                        "Secret Service"));
+  g_assert_nonnull (strstr (err, "ends at entry 5, but entry 7 was recorded"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_admin (f, &out, &err, "audit", "subject", "--store", f->store, f->ids[3]),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "the audit ledger was rolled back (entry 6 is the first"));
+  g_assert_nonnull (strstr (err, "this list may be incomplete"));
 }
 
 int
@@ -703,6 +896,10 @@ main (int argc, char **argv)
   ADD ("/admin-audit/prune-refused", test_prune_refused);
   ADD ("/admin-audit/store/missing-key", test_store_missing_key);
   ADD ("/admin-audit/store/older-store", test_store_older_store);
+  ADD ("/admin-audit/verify/rolled-back", test_verify_rolled_back);
+  ADD ("/admin-audit/verify/no-journal", test_verify_no_journal);
+  ADD ("/admin-audit/verify/journal-agrees", test_verify_journal_agrees);
+  ADD ("/admin-audit/verify/journal-rolled-back", test_verify_journal_rolled_back);
 #undef ADD
 
   return g_test_run ();

@@ -123,6 +123,8 @@ test_reveal_mirrored (void)
   g_assert_cmpstr (g_hash_table_lookup (fields, "AG_FIELD"), ==, "cpf");
   g_assert_cmpstr (g_hash_table_lookup (fields, "AG_REASON"), ==, "identity-check");
   g_assert_cmpstr (g_hash_table_lookup (fields, "AG_TICKET"), ==, "CH-2026-0042");
+  /* audit verify finds the store's copy by its id. */
+  g_assert_cmpstr (g_hash_table_lookup (fields, "AG_STORE"), ==, store_id);
   {
     g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, entry->seq);
 

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -948,6 +949,41 @@ test_search_quota (Fixture *f, gconstpointer user_data)
   write_policy (NULL);
 }
 
+/* A store whose newest ledger entries were cut off opens for audit only: the reveal is
+ * refused with the reason, and nothing is shown. */
+static void
+test_rolled_back (Fixture *f, gconstpointer data)
+{
+  guint i = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autofree char *input = sign_in_input ();
+  g_autofree char *out = NULL, *err = NULL, *events = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (run_reveal (f, input, &out, NULL, "--record", f->ids[i], "--field", "cpf",
+                               "--reason", "identity-check"),
+                   ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&input, g_free);
+
+  /* Cut everything after the login. */
+  g_assert_cmpint (sqlite3_open (f->store, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq > 1",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  input = sign_in_input ();
+  g_assert_cmpint (run_reveal (f, input, &out, &err, "--record", f->ids[i], "--field", "cpf",
+                               "--reason", "identity-check"),
+                   ==, 1);
+  assert_no_output (out);
+  g_assert_nonnull (strstr (err, "open for audit only"));
+  g_assert_nonnull (strstr (err, "reveal denied"));
+  events = ledger_events (f);
+  g_assert_cmpstr (events, ==, "login");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -972,6 +1008,7 @@ main (int argc, char **argv)
 #define ADD(path, func) \
   g_test_add ("/admin-reveal/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("success", test_success);
+  ADD ("rolled-back", test_rolled_back);
   ADD ("debug-messages", test_debug_messages);
   ADD ("wrong-password", test_wrong_password);
   ADD ("end-of-input", test_end_of_input);

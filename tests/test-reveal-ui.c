@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "ag-auth-prompts.h"
@@ -886,6 +887,60 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* A store whose newest ledger entries were cut off (or an older copy of which was put
+ * back) opens for audit only: the reveal says why and shows nothing. */
+static void
+test_rolled_back (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window;
+  AgRecordPage *page;
+  AgFieldRow *row;
+  AgRevealDialog *dialog;
+  const char *cpf = value_of (fixture, 2, AG_PII_KIND_CPF);
+  const char *message = tr ("This copy of the records is older than its audit ledger, so "
+                            "nothing can be revealed. Call IT.");
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  /* Two entries, then the newest is cut off. */
+  store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOGIN);
+
+      entry->user = g_strdup (g_get_user_name ());
+      entry->host = g_strdup ("pa-07");
+      entry->session_id = g_strdup ("earlier");
+      g_assert_true (ag_sqlite_store_append_event (store, entry, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (fixture->store_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TRIGGER ledger_no_delete;"
+                                 " DELETE FROM ledger WHERE seq = (SELECT MAX (seq) FROM ledger)",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  window = open_window (fixture);
+  page = open_customer (window, fixture, 2);
+  row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+  dialog = open_dialog (row);
+  reveal_with (dialog, "identity-check", NULL);
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), message));
+  g_assert_false (ag_masked_label_get_revealed (label_of (row)));
+  g_assert_null (ag_field_row_get_reveal (row));
+  assert_nowhere (cpf, AG_PII_KIND_CPF);
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    take_shot ("rolled-back");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ag_test_close_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -930,6 +985,7 @@ main (int argc, char **argv)
   ADD ("search-identifier", "[policy]\nmax-identifier-searches-per-hour=1\n",
        test_search_identifier);
   ADD ("lock-while-revealed", NULL, test_lock_while_revealed);
+  ADD ("rolled-back", NULL, test_rolled_back);
   ADD ("lock-closes-dialog", NULL, test_lock_closes_dialog);
   ADD ("other-record", NULL, test_other_record);
   ADD ("policy-reload", NULL, test_policy_reload);

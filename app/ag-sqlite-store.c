@@ -65,8 +65,18 @@ struct _AgSqliteStore
   /* The rollback anchor (DESIGN §5): the newest entry this connection recorded in the
    * Secret Service, and, when the ledger is behind or forked from the recorded one, why
    * (the store is then open for audit only). */
-  guint64 recorded_seq;
   GError *rollback_error;
+  /* The recorder of the head (advance_head_locked()), under @head_lock: the newest sealed
+   * head waiting, whether the thread runs, the newest recorded, the last failure. */
+  GMutex head_lock;
+  GCond head_cond;
+  GThreadPool *head_recorder;
+  guint8 pending_head[AG_LEDGER_SEALED_HEAD_BYTES];
+  guint64 pending_seq;
+  gboolean head_pending;
+  gboolean head_running;
+  guint64 recorded_seq;
+  GError *head_error;
 
   sqlite3_stmt *insert_customer;
   sqlite3_stmt *insert_name;
@@ -313,6 +323,12 @@ ag_sqlite_store_finalize (GObject *object)
 {
   AgSqliteStore *self = AG_SQLITE_STORE (object);
 
+  /* A short-lived process (the CLI) records its last head before it goes. */
+  if (self->head_recorder != NULL)
+    g_thread_pool_free (self->head_recorder, FALSE, TRUE);
+  g_clear_error (&self->head_error);
+  g_mutex_clear (&self->head_lock);
+  g_cond_clear (&self->head_cond);
   sqlite3_finalize (self->insert_customer);
   sqlite3_finalize (self->insert_name);
   sqlite3_finalize (self->insert_blind);
@@ -349,6 +365,8 @@ static void
 ag_sqlite_store_init (AgSqliteStore *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->head_lock);
+  g_cond_init (&self->head_cond);
 }
 
 /* Opening */
@@ -613,32 +631,126 @@ record_head_locked (AgSqliteStore *self, const AgLedgerHead *head, GCancellable 
 {
   guint8 sealed[AG_LEDGER_SEALED_HEAD_BYTES];
 
-  if (head->seq != 0 && head->seq <= self->recorded_seq)
-    return TRUE;
   if (!ag_ledger_seal_head (self->ledger, self->db, head, sealed, error)
       || !ag_keyring_store_ledger_head (self->store_id, sealed, sizeof sealed, cancellable, error))
     return FALSE;
-  self->recorded_seq = head->seq;
+  g_mutex_lock (&self->head_lock);
+  self->recorded_seq = MAX (self->recorded_seq, head->seq);
+  g_clear_error (&self->head_error);
+  g_mutex_unlock (&self->head_lock);
   return TRUE;
 }
 
-/* After a commit: records @last, the newest committed entry. The entry stands; what
- * depended on the commit is refused when the record fails (fail closed). */
-static gboolean
-advance_head_locked (AgSqliteStore *self, const AgLedgerEntry *last, GError **error)
+/* The recorder thread: records the newest pending head until none is left. A Secret
+ * Service round trip (gnome-keyring writes its file) costs milliseconds, more than the
+ * commit: it runs after the reveal has its value, and several commits meanwhile cost one
+ * record. */
+static void
+record_head_func (gpointer data, gpointer user_data)
+{
+  AgSqliteStore *self = user_data;
+
+  g_mutex_lock (&self->head_lock);
+  while (self->head_pending)
+    {
+      guint8 sealed[AG_LEDGER_SEALED_HEAD_BYTES];
+      guint64 seq = self->pending_seq;
+      GError *local_error = NULL;
+      gboolean ok;
+
+      memcpy (sealed, self->pending_head, sizeof sealed);
+      self->head_pending = FALSE;
+      g_mutex_unlock (&self->head_lock);
+
+      ok = ag_keyring_store_ledger_head (self->store_id, sealed, sizeof sealed, NULL, &local_error);
+
+      g_mutex_lock (&self->head_lock);
+      if (ok)
+        {
+          self->recorded_seq = MAX (self->recorded_seq, seq);
+          g_clear_error (&self->head_error);
+        }
+      else
+        {
+          g_debug ("Cannot record the ledger's newest entry: %s", local_error->message);
+          g_clear_error (&self->head_error);
+          self->head_error = local_error;
+        }
+    }
+  self->head_running = FALSE;
+  g_cond_broadcast (&self->head_cond);
+  g_mutex_unlock (&self->head_lock);
+}
+
+/* After a commit: hands @last, the newest committed entry, to the recorder thread. The
+ * entry stands whatever happens to its record. */
+static void
+advance_head_locked (AgSqliteStore *self, const AgLedgerEntry *last)
 {
   AgLedgerHead head = { .seq = last->seq };
-  GError *local_error = NULL;
+  guint8 sealed[AG_LEDGER_SEALED_HEAD_BYTES];
+  g_autoptr (GError) error = NULL;
 
   if (self->rollback_error != NULL)
-    return TRUE;
+    return;
   memcpy (head.hash, last->hash, AG_LEDGER_HASH_BYTES);
-  if (record_head_locked (self, &head, NULL, &local_error))
+  if (!ag_ledger_seal_head (self->ledger, self->db, &head, sealed, &error))
+    {
+      g_mutex_lock (&self->head_lock);
+      g_clear_error (&self->head_error);
+      self->head_error = g_steal_pointer (&error);
+      g_mutex_unlock (&self->head_lock);
+      return;
+    }
+
+  g_mutex_lock (&self->head_lock);
+  if (last->seq > self->pending_seq || !self->head_pending)
+    {
+      memcpy (self->pending_head, sealed, sizeof sealed);
+      self->pending_seq = last->seq;
+      self->head_pending = TRUE;
+    }
+  if (!self->head_running)
+    {
+      self->head_running = TRUE;
+      if (self->head_recorder == NULL)
+        self->head_recorder = g_thread_pool_new (record_head_func, self, 1, FALSE, NULL);
+      g_thread_pool_push (self->head_recorder, GUINT_TO_POINTER (1), NULL);
+    }
+  g_mutex_unlock (&self->head_lock);
+}
+
+/* Waits until the recorder has recorded every head handed to it (or failed). */
+static void
+wait_for_head (AgSqliteStore *self)
+{
+  g_mutex_lock (&self->head_lock);
+  while (self->head_running)
+    g_cond_wait (&self->head_cond, &self->head_lock);
+  g_mutex_unlock (&self->head_lock);
+}
+
+/* Before an access (a reveal, a search by an identifier): when the last record failed,
+ * records the head now, and refuses the access if that fails too. Without a record a
+ * rollback past this point could not be seen: fail closed. */
+static gboolean
+check_head_recorded_locked (AgSqliteStore *self, GError **error)
+{
+  AgLedgerHead head;
+  GError *local_error = NULL;
+  gboolean failed;
+
+  g_mutex_lock (&self->head_lock);
+  failed = self->head_error != NULL && !self->head_running;
+  g_mutex_unlock (&self->head_lock);
+  if (!failed)
     return TRUE;
 
+  if (ag_ledger_get_head (self->db, &head, &local_error)
+      && record_head_locked (self, &head, NULL, &local_error))
+    return TRUE;
   g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
-               "The ledger entry was committed, but the Secret Service did not record it as "
-               "the ledger's newest: %s",
+               "The ledger's newest entry cannot be recorded in the Secret Service: %s",
                local_error->message);
   g_error_free (local_error);
   return FALSE;
@@ -764,7 +876,9 @@ check_head_locked (AgSqliteStore *self, GCancellable *cancellable, guint64 *firs
   if (!ag_ledger_check_head (self->db, &recorded, first_bad_seq, error))
     return FALSE;
 
+  g_mutex_lock (&self->head_lock);
   self->recorded_seq = MAX (self->recorded_seq, recorded.seq);
+  g_mutex_unlock (&self->head_lock);
   return TRUE;
 }
 
@@ -2037,7 +2151,10 @@ append_locked (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
       return FALSE;
     }
 
-  return commit_or_roll_back (self, error) && advance_head_locked (self, entry, error);
+  if (!commit_or_roll_back (self, error))
+    return FALSE;
+  advance_head_locked (self, entry);
+  return TRUE;
 }
 
 static gboolean
@@ -2155,7 +2272,8 @@ reveal_locked (AgSqliteStore *self, AgLedgerEntry *entry, guint max_per_hour, gb
   GError *local_error = NULL;
   AgSecret *value;
 
-  if (!check_ledger (self, error) || !check_not_rolled_back (self, error))
+  if (!check_ledger (self, error) || !check_not_rolled_back (self, error)
+      || !check_head_recorded_locked (self, error))
     return NULL;
   if (entry->time_us == 0)
     entry->time_us = g_get_real_time ();
@@ -2183,8 +2301,7 @@ reveal_locked (AgSqliteStore *self, AgLedgerEntry *entry, guint max_per_hour, gb
   if (!commit_or_roll_back (self, error))
     return NULL;
   *committed = TRUE;
-  if (!advance_head_locked (self, entry, error))
-    return NULL;
+  advance_head_locked (self, entry);
 
   /* The entry is durable: only now is the value opened. */
   value = ag_sealer_open (self->sealer, entry->record_id, entry->field_kind, sealed, sealed_len,
@@ -2275,10 +2392,10 @@ search_identifier_locked (AgSqliteStore *self, const char *query, guint kinds, g
   GError *local_error = NULL;
   gint64 time_us = access->time_us != 0 ? access->time_us : g_get_real_time ();
   gint64 count = 0;
-  gboolean recorded;
   guint n;
 
-  if (!check_ledger (self, error) || !check_not_rolled_back (self, error))
+  if (!check_ledger (self, error) || !check_not_rolled_back (self, error)
+      || !check_head_recorded_locked (self, error))
     return NULL;
   if (!exec_sql (self, "BEGIN IMMEDIATE", &local_error))
     {
@@ -2332,11 +2449,8 @@ search_identifier_locked (AgSqliteStore *self, const char *query, guint kinds, g
       }
   if (!commit_or_roll_back (self, error))
     return NULL;
-  /* Committed: mirrored to the journal even when the head is not recorded. */
-  recorded = advance_head_locked (self, entries->pdata[entries->len - 1], error);
+  advance_head_locked (self, entries->pdata[entries->len - 1]);
   g_ptr_array_extend_and_steal (appended, g_steal_pointer (&entries));
-  if (!recorded)
-    return NULL;
 
   if (results == NULL)
     {
@@ -2438,6 +2552,8 @@ ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 
       g_propagate_error (error, g_error_copy (self->ledger_error));
       return FALSE;
     }
+  /* This process's own newest commits are recorded first. */
+  wait_for_head (self);
   return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error)
          && check_head_locked (self, NULL, first_bad_seq, error);
 }
@@ -2497,5 +2613,6 @@ ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, AgLedge
   if (!check_not_rolled_back (self, error)
       || !ag_ledger_prune (self->ledger, self->db, retention_days, 0, record, n_pruned, error))
     return FALSE;
-  return advance_head_locked (self, record, error);
+  advance_head_locked (self, record);
+  return TRUE;
 }

@@ -1064,6 +1064,8 @@ test_rollback_ahead (Fixture *f, gconstpointer data)
   other = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
   g_assert_no_error (error);
   reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  /* Verifying waits for the record of entry 1. */
+  assert_ledger_intact (f->store, 1);
   head = ag_keyring_lookup_ledger_head (f->store_id, NULL, &error);
   g_assert_no_error (error);
   reveal_ok (other, "agente02", customer, AG_PII_KIND_CPF, T0 + 1, 0);

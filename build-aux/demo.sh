@@ -71,7 +71,7 @@ create_store () {
   mkdir -p "$demo_dir"
   chmod 700 "$demo_dir"
   say "creating the demo store $store (500 synthetic customers, seed 2026)"
-  if ! "$build/app/agent-guard-admin" generate --store "$store" --count 500 --seed 2026; then
+  if ! "$build/admin/agent-guard-admin" generate --store "$store" --count 500 --seed 2026; then
     rm -f "$store" "$store-wal" "$store-shm"
     die "agent-guard-admin generate failed (see above)"
   fi

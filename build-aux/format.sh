@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Formats the C sources of app/, ui/ and tests/ with clang-format 14 and the repository's
+# Formats the C sources of app/, admin/, ui/ and tests/ with clang-format 14 and the repository's
 # .clang-format, then undoes the one thing clang-format gets wrong for us: it writes the
 # gettext macros as `_ ("…")`; STYLE.md wants `_("…")` (also N_, C_, NC_).
 #   build-aux/format.sh           rewrite the files in place
@@ -36,17 +36,17 @@ if ! "$clang_format" --version | grep -q 'version 14\.'; then
     "its output may differ from CI's" >&2
 fi
 
-# Every *.c and *.h under app/, ui/, tests/, NUL-separated, without build trees or
+# Every *.c and *.h under app/, admin/, ui/, tests/, NUL-separated, without build trees or
 # anything that is not a regular file. Sorted for a stable report.
 files=()
 while IFS= read -r -d '' f; do
   files+=("$f")
-done < <(find app ui tests \
+done < <(find app admin ui tests \
            \( -name '_build*' -o -name 'build' -o -name 'build-*' -o -name '.git' \) -prune \
            -o -type f \( -name '*.c' -o -name '*.h' \) -print0 2>/dev/null | sort -z)
 
 if [ ${#files[@]} -eq 0 ]; then
-  echo "format.sh: no C files under app/, ui/ or tests/"
+  echo "format.sh: no C files under app/, admin/, ui/ or tests/"
   exit 0
 fi
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Fails when a translation is not complete:
-#  - a source file under app/ or ui/ with translatable strings (`_(`, `N_(`, `C_(`,
+#  - a source file under app/, admin/ or ui/ with translatable strings (`_(`, `N_(`, `C_(`,
 #    `NC_(`, or a .ui file with translatable="yes") is missing from po/POTFILES.in;
 #  - after merging each language of po/LINGUAS with a .pot freshly extracted from the
 #    sources, any string is untranslated or fuzzy (the msgids are printed), or msgfmt
@@ -54,7 +54,7 @@ while IFS= read -r -d '' f; do
         printf '%s\n' "$f" >> "$needed"
       fi ;;
   esac
-done < <(find app ui \( -name '_build*' -prune \) -o -type f \
+done < <(find app admin ui \( -name '_build*' -prune \) -o -type f \
            \( -name '*.c' -o -name '*.h' -o -name '*.ui' \) -print0 2>/dev/null)
 sort -u -o "$needed" "$needed"
 

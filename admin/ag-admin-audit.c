@@ -16,7 +16,7 @@
 #include "ag-admin.h"
 #include "ag-ledger.h"
 #include "ag-policy.h"
-#include "ag-sqlite-store.h"
+#include "ag-store.h"
 
 /* The audit commands: verify, export, subject and prune. Reading the ledger is itself
  * access to audit data, so export and subject ledger an `export` entry before they
@@ -38,25 +38,9 @@ exit_code_for_error (const GError *error)
   return ag_admin_exit_code_for_error (error);
 }
 
-static AgSqliteStore *
-open_store (const char *path, int *exit_code)
-{
-  g_autoptr (AgStore) store = ag_admin_open_store (path, FALSE, exit_code);
-
-  if (store == NULL)
-    return NULL;
-  if (!AG_IS_SQLITE_STORE (store))
-    {
-      ag_admin_printerr (_("this store has no audit ledger"));
-      *exit_code = AG_EXIT_FAILURE;
-      return NULL;
-    }
-  return AG_SQLITE_STORE (g_steal_pointer (&store));
-}
-
 /* Ledgers that @what (an audit command) read the ledger, before it shows anything. */
 static gboolean
-ledger_access (AgSqliteStore *store, const char *what, const char *record_id, int *exit_code)
+ledger_access (AgStore *store, const char *what, const char *record_id, int *exit_code)
 {
   g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_EXPORT);
   g_autoptr (GError) error = NULL;
@@ -67,7 +51,7 @@ ledger_access (AgSqliteStore *store, const char *what, const char *record_id, in
   entry->record_id = g_strdup (record_id);
   entry->cause = g_strdup (what);
 
-  if (!ag_sqlite_store_append_event (store, entry, &error))
+  if (!ag_store_append_event (store, entry, &error))
     {
       ag_admin_printerr (_("cannot write the audit entry for this command: %s"), error->message);
       *exit_code = exit_code_for_error (error);
@@ -144,13 +128,12 @@ parse_time (const char *text, gboolean end_of_day, gint64 *out)
  * not hold an entry the store lacks. Without a journal copy it says so: only the Secret
  * Service record was compared. */
 static int
-verify_journal (AgSqliteStore *store, const char *directory)
+verify_journal (AgStore *store, const char *directory)
 {
   g_autoptr (GError) error = NULL;
   guint64 n_compared = 0, journal_seq = 0, first_bad = 0;
 
-  if (!ag_sqlite_store_check_journal (store, directory, &n_compared, &journal_seq, &first_bad,
-                                      &error))
+  if (!ag_store_check_journal (store, directory, &n_compared, &journal_seq, &first_bad, &error))
     {
       if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK))
         {
@@ -195,7 +178,7 @@ ag_admin_audit_verify (int argc, char **argv)
 {
   g_autofree char *store_path = NULL;
   g_autofree char *journal_dir = NULL;
-  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgStore) store = NULL;
   g_autoptr (GError) error = NULL;
   guint64 n_entries = 0, first_bad = 0;
   int exit_code = AG_EXIT_OK;
@@ -218,11 +201,11 @@ ag_admin_audit_verify (int argc, char **argv)
   if (argc > 1)
     return usage_error (argv[0], _("too many arguments"));
 
-  store = open_store (store_path, &exit_code);
+  store = ag_admin_open_store (store_path, FALSE, &exit_code);
   if (store == NULL)
     return exit_code;
 
-  if (!ag_sqlite_store_verify_ledger (store, &n_entries, &first_bad, &error))
+  if (!ag_store_verify_ledger (store, &n_entries, &first_bad, &error))
     {
       if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
         {
@@ -414,7 +397,7 @@ ag_admin_audit_export (int argc, char **argv)
   g_autofree char *until = NULL;
   g_autofree char *user = NULL;
   g_autofree char *record = NULL;
-  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgStore) store = NULL;
   g_autoptr (GError) error = NULL;
   AgLedgerFilter filter = { 0 };
   ExportContext ctx = { FALSE, stdout, 0 };
@@ -455,7 +438,7 @@ ag_admin_audit_export (int argc, char **argv)
   filter.user = user;
   filter.record_id = record;
 
-  store = open_store (store_path, &exit_code);
+  store = ag_admin_open_store (store_path, FALSE, &exit_code);
   if (store == NULL)
     return exit_code;
   if (!ledger_access (store, "audit-export", record, &exit_code))
@@ -472,7 +455,7 @@ ag_admin_audit_export (int argc, char **argv)
         goto fail;
     }
 
-  if (!ag_sqlite_store_foreach_event (store, &filter, export_entry_cb, &ctx, &error))
+  if (!ag_store_foreach_event (store, &filter, export_entry_cb, &ctx, &error))
     goto fail;
   if (fflush (stdout) != 0)
     {
@@ -632,7 +615,7 @@ int
 ag_admin_audit_subject (int argc, char **argv)
 {
   g_autofree char *store_path = NULL;
-  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) all
     = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
@@ -661,12 +644,12 @@ ag_admin_audit_subject (int argc, char **argv)
   if (argc > 2)
     return usage_error (argv[0], _("too many arguments"));
 
-  store = open_store (store_path, &exit_code);
+  store = ag_admin_open_store (store_path, FALSE, &exit_code);
   if (store == NULL)
     return exit_code;
 
   /* An answer from an altered ledger must say so. */
-  intact = ag_sqlite_store_verify_ledger (store, NULL, &first_bad, &error);
+  intact = ag_store_verify_ledger (store, NULL, &first_bad, &error);
   rolled_back = g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK);
   if (!intact && !rolled_back
       && !g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
@@ -680,7 +663,7 @@ ag_admin_audit_subject (int argc, char **argv)
     return exit_code;
 
   filter.record_id = argv[1];
-  if (!ag_sqlite_store_foreach_event (store, &filter, collect_cb, all, &error))
+  if (!ag_store_foreach_event (store, &filter, collect_cb, all, &error))
     {
       ag_admin_printerr (_("cannot read the audit ledger: %s"), error->message);
       return exit_code_for_error (error);
@@ -732,7 +715,7 @@ int
 ag_admin_audit_prune (int argc, char **argv)
 {
   g_autofree char *store_path = NULL;
-  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (AgStore) store = NULL;
   g_autoptr (AgPolicyPaths) paths = NULL;
   g_autoptr (AgPolicy) policy = NULL;
   g_autoptr (AgLedgerEntry) record = NULL;
@@ -772,7 +755,7 @@ ag_admin_audit_prune (int argc, char **argv)
     }
   days = ag_policy_get_ledger_retention_days (policy);
 
-  store = open_store (store_path, &exit_code);
+  store = ag_admin_open_store (store_path, FALSE, &exit_code);
   if (store == NULL)
     return exit_code;
 
@@ -782,14 +765,14 @@ ag_admin_audit_prune (int argc, char **argv)
   record->host = g_strdup (g_get_host_name ());
   record->session_id = g_uuid_string_random ();
   record->policy_version = g_strdup (ag_policy_get_version (policy));
-  if (!ag_sqlite_store_prune_ledger (store, days, record, &n_pruned, &error))
+  if (!ag_store_prune_ledger (store, days, record, &n_pruned, &error))
     {
       if (g_error_matches (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
         {
           g_autofree char *seq = NULL;
 
           g_clear_error (&error);
-          ag_sqlite_store_verify_ledger (store, NULL, &first_bad, NULL);
+          ag_store_verify_ledger (store, NULL, &first_bad, NULL);
           seq = g_strdup_printf ("%" G_GUINT64_FORMAT, first_bad);
           g_print (_("The audit ledger was altered: entry %s is the first that does not "
                       "verify.\n"),

@@ -17,7 +17,6 @@
 #include "ag-admin.h"
 #include "ag-import.h"
 #include "ag-keyring.h"
-#include "ag-sqlite-store.h"
 
 /**
  * ag_admin_default_store_path:
@@ -93,29 +92,14 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code)
 {
   g_autofree char *default_path = NULL;
   g_autoptr (GError) error = NULL;
-  AgSqliteStore *store;
+  AgStore *store;
 
   g_return_val_if_fail (exit_code != NULL, NULL);
 
   if (path == NULL)
     path = default_path = ag_admin_default_store_path ();
 
-  if (create)
-    {
-      g_autofree char *dir = g_path_get_dirname (path);
-
-      if (g_mkdir_with_parents (dir, 0700) != 0)
-        {
-          int saved_errno = errno;
-
-          ag_admin_printerr (_("%s: cannot create the folder: %s"), dir, g_strerror (saved_errno));
-          *exit_code = AG_EXIT_IOERR;
-          return NULL;
-        }
-    }
-
-  store = ag_sqlite_store_open (
-    path, create ? AG_SQLITE_STORE_OPEN_CREATE : AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  store = ag_store_open (path, create ? AG_STORE_OPEN_CREATE : AG_STORE_OPEN_DEFAULT, NULL, &error);
   if (store == NULL)
     {
       ag_admin_printerr ("%s: %s", path, error->message);
@@ -125,7 +109,7 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code)
 
   g_debug ("Opened the store %s", path);
   *exit_code = AG_EXIT_OK;
-  return AG_STORE (store);
+  return store;
 }
 
 /**

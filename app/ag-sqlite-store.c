@@ -1090,9 +1090,22 @@ open_store (const char *path, AgSqliteStoreFlags flags, const char *vfs, GCancel
 
   if (flags & AG_SQLITE_STORE_OPEN_CREATE)
     {
+      g_autofree char *dir = g_path_get_dirname (path);
+      int fd;
+
+      /* The folder too, private to the user, as $XDG_DATA_HOME/agent-guard may not be
+       * there yet. */
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_IO, "Cannot create the folder %s: %s",
+                       dir, g_strerror (saved_errno));
+          return NULL;
+        }
       /* Create the file ourselves so that it is 0600 from the start; SQLite gives its
        * -wal and -shm files the same mode. */
-      int fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
       if (fd >= 0)
         {
@@ -2495,6 +2508,48 @@ ag_sqlite_store_search (AgStore *store, const char *query, guint limit, const Ag
   return results;
 }
 
+static gboolean
+ag_sqlite_store_foreach_event_vfunc (AgStore *store, const AgLedgerFilter *filter,
+                                     AgLedgerEntryFunc func, gpointer user_data, GError **error)
+{
+  return ag_sqlite_store_foreach_event (AG_SQLITE_STORE (store), filter, func, user_data, error);
+}
+
+static gboolean
+ag_sqlite_store_verify_ledger_vfunc (AgStore *store, guint64 *n_entries, guint64 *first_bad_seq,
+                                     GError **error)
+{
+  return ag_sqlite_store_verify_ledger (AG_SQLITE_STORE (store), n_entries, first_bad_seq, error);
+}
+
+static gboolean
+ag_sqlite_store_prune_ledger_vfunc (AgStore *store, guint retention_days, AgLedgerEntry *record,
+                                    guint64 *n_pruned, GError **error)
+{
+  return ag_sqlite_store_prune_ledger (AG_SQLITE_STORE (store), retention_days, record, n_pruned,
+                                       error);
+}
+
+static gboolean
+ag_sqlite_store_check_journal_vfunc (AgStore *store, const char *directory, guint64 *n_compared,
+                                     guint64 *journal_seq, guint64 *first_bad_seq, GError **error)
+{
+  return ag_sqlite_store_check_journal (AG_SQLITE_STORE (store), directory, n_compared, journal_seq,
+                                        first_bad_seq, error);
+}
+
+static const char *
+ag_sqlite_store_get_id_vfunc (AgStore *store)
+{
+  return AG_SQLITE_STORE (store)->store_id;
+}
+
+static const char *
+ag_sqlite_store_get_location_vfunc (AgStore *store)
+{
+  return AG_SQLITE_STORE (store)->path;
+}
+
 static void
 ag_sqlite_store_iface_init (AgStoreInterface *iface)
 {
@@ -2505,6 +2560,12 @@ ag_sqlite_store_iface_init (AgStoreInterface *iface)
   iface->reveal = ag_sqlite_store_reveal;
   iface->append_event = ag_sqlite_store_append_event_vfunc;
   iface->maintain = ag_sqlite_store_maintain;
+  iface->foreach_event = ag_sqlite_store_foreach_event_vfunc;
+  iface->verify_ledger = ag_sqlite_store_verify_ledger_vfunc;
+  iface->prune_ledger = ag_sqlite_store_prune_ledger_vfunc;
+  iface->check_journal = ag_sqlite_store_check_journal_vfunc;
+  iface->get_id = ag_sqlite_store_get_id_vfunc;
+  iface->get_location = ag_sqlite_store_get_location_vfunc;
 }
 
 /* The audit ledger */

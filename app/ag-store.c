@@ -10,6 +10,8 @@
 
 #include "ag-store.h"
 
+#include "ag-sqlite-store.h"
+
 G_DEFINE_INTERFACE (AgStore, ag_store, G_TYPE_OBJECT)
 
 GQuark
@@ -391,4 +393,129 @@ ag_store_append_event (AgStore *self, AgLedgerEntry *entry, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return AG_STORE_GET_IFACE (self)->append_event (self, entry, error);
+}
+
+/* Opening, and the audit ledger */
+
+/**
+ * ag_store_open:
+ * @location: a path, or `sqlite:PATH`
+ * @flags: %AG_STORE_OPEN_CREATE to create the store when it is not there
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Opens the store at @location with the backend its scheme names; a plain path is an
+ * SQLite store. Callers never name a backend.
+ *
+ * Returns: (transfer full): the store, or %NULL on error
+ */
+AgStore *
+ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable,
+               GError **error)
+{
+  const char *path = location;
+  g_autofree char *scheme = NULL;
+
+  g_return_val_if_fail (location != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  scheme = g_uri_parse_scheme (location);
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "sqlite") == 0)
+    path = location + strlen ("sqlite:");
+  else if (scheme != NULL)
+    {
+      /* A relative path with a colon in its first part reads as a scheme: ./ before it
+       * makes it a path. */
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                   "Unknown kind of store “%s:” (this version opens SQLite stores: a path, "
+                   "./PATH or sqlite:PATH)",
+                   scheme);
+      return NULL;
+    }
+  if (*path == '\0')
+    {
+      g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                           "The store location names no file");
+      return NULL;
+    }
+
+  return AG_STORE (ag_sqlite_store_open (
+    path,
+    (flags & AG_STORE_OPEN_CREATE) ? AG_SQLITE_STORE_OPEN_CREATE : AG_SQLITE_STORE_OPEN_DEFAULT,
+    cancellable, error));
+}
+
+const char *
+ag_store_get_id (AgStore *self)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+
+  return AG_STORE_GET_IFACE (self)->get_id (self);
+}
+
+const char *
+ag_store_get_location (AgStore *self)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), NULL);
+
+  return AG_STORE_GET_IFACE (self)->get_location (self);
+}
+
+gboolean
+ag_store_foreach_event (AgStore *self, const AgLedgerFilter *filter, AgLedgerEntryFunc func,
+                        gpointer user_data, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_STORE_GET_IFACE (self)->foreach_event (self, filter, func, user_data, error);
+}
+
+gboolean
+ag_store_verify_ledger (AgStore *self, guint64 *n_entries, guint64 *first_bad_seq, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_STORE_GET_IFACE (self)->verify_ledger (self, n_entries, first_bad_seq, error);
+}
+
+gboolean
+ag_store_prune_ledger (AgStore *self, guint retention_days, AgLedgerEntry *record,
+                       guint64 *n_pruned, GError **error)
+{
+  g_return_val_if_fail (AG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return AG_STORE_GET_IFACE (self)->prune_ledger (self, retention_days, record, n_pruned, error);
+}
+
+/**
+ * ag_store_check_journal:
+ *
+ * Compares the ledger with its journal copy; a store that keeps none compares nothing
+ * (@n_compared 0) and succeeds.
+ */
+gboolean
+ag_store_check_journal (AgStore *self, const char *directory, guint64 *n_compared,
+                        guint64 *journal_seq, guint64 *first_bad_seq, GError **error)
+{
+  AgStoreInterface *iface;
+
+  g_return_val_if_fail (AG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (n_compared != NULL && journal_seq != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = AG_STORE_GET_IFACE (self);
+  if (iface->check_journal == NULL)
+    {
+      *n_compared = 0;
+      *journal_seq = 0;
+      if (first_bad_seq != NULL)
+        *first_bad_seq = 0;
+      return TRUE;
+    }
+  return iface->check_journal (self, directory, n_compared, journal_seq, first_bad_seq, error);
 }

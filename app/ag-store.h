@@ -96,10 +96,61 @@ struct _AgStoreInterface
   /* Optional: does now the work writes left for later (a WAL checkpoint), which the
    * store otherwise does in the background, off any caller's path. Blocks. */
   void (*maintain) (AgStore *self);
+
+  /* The audit ledger, for the audit commands (DESIGN §5). */
+
+  /* Calls @func for each entry matching @filter, in sequence order, as stored. */
+  gboolean (*foreach_event) (AgStore *self, const AgLedgerFilter *filter, AgLedgerEntryFunc func,
+                             gpointer user_data, GError **error);
+  /* Recomputes the chain and MACs, then compares the ledger with the head recorded
+   * outside the store: AG_LEDGER_ERROR_TAMPERED or AG_LEDGER_ERROR_ROLLED_BACK with
+   * @first_bad_seq. */
+  gboolean (*verify_ledger) (AgStore *self, guint64 *n_entries, guint64 *first_bad_seq,
+                             GError **error);
+  /* Removes the entries older than @retention_days with @record, the `prune` entry
+   * that says so, in one transaction. */
+  gboolean (*prune_ledger) (AgStore *self, guint retention_days, AgLedgerEntry *record,
+                            guint64 *n_pruned, GError **error);
+  /* Optional: compares the ledger with its copy in the journal (@directory, or this
+   * machine's); NULL when the store keeps no journal copy (then nothing is compared). */
+  gboolean (*check_journal) (AgStore *self, const char *directory, guint64 *n_compared,
+                             guint64 *journal_seq, guint64 *first_bad_seq, GError **error);
+  /* The store's id (as the journal copy names it) and where it is, for messages. */
+  const char *(*get_id) (AgStore *self);
+  const char *(*get_location) (AgStore *self);
 };
+
+typedef enum
+{
+  AG_STORE_OPEN_DEFAULT = 0,
+  /* Create the store (and its keys) when there is none at the location. */
+  AG_STORE_OPEN_CREATE = 1 << 0,
+} AgStoreOpenFlags;
 
 GQuark
 ag_store_error_quark (void);
+
+/* Opens the store at @location: a path, or `sqlite:PATH`. An unknown scheme fails with
+ * AG_STORE_ERROR_NOT_FOUND naming it. */
+AgStore *
+ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable,
+               GError **error);
+const char *
+ag_store_get_id (AgStore *self);
+const char *
+ag_store_get_location (AgStore *self);
+
+gboolean
+ag_store_foreach_event (AgStore *self, const AgLedgerFilter *filter, AgLedgerEntryFunc func,
+                        gpointer user_data, GError **error);
+gboolean
+ag_store_verify_ledger (AgStore *self, guint64 *n_entries, guint64 *first_bad_seq, GError **error);
+gboolean
+ag_store_prune_ledger (AgStore *self, guint retention_days, AgLedgerEntry *record,
+                       guint64 *n_pruned, GError **error);
+gboolean
+ag_store_check_journal (AgStore *self, const char *directory, guint64 *n_compared,
+                        guint64 *journal_seq, guint64 *first_bad_seq, GError **error);
 
 void
 ag_store_maintain (AgStore *self);

@@ -17,7 +17,7 @@
 #include "ag-policy-source.h"
 #include "ag-record-page.h"
 #include "ag-session-watch.h"
-#include "ag-sqlite-store.h"
+#include "ag-store.h"
 #include "ag-window.h"
 
 /**
@@ -256,7 +256,7 @@ flush_ledger (AgWindow *self)
   g_autofree gpointer *entries = NULL;
   gsize n_entries = 0;
 
-  if (self->store == NULL || !AG_IS_SQLITE_STORE (self->store))
+  if (self->store == NULL)
     return;
   entries = g_ptr_array_steal (self->pending_entries, &n_entries);
   for (gsize i = 0; i < n_entries; i++)
@@ -343,11 +343,11 @@ static void
 open_store_thread (GTask *task, gpointer source_object, gpointer task_data,
                    GCancellable *cancellable)
 {
-  const char *path = task_data;
+  const char *location = task_data;
   GError *error = NULL;
-  AgSqliteStore *store;
+  AgStore *store;
 
-  store = ag_sqlite_store_open (path, AG_SQLITE_STORE_OPEN_DEFAULT, cancellable, &error);
+  store = ag_store_open (location, AG_STORE_OPEN_DEFAULT, cancellable, &error);
   if (store == NULL)
     g_task_return_error (task, error);
   else

@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-FileCopyrightText: 2026 The Agent Guard authors
+ *
+ * The store conformance suite: what every AgStore backend must do, through the AgStore
+ * interface only (ag_store_open() and its calls). Each case runs once per backend built;
+ * a backend brings only how to name a new store and how to break it behind its back
+ * (change a ledger entry, make the ledger write fail). Synthetic customers only.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "ag-keyring.h"
+#include "ag-pii.h"
+#include "ag-sqlite-store-private.h"
+#include "ag-store.h"
+#include "ag-test-faultvfs.h"
+#include "ag-test-store.h"
+#include "ag-test-util.h"
+
+#define N_CUSTOMERS 30
+#define SEED        20261207
+/* 2025-03-10T10:00:00Z: the ledger's days are well in the past, for pruning. */
+#define T0     ((gint64) 1741600800 * G_USEC_PER_SEC)
+#define DAY_US ((gint64) 24 * 3600 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  const char *name;
+  /* The location of a new store in @dir, as a user would write it for --store. */
+  char *(*location) (const char *dir);
+  /* Changes the user of ledger entry @seq behind the store's back. */
+  void (*tamper_entry) (const char *location, guint64 seq);
+  /* Opens the store with every write from now on failing, and ends that. */
+  AgStore *(*open_failing) (const char *location);
+  void (*end_failing) (void);
+} Backend;
+
+/* SQLite ---------------------------------------------------------------------------------- */
+
+static char *
+sqlite_location (const char *dir)
+{
+  return g_strconcat ("sqlite:", dir, "/store.db", NULL);
+}
+
+static const char *
+sqlite_path (const char *location)
+{
+  g_assert_true (g_str_has_prefix (location, "sqlite:"));
+  return location + strlen ("sqlite:");
+}
+
+static void
+sqlite_tamper_entry (const char *location, guint64 seq)
+{
+  g_autofree char *sql = g_strdup_printf ("DROP TRIGGER ledger_no_update; UPDATE ledger SET user = "
+                                          "'mallory' WHERE seq = %" G_GUINT64_FORMAT,
+                                          seq);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (sqlite_path (location), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+}
+
+static AgStore *
+sqlite_open_failing (const char *location)
+{
+  g_autoptr (GError) error = NULL;
+  AgSqliteStore *store;
+
+  store = ag_sqlite_store_open_with_vfs (sqlite_path (location), AG_SQLITE_STORE_OPEN_DEFAULT,
+                                         ag_test_faultvfs_register (), NULL, &error);
+  g_assert_no_error (error);
+  ag_test_faultvfs_fail_at (1, SQLITE_FULL, TRUE);
+  return AG_STORE (store);
+}
+
+static void
+sqlite_end_failing (void)
+{
+  ag_test_faultvfs_reset ();
+}
+
+static const Backend backends[] = {
+  { "sqlite", sqlite_location, sqlite_tamper_entry, sqlite_open_failing, sqlite_end_failing },
+};
+
+/* The fixture ---------------------------------------------------------------------------- */
+
+typedef struct
+{
+  const Backend *backend;
+  char *dir;
+  char *location;
+  AgStore *store;
+  GPtrArray *customers; /* AgCustomerData*, in clear */
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSynth) synth = ag_synth_new (SEED);
+  g_autoptr (GError) error = NULL;
+  AgTestSynthSource source;
+
+  f->backend = data;
+  f->dir = g_dir_make_tmp ("ag-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->location = f->backend->location (f->dir);
+  f->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
+  source = (AgTestSynthSource){ synth, N_CUSTOMERS, f->customers };
+
+  f->store = ag_store_open (f->location, AG_STORE_OPEN_CREATE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ag_store_import (f->store, ag_test_synth_source, &source, N_CUSTOMERS, NULL, NULL,
+                                  NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  if (f->store != NULL)
+    ag_keyring_delete_keys (ag_store_get_id (f->store), NULL, NULL);
+  g_clear_object (&f->store);
+  ag_test_remove_tree (f->dir);
+  g_ptr_array_unref (f->customers);
+  g_free (f->location);
+  g_free (f->dir);
+}
+
+/* The @n-th customer (0-based) that has a value of @kind. */
+static const AgCustomerData *
+customer_with (Fixture *f, AgPiiKind kind, guint n)
+{
+  for (guint i = 0; i < f->customers->len; i++)
+    {
+      const AgCustomerData *customer = f->customers->pdata[i];
+
+      if (customer->values[kind] != NULL && n-- == 0)
+        return customer;
+    }
+  g_error ("no customer %u with a %s", n, ag_pii_kind_to_string (kind));
+}
+
+static AgLedgerEntry *
+new_entry (AgLedgerEvent event, const char *user, gint64 time_us)
+{
+  AgLedgerEntry *entry = ag_ledger_entry_new (event);
+
+  entry->time_us = time_us;
+  entry->user = g_strdup (user);
+  entry->host = g_strdup ("pa-07");
+  entry->session_id = g_strdup ("session-conformance");
+  return entry;
+}
+
+static gboolean
+collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
+  return TRUE;
+}
+
+static GPtrArray *
+ledger (Fixture *f, const AgLedgerFilter *filter)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
+
+  g_assert_true (ag_store_foreach_event (f->store, filter, collect_cb, entries, &error));
+  g_assert_no_error (error);
+  return entries;
+}
+
+static gboolean
+results_hold (GListModel *results, const char *id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr (AgRecord) record = g_list_model_get_item (results, i);
+
+      if (g_str_equal (ag_record_get_id (record), id))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Searches @query as agent "ana" and asserts that it finds @id. */
+static void
+assert_finds (Fixture *f, const char *query, const char *id)
+{
+  g_autoptr (AgLedgerEntry) access = ag_test_search_access ("ana");
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+
+  results = ag_store_search (f->store, query, 0, access, 0, NULL, &error);
+  g_assert_no_error (error);
+  if (!results_hold (results, id))
+    g_error ("a search of the %s kind did not find its customer",
+             ag_pii_identifier_kinds (query) != 0 ? "identifier" : "name or id");
+}
+
+/* Opening -------------------------------------------------------------------------------- */
+
+static void
+test_open (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgStore) again = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "nothing-here.db", NULL);
+
+  /* The same store again, by the same location. */
+  again = ag_store_open (f->location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ag_store_get_id (again), ==, ag_store_get_id (f->store));
+  g_assert_cmpint (ag_store_count (again, &error), ==, N_CUSTOMERS);
+  g_assert_no_error (error);
+  g_clear_object (&again);
+
+  /* Nothing there, and nothing created without being asked. */
+  g_assert_null (ag_store_open (missing, AG_STORE_OPEN_DEFAULT, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  /* A kind of store this build does not know is named in the error. */
+  g_assert_null (ag_store_open ("nosuchbackend://host/db", AG_STORE_OPEN_DEFAULT, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "nosuchbackend"));
+}
+
+/* Search --------------------------------------------------------------------------------- */
+
+static void
+test_search_name_prefix (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_NAME, 0);
+  const char *name = customer->values[AG_PII_KIND_NAME];
+  g_autofree char *first = g_strndup (name, strcspn (name, " "));
+  g_autofree char *ascii = g_str_to_ascii (first, "C");
+  g_autofree char *lower = g_utf8_strdown (ascii, -1);
+  g_autofree char *upper = g_utf8_strup (first, -1);
+
+  /* A word's start, without accents, in any case. */
+  lower[MIN (strlen (lower), 3)] = '\0';
+  assert_finds (f, lower, customer->id);
+  assert_finds (f, upper, customer->id);
+  assert_finds (f, first, customer->id);
+}
+
+static void
+test_search_id (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_NAME, 5);
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+
+  results = ag_store_search (f->store, customer->id, 0, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_assert_true (results_hold (results, customer->id));
+}
+
+/* CPF, CNPJ, phone and e-mail in their usual written forms; each search is ledgered. */
+static void
+test_search_identifiers (Fixture *f, gconstpointer data)
+{
+  const AgPiiKind kinds[]
+    = { AG_PII_KIND_CPF, AG_PII_KIND_CNPJ, AG_PII_KIND_PHONE, AG_PII_KIND_EMAIL };
+  AgLedgerFilter filter = { .user = "ana" };
+  g_autoptr (GPtrArray) entries = NULL;
+  guint searches = 0;
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      const AgCustomerData *customer = customer_with (f, kinds[k], 1);
+      const char *value = customer->values[kinds[k]];
+      g_autofree char *formatted = ag_pii_format (kinds[k], value);
+
+      assert_finds (f, value, customer->id);
+      assert_finds (f, formatted, customer->id);
+      searches += 2;
+      if (kinds[k] == AG_PII_KIND_EMAIL)
+        {
+          g_autofree char *upper = g_ascii_strup (value, -1);
+
+          assert_finds (f, upper, customer->id);
+          searches++;
+        }
+    }
+
+  /* At least one `search` entry each, never holding the query. */
+  entries = ledger (f, &filter);
+  g_assert_cmpuint (entries->len, >=, searches);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const AgLedgerEntry *entry = entries->pdata[i];
+
+      g_assert_cmpint (entry->event, ==, AG_LEDGER_EVENT_SEARCH);
+      g_assert_true (g_str_has_prefix (entry->cause, "kinds="));
+    }
+}
+
+static void
+test_search_needs_access (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GListModel) results = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+
+  results = ag_store_search (f->store, customer->values[AG_PII_KIND_CPF], 0, NULL, 0, NULL, &error);
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+  g_assert_null (results);
+  entries = ledger (f, NULL);
+  g_assert_cmpuint (entries->len, ==, 0);
+}
+
+static void
+test_get_record (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 2);
+  g_autoptr (AgRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+
+  record = ag_store_get_record (f->store, customer->id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ag_record_get_id (record), ==, customer->id);
+  g_assert_cmpstr (ag_record_get_name (record), ==, customer->values[AG_PII_KIND_NAME]);
+  g_clear_object (&record);
+
+  record = ag_store_get_record (f->store, "no-such-customer", NULL, &error);
+  g_assert_null (record);
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND);
+}
+
+/* Import --------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint n;
+} BadSource;
+
+/* Three good customers, then one without a name. */
+static gboolean
+bad_source_cb (AgCustomerData *out, gpointer user_data, GError **error)
+{
+  BadSource *source = user_data;
+
+  if (source->n == 4)
+    return FALSE;
+  out->id = g_strdup_printf ("IMPORT-%u", source->n);
+  out->values[AG_PII_KIND_NAME] = source->n < 3 ? g_strdup ("Maria Sintética") : NULL;
+  out->line = source->n + 2;
+  source->n++;
+  return TRUE;
+}
+
+static void
+test_import_all_or_nothing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GListModel) results = NULL;
+  BadSource source = { 0 };
+
+  g_assert_false (ag_store_import (f->store, bad_source_cb, &source, 4, NULL, NULL, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_cmpint (ag_store_count (f->store, &error), ==, N_CUSTOMERS);
+  g_assert_no_error (error);
+  results = ag_store_search (f->store, "IMPORT-0", 0, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+}
+
+/* Reveal --------------------------------------------------------------------------------- */
+
+static AgLedgerEntry *
+reveal_entry (const AgCustomerData *customer, AgPiiKind kind, gint64 time_us)
+{
+  AgLedgerEntry *entry = new_entry (AG_LEDGER_EVENT_REVEAL, "ana", time_us);
+
+  entry->record_id = g_strdup (customer->id);
+  entry->field_kind = kind;
+  entry->reason = g_strdup ("identity-check");
+  entry->ticket = g_strdup ("CH-1");
+  return entry;
+}
+
+static void
+test_reveal_ledger_first (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (AgLedgerEntry) entry = reveal_entry (customer, AG_PII_KIND_CPF, T0);
+  g_autoptr (AgLedgerEntry) refused = reveal_entry (customer, AG_PII_KIND_CPF, T0 + 1);
+  g_autoptr (AgSecret) value = NULL;
+  g_autoptr (AgStore) failing = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GError) error = NULL;
+  const AgLedgerEntry *last;
+  gsize len = 0;
+  const char *clear;
+
+  value = ag_store_reveal (f->store, entry, 0, NULL, &error);
+  g_assert_no_error (error);
+  clear = (const char *) ag_secret_get_data (value, &len);
+  g_assert_cmpmem (clear, len, customer->values[AG_PII_KIND_CPF],
+                   strlen (customer->values[AG_PII_KIND_CPF]));
+  entries = ledger (f, NULL);
+  g_assert_cmpuint (entries->len, ==, 1);
+  last = entries->pdata[0];
+  g_assert_cmpint (last->event, ==, AG_LEDGER_EVENT_REVEAL);
+  g_assert_cmpstr (last->record_id, ==, customer->id);
+  g_assert_cmpint (last->field_kind, ==, AG_PII_KIND_CPF);
+  g_assert_cmpuint (last->seq, ==, entry->seq);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  g_clear_pointer (&value, ag_secret_free);
+
+  /* When the ledger cannot be written, no value. */
+  g_clear_object (&f->store);
+  failing = f->backend->open_failing (f->location);
+  value = ag_store_reveal (failing, refused, 0, NULL, &error);
+  f->backend->end_failing ();
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER);
+  g_assert_null (value);
+  g_clear_error (&error);
+  g_clear_object (&failing);
+
+  f->store = ag_store_open (f->location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  entries = ledger (f, NULL);
+  g_assert_cmpuint (entries->len, ==, 1);
+}
+
+static void
+test_reveal_quota (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_PHONE, 0);
+  g_autoptr (AgLedgerEntry) first = reveal_entry (customer, AG_PII_KIND_PHONE, T0);
+  g_autoptr (AgLedgerEntry) second = reveal_entry (customer, AG_PII_KIND_PHONE, T0 + 1);
+  g_autoptr (AgLedgerEntry) later
+    = reveal_entry (customer, AG_PII_KIND_PHONE, T0 + (gint64) 3601 * G_USEC_PER_SEC);
+  g_autoptr (AgSecret) value = NULL;
+  g_autoptr (GError) error = NULL;
+
+  value = ag_store_reveal (f->store, first, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&value, ag_secret_free);
+  value = ag_store_reveal (f->store, second, 1, NULL, &error);
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED);
+  g_assert_null (value);
+  g_clear_error (&error);
+  /* An hour on, the reveal counts no more. */
+  value = ag_store_reveal (f->store, later, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+}
+
+/* The ledger ----------------------------------------------------------------------------- */
+
+/* Entries 1-6: ana and bruno, a day apart. */
+static void
+append_days (Fixture *f)
+{
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr (AgLedgerEntry) entry
+        = new_entry (i % 3 == 0 ? AG_LEDGER_EVENT_LOGIN : AG_LEDGER_EVENT_LOCK,
+                     i % 2 ? "bruno" : "ana", T0 + (gint64) i * DAY_US);
+      g_autoptr (GError) error = NULL;
+
+      if (entry->event == AG_LEDGER_EVENT_LOCK)
+        entry->cause = g_strdup ("idle");
+      if (i == 4)
+        entry->record_id = g_strdup (customer_with (f, AG_PII_KIND_NAME, 0)->id);
+      g_assert_true (ag_store_append_event (f->store, entry, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (entry->seq, ==, i + 1);
+    }
+}
+
+static void
+test_ledger_iterate_verify (Fixture *f, gconstpointer data)
+{
+  AgLedgerFilter by_user = { .user = "bruno" };
+  AgLedgerFilter by_record = { .record_id = customer_with (f, AG_PII_KIND_NAME, 0)->id };
+  AgLedgerFilter by_time = { .since_us = T0 + DAY_US, .until_us = T0 + 3 * DAY_US };
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) bruno = NULL;
+  g_autoptr (GPtrArray) record = NULL;
+  g_autoptr (GPtrArray) days = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 n = 0, bad = 0;
+
+  append_days (f);
+  all = ledger (f, NULL);
+  g_assert_cmpuint (all->len, ==, 6);
+  for (guint i = 0; i < all->len; i++)
+    g_assert_cmpuint (((AgLedgerEntry *) all->pdata[i])->seq, ==, i + 1);
+  bruno = ledger (f, &by_user);
+  g_assert_cmpuint (bruno->len, ==, 3);
+  record = ledger (f, &by_record);
+  g_assert_cmpuint (record->len, ==, 1);
+  g_assert_cmpuint (((AgLedgerEntry *) record->pdata[0])->seq, ==, 5);
+  days = ledger (f, &by_time);
+  g_assert_cmpuint (days->len, ==, 2);
+
+  g_assert_true (ag_store_verify_ledger (f->store, &n, &bad, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 6);
+}
+
+static void
+test_ledger_prune (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgLedgerEntry) record = new_entry (AG_LEDGER_EVENT_PRUNE, "auditor", 0);
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GError) error = NULL;
+  const AgLedgerEntry *last;
+  guint64 n_pruned = 0, n = 0;
+
+  /* Entries from March 2025 are older than a day. */
+  append_days (f);
+  g_assert_true (ag_store_prune_ledger (f->store, 1, record, &n_pruned, &error));
+  g_assert_no_error (error);
+  /* The newest entry stays. */
+  g_assert_cmpuint (n_pruned, ==, 5);
+  entries = ledger (f, NULL);
+  g_assert_cmpuint (entries->len, ==, 2);
+  last = entries->pdata[1];
+  g_assert_cmpint (last->event, ==, AG_LEDGER_EVENT_PRUNE);
+  g_assert_cmpstr (last->cause, ==, "range=1..5 retention-days=1 removed=5");
+  g_assert_true (ag_store_verify_ledger (f->store, &n, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2);
+}
+
+static void
+test_ledger_tamper (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint64 bad = 0;
+
+  append_days (f);
+  g_clear_object (&f->store);
+  f->backend->tamper_entry (f->location, 2);
+  f->store = ag_store_open (f->location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (ag_store_verify_ledger (f->store, NULL, &bad, &error));
+  g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
+  g_assert_cmpuint (bad, ==, 2);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
+    {
+#define ADD(case_path, func)                                                                 \
+  do                                                                                         \
+    {                                                                                        \
+      g_autofree char *path = g_strdup_printf ("/store/%s/%s", backends[b].name, case_path); \
+      g_test_add (path, Fixture, &backends[b], fixture_set_up, func, fixture_tear_down);     \
+    }                                                                                        \
+  while (0)
+
+      ADD ("open", test_open);
+      ADD ("search/name-prefix", test_search_name_prefix);
+      ADD ("search/id", test_search_id);
+      ADD ("search/identifiers", test_search_identifiers);
+      ADD ("search/needs-access", test_search_needs_access);
+      ADD ("get-record", test_get_record);
+      ADD ("import/all-or-nothing", test_import_all_or_nothing);
+      ADD ("reveal/ledger-first", test_reveal_ledger_first);
+      ADD ("reveal/quota", test_reveal_quota);
+      ADD ("ledger/iterate-verify", test_ledger_iterate_verify);
+      ADD ("ledger/prune", test_ledger_prune);
+      ADD ("ledger/tamper", test_ledger_tamper);
+#undef ADD
+    }
+
+  return g_test_run ();
+}

@@ -427,26 +427,31 @@ normalize_text (AgPiiKind kind, const char *input, guint max_chars, gboolean mul
 
 /* CPF. */
 
+/**
+ * ag_pii_cpf_check_digit:
+ * @digits: at least @n ASCII digits
+ * @n: 9 for the first check digit, 10 for the second
+ *
+ * Returns: the CPF check digit that follows the first @n digits, as a character
+ */
+char
+ag_pii_cpf_check_digit (const char *digits, guint n)
+{
+  guint sum = 0;
+
+  g_return_val_if_fail (digits != NULL && (n == 9 || n == 10), '0');
+
+  for (guint i = 0; i < n; i++)
+    sum += (guint) (digits[i] - '0') * (n + 1 - i);
+  return (char) ('0' + (sum * 10) % 11 % 10);
+}
+
 static gboolean
 cpf_digits_ok (const char *d)
 {
-  guint sum, dv;
-
   if (all_same (d, 11))
     return FALSE;
-
-  sum = 0;
-  for (guint i = 0; i < 9; i++)
-    sum += (guint) (d[i] - '0') * (10 - i);
-  dv = (sum * 10) % 11 % 10;
-  if (dv != (guint) (d[9] - '0'))
-    return FALSE;
-
-  sum = 0;
-  for (guint i = 0; i < 10; i++)
-    sum += (guint) (d[i] - '0') * (11 - i);
-  dv = (sum * 10) % 11 % 10;
-  return dv == (guint) (d[10] - '0');
+  return ag_pii_cpf_check_digit (d, 9) == d[9] && ag_pii_cpf_check_digit (d, 10) == d[10];
 }
 
 /**
@@ -499,18 +504,27 @@ is_cpf_shape (const char *s)
 /* CNPJ, numeric or alphanumeric (from July 2026): 12 characters [0-9A-Z] and two numeric
  * check digits; the value of each character is its ASCII code minus 48. */
 
-static guint
-cnpj_check_digit (const char *c, guint n)
+/**
+ * ag_pii_cnpj_check_digit:
+ * @chars: at least @n characters [0-9A-Z]
+ * @n: 12 for the first check digit, 13 for the second
+ *
+ * Returns: the CNPJ check digit that follows the first @n characters, as a character
+ */
+char
+ag_pii_cnpj_check_digit (const char *chars, guint n)
 {
   guint sum = 0, weight = 2;
 
+  g_return_val_if_fail (chars != NULL && (n == 12 || n == 13), '0');
+
   for (guint i = n; i > 0; i--)
     {
-      sum += (guint) (c[i - 1] - '0') * weight;
+      sum += (guint) (chars[i - 1] - '0') * weight;
       weight = weight == 9 ? 2 : weight + 1;
     }
   sum %= 11;
-  return sum < 2 ? 0 : 11 - sum;
+  return (char) ('0' + (sum < 2 ? 0 : 11 - sum));
 }
 
 static gboolean
@@ -529,8 +543,7 @@ cnpj_chars_ok (const char *c)
 {
   if (all_same (c, 14))
     return FALSE;
-  return cnpj_check_digit (c, 12) == (guint) (c[12] - '0')
-         && cnpj_check_digit (c, 13) == (guint) (c[13] - '0');
+  return ag_pii_cnpj_check_digit (c, 12) == c[12] && ag_pii_cnpj_check_digit (c, 13) == c[13];
 }
 
 /**
@@ -915,6 +928,43 @@ normalize_email (AgPiiKind kind, const char *trimmed, GError **error)
 
 /* Payment card number. */
 
+/* The Luhn sum of @len digits, doubling every second one from the right starting at the
+ * rightmost when @payload (the check digit is still to come), else at the one before. */
+static guint
+luhn_sum (const char *digits, gsize len, gboolean payload)
+{
+  guint sum = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint d = (guint) (digits[len - 1 - i] - '0');
+
+      if (i % 2 == (payload ? 0 : 1))
+        {
+          d *= 2;
+          if (d > 9)
+            d -= 9;
+        }
+      sum += d;
+    }
+  return sum;
+}
+
+/**
+ * ag_pii_luhn_check_digit:
+ * @payload: @len ASCII digits
+ * @len: how many
+ *
+ * Returns: the Luhn check digit that makes @payload followed by it valid, as a character
+ */
+char
+ag_pii_luhn_check_digit (const char *payload, gsize len)
+{
+  g_return_val_if_fail (payload != NULL, '0');
+
+  return (char) ('0' + (10 - luhn_sum (payload, len, TRUE) % 10) % 10);
+}
+
 /**
  * ag_pii_luhn_is_valid:
  * @digits: ASCII digits only
@@ -925,28 +975,13 @@ gboolean
 ag_pii_luhn_is_valid (const char *digits)
 {
   gsize len;
-  guint sum = 0;
 
   g_return_val_if_fail (digits != NULL, FALSE);
 
   len = strlen (digits);
   if (len == 0 || !all_ascii_digits (digits, len))
     return FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      guint d = (guint) (digits[len - 1 - i] - '0');
-
-      if (i % 2 == 1)
-        {
-          d *= 2;
-          if (d > 9)
-            d -= 9;
-        }
-      sum += d;
-    }
-
-  return sum % 10 == 0;
+  return luhn_sum (digits, len, FALSE) % 10 == 0;
 }
 
 static char *

@@ -78,5 +78,12 @@ gboolean
 ag_pii_cnpj_is_valid (const char *chars);
 gboolean
 ag_pii_luhn_is_valid (const char *digits);
+/* Check digits, once for the validators here and for AgSynth. */
+char
+ag_pii_cpf_check_digit (const char *digits, guint n);
+char
+ag_pii_cnpj_check_digit (const char *chars, guint n);
+char
+ag_pii_luhn_check_digit (const char *payload, gsize len);
 
 G_END_DECLS

@@ -572,7 +572,6 @@ static char *
 make_cpf (AgSynth *self)
 {
   Buf b = { .len = 0 };
-  guint sum, dv;
 
   /* Nine equal digits would give an all-equal CPF, which is not valid. */
   do
@@ -582,33 +581,9 @@ make_cpf (AgSynth *self)
     }
   while (memcmp (b.str, b.str + 1, 8) == 0);
 
-  sum = 0;
-  for (guint i = 0; i < 9; i++)
-    sum += (guint) (b.str[i] - '0') * (10 - i);
-  dv = (sum * 10) % 11 % 10;
-  buf_add_c (&b, (char) ('0' + dv));
-
-  sum = 0;
-  for (guint i = 0; i < 10; i++)
-    sum += (guint) (b.str[i] - '0') * (11 - i);
-  dv = (sum * 10) % 11 % 10;
-  buf_add_c (&b, (char) ('0' + dv));
-
+  buf_add_c (&b, ag_pii_cpf_check_digit (b.str, 9));
+  buf_add_c (&b, ag_pii_cpf_check_digit (b.str, 10));
   return buf_dup (&b);
-}
-
-static guint
-cnpj_check_digit (const char *c, guint n)
-{
-  guint sum = 0, weight = 2;
-
-  for (guint i = n; i > 0; i--)
-    {
-      sum += (guint) (c[i - 1] - '0') * weight;
-      weight = weight == 9 ? 2 : weight + 1;
-    }
-  sum %= 11;
-  return sum < 2 ? 0 : 11 - sum;
 }
 
 /* Most are numeric MEI registrations (head office, branch 0001); one in ten uses the
@@ -623,8 +598,8 @@ make_cnpj (AgSynth *self)
   for (guint i = 0; i < 8; i++)
     buf_add_c (&b, alphanumeric ? alnum[below (self, 36)] : (char) ('0' + below (self, 10)));
   buf_add (&b, "0001");
-  buf_add_c (&b, (char) ('0' + cnpj_check_digit (b.str, 12)));
-  buf_add_c (&b, (char) ('0' + cnpj_check_digit (b.str, 13)));
+  buf_add_c (&b, ag_pii_cnpj_check_digit (b.str, 12));
+  buf_add_c (&b, ag_pii_cnpj_check_digit (b.str, 13));
   return buf_dup (&b);
 }
 
@@ -731,25 +706,10 @@ make_card_number (AgSynth *self)
   Buf b = { .len = 0 };
   guint i = below (self, G_N_ELEMENTS (card_prefixes));
   guint length = card_prefixes[i].length;
-  guint sum = 0;
 
   buf_add (&b, card_prefixes[i].prefix);
   buf_add_random_digits (self, &b, length - 1 - b.len);
-
-  /* The Luhn check digit: double every second digit from the right of the payload. */
-  for (gsize j = 0; j < b.len; j++)
-    {
-      guint d = (guint) (b.str[b.len - 1 - j] - '0');
-
-      if (j % 2 == 0)
-        {
-          d *= 2;
-          if (d > 9)
-            d -= 9;
-        }
-      sum += d;
-    }
-  buf_add_c (&b, (char) ('0' + (10 - sum % 10) % 10));
+  buf_add_c (&b, ag_pii_luhn_check_digit (b.str, b.len));
   return buf_dup (&b);
 }
 

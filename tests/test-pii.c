@@ -794,6 +794,26 @@ test_identifier_kinds (void)
   g_assert_true (ag_pii_kind_is_identifier (AG_PII_KIND_PIX_KEY));
 }
 
+/* The check digits that AgSynth makes and the validators check are one piece of code:
+ * known examples (the Receita's and the Luhn algorithm's textbook numbers). */
+static void
+test_check_digits (void)
+{
+  g_assert_cmpint (ag_pii_cpf_check_digit ("529982247", 9), ==, '2');
+  g_assert_cmpint (ag_pii_cpf_check_digit ("5299822472", 10), ==, '5');
+  g_assert_cmpint (ag_pii_cnpj_check_digit ("112223330001", 12), ==, '8');
+  g_assert_cmpint (ag_pii_cnpj_check_digit ("1122233300018", 13), ==, '1');
+  /* The alphanumeric form of July 2026: letters count as their ASCII code minus 48. */
+  g_assert_cmpint (ag_pii_cnpj_check_digit ("12ABC34501DE", 12), ==, '3');
+  g_assert_cmpint (ag_pii_cnpj_check_digit ("12ABC34501DE3", 13), ==, '5');
+  g_assert_cmpint (ag_pii_luhn_check_digit ("7992739871", 10), ==, '3');
+  g_assert_true (ag_pii_luhn_is_valid ("79927398713"));
+  g_assert_false (ag_pii_luhn_is_valid ("79927398710"));
+  g_assert_true (ag_pii_cpf_is_valid ("52998224725"));
+  g_assert_true (ag_pii_cnpj_is_valid ("11222333000181"));
+  g_assert_true (ag_pii_cnpj_is_valid ("12ABC34501DE35"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -811,6 +831,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pii/mask-shows-only-what-it-shows", test_mask_shows_only_what_it_shows);
   g_test_add_func ("/pii/mask-not-canonical", test_mask_not_canonical);
   g_test_add_func ("/pii/identifier-kinds", test_identifier_kinds);
+  g_test_add_func ("/pii/check-digits", test_check_digits);
 
   return g_test_run ();
 }

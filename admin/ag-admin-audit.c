@@ -155,6 +155,15 @@ verify_journal (AgStore *store, const char *directory)
       n_compared = 0;
     }
 
+  if (n_compared == 0 && directory != NULL)
+    {
+      /* Journal files named by the auditor that hold nothing of this store prove nothing,
+       * and a store renamed (another id) to dodge the comparison looks just like that. */
+      g_print (_("The journal in %s holds none of this store's entries (store %s): nothing "
+                  "could be compared.\n"),
+               directory, ag_store_get_id (store));
+      return AG_EXIT_FAILURE;
+    }
   if (n_compared == 0)
     g_print ("%s\n", _("No journal copy of this ledger was found to compare with (no systemd "
                         "journal here, or it holds none of this store's entries): only the "

@@ -77,7 +77,8 @@ struct _AgLedger
 {
   GObject parent_instance;
 
-  char *store_id; /* AG_STORE of the journal copy */
+  char *store_id;       /* AG_STORE of the journal copy */
+  gboolean rolled_back; /* AG_ROLLED_BACK=1 on the copies: not compared */
   AgSecret *key;
   MacStates *states;
 };
@@ -789,8 +790,9 @@ ag_ledger_upgrade_schema (sqlite3 *db, GError **error)
   in_transaction = !sqlite3_get_autocommit (db);
   if (!in_transaction && !exec (db, "BEGIN IMMEDIATE", "Cannot upgrade the ledger", error))
     return FALSE;
+  /* Another process may have upgraded it between the look and the lock. */
   if (!exec (db, drop_prune_triggers_sql, "Cannot upgrade the ledger", error)
-      || !exec (db, "DROP TABLE ledger_prune", "Cannot upgrade the ledger", error)
+      || !exec (db, "DROP TABLE IF EXISTS ledger_prune", "Cannot upgrade the ledger", error)
       || !exec (db, triggers_sql, "Cannot upgrade the ledger", error)
       || (!in_transaction && !exec (db, "COMMIT", "Cannot upgrade the ledger", error)))
     {
@@ -1006,6 +1008,14 @@ ag_ledger_append (AgLedger *self, sqlite3 *db, AgLedgerEntry *entry, GError **er
 /* Journal */
 
 void
+ag_ledger_set_rolled_back (AgLedger *self, gboolean rolled_back)
+{
+  g_return_if_fail (AG_IS_LEDGER (self));
+
+  self->rolled_back = rolled_back;
+}
+
+void
 ag_ledger_set_store_id (AgLedger *self, const char *store_id)
 {
   g_return_if_fail (AG_IS_LEDGER (self));
@@ -1036,12 +1046,12 @@ ag_ledger_mirror (AgLedger *self, const AgLedgerEntry *entry)
     "MESSAGE=Agent Guard ledger entry %" G_GUINT64_FORMAT ": %s", entry->seq,
     ag_ledger_event_to_string (entry->event), "MESSAGE_ID=" AG_LEDGER_MESSAGE_ID, "PRIORITY=6",
     "SYSLOG_IDENTIFIER=agent-guard", "AG_STORE=%s", self->store_id != NULL ? self->store_id : "",
-    "AG_SEQ=%" G_GUINT64_FORMAT, entry->seq, "AG_TIME=%" G_GINT64_FORMAT, entry->time_us,
-    "AG_EVENT=%s", ag_ledger_event_to_string (entry->event), "AG_MODE=%s",
-    ag_ledger_mode_to_string (entry->mode), "AG_USER=%s", entry->user, "AG_HOST=%s", entry->host,
-    "AG_SESSION=%s", entry->session_id, "AG_RECORD=%s",
-    entry->record_id != NULL ? entry->record_id : "", "AG_FIELD=%s", field, "AG_REASON=%s",
-    entry->reason != NULL ? entry->reason : "", "AG_TICKET=%s",
+    "AG_ROLLED_BACK=%d", self->rolled_back ? 1 : 0, "AG_SEQ=%" G_GUINT64_FORMAT, entry->seq,
+    "AG_TIME=%" G_GINT64_FORMAT, entry->time_us, "AG_EVENT=%s",
+    ag_ledger_event_to_string (entry->event), "AG_MODE=%s", ag_ledger_mode_to_string (entry->mode),
+    "AG_USER=%s", entry->user, "AG_HOST=%s", entry->host, "AG_SESSION=%s", entry->session_id,
+    "AG_RECORD=%s", entry->record_id != NULL ? entry->record_id : "", "AG_FIELD=%s", field,
+    "AG_REASON=%s", entry->reason != NULL ? entry->reason : "", "AG_TICKET=%s",
     entry->ticket != NULL ? entry->ticket : "", "AG_POLICY_VERSION=%s",
     entry->policy_version != NULL ? entry->policy_version : "", "AG_CAUSE=%s",
     entry->cause != NULL ? entry->cause : "", "AG_HASH=%s", hash_hex, NULL);
@@ -1836,6 +1846,123 @@ ag_ledger_check_head (sqlite3 *db, const AgLedgerHead *recorded, guint64 *first_
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * ag_ledger_verify_recent:
+ * @self: a #AgLedger with the key of the ledger in @db
+ * @db: the database, inside the caller's transaction
+ * @since_us: the start of the window the quotas count
+ * @known: (nullable): an entry verified by an earlier call, with nothing written by
+ *   another connection since: the walk stops there
+ * @first_bad_seq: (out) (optional): on %AG_LEDGER_ERROR_TAMPERED, where
+ * @error: return location for an error
+ *
+ * Verifies the newest entries, newest first, back to the first one at or before
+ * @since_us (or the start): each decodes, its SQL columns agree with it, its hash and MAC
+ * are right, and it is the previous entry of the one after it. What a quota counts over
+ * those columns is then what the ledger holds: deleting or rewriting entries of the last
+ * hour to start a quota again is found before the count, not only by `audit verify`.
+ *
+ * Returns: %TRUE when the window verifies
+ */
+gboolean
+ag_ledger_verify_recent (AgLedger *self, sqlite3 *db, gint64 since_us, const AgLedgerHead *known,
+                         guint64 *first_bad_seq, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint8 next_prev[AG_LEDGER_HASH_BYTES];
+  guint8 hash[AG_LEDGER_HASH_BYTES];
+  guint8 mac[AG_LEDGER_HASH_BYTES];
+  AgLedgerMac algorithm;
+  guint64 next_seq = 0;
+  gboolean reached_start = TRUE;
+  Anchor anchor;
+  int rc;
+
+  g_return_val_if_fail (AG_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  if (first_bad_seq != NULL)
+    *first_bad_seq = 0;
+  if (!read_ledger_meta (db, &algorithm, error))
+    return FALSE;
+  stmt = prepare (db, "SELECT " ROW_COLUMNS " FROM ledger ORDER BY seq DESC", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      sqlite3_value *columns[N_COLUMNS];
+      crypto_generichash_state state;
+      gboolean agrees = FALSE;
+      guint64 seq = (guint64) sqlite3_column_int64 (stmt, COLUMN_SEQ);
+      Row row;
+
+      for (guint i = 0; i < N_COLUMNS; i++)
+        columns[i] = sqlite3_column_value (stmt, (int) i);
+      if (!read_row (columns, &row, &agrees) || !agrees)
+        return set_tampered (error, first_bad_seq, seq, "its columns were changed");
+      if (next_seq != 0 && seq + 1 != next_seq)
+        return set_tampered (error, first_bad_seq, seq + 1, "it is missing");
+
+      crypto_generichash_init (&state, NULL, 0, AG_LEDGER_HASH_BYTES);
+      crypto_generichash_update (&state, row.seal, AG_LEDGER_HASH_BYTES);
+      crypto_generichash_update (&state, row.entry, row.entry_len);
+      crypto_generichash_final (&state, hash, AG_LEDGER_HASH_BYTES);
+      if (sodium_memcmp (hash, row.seal + AG_LEDGER_HASH_BYTES, AG_LEDGER_HASH_BYTES) != 0)
+        return set_tampered (error, first_bad_seq, seq, "its content was changed");
+      compute_mac (self, algorithm, hash, AG_LEDGER_HASH_BYTES, mac);
+      if (sodium_memcmp (mac, row.seal + 2 * AG_LEDGER_HASH_BYTES, AG_LEDGER_HASH_BYTES) != 0)
+        return set_tampered (error, first_bad_seq, seq, "its MAC does not match");
+      if (next_seq != 0 && sodium_memcmp (hash, next_prev, AG_LEDGER_HASH_BYTES) != 0)
+        return set_tampered (error, first_bad_seq, next_seq, "its previous hash does not match");
+
+      next_seq = seq;
+      memcpy (next_prev, row.seal, AG_LEDGER_HASH_BYTES);
+      /* Down to an entry verified before, with nothing written by anyone else since: the
+       * rest was verified then. */
+      if (known != NULL && seq == known->seq)
+        {
+          if (sodium_memcmp (hash, known->hash, AG_LEDGER_HASH_BYTES) != 0)
+            return set_tampered (error, first_bad_seq, seq, "it is not the one verified before");
+          reached_start = FALSE;
+          break;
+        }
+      if (row.view.time_us <= since_us)
+        {
+          reached_start = FALSE;
+          break;
+        }
+    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, rc, "Cannot read the ledger");
+      return FALSE;
+    }
+  if (!reached_start || next_seq == 0)
+    return TRUE;
+
+  /* Every entry was in the window: the oldest must follow the start or the anchor. */
+  if (next_seq == 1)
+    {
+      static const guint8 zero[AG_LEDGER_HASH_BYTES] = { 0 };
+
+      if (sodium_memcmp (next_prev, zero, AG_LEDGER_HASH_BYTES) != 0)
+        return set_tampered (error, first_bad_seq, 1, "its previous hash does not match");
+      return TRUE;
+    }
+  if (!read_anchor (db, &anchor, error))
+    return FALSE;
+  if (anchor.present && anchor.seq + 1 == next_seq)
+    {
+      anchor_mac (self, algorithm, anchor.seq, anchor.hash, mac);
+      if (sodium_memcmp (mac, anchor.mac, AG_LEDGER_HASH_BYTES) != 0
+          || sodium_memcmp (anchor.hash, next_prev, AG_LEDGER_HASH_BYTES) != 0)
+        return set_tampered (error, first_bad_seq, next_seq, "the anchor does not verify");
+      return TRUE;
+    }
+  return set_tampered (error, first_bad_seq, next_seq - 1, "it is missing");
 }
 
 /* Export */

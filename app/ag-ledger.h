@@ -87,6 +87,14 @@ typedef struct
   guint8 mac[AG_LEDGER_HASH_BYTES];
 } AgLedgerEntry;
 
+/* The newest entry of a ledger, as recorded outside its file (the rollback anchor):
+ * @seq 0 is an empty ledger. */
+typedef struct
+{
+  guint64 seq;
+  guint8 hash[AG_LEDGER_HASH_BYTES];
+} AgLedgerHead;
+
 #define AG_TYPE_LEDGER_ENTRY (ag_ledger_entry_get_type ())
 
 GType
@@ -146,6 +154,10 @@ ag_ledger_new (const AgSecret *mac_key);
  * entry is durable only after that commit. Then call ag_ledger_mirror(). */
 gboolean
 ag_ledger_append (AgLedger *self, sqlite3 *db, AgLedgerEntry *entry, GError **error);
+/* Entries appended to a rolled-back store (audit reads) carry AG_ROLLED_BACK=1 in the
+ * journal: their seqs repeat ones the store lost, and the comparison skips them. */
+void
+ag_ledger_set_rolled_back (AgLedger *self, gboolean rolled_back);
 /* The store id the journal copy names (AG_STORE), so that verification can find it. */
 void
 ag_ledger_set_store_id (AgLedger *self, const char *store_id);
@@ -160,6 +172,13 @@ ag_ledger_mirror (AgLedger *self, const AgLedgerEntry *entry);
 gboolean
 ag_ledger_verify (AgLedger *self, sqlite3 *db, guint64 *n_entries, guint64 *first_bad_seq,
                   GError **error);
+
+/* Verifies the newest entries back to the first at or before @since_us (the quota
+ * window), or back to @known, verified before: AG_LEDGER_ERROR_TAMPERED with @first_bad_seq when
+ * one was changed or removed. */
+gboolean
+ag_ledger_verify_recent (AgLedger *self, sqlite3 *db, gint64 since_us, const AgLedgerHead *known,
+                         guint64 *first_bad_seq, GError **error);
 
 /* Calls @func for each entry matching @filter, in sequence order, as stored (without
  * verifying the chain). */
@@ -176,14 +195,6 @@ ag_ledger_foreach (sqlite3 *db, const AgLedgerFilter *filter, AgLedgerEntryFunc 
 gboolean
 ag_ledger_prune (AgLedger *self, sqlite3 *db, guint retention_days, gint64 now_us,
                  AgLedgerEntry *record, guint64 *n_pruned, GError **error);
-
-/* The newest entry of a ledger, as recorded outside its file (the rollback anchor):
- * @seq 0 is an empty ledger. */
-typedef struct
-{
-  guint64 seq;
-  guint8 hash[AG_LEDGER_HASH_BYTES];
-} AgLedgerHead;
 
 /* A head sealed for keeping outside the store: version · seq · hash · MAC. */
 #define AG_LEDGER_SEALED_HEAD_BYTES (1 + 8 + AG_LEDGER_HASH_BYTES + AG_LEDGER_HASH_BYTES)

@@ -77,6 +77,17 @@ struct _AgSqliteStore
   gboolean head_running;
   guint64 recorded_seq;
   GError *head_error;
+  /* Under @lock: the newest entry this connection knows is durable and authentic (the
+   * head checked at open, then each of its own commits); every write transaction first
+   * checks the file still holds it. And why the head could not be checked at open when
+   * it was not a rollback (the Secret Service did not answer): accesses retry it. */
+  AgLedgerHead known_head;
+  GError *head_unchecked;
+  /* The newest entry the last check of the quota window verified, and the data_version
+   * then (check_recent_locked()). */
+  AgLedgerHead window_top;
+  gint64 window_version;
+  gboolean window_valid;
 
   sqlite3_stmt *insert_customer;
   sqlite3_stmt *insert_name;
@@ -327,6 +338,7 @@ ag_sqlite_store_finalize (GObject *object)
   if (self->head_recorder != NULL)
     g_thread_pool_free (self->head_recorder, FALSE, TRUE);
   g_clear_error (&self->head_error);
+  g_clear_error (&self->head_unchecked);
   g_mutex_clear (&self->head_lock);
   g_cond_clear (&self->head_cond);
   sqlite3_finalize (self->insert_customer);
@@ -631,6 +643,13 @@ record_head_locked (AgSqliteStore *self, const AgLedgerHead *head, GCancellable 
 {
   guint8 sealed[AG_LEDGER_SEALED_HEAD_BYTES];
 
+  g_mutex_lock (&self->head_lock);
+  if (head->seq != 0 && head->seq <= self->recorded_seq)
+    {
+      g_mutex_unlock (&self->head_lock);
+      return TRUE;
+    }
+  g_mutex_unlock (&self->head_lock);
   if (!ag_ledger_seal_head (self->ledger, self->db, head, sealed, error)
       || !ag_keyring_store_ledger_head (self->store_id, sealed, sizeof sealed, cancellable, error))
     return FALSE;
@@ -660,6 +679,9 @@ record_head_func (gpointer data, gpointer user_data)
 
       memcpy (sealed, self->pending_head, sizeof sealed);
       self->head_pending = FALSE;
+      /* Never a record older than one this process made. */
+      if (seq <= self->recorded_seq)
+        continue;
       g_mutex_unlock (&self->head_lock);
 
       ok = ag_keyring_store_ledger_head (self->store_id, sealed, sizeof sealed, NULL, &local_error);
@@ -694,6 +716,7 @@ advance_head_locked (AgSqliteStore *self, const AgLedgerEntry *last)
   if (self->rollback_error != NULL)
     return;
   memcpy (head.hash, last->hash, AG_LEDGER_HASH_BYTES);
+  self->known_head = head;
   if (!ag_ledger_seal_head (self->ledger, self->db, &head, sealed, &error))
     {
       g_mutex_lock (&self->head_lock);
@@ -730,19 +753,62 @@ wait_for_head (AgSqliteStore *self)
   g_mutex_unlock (&self->head_lock);
 }
 
-/* Before an access (a reveal, a search by an identifier): when the last record failed,
- * records the head now, and refuses the access if that fails too. Without a record a
- * rollback past this point could not be seen: fail closed. */
+/* How long an access waits for the record of the commit before it. */
+#define HEAD_WAIT_US (3 * G_USEC_PER_SEC)
+
+static void
+set_ledger_error (GError **error, GError *cause);
+
+static gboolean
+check_head_locked (AgSqliteStore *self, GCancellable *cancellable, guint64 *first_bad_seq,
+                   GError **error);
+
+/* Before an access (a reveal, a search by an identifier). The record of the commit
+ * before it must be in the Secret Service: wait for the recorder (at most HEAD_WAIT_US),
+ * and when its record failed, record the head now. An access that cannot have that is
+ * refused, so that at most one access (the one whose record is on its way) can be cut
+ * off unseen. A head that could not be checked at open is checked first. */
 static gboolean
 check_head_recorded_locked (AgSqliteStore *self, GError **error)
 {
   AgLedgerHead head;
   GError *local_error = NULL;
-  gboolean failed;
+  gboolean failed, waiting;
+  gint64 deadline = g_get_monotonic_time () + HEAD_WAIT_US;
+
+  if (self->head_unchecked != NULL)
+    {
+      if (!check_head_locked (self, NULL, NULL, &local_error))
+        {
+          if (g_error_matches (local_error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK))
+            {
+              self->rollback_error = g_error_copy (local_error);
+              g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK,
+                           "The store is open for audit only: %s", local_error->message);
+            }
+          else
+            g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
+                         "The ledger's newest entry cannot be checked against the Secret "
+                         "Service: %s",
+                         local_error->message);
+          g_error_free (local_error);
+          return FALSE;
+        }
+      g_clear_error (&self->head_unchecked);
+    }
 
   g_mutex_lock (&self->head_lock);
-  failed = self->head_error != NULL && !self->head_running;
+  while (self->head_running && g_cond_wait_until (&self->head_cond, &self->head_lock, deadline))
+    ;
+  waiting = self->head_running;
+  failed = self->head_error != NULL;
   g_mutex_unlock (&self->head_lock);
+  if (waiting)
+    {
+      g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
+                           "The Secret Service has not recorded the ledger's newest entry yet");
+      return FALSE;
+    }
   if (!failed)
     return TRUE;
 
@@ -751,6 +817,67 @@ check_head_recorded_locked (AgSqliteStore *self, GError **error)
     return TRUE;
   g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
                "The ledger's newest entry cannot be recorded in the Secret Service: %s",
+               local_error->message);
+  g_error_free (local_error);
+  return FALSE;
+}
+
+/* First in every write transaction: the file must still hold the newest entry this
+ * connection knew of. Entries cut off while the store is open (the GUI runs all day) are
+ * found here, before the next commit could be recorded over them. */
+static gboolean
+check_known_head_locked (AgSqliteStore *self, GError **error)
+{
+  GError *local_error = NULL;
+
+  if (self->known_head.seq == 0 || self->rollback_error != NULL)
+    return TRUE;
+  if (ag_ledger_check_head (self->db, &self->known_head, NULL, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK))
+    {
+      g_debug ("%s is open for audit only from now on: %s", self->path, local_error->message);
+      self->rollback_error = g_error_copy (local_error);
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK,
+                   "The store is open for audit only: %s", local_error->message);
+      g_error_free (local_error);
+    }
+  else
+    set_ledger_error (error, local_error);
+  return FALSE;
+}
+
+/* Before a quota is counted: the window it counts verifies (ag_ledger_verify_recent()).
+ * When no other connection has written since the last check (PRAGMA data_version), only
+ * the entries after the newest one checked then are walked; this connection's own
+ * appends are what it just wrote. */
+static gboolean
+check_recent_locked (AgSqliteStore *self, gint64 time_us, GError **error)
+{
+  GError *local_error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 version = -1;
+  AgLedgerHead head;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (ag_ledger_verify_recent (
+        self->ledger, self->db, time_us - (gint64) 3600 * G_USEC_PER_SEC,
+        self->window_valid && version == self->window_version ? &self->window_top : NULL, NULL,
+        &local_error)
+      && ag_ledger_get_head (self->db, &head, &local_error))
+    {
+      self->window_top = head;
+      self->window_version = version;
+      self->window_valid = version >= 0;
+      return TRUE;
+    }
+  self->window_valid = FALSE;
+  g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
+               "The ledger's last hour does not verify, so nothing is revealed: %s",
                local_error->message);
   g_error_free (local_error);
   return FALSE;
@@ -879,6 +1006,8 @@ check_head_locked (AgSqliteStore *self, GCancellable *cancellable, guint64 *firs
   g_mutex_lock (&self->head_lock);
   self->recorded_seq = MAX (self->recorded_seq, recorded.seq);
   g_mutex_unlock (&self->head_lock);
+  if (recorded.seq > self->known_head.seq)
+    self->known_head = recorded;
   return TRUE;
 }
 
@@ -987,8 +1116,17 @@ load_ledger (AgSqliteStore *self, GCancellable *cancellable, GError **error)
           g_propagate_error (error, local_error);
           return FALSE;
         }
-      g_debug ("%s opens for audit only: %s", self->path, local_error->message);
-      self->rollback_error = local_error;
+      if (g_error_matches (local_error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK))
+        {
+          g_debug ("%s opens for audit only: %s", self->path, local_error->message);
+          self->rollback_error = local_error;
+        }
+      else
+        {
+          /* Not known to be rolled back: accesses check again, and wait until then. */
+          g_debug ("The head of %s could not be checked: %s", self->path, local_error->message);
+          self->head_unchecked = local_error;
+        }
     }
   return TRUE;
 }
@@ -2157,6 +2295,11 @@ append_locked (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
       set_ledger_error (error, local_error);
       return FALSE;
     }
+  if ((entry->event != AG_LEDGER_EVENT_EXPORT && !check_known_head_locked (self, error)))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
   if (!ag_ledger_append (self->ledger, self->db, entry, &local_error))
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -2297,9 +2440,11 @@ reveal_locked (AgSqliteStore *self, AgLedgerEntry *entry, guint max_per_hour, gb
       return NULL;
     }
 
-  if (!read_sealed (self, entry->record_id, entry->field_kind, &sealed, &sealed_len, error)
+  if (!check_known_head_locked (self, error)
+      || !read_sealed (self, entry->record_id, entry->field_kind, &sealed, &sealed_len, error)
       || (max_per_hour > 0
-          && !check_quota (self, entry->user, entry->time_us, max_per_hour, error)))
+          && (!check_recent_locked (self, entry->time_us, error)
+              || !check_quota (self, entry->user, entry->time_us, max_per_hour, error))))
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       return NULL;
@@ -2419,6 +2564,12 @@ search_identifier_locked (AgSqliteStore *self, const char *query, guint kinds, g
   /* Each customer found is an access and counts, as does a search that found nobody:
    * the `search` entries are counted. (Counting searches by their time would let a
    * clock that stands still make every search one.) */
+  if (!check_known_head_locked (self, error)
+      || (max_per_hour > 0 && !check_recent_locked (self, time_us, error)))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
   if (max_per_hour > 0
       && !count_last_hour (
         self, &self->count_searches,

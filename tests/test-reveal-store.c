@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1084,6 +1085,108 @@ test_rollback_ahead (Fixture *f, gconstpointer data)
   assert_ledger_intact (f->store, 4);
 }
 
+/* Entries cut off while a process keeps the store open (the GUI all day, or the CLI at its
+ * PAM prompt): its next commit must not be recorded over them. */
+static void
+test_rollback_cut_while_open (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  sqlite3 *db = NULL;
+
+  for (guint i = 0; i < 5; i++)
+    reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + i, 0);
+  assert_ledger_intact (f->store, 5);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq > 1",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 10, 0,
+                  AG_STORE_ERROR_ROLLED_BACK);
+  assert_rolled_back (f, 2);
+}
+
+static guint
+secret_service_pid (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr (GVariant) reply = NULL;
+  guint pid = 0;
+
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(u)"), 0, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &pid);
+  g_assert_cmpuint (pid, >, 0);
+  return pid;
+}
+
+/* A Secret Service that does not answer (stopped here; an unlock prompt would do the
+ * same): the reveal whose record is on its way goes through, the next one waits, then is
+ * refused. At most one reveal can ever be cut off unseen. */
+static void
+test_rollback_keyring_stalled (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  guint pid = secret_service_pid ();
+
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0, 0);
+  assert_ledger_intact (f->store, 1);
+  g_assert_cmpint (kill ((pid_t) pid, SIGSTOP), ==, 0);
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 1, 0);
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 2, 0,
+                  AG_STORE_ERROR_LEDGER);
+  g_assert_cmpint (kill ((pid_t) pid, SIGCONT), ==, 0);
+  /* Once it answers, reveals go on. */
+  reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 3, 0);
+  assert_ledger_intact (f->store, 3);
+}
+
+/* The recorded head kept, the older entries of the hour deleted: the quota would start
+ * again. The window is verified before it is counted. */
+static void
+test_rollback_window_cut (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    reveal_ok (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + i, 3);
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 3, 3,
+                  AG_STORE_ERROR_QUOTA_EXCEEDED);
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE seq < 3",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 4, 3,
+                  AG_STORE_ERROR_LEDGER);
+  g_clear_object (&f->store);
+
+  /* Giving the hour's entries to another user instead is found the same way. */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER ledger_no_update; UPDATE ledger SET user = 'x'",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  f->store = ag_sqlite_store_open (f->path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  reveal_refused (f->store, "agente01", customer, AG_PII_KIND_CPF, T0 + 5, 3,
+                  AG_STORE_ERROR_LEDGER);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1111,6 +1214,9 @@ main (int argc, char **argv)
   ADD ("rollback/record-forged", test_rollback_record_forged);
   ADD ("rollback/ledger-reset", test_rollback_ledger_reset);
   ADD ("rollback/ahead", test_rollback_ahead);
+  ADD ("rollback/cut-while-open", test_rollback_cut_while_open);
+  ADD ("rollback/keyring-stalled", test_rollback_keyring_stalled);
+  ADD ("rollback/window-cut", test_rollback_window_cut);
 
 #undef ADD
 

@@ -821,6 +821,172 @@ test_policy_refused (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* The keyboard (issue 18) --------------------------------------------------------------- */
+
+/* The start of a word (its first two letters) in the names of at least @n customers: a
+ * name search with that many results. */
+static char *
+common_name_start (Fixture *fixture, guint n)
+{
+  g_autoptr (GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *best = NULL;
+  guint best_count = 0;
+
+  for (guint i = 0; i < fixture->customers->len; i++)
+    {
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, i);
+      g_auto (GStrv) words = g_strsplit (customer->values[AG_PII_KIND_NAME], " ", -1);
+      g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+      for (guint w = 0; words[w] != NULL; w++)
+        {
+          g_autofree char *start = NULL;
+          char *folded;
+
+          if (g_utf8_strlen (words[w], -1) < 3)
+            continue;
+          start = g_utf8_substring (words[w], 0, 2);
+          folded = g_utf8_strdown (start, -1);
+          if (!g_hash_table_add (seen, g_strdup (folded)))
+            {
+              g_free (folded);
+              continue;
+            }
+          value = g_hash_table_lookup (counts, folded);
+          g_hash_table_replace (counts, folded, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) + 1));
+        }
+    }
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (GPOINTER_TO_UINT (value) > best_count)
+      {
+        best = key;
+        best_count = GPOINTER_TO_UINT (value);
+      }
+  g_assert_cmpuint (best_count, >=, n);
+  return g_strdup (best);
+}
+
+/* The search result rows in sight, in order. */
+static GPtrArray *
+result_rows (AgWindow *window)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  GPtrArray *rows = g_ptr_array_new ();
+
+  ag_test_collect_type (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, all);
+  for (guint i = 0; i < all->len; i++)
+    if (!AG_IS_FIELD_ROW (all->pdata[i]) && gtk_widget_get_mapped (all->pdata[i]))
+      g_ptr_array_add (rows, all->pdata[i]);
+  return rows;
+}
+
+static const char *
+row_id (gpointer row)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+/* Searches for @query as typed in the search entry and returns its (at least @n) result
+ * rows. */
+static GPtrArray *
+search_for (AgWindow *window, const char *query, guint n)
+{
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GPtrArray *rows = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), query);
+  AG_TEST_WAIT_UNTIL (({
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    rows = result_rows (window);
+    rows->len >= n;
+  }));
+  ag_test_spin ();
+  return rows;
+}
+
+/* The name of the record pane's page: "none", "loading", "record"… */
+static const char *
+content_page (AgWindow *window)
+{
+  GtkWidget *page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE);
+
+  g_assert_nonnull (page);
+  return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_parent (page)));
+}
+
+/* The customer whose record is on screen, or NULL. */
+static const char *
+shown_id (AgWindow *window)
+{
+  GtkWidget *page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE);
+  AgRecord *record = page != NULL ? ag_record_page_get_record (AG_RECORD_PAGE (page)) : NULL;
+
+  return record != NULL && g_strcmp0 (content_page (window), "record") == 0
+           ? ag_record_get_id (record)
+           : NULL;
+}
+
+static GtkWidget *
+focus_of (gpointer window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+/* Must-fix 1: Return on the CPF row of the third result opens the reveal dialog for that
+ * field of that customer; no key on a field row reaches the search. */
+static void
+test_keyboard_enter_on_third_result_row (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  g_autofree char *word = common_name_start (fixture, 3);
+  g_autoptr (GPtrArray) rows = search_for (window, word, 3);
+  g_autofree char *third = g_strdup (row_id (rows->pdata[2]));
+  g_autofree char *events = NULL;
+  AgFieldRow *cpf_row;
+  AgRevealDialog *dialog;
+
+  /* The third customer, clicked. */
+  g_signal_emit_by_name (rows->pdata[2], "activate");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), third) == 0);
+  ag_test_spin ();
+  cpf_row = ag_test_find_field_row (
+    AG_RECORD_PAGE (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)), AG_PII_KIND_CPF);
+  gtk_widget_grab_focus (GTK_WIDGET (cpf_row));
+  g_assert_true (focus_of (window) == GTK_WIDGET (cpf_row));
+
+  /* Return: the dialog for the CPF of that customer; the record stays on screen. */
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, third);
+  g_assert_cmpint (ag_reveal_dialog_get_kind (dialog), ==, AG_PII_KIND_CPF);
+  g_assert_cmpstr (shown_id (window), ==, third);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, word);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+
+  /* Other keys on the row do not reach the search either: the text and the record stay. */
+  gtk_widget_grab_focus (GTK_WIDGET (cpf_row));
+  ag_test_press_keys (GTK_WINDOW (window), "x BackSpace Escape KP_Enter");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, word);
+  g_assert_cmpstr (shown_id (window), ==, third);
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, third);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login ");
+  ag_test_close_window (window);
+}
+
 /* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
 
 static gboolean
@@ -935,6 +1101,7 @@ main (int argc, char **argv)
   ADD ("policy-reload", NULL, test_policy_reload);
   ADD ("policy-refused", "[policy]\nfoo=1\n", test_policy_refused);
   ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
+  ADD ("keyboard/enter-on-third-result-row", NULL, test_keyboard_enter_on_third_result_row);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD

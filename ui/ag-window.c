@@ -636,6 +636,35 @@ search_key_pressed_cb (AgWindow *self, guint keyval, guint keycode, GdkModifierT
   return GDK_EVENT_PROPAGATE;
 }
 
+/* Typing on in the search results types on in the search entry. Only keys that type text
+ * go there, and only from the results: Return, Escape, Backspace and the rest keep their
+ * meaning where the focus is, and no key on the record ever reaches the search. GTK's own
+ * key capture (gtk_search_entry_set_key_capture_widget()) forwards Return too, from
+ * anywhere in the window, and the search entry's activation opened its first result: with
+ * a field row of another customer focused, Return there once opened the first customer
+ * instead of revealing the field (issue 18). */
+static gboolean
+window_key_pressed_cb (AgWindow *self, guint keyval, guint keycode, GdkModifierType state,
+                       GtkEventControllerKey *controller)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gunichar character = gdk_keyval_to_unicode (keyval);
+  GtkWidget *text;
+
+  if (!is_unlocked (self) || self->state != AG_WINDOW_STATE_READY)
+    return GDK_EVENT_PROPAGATE;
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK | GDK_META_MASK)) != 0
+      || character == 0 || !g_unichar_isgraph (character))
+    return GDK_EVENT_PROPAGATE;
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->results_list)))
+    return GDK_EVENT_PROPAGATE;
+
+  text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->search_entry)));
+  gtk_text_grab_focus_without_selecting (GTK_TEXT (text));
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+  return gtk_event_controller_key_forward (controller, text);
+}
+
 /* Showing a record ---------------------------------------------------------------------- */
 
 static void
@@ -772,7 +801,6 @@ destroy_customer_widgets (AgWindow *self)
       self->record_page = NULL;
     }
   forget_customers (self);
-  gtk_search_entry_set_key_capture_widget (self->search_entry, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
@@ -785,7 +813,6 @@ create_customer_widgets (AgWindow *self)
       self->record_page = AG_RECORD_PAGE (ag_record_page_new_with_guard (self->guard));
       gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->record_page), "record");
     }
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
 }
 
 static void
@@ -1165,6 +1192,11 @@ ag_window_init (AgWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (window_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 /**

@@ -935,6 +935,24 @@ focus_of (gpointer window)
   return gtk_root_get_focus (GTK_ROOT (window));
 }
 
+static gboolean
+focus_in (gpointer window, gpointer widget)
+{
+  GtkWidget *focus = focus_of (window);
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static GPtrArray *
+field_rows (AgWindow *window)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  ag_test_collect_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW, rows);
+  g_assert_cmpuint (rows->len, >, 2);
+  return rows;
+}
+
 /* Must-fix 1: Return on the CPF row of the third result opens the reveal dialog for that
  * field of that customer; no key on a field row reaches the search. */
 static void
@@ -984,6 +1002,75 @@ test_keyboard_enter_on_third_result_row (Fixture *fixture, gconstpointer user_da
 
   events = ag_test_ledger_events (window);
   g_assert_cmpstr (events, ==, "login ");
+  ag_test_close_window (window);
+}
+
+/* Must-fix 3: the results are one Tab stop, arrows move in them, and only Return (or a
+ * click) opens a record: tabbing or arrowing through them opens none. */
+static void
+test_keyboard_tab_does_not_open (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  g_autofree char *word = common_name_start (fixture, 3);
+  g_autoptr (GPtrArray) rows = search_for (window, word, 3);
+  GtkWidget *list = gtk_widget_get_ancestor (rows->pdata[0], GTK_TYPE_LIST_BOX);
+  g_autofree char *third = g_strdup (row_id (rows->pdata[2]));
+  g_autoptr (GPtrArray) fields = NULL;
+
+  g_assert_true (focus_in (window, entry));
+  g_assert_cmpstr (content_page (window), ==, "none");
+
+  /* Tab: into the list, on its first row; nothing opens. */
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == rows->pdata[0]);
+  g_assert_cmpstr (content_page (window), ==, "none");
+  /* Tab again: out of the list, not on to the next customer. */
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_false (focus_in (window, list));
+  g_assert_cmpstr (content_page (window), ==, "none");
+
+  /* Back in (Tab went round the window: on the last row); the arrows move the focus and
+   * open nothing. */
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_in (window, list));
+  g_assert_cmpstr (content_page (window), ==, "none");
+  ag_test_press_keys (GTK_WINDOW (window), "Home");
+  g_assert_true (focus_of (window) == rows->pdata[0]);
+  ag_test_press_keys (GTK_WINDOW (window), "Down Down");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  ag_test_press_keys (GTK_WINDOW (window), "Up");
+  g_assert_true (focus_of (window) == rows->pdata[1]);
+  ag_test_press_keys (GTK_WINDOW (window), "Down");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  g_assert_cmpstr (content_page (window), ==, "none");
+
+  /* Return opens the one the focus is on. */
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), third) == 0);
+  ag_test_spin ();
+
+  /* Through the list both ways again: it is one stop, the open customer stays. */
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_in (window, entry));
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  fields = field_rows (window);
+  g_assert_true (focus_of (window) == fields->pdata[0]);
+  g_assert_cmpstr (shown_id (window), ==, third);
+
+  /* A letter typed in the results goes on in the search, as in GNOME's lists. */
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  ag_test_press_keys (GTK_WINDOW (window), "z");
+  g_assert_true (focus_in (window, entry));
+  {
+    g_autofree char *typed = g_strconcat (word, "z", NULL);
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, typed);
+  }
+
   ag_test_close_window (window);
 }
 
@@ -1102,6 +1189,7 @@ main (int argc, char **argv)
   ADD ("policy-refused", "[policy]\nfoo=1\n", test_policy_refused);
   ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
   ADD ("keyboard/enter-on-third-result-row", NULL, test_keyboard_enter_on_third_result_row);
+  ADD ("keyboard/tab-does-not-open", NULL, test_keyboard_tab_does_not_open);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD

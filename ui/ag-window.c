@@ -12,6 +12,7 @@
 
 #include "ag-application.h"
 #include "ag-keyring.h"
+#include "ag-list-keynav.h"
 #include "ag-lock-page.h"
 #include "ag-pii.h"
 #include "ag-policy-source.h"
@@ -67,6 +68,7 @@ struct _AgWindow
   gboolean results_stale;
   GCancellable *record_cancellable;
   GListModel *results;
+  char *shown_id; /* the customer on screen, or being fetched for it */
 
   GtkStack *main_stack;
   GtkStack *status_stack;
@@ -240,6 +242,7 @@ forget_customers (AgWindow *self)
 
   gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->results);
+  g_clear_pointer (&self->shown_id, g_free);
   if (self->record_page != NULL)
     ag_record_page_set_record (self->record_page, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "none");
@@ -496,6 +499,9 @@ static gboolean
 focus_first_result (AgWindow *self, gboolean activate);
 
 static void
+select_shown_row (AgWindow *self);
+
+static void
 search_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (AgWindow) self = user_data;
@@ -520,6 +526,7 @@ search_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   g_set_object (&self->results, results);
   gtk_list_box_bind_model (self->results_list, self->results, create_result_row, NULL, NULL);
+  select_shown_row (self);
   gtk_stack_set_visible_child_name (
     self->results_stack, g_list_model_get_n_items (results) > 0 ? "results" : "no-results");
   if (open_first)
@@ -586,7 +593,6 @@ focus_first_result (AgWindow *self, gboolean activate)
   if (row == NULL)
     return FALSE;
 
-  gtk_list_box_select_row (self->results_list, row);
   gtk_widget_grab_focus (GTK_WIDGET (row));
   if (activate)
     g_signal_emit_by_name (row, "activate");
@@ -707,6 +713,8 @@ show_record (AgWindow *self, const char *id)
 
   g_cancellable_cancel (self->record_cancellable);
   g_clear_object (&self->record_cancellable);
+  g_free (self->shown_id);
+  self->shown_id = g_strdup (id);
 
   /* A value revealed from the previous customer is hidden and ledgered `remask`. */
   ag_guard_remask_all (self->guard, AG_REMASK_CAUSE_RECORD_CHANGED);
@@ -719,23 +727,51 @@ show_record (AgWindow *self, const char *id)
                              g_object_ref (self));
 }
 
+/* The selected result is the customer on screen, and only that: moving the focus through
+ * the results with Tab or the arrows opens no record and marks none (issue 18). */
 static void
-row_selected_cb (AgWindow *self, GtkListBoxRow *row)
+select_shown_row (AgWindow *self)
 {
-  g_autoptr (AgRecord) record = NULL;
+  guint n_results = self->results != NULL ? g_list_model_get_n_items (self->results) : 0;
 
-  if (row == NULL || self->results == NULL)
-    return;
+  for (guint i = 0; i < n_results && self->shown_id != NULL; i++)
+    {
+      g_autoptr (AgRecord) record = g_list_model_get_item (self->results, i);
 
-  record = g_list_model_get_item (self->results, gtk_list_box_row_get_index (row));
-  if (record != NULL)
-    show_record (self, ag_record_get_id (record));
+      if (g_strcmp0 (ag_record_get_id (record), self->shown_id) == 0)
+        {
+          GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->results_list, (int) i);
+
+          if (row != NULL && !gtk_list_box_row_is_selected (row))
+            gtk_list_box_select_row (self->results_list, row);
+          return;
+        }
+    }
+  if (gtk_list_box_get_selected_row (self->results_list) != NULL)
+    gtk_list_box_unselect_all (self->results_list);
 }
 
 static void
+row_selected_cb (AgWindow *self, GtkListBoxRow *row)
+{
+  /* GTK selects the row the arrow keys move to; the selection goes back to the customer
+   * on screen. (No row selected is what the results show while they are rebuilt.) */
+  if (row != NULL)
+    select_shown_row (self);
+}
+
+/* Enter on a result, or a click: the only ways a record opens. */
+static void
 row_activated_cb (AgWindow *self, GtkListBoxRow *row)
 {
-  row_selected_cb (self, row);
+  g_autoptr (AgRecord) record = NULL;
+
+  if (self->results != NULL)
+    record = g_list_model_get_item (self->results, gtk_list_box_row_get_index (row));
+  if (record == NULL)
+    return;
+  show_record (self, ag_record_get_id (record));
+  select_shown_row (self);
   /* Folded, the record is a page further on; unfolded it is already in sight, and the
    * focus stays in the results. */
   if (adw_leaflet_get_folded (self->leaflet))
@@ -1020,6 +1056,7 @@ ag_window_finalize (GObject *object)
 
   g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->locked_record_id, g_free);
+  g_clear_pointer (&self->shown_id, g_free);
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
   g_clear_pointer (&self->policy_paths, ag_policy_paths_free);
@@ -1197,6 +1234,8 @@ ag_window_init (AgWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (window_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  ag_list_keynav_single_tab_stop (self->results_list);
 }
 
 /**

@@ -322,13 +322,14 @@ test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
   GtkWidget *reveal_button, *hide_button;
   AgReveal *reveal;
 
-  /* The reveal button, named for its field, and reachable with the keyboard. */
+  /* The reveal button, named for its field; from the keyboard the row is the stop
+   * (keyboard/contract), not the button. */
   reveal_button = find_tooltip (GTK_WIDGET (row), "Reveal CPF");
   g_assert_true (GTK_IS_BUTTON (reveal_button));
   g_assert_true (gtk_widget_get_mapped (reveal_button));
   gtk_test_accessible_assert_property (reveal_button, GTK_ACCESSIBLE_PROPERTY_LABEL, "Reveal CPF");
-  gtk_widget_grab_focus (reveal_button);
-  g_assert_true (gtk_widget_has_focus (reveal_button));
+  g_assert_false (gtk_widget_get_focusable (reveal_button));
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (row)));
 
   dialog = open_dialog (row);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Reveal CPF");
@@ -1074,6 +1075,93 @@ test_keyboard_tab_does_not_open (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* The keyboard contract of issue 18, from the search to a value revealed. */
+static void
+test_keyboard_contract (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  g_autofree char *word = common_name_start (fixture, 3);
+  g_autoptr (GPtrArray) rows = search_for (window, word, 3);
+  g_autofree char *first = g_strdup (row_id (rows->pdata[0]));
+  g_autofree char *second = g_strdup (row_id (rows->pdata[1]));
+  g_autoptr (GPtrArray) fields = NULL;
+  g_autofree char *events = NULL;
+  AgRevealDialog *dialog;
+  GtkWidget *reasons, *ticket;
+  AgFieldRow *field;
+
+  /* Return in the search entry opens the first result. */
+  g_assert_true (focus_in (window, entry));
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), first) == 0);
+  ag_test_spin ();
+  /* Down and Return: the next one. */
+  ag_test_press_keys (GTK_WINDOW (window), "Down");
+  g_assert_cmpstr (shown_id (window), ==, first);
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), second) == 0);
+  ag_test_spin ();
+
+  /* One Tab: the record's first field row; the next Tab the next row, not an eye button. */
+  fields = field_rows (window);
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == fields->pdata[0]);
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == fields->pdata[1]);
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_of (window) == fields->pdata[0]);
+  field = fields->pdata[0];
+
+  /* Return on a field row opens its dialog, and so does Space. */
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, second);
+  g_assert_cmpint (ag_reveal_dialog_get_kind (dialog), ==,
+                   ag_field_get_kind (ag_field_row_get_field (field)));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  g_assert_true (focus_of (window) == GTK_WIDGET (field));
+  ag_test_press_keys (GTK_WINDOW (window), "space");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, second);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+
+  /* In the dialog the reasons are one Tab stop, with the focus on them at first. */
+  reasons = gtk_widget_get_ancestor (find_label (GTK_WIDGET (dialog), "Identity check"),
+                                     GTK_TYPE_LIST_BOX);
+  ticket = ag_test_find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  g_assert_true (focus_in (dialog, reasons));
+  /* No reason yet: Return reveals nothing. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "Return");
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
+  g_assert_null (ag_field_row_get_reveal (field));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Tab");
+  g_assert_true (focus_in (dialog, ticket));
+  ag_test_press_keys (GTK_WINDOW (dialog), "shift+Tab");
+  g_assert_true (focus_in (dialog, reasons));
+  /* The arrows move among the reasons and choose. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "Home Down");
+  g_assert_cmpstr (ag_reveal_dialog_get_reason (dialog), ==, "customer-request");
+  ag_test_press_keys (GTK_WINDOW (dialog), "Down Up");
+  g_assert_cmpstr (ag_reveal_dialog_get_reason (dialog), ==, "customer-request");
+  g_assert_true (
+    focus_in (dialog, gtk_widget_get_ancestor (find_label (GTK_WIDGET (dialog), "Customer request"),
+                                               GTK_TYPE_LIST_BOX_ROW)));
+  /* Return reveals, with that reason. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "Return");
+  AG_TEST_WAIT_UNTIL (ag_field_row_get_reveal (field) != NULL);
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  g_assert_true (ag_masked_label_get_revealed (label_of (field)));
+
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal ");
+  ag_test_close_window (window);
+}
+
 /* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
 
 static gboolean
@@ -1190,6 +1278,7 @@ main (int argc, char **argv)
   ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
   ADD ("keyboard/enter-on-third-result-row", NULL, test_keyboard_enter_on_third_result_row);
   ADD ("keyboard/tab-does-not-open", NULL, test_keyboard_tab_does_not_open);
+  ADD ("keyboard/contract", NULL, test_keyboard_contract);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ag-auth-prompts.h"
+#include "ag-list-keynav.h"
 #include "ag-reveal-dialog.h"
 
 /**
@@ -18,6 +19,10 @@
  * unless the policy says otherwise: Reveal stays insensitive until one is chosen) and an
  * optional ticket or call id. For a kind that needs a step-up it says so and renders the
  * step-up PAM conversation in an #AgAuthPrompts.
+ *
+ * From the keyboard the reasons are one Tab stop: the arrow keys move among them and
+ * choose, Space or Return chooses the one with the focus, and once one is chosen Return
+ * reveals.
  *
  * Reveal hands the request to the #AgGuard (DESIGN §5); the dialog never sees the value.
  * A granted reveal is handed on with ::revealed and the dialog closes; a denial is said
@@ -297,6 +302,59 @@ reason_toggled_cb (AgRevealDialog *self)
   update (self);
 }
 
+/* The reasons as a radio group: the arrows move among them and choose; Return reveals once
+ * a reason is chosen (before, it chooses the one with the focus, as Space does). */
+static gboolean
+reasons_key_pressed_cb (AgRevealDialog *self, guint keyval, guint keycode, GdkModifierType state,
+                        GtkEventControllerKey *controller)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *row = focus != NULL ? gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW) : NULL;
+  int n_reasons = (int) self->reason_checks->len;
+  int index, next;
+
+  if ((state & gtk_accelerator_get_default_mod_mask ()) != 0 || row == NULL)
+    return GDK_EVENT_PROPAGATE;
+  index = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+
+  switch (keyval)
+    {
+      case GDK_KEY_Return:
+      case GDK_KEY_ISO_Enter:
+      case GDK_KEY_KP_Enter:
+        if (ag_reveal_dialog_get_reason (self) == NULL)
+          return GDK_EVENT_PROPAGATE;
+        if (gtk_widget_is_sensitive (GTK_WIDGET (self->reveal_button)))
+          gtk_widget_activate (GTK_WIDGET (self->reveal_button));
+        return GDK_EVENT_STOP;
+      case GDK_KEY_Up:
+      case GDK_KEY_KP_Up:
+        next = index - 1;
+        break;
+      case GDK_KEY_Down:
+      case GDK_KEY_KP_Down:
+        next = index + 1;
+        break;
+      case GDK_KEY_Home:
+      case GDK_KEY_KP_Home:
+        next = 0;
+        break;
+      case GDK_KEY_End:
+      case GDK_KEY_KP_End:
+        next = n_reasons - 1;
+        break;
+      default:
+        return GDK_EVENT_PROPAGATE;
+    }
+
+  if (index < 0 || n_reasons == 0)
+    return GDK_EVENT_PROPAGATE;
+  next = CLAMP (next, 0, n_reasons - 1);
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (self->reasons_list, next)));
+  gtk_check_button_set_active (g_ptr_array_index (self->reason_checks, next), TRUE);
+  return GDK_EVENT_STOP;
+}
+
 static void
 guard_state_cb (AgRevealDialog *self)
 {
@@ -316,6 +374,8 @@ add_reason (AgRevealDialog *self, const char *code)
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ag_policy_reason_code_get_label (code));
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  /* The row is the reason's one focus stop; activating it checks the button. */
+  gtk_widget_set_focusable (check, FALSE);
   if (self->reason_checks->len > 0)
     gtk_check_button_set_group (GTK_CHECK_BUTTON (check),
                                 g_ptr_array_index (self->reason_checks, 0));
@@ -373,7 +433,8 @@ ag_reveal_dialog_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
 
   if (self->reason_checks->len > 0)
-    gtk_window_set_focus (GTK_WINDOW (self), g_ptr_array_index (self->reason_checks, 0));
+    gtk_window_set_focus (GTK_WINDOW (self),
+                          GTK_WIDGET (gtk_list_box_get_row_at_index (self->reasons_list, 0)));
   update (self);
 }
 
@@ -532,8 +593,16 @@ ag_reveal_dialog_class_init (AgRevealDialogClass *klass)
 static void
 ag_reveal_dialog_init (AgRevealDialog *self)
 {
+  GtkEventController *controller;
+
   self->reason_checks = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  ag_list_keynav_single_tab_stop (self->reasons_list);
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (reasons_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->reasons_list), controller);
 }
 
 /**

@@ -1207,6 +1207,12 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   page = open_customer (window, fixture, index);
 
+  /* From the search, tabbed to: the results (one stop), then the record's first field row. */
+  ag_test_press_keys (GTK_WINDOW (window), "ctrl+f Tab Tab");
+  g_assert_true (focus_of (window)
+                 == GTK_WIDGET (ag_test_find_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW)));
+  take_shot ("focused-row");
+
   dialog = open_dialog (ag_test_find_field_row (page, AG_PII_KIND_CPF));
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
   take_shot ("dialog");

@@ -1162,6 +1162,70 @@ test_keyboard_contract (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* Must-fix 4: a refused ticket says why, under the entry and as its accessible error,
+ * and the caret stays in it. */
+static void
+test_keyboard_ticket_says_why (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 7);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_PHONE);
+  const char *why_pii = "This looks like a CPF, CNPJ or card number, which the audit log must "
+                        "never keep. Type the ticket or call ID, or leave this empty.";
+  const char *why_character
+    = "Only letters, digits and - _ . / # : go in a ticket or call ID, without spaces.";
+  AgRevealDialog *dialog;
+  GtkWidget *ticket, *text, *button, *why;
+
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ticket = ag_test_find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (ticket)));
+  button = ag_test_reveal_dialog_button (dialog);
+
+  /* A reason, then a CPF typed into the ticket. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "space Tab 5 2 9 9 8 2 2 4 7 2 5");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ticket)), ==, "52998224725");
+  why = find_label (GTK_WIDGET (dialog), why_pii);
+  g_assert_nonnull (why);
+  g_assert_true (gtk_widget_has_css_class (ticket, "error"));
+  gtk_test_accessible_assert_state (text, GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_TRUE);
+  gtk_test_accessible_assert_relation (text, GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE, why);
+  gtk_test_accessible_assert_property (text, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, why_pii);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  /* The caret is still there, at the end; Return does not reveal, and keeps it there. */
+  g_assert_true (focus_in (dialog, ticket));
+  g_assert_cmpint (gtk_editable_get_position (GTK_EDITABLE (ticket)), ==, 11);
+  ag_test_press_keys (GTK_WINDOW (dialog), "Return");
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
+  g_assert_null (ag_field_row_get_reveal (row));
+  g_assert_true (focus_in (dialog, ticket));
+
+  /* One digit less is a call id: the message goes, Reveal comes back. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "BackSpace");
+  g_assert_null (find_label (GTK_WIDGET (dialog), why_pii));
+  g_assert_false (gtk_widget_has_css_class (ticket, "error"));
+  gtk_test_accessible_assert_state (text, GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_FALSE);
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  /* A space inside: free text, said so. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "space x");
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), why_character));
+  g_assert_true (focus_in (dialog, ticket));
+  g_assert_false (gtk_widget_get_sensitive (button));
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    take_shot ("ticket-refused");
+
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  ag_test_close_window (window);
+}
+
 /* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
 
 static gboolean
@@ -1285,6 +1349,7 @@ main (int argc, char **argv)
   ADD ("keyboard/enter-on-third-result-row", NULL, test_keyboard_enter_on_third_result_row);
   ADD ("keyboard/tab-does-not-open", NULL, test_keyboard_tab_does_not_open);
   ADD ("keyboard/contract", NULL, test_keyboard_contract);
+  ADD ("keyboard/ticket-says-why", NULL, test_keyboard_ticket_says_why);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD

@@ -51,6 +51,7 @@ struct _AgRevealDialog
   AdwPreferencesGroup *reasons_group;
   GtkListBox *reasons_list;
   AdwEntryRow *ticket_row;
+  GtkLabel *ticket_error_label;
   GtkBox *step_up_box;
   GtkLabel *step_up_label;
   AgAuthPrompts *prompts;
@@ -160,7 +161,63 @@ ag_reveal_dialog_describe_error (AgGuard *guard, const GError *error)
     }
 }
 
+/* Why a ticket typed in the dialog is refused, or %NULL when it is not. */
+static char *
+describe_ticket_problem (AgTicketProblem problem)
+{
+  switch (problem)
+    {
+      case AG_TICKET_OK:
+      case AG_TICKET_EMPTY: /* the ticket is optional */
+        return NULL;
+      case AG_TICKET_TOO_LONG:
+        /* Translators: %u is the longest ticket allowed, 64. */
+        return g_strdup_printf (ngettext ("A ticket or call ID has at most %u character.",
+                                          "A ticket or call ID has at most %u characters.",
+                                          AG_REVEAL_TICKET_MAX),
+                                AG_REVEAL_TICKET_MAX);
+      case AG_TICKET_BAD_CHARACTER:
+        return g_strdup (_("Only letters, digits and - _ . / # : go in a ticket or call ID, "
+                            "without spaces."));
+      case AG_TICKET_LOOKS_LIKE_PII:
+      default:
+        return g_strdup (_("This looks like a CPF, CNPJ or card number, which the audit log "
+                            "must never keep. Type the ticket or call ID, or leave this empty."));
+    }
+}
+
 /* State ----------------------------------------------------------------------------------- */
+
+/* Says why the ticket is refused under it, and to screen readers as the error of the text
+ * the caret is in; the focus stays there, for the agent to fix it. */
+static void
+show_ticket_problem (AgRevealDialog *self, AgTicketProblem problem)
+{
+  g_autofree char *why = describe_ticket_problem (problem);
+  GtkAccessible *entry
+    = GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (self->ticket_row)));
+
+  if (why != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->ticket_row), "error");
+      gtk_label_set_text (self->ticket_error_label, why);
+      gtk_accessible_update_state (entry, GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                   -1);
+      gtk_accessible_update_relation (entry, GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE,
+                                      self->ticket_error_label, -1);
+      gtk_accessible_update_property (entry, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, why, -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->ticket_row), "error");
+      gtk_label_set_text (self->ticket_error_label, "");
+      gtk_accessible_update_state (entry, GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_FALSE, -1);
+      gtk_accessible_reset_relation (entry, GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE);
+      gtk_accessible_reset_property (entry, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->ticket_error_label), why != NULL);
+}
 
 static gboolean
 is_running (AgRevealDialog *self)
@@ -176,19 +233,13 @@ update (AgRevealDialog *self)
   g_autofree char *ticket
     = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ticket_row))));
   /* The ledger keeps the ticket: one that looks like a document or card number, or like
-   * free text, is refused here already. */
-  gboolean ticket_ok = ticket[0] == '\0' || ag_guard_ticket_is_valid (ticket);
+   * free text, is refused here already, and the dialog says why. */
+  AgTicketProblem problem = ag_guard_check_ticket (ticket);
+  gboolean ticket_ok = problem == AG_TICKET_OK || problem == AG_TICKET_EMPTY;
   gboolean ready
     = (!self->require_reason || ag_reveal_dialog_get_reason (self) != NULL) && ticket_ok;
 
-  if (ticket_ok)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->ticket_row), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self->ticket_row), "error");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->ticket_row),
-                               ticket_ok ? NULL
-                                         : _("Letters, digits and - _ . / # : only, up to 64; "
-                                              "never a CPF, CNPJ or card number"));
+  show_ticket_problem (self, problem);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->reveal_button), running ? waiting : ready);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reasons_list), !running);
@@ -577,6 +628,7 @@ ag_reveal_dialog_class_init (AgRevealDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, reasons_group);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, reasons_list);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, ticket_row);
+  gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, ticket_error_label);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, step_up_box);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, step_up_label);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, prompts);

@@ -1162,6 +1162,18 @@ test_keyboard_contract (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* Whether @widget is within what its scrolled window shows. */
+static gboolean
+in_sight (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_compute_bounds (widget, scrolled, &bounds)
+         && bounds.origin.y >= 0
+         && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scrolled);
+}
+
 /* Must-fix 4: a refused ticket says why, under the entry and as its accessible error,
  * and the caret stays in it. */
 static void
@@ -1170,10 +1182,10 @@ test_keyboard_ticket_says_why (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   AgRecordPage *page = open_customer (window, fixture, 7);
   AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_PHONE);
-  const char *why_pii = "This looks like a CPF, CNPJ or card number, which the audit log must "
-                        "never keep. Type the ticket or call ID, or leave this empty.";
+  const char *why_pii = tr ("This looks like a CPF, CNPJ or card number, which the audit log "
+                            "must never keep. Type the ticket or call ID, or leave this empty.");
   const char *why_character
-    = "Only letters, digits and - _ . / # : go in a ticket or call ID, without spaces.";
+    = tr ("Only letters, digits and - _ . / # : go in a ticket or call ID, without spaces.");
   AgRevealDialog *dialog;
   GtkWidget *ticket, *text, *button, *why;
 
@@ -1191,6 +1203,7 @@ test_keyboard_ticket_says_why (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ticket)), ==, "52998224725");
   why = find_label (GTK_WIDGET (dialog), why_pii);
   g_assert_nonnull (why);
+  AG_TEST_WAIT_UNTIL (in_sight (why));
   g_assert_true (gtk_widget_has_css_class (ticket, "error"));
   gtk_test_accessible_assert_state (text, GTK_ACCESSIBLE_STATE_INVALID,
                                     GTK_ACCESSIBLE_INVALID_TRUE);
@@ -1215,7 +1228,9 @@ test_keyboard_ticket_says_why (Fixture *fixture, gconstpointer user_data)
 
   /* A space inside: free text, said so. */
   ag_test_press_keys (GTK_WINDOW (dialog), "space x");
-  g_assert_nonnull (find_label (GTK_WIDGET (dialog), why_character));
+  why = find_label (GTK_WIDGET (dialog), why_character);
+  g_assert_nonnull (why);
+  AG_TEST_WAIT_UNTIL (in_sight (why));
   g_assert_true (focus_in (dialog, ticket));
   g_assert_false (gtk_widget_get_sensitive (button));
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)

@@ -44,6 +44,8 @@ struct _AgRevealDialog
   gboolean step_up;
   GCancellable *cancellable; /* while a reveal runs */
   gulong step_up_handler;
+  guint ticket_scroll_id; /* a tick callback on ticket_error_label */
+  gint64 ticket_scroll_frame;
   gboolean closed;
 
   AdwWindowTitle *window_title;
@@ -188,12 +190,46 @@ describe_ticket_problem (AgTicketProblem problem)
 
 /* State ----------------------------------------------------------------------------------- */
 
+/* The message under the ticket is in the scrolled part of the dialog, maybe below what
+ * shows: it is brought into sight once it has its place, laid out in the frame after the
+ * one it was shown in. */
+static gboolean
+scroll_to_ticket_error_cb (GtkWidget *label, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  AgRevealDialog *self = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (label, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *viewport = scrolled != NULL ? gtk_widget_get_first_child (scrolled) : NULL;
+  GtkWidget *content = viewport != NULL ? gtk_widget_get_first_child (viewport) : NULL;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_visible (label) || content == NULL)
+    {
+      self->ticket_scroll_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (self->ticket_scroll_frame == 0)
+    self->ticket_scroll_frame = gdk_frame_clock_get_frame_counter (frame_clock);
+  if (gdk_frame_clock_get_frame_counter (frame_clock) == self->ticket_scroll_frame
+      || !gtk_widget_compute_bounds (label, content, &bounds))
+    return G_SOURCE_CONTINUE;
+
+  /* The entry above it too, where the caret is. */
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_clamp_page (adjustment, bounds.origin.y - 60,
+                             bounds.origin.y + bounds.size.height + 6);
+  self->ticket_scroll_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
 /* Says why the ticket is refused under it, and to screen readers as the error of the text
  * the caret is in; the focus stays there, for the agent to fix it. */
 static void
 show_ticket_problem (AgRevealDialog *self, AgTicketProblem problem)
 {
   g_autofree char *why = describe_ticket_problem (problem);
+  gboolean new_message
+    = why != NULL && g_strcmp0 (gtk_label_get_text (self->ticket_error_label), why) != 0;
   GtkAccessible *entry
     = GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (self->ticket_row)));
 
@@ -217,6 +253,12 @@ show_ticket_problem (AgRevealDialog *self, AgTicketProblem problem)
       gtk_accessible_reset_property (entry, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->ticket_error_label), why != NULL);
+  if (new_message && self->ticket_scroll_id == 0)
+    {
+      self->ticket_scroll_frame = 0;
+      self->ticket_scroll_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->ticket_error_label),
+                                                             scroll_to_ticket_error_cb, self, NULL);
+    }
 }
 
 static gboolean
@@ -511,6 +553,12 @@ ag_reveal_dialog_dispose (GObject *object)
     {
       g_clear_signal_handler (&self->step_up_handler, self->guard);
       g_signal_handlers_disconnect_by_data (self->guard, self);
+    }
+  if (self->ticket_scroll_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->ticket_error_label),
+                                       self->ticket_scroll_id);
+      self->ticket_scroll_id = 0;
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_REVEAL_DIALOG);
   g_clear_object (&self->cancellable);

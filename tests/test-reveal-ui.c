@@ -1038,6 +1038,12 @@ test_keyboard_tab_does_not_open (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (content_page (window), ==, "none");
   ag_test_press_keys (GTK_WINDOW (window), "Home");
   g_assert_true (focus_of (window) == rows->pdata[0]);
+  /* Up from the first row is the search entry again, Down from there the first row. */
+  ag_test_press_keys (GTK_WINDOW (window), "Up");
+  g_assert_true (focus_in (window, entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, word);
+  ag_test_press_keys (GTK_WINDOW (window), "Down");
+  g_assert_true (focus_of (window) == rows->pdata[0]);
   ag_test_press_keys (GTK_WINDOW (window), "Down Down");
   g_assert_true (focus_of (window) == rows->pdata[2]);
   ag_test_press_keys (GTK_WINDOW (window), "Up");

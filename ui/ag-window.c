@@ -642,6 +642,17 @@ search_key_pressed_cb (AgWindow *self, guint keyval, guint keycode, GdkModifierT
   return GDK_EVENT_PROPAGATE;
 }
 
+/* Up from the first result goes back to the search entry, as Down there came down. */
+static gboolean
+results_keynav_failed_cb (AgWindow *self, GtkDirectionType direction)
+{
+  if (direction != GTK_DIR_UP)
+    return FALSE;
+  gtk_text_grab_focus_without_selecting (
+    GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->search_entry))));
+  return TRUE;
+}
+
 /* Typing on in the search results types on in the search entry. Only keys that type text
  * go there, and only from the results: Return, Escape, Backspace and the rest keep their
  * meaning where the focus is, and no key on the record ever reaches the search. GTK's own
@@ -1236,6 +1247,8 @@ ag_window_init (AgWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   ag_list_keynav_single_tab_stop (self->results_list);
+  g_signal_connect_swapped (self->results_list, "keynav-failed",
+                            G_CALLBACK (results_keynav_failed_cb), self);
 }
 
 /**

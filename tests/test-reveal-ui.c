@@ -1067,7 +1067,7 @@ test_keyboard_tab_does_not_open (Fixture *fixture, gconstpointer user_data)
   g_assert_true (focus_of (window) == fields->pdata[0]);
   g_assert_cmpstr (shown_id (window), ==, third);
 
-  /* A letter typed in the results goes on in the search, as in GNOME's lists. */
+  /* Letters typed in the results go on in the search, as in GNOME's lists. */
   ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
   g_assert_true (focus_of (window) == rows->pdata[2]);
   ag_test_press_keys (GTK_WINDOW (window), "z");

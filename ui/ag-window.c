@@ -670,8 +670,10 @@ window_key_pressed_cb (AgWindow *self, guint keyval, guint keycode, GdkModifierT
 
   if (!is_unlocked (self) || self->state != AG_WINDOW_STATE_READY)
     return GDK_EVENT_PROPAGATE;
+  /* A dead key starts a letter too ("´" then "e" is "é" on a Brazilian keyboard). */
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK | GDK_META_MASK)) != 0
-      || character == 0 || !g_unichar_isgraph (character))
+      || ((character == 0 || !g_unichar_isgraph (character))
+          && (keyval < GDK_KEY_dead_grave || keyval > GDK_KEY_dead_greek)))
     return GDK_EVENT_PROPAGATE;
   if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->results_list)))
     return GDK_EVENT_PROPAGATE;

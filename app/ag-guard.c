@@ -1131,25 +1131,30 @@ digits_look_like_pii (const char *digits, gsize n)
 }
 
 /**
- * ag_guard_ticket_is_valid:
+ * ag_guard_check_ticket:
  * @ticket: a ticket or call id
  *
  * The rule of %AG_REVEAL_TICKET_MAX: a ticket goes into the ledger, so it must not be
  * free text and must not carry a customer's document or card number.
  *
- * Returns: whether @ticket may be ledgered
+ * Returns: %AG_TICKET_OK when @ticket may be ledgered, or why not
  */
-gboolean
-ag_guard_ticket_is_valid (const char *ticket)
+AgTicketProblem
+ag_guard_check_ticket (const char *ticket)
 {
   char digits[AG_REVEAL_TICKET_MAX + 1];
   gsize len, n_digits = 0;
 
-  g_return_val_if_fail (ticket != NULL, FALSE);
+  g_return_val_if_fail (ticket != NULL, AG_TICKET_EMPTY);
 
   len = strlen (ticket);
-  if (len == 0 || len > AG_REVEAL_TICKET_MAX)
-    return FALSE;
+  if (len == 0)
+    return AG_TICKET_EMPTY;
+  if (len > AG_REVEAL_TICKET_MAX)
+    return AG_TICKET_TOO_LONG;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (ticket[i]) && strchr ("-_./#:", ticket[i]) == NULL)
+      return AG_TICKET_BAD_CHARACTER;
   for (gsize i = 0; i <= len; i++)
     {
       char c = ticket[i];
@@ -1159,17 +1164,29 @@ ag_guard_ticket_is_valid (const char *ticket)
           digits[n_digits++] = c;
           continue;
         }
-      if (c != '\0' && !g_ascii_isalpha (c) && strchr ("-_./#:", c) == NULL)
-        return FALSE;
       /* Separators do not end a run: "529.982.247-25" is one CPF. */
       if (c != '\0' && strchr ("-_./#:", c) != NULL)
         continue;
       digits[n_digits] = '\0';
       if (digits_look_like_pii (digits, n_digits))
-        return FALSE;
+        return AG_TICKET_LOOKS_LIKE_PII;
       n_digits = 0;
     }
-  return TRUE;
+  return AG_TICKET_OK;
+}
+
+/**
+ * ag_guard_ticket_is_valid:
+ * @ticket: a ticket or call id
+ *
+ * Returns: whether @ticket may be ledgered (see ag_guard_check_ticket())
+ */
+gboolean
+ag_guard_ticket_is_valid (const char *ticket)
+{
+  g_return_val_if_fail (ticket != NULL, FALSE);
+
+  return ag_guard_check_ticket (ticket) == AG_TICKET_OK;
 }
 
 /**

@@ -81,6 +81,16 @@ typedef enum
  * numeric id passes the card check (Luhn) one time in ten and is refused too: fail closed. */
 #define AG_REVEAL_TICKET_MAX 64
 
+/* Why a ticket is refused, for saying so where it is typed (ag_guard_check_ticket()). */
+typedef enum
+{
+  AG_TICKET_OK,
+  AG_TICKET_EMPTY,
+  AG_TICKET_TOO_LONG,       /* more than AG_REVEAL_TICKET_MAX bytes */
+  AG_TICKET_BAD_CHARACTER,  /* a space, or anything outside A–Z a–z 0–9 -_./#: */
+  AG_TICKET_LOOKS_LIKE_PII, /* a digit run that is a valid CPF, CNPJ or card number */
+} AgTicketProblem;
+
 typedef void (*AgGuardEventSink) (const AgGuardEvent *event, gpointer user_data);
 
 /* The guard's time source, microseconds since the epoch (g_get_real_time() by default);
@@ -174,6 +184,8 @@ AgReveal *
 ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error);
 gboolean
 ag_guard_ticket_is_valid (const char *ticket);
+AgTicketProblem
+ag_guard_check_ticket (const char *ticket);
 /* A search of the store as this guard's agent. A search by an identifier (CPF, phone,
  * e-mail…) is an access: the store ledgers it `search` under this guard's session (or
  * `search-denied` when the policy's max-identifier-searches-per-hour is used up, an

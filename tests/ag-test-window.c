@@ -6,6 +6,8 @@
 
 #include "ag-test-window.h"
 
+#include <gdk/x11/gdkx.h>
+
 #include "ag-masked-label.h"
 #include "ag-sqlite-store.h"
 #include "ag-test-pam.h"
@@ -163,6 +165,43 @@ ag_test_reveal_field (AgFieldRow *row, const char *reason)
   AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
   ag_test_spin ();
   return ag_field_row_get_reveal (row);
+}
+
+/* Real key presses ------------------------------------------------------------------------- */
+
+static void
+xdotool (const char *arguments)
+{
+  g_autofree char *command = g_strdup_printf ("xdotool %s", arguments);
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_spawn_command_line_sync (command, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+/* Presses @keys, in xdotool's names ("Return", "shift+Tab Down space"), as a keyboard does:
+ * through the X server (XTEST), with the X input focus on @window first. Returns once GTK
+ * has read and handled them: the events of a key reach GTK before the answer to a round
+ * trip made after it, and GTK handles a key event as it reads it. */
+void
+ag_test_press_keys (GtkWindow *window, const char *keys)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *focus = NULL;
+  g_autofree char *press = NULL;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  focus = g_strdup_printf ("windowfocus --sync %lu", (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool (focus);
+  AG_TEST_WAIT_UNTIL (gtk_window_is_active (window));
+  press = g_strdup_printf ("key --clearmodifiers %s", keys);
+  xdotool (press);
+  gdk_display_sync (gtk_widget_get_display (GTK_WIDGET (window)));
+  ag_test_spin ();
 }
 
 /* The window ----------------------------------------------------------------------------- */

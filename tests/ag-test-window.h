@@ -3,7 +3,8 @@
  *
  * For UI tests and benchmarks: looking at a widget tree (by type, by label, every text it
  * holds) and driving an AgWindow as an agent does: sign in, search, open a customer,
- * reveal a field through the dialog, read the window's ledger back.
+ * reveal a field through the dialog, read the window's ledger back; pressing keys for real,
+ * through the X server.
  */
 
 #pragma once
@@ -38,6 +39,10 @@ GtkWidget *
 ag_test_reveal_dialog_button (AgRevealDialog *dialog);
 AgReveal *
 ag_test_reveal_field (AgFieldRow *row, const char *reason);
+
+/* Real key presses */
+void
+ag_test_press_keys (GtkWindow *window, const char *keys);
 
 /* The window */
 AgWindow *

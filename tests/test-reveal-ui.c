@@ -323,13 +323,14 @@ test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
   GtkWidget *reveal_button, *hide_button;
   AgReveal *reveal;
 
-  /* The reveal button, named for its field, and reachable with the keyboard. */
+  /* The reveal button, named for its field; from the keyboard the row is the stop
+   * (keyboard/contract), not the button. */
   reveal_button = find_tooltip (GTK_WIDGET (row), "Reveal CPF");
   g_assert_true (GTK_IS_BUTTON (reveal_button));
   g_assert_true (gtk_widget_get_mapped (reveal_button));
   gtk_test_accessible_assert_property (reveal_button, GTK_ACCESSIBLE_PROPERTY_LABEL, "Reveal CPF");
-  gtk_widget_grab_focus (reveal_button);
-  g_assert_true (gtk_widget_has_focus (reveal_button));
+  g_assert_false (gtk_widget_get_focusable (reveal_button));
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (row)));
 
   dialog = open_dialog (row);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Reveal CPF");
@@ -822,6 +823,431 @@ test_policy_refused (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* The keyboard (issue 18) --------------------------------------------------------------- */
+
+/* The start of a word (its first two letters) in the names of at least @n customers: a
+ * name search with that many results. */
+static char *
+common_name_start (Fixture *fixture, guint n)
+{
+  g_autoptr (GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *best = NULL;
+  guint best_count = 0;
+
+  for (guint i = 0; i < fixture->customers->len; i++)
+    {
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, i);
+      g_auto (GStrv) words = g_strsplit (customer->values[AG_PII_KIND_NAME], " ", -1);
+      g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+      for (guint w = 0; words[w] != NULL; w++)
+        {
+          g_autofree char *start = NULL;
+          char *folded;
+
+          if (g_utf8_strlen (words[w], -1) < 3)
+            continue;
+          start = g_utf8_substring (words[w], 0, 2);
+          folded = g_utf8_strdown (start, -1);
+          if (!g_hash_table_add (seen, g_strdup (folded)))
+            {
+              g_free (folded);
+              continue;
+            }
+          value = g_hash_table_lookup (counts, folded);
+          g_hash_table_replace (counts, folded, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) + 1));
+        }
+    }
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (GPOINTER_TO_UINT (value) > best_count)
+      {
+        best = key;
+        best_count = GPOINTER_TO_UINT (value);
+      }
+  g_assert_cmpuint (best_count, >=, n);
+  return g_strdup (best);
+}
+
+/* The search result rows in sight, in order. */
+static GPtrArray *
+result_rows (AgWindow *window)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  GPtrArray *rows = g_ptr_array_new ();
+
+  ag_test_collect_type (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, all);
+  for (guint i = 0; i < all->len; i++)
+    if (!AG_IS_FIELD_ROW (all->pdata[i]) && gtk_widget_get_mapped (all->pdata[i]))
+      g_ptr_array_add (rows, all->pdata[i]);
+  return rows;
+}
+
+static const char *
+row_id (gpointer row)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+/* Searches for @query as typed in the search entry and returns its (at least @n) result
+ * rows. */
+static GPtrArray *
+search_for (AgWindow *window, const char *query, guint n)
+{
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GPtrArray *rows = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), query);
+  AG_TEST_WAIT_UNTIL (({
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    rows = result_rows (window);
+    rows->len >= n;
+  }));
+  ag_test_spin ();
+  return rows;
+}
+
+/* The name of the record pane's page: "none", "loading", "record"… */
+static const char *
+content_page (AgWindow *window)
+{
+  GtkWidget *page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE);
+
+  g_assert_nonnull (page);
+  return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_parent (page)));
+}
+
+/* The customer whose record is on screen, or NULL. */
+static const char *
+shown_id (AgWindow *window)
+{
+  GtkWidget *page = ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE);
+  AgRecord *record = page != NULL ? ag_record_page_get_record (AG_RECORD_PAGE (page)) : NULL;
+
+  return record != NULL && g_strcmp0 (content_page (window), "record") == 0
+           ? ag_record_get_id (record)
+           : NULL;
+}
+
+static GtkWidget *
+focus_of (gpointer window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+static gboolean
+focus_in (gpointer window, gpointer widget)
+{
+  GtkWidget *focus = focus_of (window);
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static GPtrArray *
+field_rows (AgWindow *window)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  ag_test_collect_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW, rows);
+  g_assert_cmpuint (rows->len, >, 2);
+  return rows;
+}
+
+/* Must-fix 1: Return on the CPF row of the third result opens the reveal dialog for that
+ * field of that customer; no key on a field row reaches the search. */
+static void
+test_keyboard_enter_on_third_result_row (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  g_autofree char *word = common_name_start (fixture, 3);
+  g_autoptr (GPtrArray) rows = search_for (window, word, 3);
+  g_autofree char *third = g_strdup (row_id (rows->pdata[2]));
+  g_autofree char *events = NULL;
+  AgFieldRow *cpf_row;
+  AgRevealDialog *dialog;
+
+  /* The third customer, clicked. */
+  g_signal_emit_by_name (rows->pdata[2], "activate");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), third) == 0);
+  ag_test_spin ();
+  cpf_row = ag_test_find_field_row (
+    AG_RECORD_PAGE (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_RECORD_PAGE)), AG_PII_KIND_CPF);
+  gtk_widget_grab_focus (GTK_WIDGET (cpf_row));
+  g_assert_true (focus_of (window) == GTK_WIDGET (cpf_row));
+
+  /* Return: the dialog for the CPF of that customer; the record stays on screen. */
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, third);
+  g_assert_cmpint (ag_reveal_dialog_get_kind (dialog), ==, AG_PII_KIND_CPF);
+  g_assert_cmpstr (shown_id (window), ==, third);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, word);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+
+  /* Other keys on the row do not reach the search either: the text and the record stay. */
+  gtk_widget_grab_focus (GTK_WIDGET (cpf_row));
+  ag_test_press_keys (GTK_WINDOW (window), "x BackSpace Escape KP_Enter");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, word);
+  g_assert_cmpstr (shown_id (window), ==, third);
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, third);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login ");
+  ag_test_close_window (window);
+}
+
+/* Must-fix 3: the results are one Tab stop, arrows move in them, and only Return (or a
+ * click) opens a record: tabbing or arrowing through them opens none. */
+static void
+test_keyboard_tab_does_not_open (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  g_autofree char *word = common_name_start (fixture, 3);
+  g_autoptr (GPtrArray) rows = search_for (window, word, 3);
+  GtkWidget *list = gtk_widget_get_ancestor (rows->pdata[0], GTK_TYPE_LIST_BOX);
+  g_autofree char *third = g_strdup (row_id (rows->pdata[2]));
+  g_autoptr (GPtrArray) fields = NULL;
+
+  g_assert_true (focus_in (window, entry));
+  g_assert_cmpstr (content_page (window), ==, "none");
+
+  /* Tab: into the list, on its first row; nothing opens. */
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == rows->pdata[0]);
+  g_assert_cmpstr (content_page (window), ==, "none");
+  /* Tab again: out of the list, not on to the next customer. */
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_false (focus_in (window, list));
+  g_assert_cmpstr (content_page (window), ==, "none");
+
+  /* Back in (Tab went round the window: on the last row); the arrows move the focus and
+   * open nothing. */
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_in (window, list));
+  g_assert_cmpstr (content_page (window), ==, "none");
+  ag_test_press_keys (GTK_WINDOW (window), "Home");
+  g_assert_true (focus_of (window) == rows->pdata[0]);
+  /* Up from the first row is the search entry again, Down from there the first row. */
+  ag_test_press_keys (GTK_WINDOW (window), "Up");
+  g_assert_true (focus_in (window, entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, word);
+  ag_test_press_keys (GTK_WINDOW (window), "Down");
+  g_assert_true (focus_of (window) == rows->pdata[0]);
+  ag_test_press_keys (GTK_WINDOW (window), "Down Down");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  ag_test_press_keys (GTK_WINDOW (window), "Up");
+  g_assert_true (focus_of (window) == rows->pdata[1]);
+  ag_test_press_keys (GTK_WINDOW (window), "Down");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  g_assert_cmpstr (content_page (window), ==, "none");
+
+  /* Return opens the one the focus is on. */
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), third) == 0);
+  ag_test_spin ();
+
+  /* Through the list both ways again: it is one stop, the open customer stays. */
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_in (window, entry));
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  fields = field_rows (window);
+  g_assert_true (focus_of (window) == fields->pdata[0]);
+  g_assert_cmpstr (shown_id (window), ==, third);
+
+  /* Letters typed in the results go on in the search, as in GNOME's lists. */
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_of (window) == rows->pdata[2]);
+  ag_test_press_keys (GTK_WINDOW (window), "z");
+  g_assert_true (focus_in (window, entry));
+  {
+    g_autofree char *typed = g_strconcat (word, "z", NULL);
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, typed);
+  }
+
+  ag_test_close_window (window);
+}
+
+/* The keyboard contract of issue 18, from the search to a value revealed. */
+static void
+test_keyboard_contract (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GtkWidget *entry = ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  g_autofree char *word = common_name_start (fixture, 3);
+  g_autoptr (GPtrArray) rows = search_for (window, word, 3);
+  g_autofree char *first = g_strdup (row_id (rows->pdata[0]));
+  g_autofree char *second = g_strdup (row_id (rows->pdata[1]));
+  g_autoptr (GPtrArray) fields = NULL;
+  g_autofree char *events = NULL;
+  AgRevealDialog *dialog;
+  GtkWidget *reasons, *ticket;
+  AgFieldRow *field;
+
+  /* Return in the search entry opens the first result. */
+  g_assert_true (focus_in (window, entry));
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), first) == 0);
+  ag_test_spin ();
+  /* Down and Return: the next one. */
+  ag_test_press_keys (GTK_WINDOW (window), "Down");
+  g_assert_cmpstr (shown_id (window), ==, first);
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL (g_strcmp0 (shown_id (window), second) == 0);
+  ag_test_spin ();
+
+  /* One Tab: the record's first field row; the next Tab the next row, not an eye button. */
+  fields = field_rows (window);
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == fields->pdata[0]);
+  ag_test_press_keys (GTK_WINDOW (window), "Tab");
+  g_assert_true (focus_of (window) == fields->pdata[1]);
+  ag_test_press_keys (GTK_WINDOW (window), "shift+Tab");
+  g_assert_true (focus_of (window) == fields->pdata[0]);
+  field = fields->pdata[0];
+
+  /* Return on a field row opens its dialog, and so does Space. */
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, second);
+  g_assert_cmpint (ag_reveal_dialog_get_kind (dialog), ==,
+                   ag_field_get_kind (ag_field_row_get_field (field)));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  g_assert_true (focus_of (window) == GTK_WIDGET (field));
+  ag_test_press_keys (GTK_WINDOW (window), "space");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (ag_reveal_dialog_get_record_id (dialog), ==, second);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+
+  /* In the dialog the reasons are one Tab stop, with the focus on them at first. */
+  reasons = gtk_widget_get_ancestor (find_label (GTK_WIDGET (dialog), "Identity check"),
+                                     GTK_TYPE_LIST_BOX);
+  ticket = ag_test_find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  g_assert_true (focus_in (dialog, reasons));
+  /* No reason yet: Return reveals nothing. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "Return");
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
+  g_assert_null (ag_field_row_get_reveal (field));
+  ag_test_press_keys (GTK_WINDOW (dialog), "Tab");
+  g_assert_true (focus_in (dialog, ticket));
+  ag_test_press_keys (GTK_WINDOW (dialog), "shift+Tab");
+  g_assert_true (focus_in (dialog, reasons));
+  /* The arrows move among the reasons and choose. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "Home Down");
+  g_assert_cmpstr (ag_reveal_dialog_get_reason (dialog), ==, "customer-request");
+  ag_test_press_keys (GTK_WINDOW (dialog), "Down Up");
+  g_assert_cmpstr (ag_reveal_dialog_get_reason (dialog), ==, "customer-request");
+  g_assert_true (
+    focus_in (dialog, gtk_widget_get_ancestor (find_label (GTK_WIDGET (dialog), "Customer request"),
+                                               GTK_TYPE_LIST_BOX_ROW)));
+  /* Return reveals, with that reason. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "Return");
+  AG_TEST_WAIT_UNTIL (ag_field_row_get_reveal (field) != NULL);
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  g_assert_true (ag_masked_label_get_revealed (label_of (field)));
+
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal ");
+  ag_test_close_window (window);
+}
+
+/* Whether @widget is within what its scrolled window shows. */
+static gboolean
+in_sight (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_compute_bounds (widget, scrolled, &bounds)
+         && bounds.origin.y >= 0
+         && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scrolled);
+}
+
+/* Must-fix 4: a refused ticket says why, under the entry and as its accessible error,
+ * and the caret stays in it. */
+static void
+test_keyboard_ticket_says_why (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 7);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_PHONE);
+  const char *why_pii = tr ("This looks like a CPF, CNPJ or card number, which the audit log "
+                            "must never keep. Type the ticket or call ID, or leave this empty.");
+  const char *why_character
+    = tr ("Only letters, digits and - _ . / # : go in a ticket or call ID, without spaces.");
+  AgRevealDialog *dialog;
+  GtkWidget *ticket, *text, *button, *why;
+
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  dialog = ag_test_find_reveal_dialog ();
+  g_assert_nonnull (dialog);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  ticket = ag_test_find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (ticket)));
+  button = ag_test_reveal_dialog_button (dialog);
+
+  /* A reason, then a CPF typed into the ticket. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "space Tab 5 2 9 9 8 2 2 4 7 2 5");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ticket)), ==, "52998224725");
+  why = find_label (GTK_WIDGET (dialog), why_pii);
+  g_assert_nonnull (why);
+  AG_TEST_WAIT_UNTIL (in_sight (why));
+  g_assert_true (gtk_widget_has_css_class (ticket, "error"));
+  gtk_test_accessible_assert_state (text, GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_TRUE);
+  gtk_test_accessible_assert_relation (text, GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE, why);
+  gtk_test_accessible_assert_property (text, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, why_pii);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  /* The caret is still there, at the end; Return does not reveal, and keeps it there. */
+  g_assert_true (focus_in (dialog, ticket));
+  g_assert_cmpint (gtk_editable_get_position (GTK_EDITABLE (ticket)), ==, 11);
+  ag_test_press_keys (GTK_WINDOW (dialog), "Return");
+  g_assert_true (ag_test_find_reveal_dialog () == dialog);
+  g_assert_null (ag_field_row_get_reveal (row));
+  g_assert_true (focus_in (dialog, ticket));
+
+  /* One digit less is a call id: the message goes, Reveal comes back. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "BackSpace");
+  g_assert_null (find_label (GTK_WIDGET (dialog), why_pii));
+  g_assert_false (gtk_widget_has_css_class (ticket, "error"));
+  gtk_test_accessible_assert_state (text, GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_FALSE);
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  /* A space inside: free text, said so. */
+  ag_test_press_keys (GTK_WINDOW (dialog), "space x");
+  why = find_label (GTK_WIDGET (dialog), why_character);
+  g_assert_nonnull (why);
+  AG_TEST_WAIT_UNTIL (in_sight (why));
+  g_assert_true (focus_in (dialog, ticket));
+  g_assert_false (gtk_widget_get_sensitive (button));
+  if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
+    take_shot ("ticket-refused");
+
+  ag_test_press_keys (GTK_WINDOW (dialog), "Escape");
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  ag_test_close_window (window);
+}
+
 /* Screenshots (only with AG_SCREENSHOT_DIR) -------------------------------------------- */
 
 static gboolean
@@ -866,6 +1292,12 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   page = open_customer (window, fixture, index);
+
+  /* From the search, tabbed to: the results (one stop), then the record's first field row. */
+  ag_test_press_keys (GTK_WINDOW (window), "ctrl+f Tab Tab");
+  g_assert_true (focus_of (window)
+                 == GTK_WIDGET (ag_test_find_type (GTK_WIDGET (page), AG_TYPE_FIELD_ROW)));
+  take_shot ("focused-row");
 
   dialog = open_dialog (ag_test_find_field_row (page, AG_PII_KIND_CPF));
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "identity-check"));
@@ -991,6 +1423,10 @@ main (int argc, char **argv)
   ADD ("policy-reload", NULL, test_policy_reload);
   ADD ("policy-refused", "[policy]\nfoo=1\n", test_policy_refused);
   ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
+  ADD ("keyboard/enter-on-third-result-row", NULL, test_keyboard_enter_on_third_result_row);
+  ADD ("keyboard/tab-does-not-open", NULL, test_keyboard_tab_does_not_open);
+  ADD ("keyboard/contract", NULL, test_keyboard_contract);
+  ADD ("keyboard/ticket-says-why", NULL, test_keyboard_ticket_says_why);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD

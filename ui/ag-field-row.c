@@ -18,8 +18,9 @@
  * AgFieldRow:
  *
  * One field of a customer's record: its name, its masked text in an #AgMaskedLabel and,
- * for a kind the policy masks, a reveal button (Enter on the row does the same) that
- * opens an #AgRevealDialog.
+ * for a kind the policy masks, a reveal button that opens an #AgRevealDialog. From the
+ * keyboard the row is the one stop: Return or Space on it opens the dialog, and the button
+ * takes no focus.
  *
  * While a reveal is live the label shows the value, the row says when it hides again
  * ("Hides in 18 s", from the reveal's expiry on the guard's clock, once a second) and
@@ -125,9 +126,9 @@ update (AgFieldRow *self)
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self), can_reveal && !revealed);
   update_countdown (self);
 
-  /* Hiding must not drop the keyboard focus on the floor. */
+  /* Hiding must not drop the keyboard focus on the floor: it goes back to the row. */
   if (!revealed && focus_on_hide)
-    gtk_widget_grab_focus (can_reveal ? GTK_WIDGET (self->reveal_button) : GTK_WIDGET (self));
+    gtk_widget_grab_focus (GTK_WIDGET (self));
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ag-auth-prompts.h"
+#include "ag-list-keynav.h"
 #include "ag-reveal-dialog.h"
 
 /**
@@ -18,6 +19,10 @@
  * unless the policy says otherwise: Reveal stays insensitive until one is chosen) and an
  * optional ticket or call id. For a kind that needs a step-up it says so and renders the
  * step-up PAM conversation in an #AgAuthPrompts.
+ *
+ * From the keyboard the reasons are one Tab stop: the arrow keys move among them and
+ * choose, Space or Return chooses the one with the focus, and once one is chosen Return
+ * reveals.
  *
  * Reveal hands the request to the #AgGuard (DESIGN §5); the dialog never sees the value.
  * A granted reveal is handed on with ::revealed and the dialog closes; a denial is said
@@ -39,6 +44,8 @@ struct _AgRevealDialog
   gboolean step_up;
   GCancellable *cancellable; /* while a reveal runs */
   gulong step_up_handler;
+  guint ticket_scroll_id; /* a tick callback on ticket_error_label */
+  gint64 ticket_scroll_frame;
   gboolean closed;
 
   AdwWindowTitle *window_title;
@@ -46,6 +53,7 @@ struct _AgRevealDialog
   AdwPreferencesGroup *reasons_group;
   GtkListBox *reasons_list;
   AdwEntryRow *ticket_row;
+  GtkLabel *ticket_error_label;
   GtkBox *step_up_box;
   GtkLabel *step_up_label;
   AgAuthPrompts *prompts;
@@ -158,7 +166,103 @@ ag_reveal_dialog_describe_error (AgGuard *guard, const GError *error)
     }
 }
 
+/* Why a ticket typed in the dialog is refused, or %NULL when it is not. */
+static char *
+describe_ticket_problem (AgTicketProblem problem)
+{
+  switch (problem)
+    {
+      case AG_TICKET_OK:
+      case AG_TICKET_EMPTY: /* the ticket is optional */
+        return NULL;
+      case AG_TICKET_TOO_LONG:
+        /* Translators: %u is the longest ticket allowed, 64. */
+        return g_strdup_printf (ngettext ("A ticket or call ID has at most %u character.",
+                                          "A ticket or call ID has at most %u characters.",
+                                          AG_REVEAL_TICKET_MAX),
+                                AG_REVEAL_TICKET_MAX);
+      case AG_TICKET_BAD_CHARACTER:
+        return g_strdup (_("Only letters, digits and - _ . / # : go in a ticket or call ID, "
+                            "without spaces."));
+      case AG_TICKET_LOOKS_LIKE_PII:
+      default:
+        return g_strdup (_("This looks like a CPF, CNPJ or card number, which the audit log "
+                            "must never keep. Type the ticket or call ID, or leave this empty."));
+    }
+}
+
 /* State ----------------------------------------------------------------------------------- */
+
+/* The message under the ticket is in the scrolled part of the dialog, maybe below what
+ * shows: it is brought into sight once it has its place, laid out in the frame after the
+ * one it was shown in. */
+static gboolean
+scroll_to_ticket_error_cb (GtkWidget *label, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  AgRevealDialog *self = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (label, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *viewport = scrolled != NULL ? gtk_widget_get_first_child (scrolled) : NULL;
+  GtkWidget *content = viewport != NULL ? gtk_widget_get_first_child (viewport) : NULL;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_visible (label) || content == NULL)
+    {
+      self->ticket_scroll_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (self->ticket_scroll_frame == 0)
+    self->ticket_scroll_frame = gdk_frame_clock_get_frame_counter (frame_clock);
+  if (gdk_frame_clock_get_frame_counter (frame_clock) == self->ticket_scroll_frame
+      || !gtk_widget_compute_bounds (label, content, &bounds))
+    return G_SOURCE_CONTINUE;
+
+  /* The entry above it too, where the caret is. */
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_clamp_page (adjustment, bounds.origin.y - 60,
+                             bounds.origin.y + bounds.size.height + 6);
+  self->ticket_scroll_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Says why the ticket is refused under it, and to screen readers as the error of the text
+ * the caret is in; the focus stays there, for the agent to fix it. */
+static void
+show_ticket_problem (AgRevealDialog *self, AgTicketProblem problem)
+{
+  g_autofree char *why = describe_ticket_problem (problem);
+  gboolean new_message
+    = why != NULL && g_strcmp0 (gtk_label_get_text (self->ticket_error_label), why) != 0;
+  GtkAccessible *entry
+    = GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (self->ticket_row)));
+
+  if (why != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->ticket_row), "error");
+      gtk_label_set_text (self->ticket_error_label, why);
+      gtk_accessible_update_state (entry, GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                   -1);
+      gtk_accessible_update_relation (entry, GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE,
+                                      self->ticket_error_label, -1);
+      gtk_accessible_update_property (entry, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, why, -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->ticket_row), "error");
+      gtk_label_set_text (self->ticket_error_label, "");
+      gtk_accessible_update_state (entry, GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_FALSE, -1);
+      gtk_accessible_reset_relation (entry, GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE);
+      gtk_accessible_reset_property (entry, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->ticket_error_label), why != NULL);
+  if (new_message && self->ticket_scroll_id == 0)
+    {
+      self->ticket_scroll_frame = 0;
+      self->ticket_scroll_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->ticket_error_label),
+                                                             scroll_to_ticket_error_cb, self, NULL);
+    }
+}
 
 static gboolean
 is_running (AgRevealDialog *self)
@@ -174,19 +278,13 @@ update (AgRevealDialog *self)
   g_autofree char *ticket
     = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ticket_row))));
   /* The ledger keeps the ticket: one that looks like a document or card number, or like
-   * free text, is refused here already. */
-  gboolean ticket_ok = ticket[0] == '\0' || ag_guard_ticket_is_valid (ticket);
+   * free text, is refused here already, and the dialog says why. */
+  AgTicketProblem problem = ag_guard_check_ticket (ticket);
+  gboolean ticket_ok = problem == AG_TICKET_OK || problem == AG_TICKET_EMPTY;
   gboolean ready
     = (!self->require_reason || ag_reveal_dialog_get_reason (self) != NULL) && ticket_ok;
 
-  if (ticket_ok)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->ticket_row), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self->ticket_row), "error");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->ticket_row),
-                               ticket_ok ? NULL
-                                         : _("Letters, digits and - _ . / # : only, up to 64; "
-                                              "never a CPF, CNPJ or card number"));
+  show_ticket_problem (self, problem);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->reveal_button), running ? waiting : ready);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reasons_list), !running);
@@ -300,6 +398,59 @@ reason_toggled_cb (AgRevealDialog *self)
   update (self);
 }
 
+/* The reasons as a radio group: the arrows move among them and choose; Return reveals once
+ * a reason is chosen (before, it chooses the one with the focus, as Space does). */
+static gboolean
+reasons_key_pressed_cb (AgRevealDialog *self, guint keyval, guint keycode, GdkModifierType state,
+                        GtkEventControllerKey *controller)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *row = focus != NULL ? gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW) : NULL;
+  int n_reasons = (int) self->reason_checks->len;
+  int index, next;
+
+  if ((state & gtk_accelerator_get_default_mod_mask ()) != 0 || row == NULL)
+    return GDK_EVENT_PROPAGATE;
+  index = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+
+  switch (keyval)
+    {
+      case GDK_KEY_Return:
+      case GDK_KEY_ISO_Enter:
+      case GDK_KEY_KP_Enter:
+        if (ag_reveal_dialog_get_reason (self) == NULL)
+          return GDK_EVENT_PROPAGATE;
+        if (gtk_widget_is_sensitive (GTK_WIDGET (self->reveal_button)))
+          gtk_widget_activate (GTK_WIDGET (self->reveal_button));
+        return GDK_EVENT_STOP;
+      case GDK_KEY_Up:
+      case GDK_KEY_KP_Up:
+        next = index - 1;
+        break;
+      case GDK_KEY_Down:
+      case GDK_KEY_KP_Down:
+        next = index + 1;
+        break;
+      case GDK_KEY_Home:
+      case GDK_KEY_KP_Home:
+        next = 0;
+        break;
+      case GDK_KEY_End:
+      case GDK_KEY_KP_End:
+        next = n_reasons - 1;
+        break;
+      default:
+        return GDK_EVENT_PROPAGATE;
+    }
+
+  if (index < 0 || n_reasons == 0)
+    return GDK_EVENT_PROPAGATE;
+  next = CLAMP (next, 0, n_reasons - 1);
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (self->reasons_list, next)));
+  gtk_check_button_set_active (g_ptr_array_index (self->reason_checks, next), TRUE);
+  return GDK_EVENT_STOP;
+}
+
 static void
 guard_state_cb (AgRevealDialog *self)
 {
@@ -319,6 +470,8 @@ add_reason (AgRevealDialog *self, const char *code)
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ag_policy_reason_code_get_label (code));
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  /* The row is the reason's one focus stop; activating it checks the button. */
+  gtk_widget_set_focusable (check, FALSE);
   if (self->reason_checks->len > 0)
     gtk_check_button_set_group (GTK_CHECK_BUTTON (check),
                                 g_ptr_array_index (self->reason_checks, 0));
@@ -376,7 +529,8 @@ ag_reveal_dialog_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
 
   if (self->reason_checks->len > 0)
-    gtk_window_set_focus (GTK_WINDOW (self), g_ptr_array_index (self->reason_checks, 0));
+    gtk_window_set_focus (GTK_WINDOW (self),
+                          GTK_WIDGET (gtk_list_box_get_row_at_index (self->reasons_list, 0)));
   update (self);
 }
 
@@ -402,6 +556,12 @@ ag_reveal_dialog_dispose (GObject *object)
     {
       g_clear_signal_handler (&self->step_up_handler, self->guard);
       g_signal_handlers_disconnect_by_data (self->guard, self);
+    }
+  if (self->ticket_scroll_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->ticket_error_label),
+                                       self->ticket_scroll_id);
+      self->ticket_scroll_id = 0;
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_REVEAL_DIALOG);
   g_clear_object (&self->cancellable);
@@ -519,6 +679,7 @@ ag_reveal_dialog_class_init (AgRevealDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, reasons_group);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, reasons_list);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, ticket_row);
+  gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, ticket_error_label);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, step_up_box);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, step_up_label);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, prompts);
@@ -535,8 +696,16 @@ ag_reveal_dialog_class_init (AgRevealDialogClass *klass)
 static void
 ag_reveal_dialog_init (AgRevealDialog *self)
 {
+  GtkEventController *controller;
+
   self->reason_checks = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  ag_list_keynav_single_tab_stop (self->reasons_list);
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (reasons_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->reasons_list), controller);
 }
 
 /**

@@ -12,6 +12,7 @@
 
 #include "ag-application.h"
 #include "ag-keyring.h"
+#include "ag-list-keynav.h"
 #include "ag-lock-page.h"
 #include "ag-pii.h"
 #include "ag-policy-source.h"
@@ -67,6 +68,7 @@ struct _AgWindow
   gboolean results_stale;
   GCancellable *record_cancellable;
   GListModel *results;
+  char *shown_id; /* the customer on screen, or being fetched for it */
 
   GtkStack *main_stack;
   GtkStack *status_stack;
@@ -240,6 +242,7 @@ forget_customers (AgWindow *self)
 
   gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->results);
+  g_clear_pointer (&self->shown_id, g_free);
   if (self->record_page != NULL)
     ag_record_page_set_record (self->record_page, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "none");
@@ -502,6 +505,9 @@ static gboolean
 focus_first_result (AgWindow *self, gboolean activate);
 
 static void
+select_shown_row (AgWindow *self);
+
+static void
 search_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (AgWindow) self = user_data;
@@ -526,6 +532,7 @@ search_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   g_set_object (&self->results, results);
   gtk_list_box_bind_model (self->results_list, self->results, create_result_row, NULL, NULL);
+  select_shown_row (self);
   gtk_stack_set_visible_child_name (
     self->results_stack, g_list_model_get_n_items (results) > 0 ? "results" : "no-results");
   if (open_first)
@@ -592,7 +599,6 @@ focus_first_result (AgWindow *self, gboolean activate)
   if (row == NULL)
     return FALSE;
 
-  gtk_list_box_select_row (self->results_list, row);
   gtk_widget_grab_focus (GTK_WIDGET (row));
   if (activate)
     g_signal_emit_by_name (row, "activate");
@@ -642,6 +648,48 @@ search_key_pressed_cb (AgWindow *self, guint keyval, guint keycode, GdkModifierT
   return GDK_EVENT_PROPAGATE;
 }
 
+/* Up from the first result goes back to the search entry, as Down there came down. */
+static gboolean
+results_keynav_failed_cb (AgWindow *self, GtkDirectionType direction)
+{
+  if (direction != GTK_DIR_UP)
+    return FALSE;
+  gtk_text_grab_focus_without_selecting (
+    GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->search_entry))));
+  return TRUE;
+}
+
+/* Typing on in the search results types on in the search entry. Only keys that type text
+ * go there, and only from the results: Return, Escape, Backspace and the rest keep their
+ * meaning where the focus is, and no key on the record ever reaches the search. GTK's own
+ * key capture (gtk_search_entry_set_key_capture_widget()) forwards Return too, from
+ * anywhere in the window, and the search entry's activation opened its first result: with
+ * a field row of another customer focused, Return there once opened the first customer
+ * instead of revealing the field (issue 18). */
+static gboolean
+window_key_pressed_cb (AgWindow *self, guint keyval, guint keycode, GdkModifierType state,
+                       GtkEventControllerKey *controller)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gunichar character = gdk_keyval_to_unicode (keyval);
+  GtkWidget *text;
+
+  if (!is_unlocked (self) || self->state != AG_WINDOW_STATE_READY)
+    return GDK_EVENT_PROPAGATE;
+  /* A dead key starts a letter too ("´" then "e" is "é" on a Brazilian keyboard). */
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK | GDK_META_MASK)) != 0
+      || ((character == 0 || !g_unichar_isgraph (character))
+          && (keyval < GDK_KEY_dead_grave || keyval > GDK_KEY_dead_greek)))
+    return GDK_EVENT_PROPAGATE;
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->results_list)))
+    return GDK_EVENT_PROPAGATE;
+
+  text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->search_entry)));
+  gtk_text_grab_focus_without_selecting (GTK_TEXT (text));
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+  return gtk_event_controller_key_forward (controller, text);
+}
+
 /* Showing a record ---------------------------------------------------------------------- */
 
 static void
@@ -684,6 +732,8 @@ show_record (AgWindow *self, const char *id)
 
   g_cancellable_cancel (self->record_cancellable);
   g_clear_object (&self->record_cancellable);
+  g_free (self->shown_id);
+  self->shown_id = g_strdup (id);
 
   /* A value revealed from the previous customer is hidden and ledgered `remask`. */
   ag_guard_remask_all (self->guard, AG_REMASK_CAUSE_RECORD_CHANGED);
@@ -696,23 +746,51 @@ show_record (AgWindow *self, const char *id)
                              g_object_ref (self));
 }
 
+/* The selected result is the customer on screen, and only that: moving the focus through
+ * the results with Tab or the arrows opens no record and marks none (issue 18). */
 static void
-row_selected_cb (AgWindow *self, GtkListBoxRow *row)
+select_shown_row (AgWindow *self)
 {
-  g_autoptr (AgRecord) record = NULL;
+  guint n_results = self->results != NULL ? g_list_model_get_n_items (self->results) : 0;
 
-  if (row == NULL || self->results == NULL)
-    return;
+  for (guint i = 0; i < n_results && self->shown_id != NULL; i++)
+    {
+      g_autoptr (AgRecord) record = g_list_model_get_item (self->results, i);
 
-  record = g_list_model_get_item (self->results, gtk_list_box_row_get_index (row));
-  if (record != NULL)
-    show_record (self, ag_record_get_id (record));
+      if (g_strcmp0 (ag_record_get_id (record), self->shown_id) == 0)
+        {
+          GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->results_list, (int) i);
+
+          if (row != NULL && !gtk_list_box_row_is_selected (row))
+            gtk_list_box_select_row (self->results_list, row);
+          return;
+        }
+    }
+  if (gtk_list_box_get_selected_row (self->results_list) != NULL)
+    gtk_list_box_unselect_all (self->results_list);
 }
 
 static void
+row_selected_cb (AgWindow *self, GtkListBoxRow *row)
+{
+  /* GTK selects the row the arrow keys move to; the selection goes back to the customer
+   * on screen. (No row selected is what the results show while they are rebuilt.) */
+  if (row != NULL)
+    select_shown_row (self);
+}
+
+/* Enter on a result, or a click: the only ways a record opens. */
+static void
 row_activated_cb (AgWindow *self, GtkListBoxRow *row)
 {
-  row_selected_cb (self, row);
+  g_autoptr (AgRecord) record = NULL;
+
+  if (self->results != NULL)
+    record = g_list_model_get_item (self->results, gtk_list_box_row_get_index (row));
+  if (record == NULL)
+    return;
+  show_record (self, ag_record_get_id (record));
+  select_shown_row (self);
   /* Folded, the record is a page further on; unfolded it is already in sight, and the
    * focus stays in the results. */
   if (adw_leaflet_get_folded (self->leaflet))
@@ -778,7 +856,6 @@ destroy_customer_widgets (AgWindow *self)
       self->record_page = NULL;
     }
   forget_customers (self);
-  gtk_search_entry_set_key_capture_widget (self->search_entry, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
@@ -791,7 +868,6 @@ create_customer_widgets (AgWindow *self)
       self->record_page = AG_RECORD_PAGE (ag_record_page_new_with_guard (self->guard));
       gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->record_page), "record");
     }
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
 }
 
 static void
@@ -999,6 +1075,7 @@ ag_window_finalize (GObject *object)
 
   g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->locked_record_id, g_free);
+  g_clear_pointer (&self->shown_id, g_free);
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
   g_clear_pointer (&self->policy_paths, ag_policy_paths_free);
@@ -1171,6 +1248,15 @@ ag_window_init (AgWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (controller, "key-pressed", G_CALLBACK (window_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  ag_list_keynav_single_tab_stop (self->results_list);
+  g_signal_connect_swapped (self->results_list, "keynav-failed",
+                            G_CALLBACK (results_keynav_failed_cb), self);
 }
 
 /**

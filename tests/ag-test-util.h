@@ -18,4 +18,26 @@ ag_test_remove_tree (const char *path);
 void
 ag_test_launcher_set_input (GSubprocessLauncher *launcher, const char *input);
 
+/* Writes @contents to @dir/@name (making its folders, 0755) and returns that path; put
+ * does the same without. */
+char *
+ag_test_write_file (const char *dir, const char *name, const char *contents);
+void
+ag_test_put_file (const char *dir, const char *name, const char *contents);
+
+/* How ag_test_run_admin() runs agent-guard-admin ($AG_ADMIN). */
+typedef struct
+{
+  const char *input;      /* its standard input, or NULL for none */
+  const char *const *env; /* NAME, VALUE pairs added to its environment, NULL-terminated */
+  GPtrArray *needles;     /* strings that must appear in neither output (customer values) */
+  gboolean stdout_free;   /* stdout may show anything (a revealed value): scan stderr only */
+} AgTestAdminRun;
+
+/* Runs agent-guard-admin with the NULL-terminated @args; fails the test when it dies of a
+ * signal or shows a needle. Its stdout and stderr go to @out and @err when given. Returns
+ * its exit status. */
+int
+ag_test_run_admin (const AgTestAdminRun *run, char **out, char **err, const char *const *args);
+
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include "ag-keyring.h"
 #include "ag-sqlite-store.h"
 #include "ag-synth.h"
+#include "ag-test-store.h"
 #include "ag-test-util.h"
 
 #define N_CUSTOMERS 20
@@ -143,43 +144,12 @@ fixture_tear_down (Fixture *f, gconstpointer user_data)
 static int
 run_admin_v (Fixture *f, char **out, char **err, const char *const *args)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *no_supervisors = g_build_filename (f->dir, "no-supervisors", NULL);
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-  const char *admin = g_getenv ("AG_ADMIN");
+  const char *const env[]
+    = { "AG_POLICY_SYSTEM_DIR", f->policy_dir, "AG_POLICY_SUPERVISOR_DIR", no_supervisors, NULL };
+  AgTestAdminRun run = { NULL, env, f->values, FALSE };
 
-  g_assert_nonnull (admin);
-  g_ptr_array_add (argv, (gpointer) admin);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "AG_POLICY_SYSTEM_DIR", f->policy_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "AG_POLICY_SUPERVISOR_DIR", no_supervisors, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("agent-guard-admin died of signal %d; stderr: %s", g_subprocess_get_term_sig (process),
-             stderr_text);
-
-  for (guint i = 0; i < f->values->len; i++)
-    if (strstr (stdout_text, f->values->pdata[i]) != NULL
-        || strstr (stderr_text, f->values->pdata[i]) != NULL)
-      g_error ("the output shows synthetic customer value %u", i);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-  return g_subprocess_get_exit_status (process);
+  return ag_test_run_admin (&run, out, err, args);
 }
 
 #define run_admin(f, out, err, ...) \
@@ -686,13 +656,6 @@ test_store_older_store (Fixture *f, gconstpointer data)
 
 /* Rollback: the record in the Secret Service, and the journal copy */
 
-static gboolean
-collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
-  return TRUE;
-}
-
 /* The store's entries, as the store holds them now. */
 static GPtrArray *
 store_entries (Fixture *f, char **store_id)
@@ -703,7 +666,8 @@ store_entries (Fixture *f, char **store_id)
 
   store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (ag_sqlite_store_foreach_event (store, NULL, collect_cb, entries, &error));
+  g_assert_true (
+    ag_sqlite_store_foreach_event (store, NULL, ag_test_collect_entry_cb, entries, &error));
   g_assert_no_error (error);
   if (store_id != NULL)
     *store_id = g_strdup (ag_sqlite_store_get_store_id (store));

@@ -62,23 +62,6 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
   g_free (fixture->config_dir);
 }
 
-static char *
-write_file (const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr (GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&path);
-}
-
-static void
-put_file (const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = write_file (dir, name, contents);
-}
-
 /* Runs agent-guard-admin with @args (NULL-terminated) and the fixture's layers. */
 static void
 run_admin (Fixture *fixture, Run *run, ...)
@@ -126,9 +109,9 @@ substitute (Fixture *fixture, const char *text)
 static void
 test_check_good (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path = write_file (fixture->root, "floor.conf",
-                                      "# The floor\n[policy]\nidle-lock = 600\n\n[bounds]\n"
-                                      "idle-lock=600\nclipboard=deny\n");
+  g_autofree char *path = ag_test_write_file (fixture->root, "floor.conf",
+                                              "# The floor\n[policy]\nidle-lock = 600\n\n[bounds]\n"
+                                              "idle-lock=600\nclipboard=deny\n");
   g_autofree char *expected = g_strdup_printf ("%s: OK\n", path);
   g_auto (Run) run = { 0 };
 
@@ -141,14 +124,14 @@ test_check_good (Fixture *fixture, gconstpointer user_data)
 static void
 test_check_bad (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path = write_file (fixture->root, "floor.conf",
-                                      "[policy]\n"
-                                      "idle-lock=1200\n"
-                                      "idel-lock=60\n"
-                                      "clipboard=allow-with-clear:30\n"
-                                      "[bounds]\n"
-                                      "clipboard=deny\n"
-                                      "[misc]\n");
+  g_autofree char *path = ag_test_write_file (fixture->root, "floor.conf",
+                                              "[policy]\n"
+                                              "idle-lock=1200\n"
+                                              "idel-lock=60\n"
+                                              "clipboard=allow-with-clear:30\n"
+                                              "[bounds]\n"
+                                              "clipboard=deny\n"
+                                              "[misc]\n");
   g_autofree char *expected
     = g_strdup_printf ("%1$s:2: idle-lock: 1200 is above the maximum 900\n"
                        "%1$s:3: idel-lock: unknown key\n"
@@ -168,9 +151,9 @@ static void
 test_check_supervisor_against_installed_bounds (Fixture *fixture, gconstpointer user_data)
 {
   g_autofree char *conf
-    = write_file (fixture->system_dir, "policy.conf", "[bounds]\nreveal-duration=30\n");
+    = ag_test_write_file (fixture->system_dir, "policy.conf", "[bounds]\nreveal-duration=30\n");
   g_autofree char *path
-    = write_file (fixture->root, "teams.conf", "[team:billing]\nreveal-duration=45\n");
+    = ag_test_write_file (fixture->root, "teams.conf", "[team:billing]\nreveal-duration=45\n");
   g_autofree char *expected = g_strdup_printf (
     "%s:2: reveal-duration: 45 is above the admin bound 30 set in %s:2\n", path, conf);
   g_auto (Run) run = { 0 };
@@ -224,9 +207,9 @@ test_show (Fixture *fixture, gconstpointer user_data)
   g_autofree char *expected = NULL;
   g_auto (Run) run = { 0 };
 
-  put_file (fixture->system_dir, "policy.conf",
-            "[policy]\nidle-lock=600\nclipboard=allow-with-clear:15\n");
-  file = write_file (fixture->supervisor_dir, "10-agents.conf", team_section);
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "[policy]\nidle-lock=600\nclipboard=allow-with-clear:15\n");
+  file = ag_test_write_file (fixture->supervisor_dir, "10-agents.conf", team_section);
   run_admin (fixture, &run, "policy", "show", NULL);
 
   /* Three columns, aligned on the longest key and the longest value. */
@@ -265,8 +248,8 @@ static void
 test_show_json (Fixture *fixture, gconstpointer user_data)
 {
   g_autofree char *conf
-    = write_file (fixture->system_dir, "policy.conf",
-                  "[policy]\nmasked-kinds=cpf;phone\n[bounds]\nidle-lock=600\n");
+    = ag_test_write_file (fixture->system_dir, "policy.conf",
+                          "[policy]\nmasked-kinds=cpf;phone\n[bounds]\nidle-lock=600\n");
   g_autofree char *origin = g_strdup_printf ("%s:2", conf);
   g_autofree char *bound_origin = g_strdup_printf ("%s:4", conf);
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -321,8 +304,8 @@ test_show_json (Fixture *fixture, gconstpointer user_data)
 static void
 test_show_broken (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *file
-    = write_file (fixture->supervisor_dir, "10-agents.conf", "[team:billing]\nidle-lock=5\n");
+  g_autofree char *file = ag_test_write_file (fixture->supervisor_dir, "10-agents.conf",
+                                              "[team:billing]\nidle-lock=5\n");
   g_autofree char *expected_err = g_strdup_printf (
     "%s:2: idle-lock: 5 is below the minimum 30\n"
     "agent-guard-admin: The supervisors’ policy is refused for the problems above; the "
@@ -381,13 +364,13 @@ test_show_layer_broken (Fixture *fixture, gconstpointer user_data)
   /* The agent's primary group is a team of the supervisor layer. */
   group = g_strdup (getgrgid (getgid ())->gr_name);
   team = g_strdup_printf ("[team:%s]\nidle-lock=120\n", group);
-  put_file (fixture->system_dir, "policy.conf",
-            "[bounds]\nmax-reveals-per-hour=20\n[policy]\nmax-reveals-per-hour=10\n");
-  put_file (fixture->supervisor_dir, "10-teams.conf", team);
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "[bounds]\nmax-reveals-per-hour=20\n[policy]\nmax-reveals-per-hour=10\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", team);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
 
   /* The agent's file: an unknown key, then invalid UTF-8. */
-  user_file = write_file (dir, "policy.conf", "[policy]\nfoo=1\n");
+  user_file = ag_test_write_file (dir, "policy.conf", "[policy]\nfoo=1\n");
   run_admin (fixture, &run, "policy", "show", NULL);
   g_assert_cmpint (run.status, ==, 65);
   g_assert_nonnull (strstr (run.err, "policy.conf:2: foo: unknown key"));
@@ -396,9 +379,9 @@ test_show_layer_broken (Fixture *fixture, gconstpointer user_data)
   assert_shown (&run, "idle-lock", "120", "/var/10-teams.conf:2");
   run_clear (&run);
 
-  put_file (dir, "policy.conf",
-            "[policy]\nidle-lock=6\xff"
-            "0\n");
+  ag_test_put_file (dir, "policy.conf",
+                    "[policy]\nidle-lock=6\xff"
+                    "0\n");
   run_admin (fixture, &run, "policy", "show", "--json", NULL);
   g_assert_cmpint (run.status, ==, 65);
   json_parser_load_from_data (parser, run.out, -1, &error);
@@ -413,7 +396,8 @@ test_show_layer_broken (Fixture *fixture, gconstpointer user_data)
   g_unlink (user_file);
 
   /* The supervisors' layer: refused, the system layer stays. */
-  broken = write_file (fixture->supervisor_dir, "20-broken.conf", "[team:billing]\nidle-lock=5\n");
+  broken = ag_test_write_file (fixture->supervisor_dir, "20-broken.conf",
+                               "[team:billing]\nidle-lock=5\n");
   run_admin (fixture, &run, "policy", "show", NULL);
   g_assert_cmpint (run.status, ==, 65);
   assert_shown (&run, "max-reveals-per-hour", "10", "/etc/policy.conf:4");
@@ -422,8 +406,8 @@ test_show_layer_broken (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (g_unlink (broken), ==, 0);
 
   /* The system layer: its values go, its bound stays, and the supervisors' layer too. */
-  put_file (fixture->system_dir, "policy.conf",
-            "[bounds]\nmax-reveals-per-hour=20\n[policy]\nmax-reveals-per-hour=10\nx\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "[bounds]\nmax-reveals-per-hour=20\n[policy]\nmax-reveals-per-hour=10\nx\n");
   run_admin (fixture, &run, "policy", "show", NULL);
   g_assert_cmpint (run.status, ==, 65);
   g_assert_nonnull (strstr (run.err, "/etc/policy.conf:5: expected KEY=VALUE"));
@@ -442,7 +426,7 @@ test_user_file (Fixture *fixture, gconstpointer user_data)
   g_auto (Run) run = { 0 };
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = write_file (dir, "policy.conf", "[policy]\nidle-lock=600\nreveal-duration=5\n");
+  path = ag_test_write_file (dir, "policy.conf", "[policy]\nidle-lock=600\nreveal-duration=5\n");
   warning = g_strdup_printf ("%s:2: idle-lock: 600 is looser than the policy in force (300, "
                              "from built-in); ignored\n",
                              path);
@@ -495,7 +479,7 @@ test_example (Fixture *fixture, gconstpointer user_data)
   uncommented = g_regex_replace (regex, contents, -1, 0, "\\1", 0, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (uncommented, !=, contents);
-  installed = write_file (fixture->system_dir, "policy.conf", uncommented);
+  installed = ag_test_write_file (fixture->system_dir, "policy.conf", uncommented);
 
   run_admin (fixture, &run, "policy", "show", NULL);
   g_assert_cmpstr (run.err, ==, "");

@@ -160,41 +160,14 @@ static int
 run_admin_full (Fixture *f, const char *const *env, const char *input, char **out, char **err,
                 const char *const *args)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-  const char *admin = g_getenv ("AG_ADMIN");
+  g_autoptr (GPtrArray) needles = g_ptr_array_new ();
+  AgTestAdminRun run = { input, env, needles, TRUE };
 
-  g_assert_nonnull (admin);
-  g_ptr_array_add (argv, (gpointer) admin);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  ag_test_launcher_set_input (launcher, input);
-  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
-    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("agent-guard-admin died of signal %d; stderr: %s", g_subprocess_get_term_sig (process),
-             stderr_text);
-
-  assert_no_values (f, stderr_text, "stderr");
-  g_assert_null (strstr (stderr_text, AG_TEST_PASSWORD));
-
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-  return g_subprocess_get_exit_status (process);
+  /* stdout carries the revealed value; stderr never shows one, nor the password. */
+  for (guint i = 0; i < f->needles->len; i++)
+    g_ptr_array_add (needles, f->needles->pdata[i]);
+  g_ptr_array_add (needles, (gpointer) AG_TEST_PASSWORD);
+  return ag_test_run_admin (&run, out, err, args);
 }
 
 static int
@@ -213,14 +186,6 @@ run_admin_v (Fixture *f, const char *input, char **out, char **err, const char *
    run_admin_v (f, input, out, err,         \
                 (const char *const[]){ "reveal", "--store", (f)->store, __VA_ARGS__, NULL }))
 
-/* The ledger, as copies of its entries. */
-static gboolean
-collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
-  return TRUE;
-}
-
 static GPtrArray *
 ledger (Fixture *f)
 {
@@ -231,7 +196,8 @@ ledger (Fixture *f)
 
   store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (ag_sqlite_store_foreach_event (store, &filter, collect_cb, entries, &error));
+  g_assert_true (
+    ag_sqlite_store_foreach_event (store, &filter, ag_test_collect_entry_cb, entries, &error));
   g_assert_no_error (error);
   return entries;
 }

@@ -107,42 +107,12 @@ static int
 run_admin_full (const char *input, const char *const *env, char **out, char **err,
                 const char *const *args)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-  const char *admin = g_getenv ("AG_ADMIN");
+  g_autoptr (GPtrArray) needles = g_ptr_array_new ();
+  AgTestAdminRun run = { input, env, needles, FALSE };
 
-  g_assert_nonnull (admin);
-  g_ptr_array_add (argv, (gpointer) admin);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  ag_test_launcher_set_input (launcher, input);
-  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
-    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("agent-guard-admin %s died of signal %d; stderr: %s", args[0],
-             g_subprocess_get_term_sig (process), stderr_text);
-
-  assert_no_clear_value (stdout_text);
-  assert_no_clear_value (stderr_text);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-
-  return g_subprocess_get_exit_status (process);
+  for (gsize i = 0; i < G_N_ELEMENTS (clear_values); i++)
+    g_ptr_array_add (needles, (gpointer) clear_values[i]);
+  return ag_test_run_admin (&run, out, err, args);
 }
 
 static int

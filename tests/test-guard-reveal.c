@@ -53,13 +53,6 @@ typedef struct
   GPtrArray *ledger_at_callback;
 } Fixture;
 
-static gboolean
-collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
-  return TRUE;
-}
-
 /* Every ledger entry of the store, in order. */
 static GPtrArray *
 ledger_entries (Fixture *f)
@@ -72,7 +65,8 @@ ledger_entries (Fixture *f)
    * wrote it before it went). */
   if (f->guard != NULL)
     ag_guard_flush_ledger (f->guard);
-  g_assert_true (ag_sqlite_store_foreach_event (f->store, &filter, collect_cb, entries, &error));
+  g_assert_true (
+    ag_sqlite_store_foreach_event (f->store, &filter, ag_test_collect_entry_cb, entries, &error));
   g_assert_no_error (error);
   return entries;
 }

@@ -1183,7 +1183,7 @@ test_canonical_encoding (void)
 }
 
 static gboolean
-collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+print_entry_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
 {
   GString *out = user_data;
 
@@ -1223,7 +1223,7 @@ test_foreach_filters (Fixture *f, gconstpointer data)
       g_autoptr (GString) out = g_string_new (NULL);
       guint lines = 0;
 
-      g_assert_true (ag_ledger_foreach (f->db, &cases[i].filter, collect_cb, out, &error));
+      g_assert_true (ag_ledger_foreach (f->db, &cases[i].filter, print_entry_cb, out, &error));
       g_assert_no_error (error);
       for (const char *p = out->str; *p; p++)
         lines += *p == '\n';
@@ -1294,7 +1294,7 @@ test_no_pii (Fixture *f, gconstpointer data)
     }
   assert_intact (f, n);
 
-  g_assert_true (ag_ledger_foreach (f->db, NULL, collect_cb, out, &error));
+  g_assert_true (ag_ledger_foreach (f->db, NULL, print_entry_cb, out, &error));
   g_assert_no_error (error);
   exec_ok (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
   g_assert_true (g_file_get_contents (f->path, &contents, &length, &error));

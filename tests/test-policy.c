@@ -54,31 +54,11 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
   ag_policy_paths_free (fixture->paths);
 }
 
-/* Writes @contents to DIR/NAME atomically and returns the path. */
-static char *
-write_file (const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr (GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&path);
-}
-
-static void
-put_file (const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = write_file (dir, name, contents);
-}
-
 static void
 write_user_file (Fixture *fixture, const char *contents)
 {
   g_autofree char *dir = g_path_get_dirname (fixture->user_file);
-  g_autofree char *path = write_file (dir, "policy.conf", contents);
+  g_autofree char *path = ag_test_write_file (dir, "policy.conf", contents);
 }
 
 static AgPolicy *
@@ -247,7 +227,7 @@ test_hard_limits (Fixture *fixture, gconstpointer user_data)
       const char *other = g_str_equal (c->key, "idle-lock") ? "lock-warning=0" : "idle-lock=900";
       g_autofree char *contents
         = g_strdup_printf ("[policy]\n%s\n%s = %s\n", other, c->key, c->value);
-      g_autofree char *path = write_file (fixture->system_dir, "policy.conf", contents);
+      g_autofree char *path = ag_test_write_file (fixture->system_dir, "policy.conf", contents);
       g_autoptr (GError) error = NULL;
       g_autoptr (AgPolicy) policy = load (fixture, "ana", NULL, &error);
 
@@ -279,11 +259,11 @@ test_hard_limits (Fixture *fixture, gconstpointer user_data)
 static void
 test_list_values (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path = write_file (fixture->system_dir, "policy.conf",
-                                      "[policy]\n"
-                                      "masked-kinds = name ; cpf;\n"
-                                      "step-up-kinds=\n"
-                                      "reason-codes=chargeback; fraud-check\n");
+  g_autofree char *path = ag_test_write_file (fixture->system_dir, "policy.conf",
+                                              "[policy]\n"
+                                              "masked-kinds = name ; cpf;\n"
+                                              "step-up-kinds=\n"
+                                              "reason-codes=chargeback; fraud-check\n");
   g_autoptr (GError) error = NULL;
   g_autoptr (AgPolicy) policy = load (fixture, "ana", NULL, &error);
   const char *const codes[] = { "chargeback", "fraud-check", NULL };
@@ -301,20 +281,20 @@ static void
 test_syntax_errors (Fixture *fixture, gconstpointer user_data)
 {
   /* Every problem of every file, in order, one per line. */
-  put_file (fixture->system_dir, "policy.conf",
-            "# A comment\n"
-            "idle-lock=300\n"
-            "[policy]\n"
-            "idle-lock=300\n"
-            "idle-lock=200\n"
-            "idle_lock=200\n"
-            "just some words\n"
-            "[polcy]\n"
-            "reveal-duration=10\n"
-            "[bounds]\n"
-            "lock-warning=10\n"
-            "[policy\n"
-            "[team:night]\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "# A comment\n"
+                    "idle-lock=300\n"
+                    "[policy]\n"
+                    "idle-lock=300\n"
+                    "idle-lock=200\n"
+                    "idle_lock=200\n"
+                    "just some words\n"
+                    "[polcy]\n"
+                    "reveal-duration=10\n"
+                    "[bounds]\n"
+                    "lock-warning=10\n"
+                    "[policy\n"
+                    "[team:night]\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_SYNTAX,
                      "@SYS@/policy.conf:2: idle-lock: the key comes before any section\n"
                      "@SYS@/policy.conf:5: idle-lock: set twice in this section (first on line 4)\n"
@@ -332,7 +312,7 @@ test_syntax_errors (Fixture *fixture, gconstpointer user_data)
 static void
 test_invalid_utf8 (Fixture *fixture, gconstpointer user_data)
 {
-  put_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\n# caf\xe9\nidle-lock=60\n");
+  ag_test_put_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\n# caf\xe9\nidle-lock=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_INVALID_UTF8,
                      "@DROP@/10-floor.conf:2: invalid UTF-8; the file is not read");
 }
@@ -341,8 +321,8 @@ static void
 test_duplicate_section_keys (Fixture *fixture, gconstpointer user_data)
 {
   /* A section may be opened twice, but a key is still set only once in it. */
-  put_file (fixture->system_dir, "policy.conf",
-            "[policy]\nidle-lock=300\n[bounds]\nidle-lock=600\n[policy]\nidle-lock=200\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "[policy]\nidle-lock=300\n[bounds]\nidle-lock=600\n[policy]\nidle-lock=200\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_DUPLICATE_KEY,
                      "@SYS@/policy.conf:6: idle-lock: set twice in this section (first on line "
                      "2)");
@@ -351,17 +331,17 @@ test_duplicate_section_keys (Fixture *fixture, gconstpointer user_data)
 static void
 test_layer_order (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *conf = write_file (fixture->system_dir, "policy.conf",
-                                      "[policy]\nidle-lock=600\nreveal-duration=60\n"
-                                      "max-reveals-per-hour=100\n");
+  g_autofree char *conf = ag_test_write_file (fixture->system_dir, "policy.conf",
+                                              "[policy]\nidle-lock=600\nreveal-duration=60\n"
+                                              "max-reveals-per-hour=100\n");
   g_autofree char *floor20
-    = write_file (fixture->drop_in_dir, "20-floor.conf", "[policy]\nreveal-duration=40\n");
-  g_autofree char *floor10 = write_file (fixture->drop_in_dir, "10-floor.conf",
-                                         "[policy]\nreveal-duration=50\nstep-up-grace=60\n");
-  g_autofree char *ignored
-    = write_file (fixture->drop_in_dir, "30-floor.conf.bak", "[policy]\nreveal-duration=1\n");
-  g_autofree char *team
-    = write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=500\n");
+    = ag_test_write_file (fixture->drop_in_dir, "20-floor.conf", "[policy]\nreveal-duration=40\n");
+  g_autofree char *floor10 = ag_test_write_file (
+    fixture->drop_in_dir, "10-floor.conf", "[policy]\nreveal-duration=50\nstep-up-grace=60\n");
+  g_autofree char *ignored = ag_test_write_file (fixture->drop_in_dir, "30-floor.conf.bak",
+                                                 "[policy]\nreveal-duration=1\n");
+  g_autofree char *team = ag_test_write_file (fixture->supervisor_dir, "10-teams.conf",
+                                              "[team:billing]\nidle-lock=500\n");
   g_autoptr (GError) error = NULL;
   g_autoptr (AgPolicy) policy = NULL;
   g_autofree char *origin = NULL;
@@ -396,27 +376,27 @@ test_layer_order (Fixture *fixture, gconstpointer user_data)
 static void
 test_bounds (Fixture *fixture, gconstpointer user_data)
 {
-  put_file (fixture->system_dir, "policy.conf",
-            "# Floor rules\n"
-            "[bounds]\n"
-            "idle-lock=600\n"
-            "require-reason=true\n"
-            "clipboard=deny\n"
-            "masked-kinds=cpf;card_number\n");
-  put_file (fixture->drop_in_dir, "10-floor.conf",
-            "[policy]\n"
-            "idle-lock=600\n"
-            "clipboard=deny\n"
-            "require-reason=true\n"
-            "masked-kinds=cpf;phone;card_number\n");
-  put_file (fixture->supervisor_dir, "10-teams.conf",
-            "[team:billing]\n"
-            "idle-lock=700\n"
-            "require-reason=false\n"
-            "clipboard=allow-with-clear:10\n"
-            "masked-kinds=phone\n"
-            "[user:ana]\n"
-            "idle-lock=600\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "# Floor rules\n"
+                    "[bounds]\n"
+                    "idle-lock=600\n"
+                    "require-reason=true\n"
+                    "clipboard=deny\n"
+                    "masked-kinds=cpf;card_number\n");
+  ag_test_put_file (fixture->drop_in_dir, "10-floor.conf",
+                    "[policy]\n"
+                    "idle-lock=600\n"
+                    "clipboard=deny\n"
+                    "require-reason=true\n"
+                    "masked-kinds=cpf;phone;card_number\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf",
+                    "[team:billing]\n"
+                    "idle-lock=700\n"
+                    "require-reason=false\n"
+                    "clipboard=allow-with-clear:10\n"
+                    "masked-kinds=phone\n"
+                    "[user:ana]\n"
+                    "idle-lock=600\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_BEYOND_BOUND,
                      "@SUP@/10-teams.conf:2: idle-lock: 700 is above the admin bound 600 set in "
                      "@SYS@/policy.conf:3\n"
@@ -428,8 +408,8 @@ test_bounds (Fixture *fixture, gconstpointer user_data)
                      "admin bound set in @SYS@/policy.conf:6 requires");
 
   /* Within the bounds, the same files load. */
-  put_file (fixture->supervisor_dir, "10-teams.conf",
-            "[team:billing]\nidle-lock=450\nmasked-kinds=card_number;cpf;email\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf",
+                    "[team:billing]\nidle-lock=450\nmasked-kinds=card_number;cpf;email\n");
   {
     g_autoptr (GError) error = NULL;
     g_autoptr (AgPolicy) policy
@@ -454,10 +434,10 @@ test_bounds_in_system_layer (Fixture *fixture, gconstpointer user_data)
 {
   /* A system [policy] value is held to every bound of the layer, wherever written; a
    * later bound may not loosen an earlier one. */
-  put_file (fixture->system_dir, "policy.conf",
-            "[policy]\nreveal-duration=60\n[bounds]\nmax-reveals-per-hour=60\n");
-  put_file (fixture->drop_in_dir, "10-floor.conf",
-            "[bounds]\nreveal-duration=30\nmax-reveals-per-hour=100\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "[policy]\nreveal-duration=60\n[bounds]\nmax-reveals-per-hour=60\n");
+  ag_test_put_file (fixture->drop_in_dir, "10-floor.conf",
+                    "[bounds]\nreveal-duration=30\nmax-reveals-per-hour=100\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_BEYOND_BOUND,
                      "@DROP@/10-floor.conf:3: max-reveals-per-hour: 100 is above the admin bound "
                      "60 set in @SYS@/policy.conf:4\n"
@@ -468,9 +448,9 @@ test_bounds_in_system_layer (Fixture *fixture, gconstpointer user_data)
 static void
 test_bounds_clamp_defaults (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *conf = write_file (fixture->system_dir, "policy.conf",
-                                      "[bounds]\nreveal-duration=10\nstep-up-kinds=cpf\n"
-                                      "max-reveals-per-hour=60\n");
+  g_autofree char *conf = ag_test_write_file (fixture->system_dir, "policy.conf",
+                                              "[bounds]\nreveal-duration=10\nstep-up-kinds=cpf\n"
+                                              "max-reveals-per-hour=60\n");
   g_autoptr (GError) error = NULL;
   g_autoptr (AgPolicy) policy = load (fixture, "ana", NULL, &error);
   g_autofree char *origin = g_strdup_printf ("%s:2", conf);
@@ -490,8 +470,8 @@ static void
 test_retention_bound (Fixture *fixture, gconstpointer user_data)
 {
   g_autofree char *conf
-    = write_file (fixture->system_dir, "policy.conf",
-                  "[bounds]\nledger-retention-days=730\nlock-on-minimise=true\n");
+    = ag_test_write_file (fixture->system_dir, "policy.conf",
+                          "[bounds]\nledger-retention-days=730\nlock-on-minimise=true\n");
   g_autofree char *origin = g_strdup_printf ("%s:2", conf);
   g_autofree char *bound = NULL;
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
@@ -512,14 +492,14 @@ test_retention_bound (Fixture *fixture, gconstpointer user_data)
   g_clear_object (&policy);
 
   /* A supervisor may keep it longer, never shorter; nor turn locking on minimise off. */
-  sup = write_file (fixture->supervisor_dir, "10-teams.conf",
-                    "[user:ana]\nledger-retention-days=1000\n");
+  sup = ag_test_write_file (fixture->supervisor_dir, "10-teams.conf",
+                            "[user:ana]\nledger-retention-days=1000\n");
   longer = load (fixture, "ana", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ag_policy_get_ledger_retention_days (longer), ==, 1000);
 
-  put_file (fixture->supervisor_dir, "10-teams.conf",
-            "[team:billing]\nledger-retention-days=365\nlock-on-minimise=false\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf",
+                    "[team:billing]\nledger-retention-days=365\nlock-on-minimise=false\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_BEYOND_BOUND,
                      "@SUP@/10-teams.conf:2: ledger-retention-days: 365 is below the admin "
                      "bound 730 set in @SYS@/policy.conf:2\n"
@@ -556,8 +536,8 @@ test_retention_bound (Fixture *fixture, gconstpointer user_data)
 static void
 test_lock_warning_below_idle_lock (Fixture *fixture, gconstpointer user_data)
 {
-  put_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=60\n");
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[user:ana]\nlock-warning=60\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=60\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[user:ana]\nlock-warning=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_OUT_OF_RANGE,
                      "@SUP@/10-teams.conf:2: lock-warning: lock-warning (60, from "
                      "@SUP@/10-teams.conf:2) must be shorter than idle-lock (60, from "
@@ -567,16 +547,16 @@ test_lock_warning_below_idle_lock (Fixture *fixture, gconstpointer user_data)
 static void
 test_team_and_user (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *file = write_file (fixture->supervisor_dir, "10-teams.conf",
-                                      "[user:ana]\n"
-                                      "reveal-duration=5\n"
-                                      "[team:billing]\n"
-                                      "reveal-duration=15\n"
-                                      "idle-lock=240\n"
-                                      "[team:fraud]\n"
-                                      "idle-lock=120\n"
-                                      "[user:bruno]\n"
-                                      "idle-lock=60\n");
+  g_autofree char *file = ag_test_write_file (fixture->supervisor_dir, "10-teams.conf",
+                                              "[user:ana]\n"
+                                              "reveal-duration=5\n"
+                                              "[team:billing]\n"
+                                              "reveal-duration=15\n"
+                                              "idle-lock=240\n"
+                                              "[team:fraud]\n"
+                                              "idle-lock=120\n"
+                                              "[user:bruno]\n"
+                                              "idle-lock=60\n");
   const char *const groups[] = { "agents", "billing", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (AgPolicy) ana = load (fixture, "ana", groups, &error);
@@ -595,16 +575,16 @@ test_team_and_user (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (ag_policy_get_reveal_duration (carla), ==, 15);
 
   /* A broken section for someone else still fails the load: a typo must never pass. */
-  put_file (fixture->supervisor_dir, "20-more.conf", "[team:fraud]\nidle-lok=60\n");
+  ag_test_put_file (fixture->supervisor_dir, "20-more.conf", "[team:fraud]\nidle-lok=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_UNKNOWN_KEY,
                      "@SUP@/20-more.conf:2: idle-lok: unknown key");
 
-  put_file (fixture->supervisor_dir, "20-more.conf", "[policy]\nidle-lock=60\n");
+  ag_test_put_file (fixture->supervisor_dir, "20-more.conf", "[policy]\nidle-lock=60\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_UNKNOWN_SECTION,
                      "@SUP@/20-more.conf:1: section [policy] does not belong in this file (it "
                      "may hold [team:GROUP], [user:NAME])");
 
-  put_file (fixture->supervisor_dir, "20-more.conf", "[team:]\n[user:a b]\n");
+  ag_test_put_file (fixture->supervisor_dir, "20-more.conf", "[team:]\n[user:a b]\n");
   assert_load_fails (fixture, AG_POLICY_ERROR_SYNTAX,
                      "@SUP@/20-more.conf:1: “” is not a valid user or group name\n"
                      "@SUP@/20-more.conf:2: “a b” is not a valid user or group name");
@@ -613,8 +593,8 @@ test_team_and_user (Fixture *fixture, gconstpointer user_data)
 static void
 test_user_file_only_tightens (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *conf
-    = write_file (fixture->system_dir, "policy.conf", "[policy]\nclipboard=allow-with-clear:30\n");
+  g_autofree char *conf = ag_test_write_file (fixture->system_dir, "policy.conf",
+                                              "[policy]\nclipboard=allow-with-clear:30\n");
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   g_autoptr (AgPolicy) policy = NULL;
@@ -693,8 +673,8 @@ test_user_file_errors (Fixture *fixture, gconstpointer user_data)
 static void
 test_unsafe_file (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *path
-    = write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=60\n");
+  g_autofree char *path = ag_test_write_file (fixture->supervisor_dir, "10-teams.conf",
+                                              "[team:billing]\nidle-lock=60\n");
 
   g_assert_cmpint (g_chmod (path, 0666), ==, 0);
   assert_load_fails (fixture, AG_POLICY_ERROR_UNSAFE_FILE,
@@ -705,9 +685,9 @@ static void
 test_group_writable_system_file (Fixture *fixture, gconstpointer user_data)
 {
   g_autofree char *path
-    = write_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
-  g_autofree char *team
-    = write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=60\n");
+    = ag_test_write_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
+  g_autofree char *team = ag_test_write_file (fixture->supervisor_dir, "10-teams.conf",
+                                              "[team:billing]\nidle-lock=60\n");
   g_autoptr (GError) error = NULL;
   g_autoptr (AgPolicy) policy = NULL;
 
@@ -761,7 +741,7 @@ test_validate (Fixture *fixture, gconstpointer user_data)
   g_clear_error (&error);
 
   /* A supervisor file against the installed bounds. */
-  put_file (fixture->system_dir, "policy.conf", "[bounds]\nreveal-duration=30\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf", "[bounds]\nreveal-duration=30\n");
   system_only = ag_policy_paths_new (fixture->system_dir, NULL, NULL);
   bounds = ag_policy_load (system_only, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -843,7 +823,7 @@ test_source_first_load_fails (Fixture *fixture, gconstpointer user_data)
   g_autoptr (AgPolicySource) source = NULL;
   g_autoptr (AgPolicy) defaults = ag_policy_new_default ();
 
-  put_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=10000\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf", "[policy]\nidle-lock=10000\n");
   source = ag_policy_source_new (fixture->paths, "ana", (const char *const[]){ NULL });
 
   /* The strict defaults, and why. */
@@ -870,7 +850,8 @@ test_source_live_reload (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (ag_policy_get_idle_lock (ag_policy_source_get_policy (source)), ==, 300);
 
   /* A new file in a watched folder. */
-  file = write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=120\n");
+  file = ag_test_write_file (fixture->supervisor_dir, "10-teams.conf",
+                             "[team:billing]\nidle-lock=120\n");
   wait_for (&n_changed);
   good = ag_policy_source_get_policy (source);
   g_assert_cmpuint (ag_policy_get_idle_lock (good), ==, 120);
@@ -878,7 +859,7 @@ test_source_live_reload (Fixture *fixture, gconstpointer user_data)
   g_assert_null (ag_policy_source_get_last_error (source));
 
   /* A bad edit: the good supervisor layer stays, and the error says why. */
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=12\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=12\n");
   wait_for (&n_failed);
   g_assert_cmpstr (ag_policy_get_version (ag_policy_source_get_policy (source)), ==, good_version);
   g_assert_cmpuint (ag_policy_get_idle_lock (ag_policy_source_get_policy (source)), ==, 120);
@@ -891,7 +872,7 @@ test_source_live_reload (Fixture *fixture, gconstpointer user_data)
   g_assert_error (error, AG_POLICY_ERROR, AG_POLICY_ERROR_OUT_OF_RANGE);
 
   /* The fix applies, and clears the error. */
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=90\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=90\n");
   wait_for (&n_changed);
   g_assert_cmpuint (ag_policy_get_idle_lock (ag_policy_source_get_policy (source)), ==, 90);
   g_assert_null (ag_policy_source_get_last_error (source));
@@ -923,10 +904,10 @@ test_user_groups (void)
 static void
 write_three_layers (Fixture *fixture)
 {
-  put_file (fixture->system_dir, "policy.conf",
-            "[bounds]\nmax-reveals-per-hour=20\nidle-lock=600\n"
-            "[policy]\nmax-reveals-per-hour=10\nstep-up-grace=60\n");
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=120\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf",
+                    "[bounds]\nmax-reveals-per-hour=20\nidle-lock=600\n"
+                    "[policy]\nmax-reveals-per-hour=10\nstep-up-grace=60\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=120\n");
   write_user_file (fixture, "[policy]\nreveal-duration=10\n");
 }
 
@@ -1022,8 +1003,8 @@ break_layer (Fixture *fixture, AgPolicyLayer layer, const Breakage *breakage)
 
   text = g_string_new (breakage->text);
   g_string_replace (text, "@SECTION@", section, 0);
-  g_free (write_file (dir != NULL ? dir : user_dir, dir != NULL ? "50-broken.conf" : "policy.conf",
-                      text->str));
+  g_free (ag_test_write_file (dir != NULL ? dir : user_dir,
+                              dir != NULL ? "50-broken.conf" : "policy.conf", text->str));
   if (breakage->mode != 0)
     g_assert_cmpint (g_chmod (path, breakage->mode), ==, 0);
   return g_steal_pointer (&path);
@@ -1093,14 +1074,14 @@ test_layer_last_good (Fixture *fixture, gconstpointer user_data)
   assert_layers (good, TRUE, TRUE, TRUE);
 
   /* The system layer breaks: its last good version stays, values and bounds. */
-  put_file (fixture->system_dir, "policy.conf", "[policy]\nmax-reveals-per-hour=500\nx\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf", "[policy]\nmax-reveals-per-hour=500\nx\n");
   policy = load_layers (fixture, good, refusals);
   g_assert_cmpuint (refusals->len, ==, 1);
   assert_layers (policy, TRUE, TRUE, TRUE);
   g_assert_cmpstr (ag_policy_get_version (policy), ==, ag_policy_get_version (good));
 
   /* The supervisors' layer breaks as well: both last good versions stay, carried on. */
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
   g_ptr_array_set_size (refusals, 0);
   later = load_layers (fixture, policy, refusals);
   g_assert_cmpuint (refusals->len, ==, 2);
@@ -1134,8 +1115,8 @@ test_layer_last_good_beyond_new_bound (Fixture *fixture, gconstpointer user_data
   good = load_layers (fixture, NULL, refusals);
   g_assert_cmpuint (ag_policy_get_idle_lock (good), ==, 120);
 
-  put_file (fixture->system_dir, "policy.conf", "[bounds]\nidle-lock=100\n");
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
+  ag_test_put_file (fixture->system_dir, "policy.conf", "[bounds]\nidle-lock=100\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
   policy = load_layers (fixture, good, refusals);
   g_assert_cmpuint (refusals->len, ==, 1);
   g_assert_cmpuint (ag_policy_get_idle_lock (policy), ==, 100);
@@ -1187,7 +1168,7 @@ test_source_refused (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (seen->len, ==, 0);
 
   /* Another one is. */
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=5\n");
   g_assert_false (ag_policy_source_reload (source, NULL));
   g_assert_cmpuint (seen->len, ==, 1);
   g_assert_cmpint (((AgPolicyRefusal *) g_ptr_array_index (seen, 0))->layer, ==,
@@ -1195,7 +1176,7 @@ test_source_refused (Fixture *fixture, gconstpointer user_data)
   assert_layers (ag_policy_source_get_policy (source), TRUE, TRUE, FALSE);
 
   /* Fixed: no refusal, no error. */
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=120\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=120\n");
   write_user_file (fixture, "[policy]\nreveal-duration=10\n");
   g_assert_true (ag_policy_source_reload (source, &error));
   g_assert_no_error (error);
@@ -1225,7 +1206,7 @@ assert_refused (Fixture *fixture, AgPolicyLayer layer, AgPolicyError code, const
 static void
 test_file_symlink (Fixture *fixture, gconstpointer user_data)
 {
-  g_autofree char *target = write_file (fixture->root, "elsewhere.conf", "[policy]\n");
+  g_autofree char *target = ag_test_write_file (fixture->root, "elsewhere.conf", "[policy]\n");
   g_autofree char *system = g_build_filename (fixture->drop_in_dir, "10-link.conf", NULL);
   g_autofree char *supervisor = g_build_filename (fixture->supervisor_dir, "10-link.conf", NULL);
   g_autofree char *user_dir = g_path_get_dirname (fixture->user_file);
@@ -1237,7 +1218,7 @@ test_file_symlink (Fixture *fixture, gconstpointer user_data)
   assert_refused (fixture, AG_POLICY_LAYER_SYSTEM, AG_POLICY_ERROR_UNSAFE_FILE,
                   "10-link.conf: a symbolic link; refused");
   g_assert_cmpint (g_unlink (system), ==, 0);
-  g_free (write_file (fixture->root, "team.conf", "[team:billing]\n"));
+  g_free (ag_test_write_file (fixture->root, "team.conf", "[team:billing]\n"));
   g_free (target);
   target = g_build_filename (fixture->root, "team.conf", NULL);
   g_assert_cmpint (symlink (target, supervisor), ==, 0);
@@ -1247,7 +1228,7 @@ test_file_symlink (Fixture *fixture, gconstpointer user_data)
 
   /* The agent's own file may be one (dotfile managers make them). */
   g_assert_cmpint (g_mkdir_with_parents (user_dir, 0755), ==, 0);
-  g_free (write_file (fixture->root, "mine.conf", "[policy]\nreveal-duration=7\n"));
+  g_free (ag_test_write_file (fixture->root, "mine.conf", "[policy]\nreveal-duration=7\n"));
   g_free (target);
   target = g_build_filename (fixture->root, "mine.conf", NULL);
   g_assert_cmpint (symlink (target, fixture->user_file), ==, 0);
@@ -1270,8 +1251,8 @@ test_file_fifo (Fixture *fixture, gconstpointer user_data)
 static void
 test_file_folder_modes (Fixture *fixture, gconstpointer user_data)
 {
-  put_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
-  put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=60\n");
+  ag_test_put_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\nidle-lock=60\n");
 
   /* The file is fine; its folder is not. */
   g_assert_cmpint (g_chmod (fixture->drop_in_dir, 0777), ==, 0);
@@ -1322,8 +1303,8 @@ test_file_owners (Fixture *fixture, gconstpointer user_data)
       return;
     }
 
-  system = write_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
-  supervisor = write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\n");
+  system = ag_test_write_file (fixture->drop_in_dir, "10-floor.conf", "[policy]\nidle-lock=60\n");
+  supervisor = ag_test_write_file (fixture->supervisor_dir, "10-teams.conf", "[team:billing]\n");
 
   g_assert_cmpint (chown (system, nobody, 0), ==, 0);
   assert_refused (fixture, AG_POLICY_LAYER_SYSTEM, AG_POLICY_ERROR_UNSAFE_FILE,

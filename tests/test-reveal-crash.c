@@ -57,7 +57,7 @@ read_to_end (GInputStream *stream, GString *out)
 }
 
 static gboolean
-collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+index_entry_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
 {
   g_hash_table_insert (user_data, GUINT_TO_POINTER ((guint) entry->seq),
                        ag_ledger_entry_copy (entry));
@@ -214,7 +214,7 @@ check_store (const char *path, guint kill, guint64 n_before, GPtrArray *printed,
 
   /* Read after the verification: the other children may have added more since. */
   entries = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) ag_ledger_entry_free);
-  g_assert_true (ag_sqlite_store_foreach_event (store, &filter, collect_cb, entries, &error));
+  g_assert_true (ag_sqlite_store_foreach_event (store, &filter, index_entry_cb, entries, &error));
   g_assert_no_error (error);
   if (since_us == 0)
     g_assert_cmpuint (g_hash_table_size (entries), >=, n_verified);

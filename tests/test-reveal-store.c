@@ -101,13 +101,6 @@ reveal_entry (const char *user, const char *record_id, AgPiiKind kind, gint64 ti
   return entry;
 }
 
-static gboolean
-collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
-  return TRUE;
-}
-
 /* Every ledger entry of @store, in order. */
 static GPtrArray *
 ledger_entries (AgSqliteStore *store)
@@ -116,7 +109,8 @@ ledger_entries (AgSqliteStore *store)
   GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
   AgLedgerFilter filter = { 0 };
 
-  g_assert_true (ag_sqlite_store_foreach_event (store, &filter, collect_cb, entries, &error));
+  g_assert_true (
+    ag_sqlite_store_foreach_event (store, &filter, ag_test_collect_entry_cb, entries, &error));
   g_assert_no_error (error);
   return entries;
 }

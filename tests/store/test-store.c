@@ -161,20 +161,14 @@ new_entry (AgLedgerEvent event, const char *user, gint64 time_us)
   return entry;
 }
 
-static gboolean
-collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
-{
-  g_ptr_array_add (user_data, ag_ledger_entry_copy (entry));
-  return TRUE;
-}
-
 static GPtrArray *
 ledger (Fixture *f, const AgLedgerFilter *filter)
 {
   g_autoptr (GError) error = NULL;
   GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
 
-  g_assert_true (ag_store_foreach_event (f->store, filter, collect_cb, entries, &error));
+  g_assert_true (
+    ag_store_foreach_event (f->store, filter, ag_test_collect_entry_cb, entries, &error));
   g_assert_no_error (error);
   return entries;
 }

@@ -541,6 +541,28 @@ exec (sqlite3 *db, const char *sql, const char *what, GError **error)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
+/* Whether @db has a table @name. */
+static gboolean
+table_exists (sqlite3 *db, const char *name, gboolean *exists, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *exists = FALSE;
+  stmt = prepare (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, rc, "Cannot read the ledger");
+      return FALSE;
+    }
+  *exists = rc == SQLITE_ROW;
+  return TRUE;
+}
+
 /* Reads the meta value @key: returns FALSE on an SQL error; *value NULL when absent. */
 static gboolean
 read_meta (sqlite3 *db, const char *key, GBytes **value, GError **error)
@@ -687,6 +709,7 @@ ag_ledger_ensure_schema_with_mac (sqlite3 *db, AgLedgerMac mac, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   const char *name = mac == AG_LEDGER_MAC_HMAC_SHA256 ? "hmac-sha256" : "blake2b-256";
+  gboolean exists = FALSE;
   int rc;
 
   g_return_val_if_fail (db != NULL, FALSE);
@@ -694,12 +717,9 @@ ag_ledger_ensure_schema_with_mac (sqlite3 *db, AgLedgerMac mac, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* A ledger of another format is refused before anything is touched. */
-  stmt = prepare (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'",
-                  error);
-  if (stmt == NULL)
+  if (!table_exists (db, "ledger_meta", &exists, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  if (exists)
     {
       g_autoptr (GBytes) format = NULL;
 
@@ -708,12 +728,6 @@ ag_ledger_ensure_schema_with_mac (sqlite3 *db, AgLedgerMac mac, GError **error)
       if (format != NULL && !check_format (db, error))
         return FALSE;
     }
-  else if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, db, rc, "Cannot create the ledger");
-      return FALSE;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
 
   if (!exec (db, tables_sql, "Cannot create the ledger", error)
       || !exec (db, triggers_sql, "Cannot create the ledger", error))
@@ -767,25 +781,15 @@ ag_ledger_ensure_schema (sqlite3 *db, GError **error)
 gboolean
 ag_ledger_upgrade_schema (sqlite3 *db, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   gboolean in_transaction;
-  int rc;
+  gboolean exists = FALSE;
 
   g_return_val_if_fail (db != NULL, FALSE);
 
-  stmt = prepare (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_prune'",
-                  error);
-  if (stmt == NULL)
+  if (!table_exists (db, "ledger_prune", &exists, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  if (!exists)
     return TRUE;
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (error, db, rc, "Cannot read the ledger");
-      return FALSE;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
 
   in_transaction = !sqlite3_get_autocommit (db);
   if (!in_transaction && !exec (db, "BEGIN IMMEDIATE", "Cannot upgrade the ledger", error))

@@ -91,3 +91,16 @@ ag_test_entries_at (const char *location, const AgLedgerFilter *filter)
   g_assert_no_error (error);
   return ag_test_store_entries (store, filter);
 }
+
+const AgCustomerData *
+ag_test_customer_with (GPtrArray *customers, AgPiiKind kind, guint n)
+{
+  for (guint i = 0; i < customers->len; i++)
+    {
+      const AgCustomerData *customer = customers->pdata[i];
+
+      if (customer->values[kind] != NULL && n-- == 0)
+        return customer;
+    }
+  g_error ("no customer %u with a %s", n, ag_pii_kind_to_string (kind));
+}

@@ -45,3 +45,7 @@ ag_test_store_entries (AgStore *store, const AgLedgerFilter *filter);
 /* The same, opening the store at @location for it. */
 GPtrArray *
 ag_test_entries_at (const char *location, const AgLedgerFilter *filter);
+
+/* The @n-th customer (0-based) of @customers (AgCustomerData*) that has a value of @kind. */
+const AgCustomerData *
+ag_test_customer_with (GPtrArray *customers, AgPiiKind kind, guint n);

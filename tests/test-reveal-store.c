@@ -74,14 +74,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static const AgCustomerData *
 customer_with (Fixture *f, AgPiiKind kind, guint n)
 {
-  for (guint i = 0; i < f->customers->len; i++)
-    {
-      const AgCustomerData *data = f->customers->pdata[i];
-
-      if (data->values[kind] != NULL && n-- == 0)
-        return data;
-    }
-  g_assert_not_reached ();
+  return ag_test_customer_with (f->customers, kind, n);
 }
 
 static AgLedgerEntry *

@@ -139,14 +139,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static const AgCustomerData *
 customer_with (Fixture *f, AgPiiKind kind, guint n)
 {
-  for (guint i = 0; i < f->customers->len; i++)
-    {
-      const AgCustomerData *customer = f->customers->pdata[i];
-
-      if (customer->values[kind] != NULL && n-- == 0)
-        return customer;
-    }
-  g_error ("no customer %u with a %s", n, ag_pii_kind_to_string (kind));
+  return ag_test_customer_with (f->customers, kind, n);
 }
 
 static AgLedgerEntry *

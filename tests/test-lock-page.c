@@ -36,10 +36,17 @@ static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GString) stack = NULL;
 
-  ag_test_pam_write_stack (user_data);
   fixture->dir = g_dir_make_tmp ("test-lock-page-XXXXXX", &error);
   g_assert_no_error (error);
+  /* A stack may name files in the test's directory. */
+  if (user_data != NULL)
+    {
+      stack = g_string_new (user_data);
+      g_string_replace (stack, "@DIR@", fixture->dir, 0);
+    }
+  ag_test_pam_write_stack (stack != NULL ? stack->str : NULL);
   fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
   fixture->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
   fixture->store_id
@@ -113,16 +120,6 @@ lock_page_of (AgWindow *window)
   return page;
 }
 
-static void
-click_sign_in (AgWindow *window)
-{
-  GtkWidget *button = ag_test_find_sign_in_button (lock_page_of (window));
-
-  g_assert_true (gtk_widget_get_mapped (button));
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
 /* Tests --------------------------------------------------------------------------------- */
 
 static void
@@ -142,12 +139,28 @@ test_lock_page_new_destroy (Fixture *fixture, gconstpointer user_data)
   g_assert_finalize_object (page);
 }
 
+/* Waits until the page has started a sign-in and put the focus in an empty entry, and
+ * returns that entry. */
+static GtkWidget *
+wait_for_fresh_entry (AgWindow *window)
+{
+  GtkWidget *page = lock_page_of (window);
+  AgGuard *guard = ag_window_get_guard (window);
+  GtkWidget *entry;
+
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_AUTHENTICATING
+                      && (entry = ag_test_focused_prompt (page)) != NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (entry)));
+  return entry;
+}
+
 static void
 test_starts_locked (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window = open_window (fixture);
   GtkWidget *page = lock_page_of (window);
-  GtkWidget *focus;
+  GtkWidget *entry;
 
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
   g_assert_true (gtk_widget_get_mapped (page));
@@ -157,9 +170,51 @@ test_starts_locked (Fixture *fixture, gconstpointer user_data)
   g_assert_null (ag_window_get_store (window));
   assert_no_customer (GTK_WIDGET (window), fixture);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Agent Guard");
-  /* Enter signs in: the focus is on the button. */
-  AG_TEST_WAIT_UNTIL ((focus = gtk_root_get_focus (GTK_ROOT (window))) != NULL);
-  g_assert_true (focus == ag_test_find_sign_in_button (page));
+
+  /* The sign-in has started by itself: the focus is in the password entry, and what the
+   * agent types goes there (issue 18). */
+  entry = wait_for_fresh_entry (window);
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (entry));
+  g_assert_cmpstr (ag_test_prompt_title (entry), ==, "Password");
+  ag_test_type_text (GTK_WINDOW (window), "typed");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "typed");
+
+  ag_test_close_window (window);
+}
+
+/* Keys typed before PAM even asks are not lost: they are the answer to its first prompt,
+ * Return included (GNOME Shell's preemptive answer). */
+static void
+test_type_ahead (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *release = g_build_filename (fixture->dir, "release", NULL);
+  g_autofree char *code = ag_test_pam_code (0);
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GtkWidget *page = lock_page_of (window);
+  GtkWidget *entry;
+
+  /* pam_agtest holds the conversation until @release exists: nothing has asked yet. */
+  entry = g_object_ref (wait_for_fresh_entry (window));
+  ag_test_type_text (GTK_WINDOW (window), AG_TEST_PASSWORD);
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_AUTHENTICATING);
+  g_assert_true (ag_test_focused_prompt (page) == entry);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, AG_TEST_PASSWORD);
+
+  g_assert_true (g_file_set_contents (release, "", 0, NULL));
+  /* The password goes as soon as pam_matrix asks; then pam_oath asks for the code, in a
+   * focused entry. */
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_root (entry) == NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_clear_object (&entry);
+  AG_TEST_WAIT_UNTIL ((entry = ag_test_focused_prompt (page)) != NULL
+                      && gtk_editable_get_editable (GTK_EDITABLE (entry)));
+  g_assert_cmpstr (ag_test_prompt_title (entry), ==, "Code");
+  ag_test_type_text (GTK_WINDOW (window), code);
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
 
   ag_test_close_window (window);
 }
@@ -175,8 +230,7 @@ test_prompt_kinds (Fixture *fixture, gconstpointer user_data)
   g_autofree char *code = ag_test_pam_code (0);
   GtkWidget *info, *error, *focus;
 
-  click_sign_in (window);
-  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_AUTHENTICATING);
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_AUTHENTICATING);
 
   /* pam_agtest's batch: an info, an error and two prompts in one conversation call. */
   AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 2);
@@ -223,7 +277,7 @@ test_prompt_kinds (Fixture *fixture, gconstpointer user_data)
 
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
-  g_assert_false (gtk_widget_get_mapped (page));
+  AG_TEST_WAIT_UNTIL (!gtk_widget_get_mapped (page));
   g_assert_true (
     gtk_widget_get_mapped (ag_test_find_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY)));
 
@@ -236,22 +290,19 @@ test_code_prompt (Fixture *fixture, gconstpointer user_data)
   AgWindow *window = open_window (fixture);
   AgGuard *guard = ag_window_get_guard (window);
   GtkWidget *page = lock_page_of (window);
-  g_autoptr (GPtrArray) entries = NULL;
+  GtkWidget *entry;
 
-  click_sign_in (window);
-  /* pam_u2f's touch cue (here from pam_agtest) is shown as readable text. */
-  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
-  g_assert_true (shows_text (page, "Please touch the device."));
-  entries = ag_test_prompts (page);
-  gtk_editable_set_text (g_ptr_array_index (entries, 0), AG_TEST_PASSWORD);
-  g_signal_emit_by_name (g_ptr_array_index (entries, 0), "activate");
-  g_ptr_array_set_size (entries, 0);
+  /* pam_u2f's touch cue (here from pam_agtest) is shown as readable text, above the
+   * entry that waits for the password. */
+  wait_for_fresh_entry (window);
+  AG_TEST_WAIT_UNTIL (shows_text (page, "Please touch the device."));
+  ag_test_type_text (GTK_WINDOW (window), AG_TEST_PASSWORD);
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
 
   /* pam_oath's prompt, titled in the agent's words. */
-  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
-  g_ptr_array_unref (g_steal_pointer (&entries));
-  entries = ag_test_prompts (page);
-  g_assert_cmpstr (ag_test_prompt_title (g_ptr_array_index (entries, 0)), ==, "Code");
+  AG_TEST_WAIT_UNTIL ((entry = ag_test_focused_prompt (page)) != NULL
+                      && gtk_editable_get_editable (GTK_EDITABLE (entry))
+                      && g_str_equal (ag_test_prompt_title (entry), "Code"));
   ag_guard_cancel (guard);
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
 
@@ -266,17 +317,27 @@ test_wrong_password (Fixture *fixture, gconstpointer user_data)
   GtkWidget *page = lock_page_of (window);
   g_autofree char *code = ag_test_pam_code (0);
   g_autofree char *events = NULL;
+  GtkWidget *error, *entry;
+  graphene_rect_t error_bounds, entry_bounds;
 
-  click_sign_in (window);
+  wait_for_fresh_entry (window);
   ag_test_answer_prompts (page, guard, "not-the-password", code);
 
-  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpint (ag_guard_get_state (guard), !=, AG_GUARD_STATE_UNLOCKED);
   g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 1);
-  ag_test_spin ();
-  g_assert_true (shows_text (page, "Sign-in failed. Check your password and code."));
-  g_assert_true (shows_text (page, "1 failed attempt"));
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
   assert_no_customer (GTK_WIDGET (window), fixture);
+
+  /* The next attempt starts by itself: the error stays, above a fresh, focused entry. */
+  entry = wait_for_fresh_entry (window);
+  g_assert_cmpstr (ag_test_prompt_title (entry), ==, "Password");
+  error = ag_test_find_label (page, "Sign-in failed. Check your password and code.", TRUE);
+  g_assert_nonnull (error);
+  g_assert_true (shows_text (page, "1 failed attempt"));
+  AG_TEST_WAIT_UNTIL (gtk_widget_compute_bounds (error, page, &error_bounds)
+                      && gtk_widget_compute_bounds (entry, page, &entry_bounds)
+                      && entry_bounds.size.height > 0);
+  g_assert_cmpfloat (error_bounds.origin.y + error_bounds.size.height, <=, entry_bounds.origin.y);
 
   /* The right factors then: the error goes, the search page comes. */
   ag_test_sign_in (GTK_WIDGET (window), guard, 1);
@@ -296,18 +357,31 @@ test_cancel (Fixture *fixture, gconstpointer user_data)
   AgGuard *guard = ag_window_get_guard (window);
   GtkWidget *page = lock_page_of (window);
   GtkWidget *cancel = ag_test_find_label (page, "Cancel", FALSE);
+  GtkWidget *entry;
 
-  click_sign_in (window);
-  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (page) == 1);
+  /* Escape starts over: what was typed goes, and a fresh entry comes. */
+  entry = g_object_ref (wait_for_fresh_entry (window));
+  ag_test_type_text (GTK_WINDOW (window), "half");
+  ag_test_press_keys (GTK_WINDOW (window), "Escape");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_clear_object (&entry);
+  wait_for_fresh_entry (window);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
+
+  /* So does the Cancel button, after the password was answered. */
+  ag_test_type_text (GTK_WINDOW (window), AG_TEST_PASSWORD);
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  AG_TEST_WAIT_UNTIL ((entry = ag_test_focused_prompt (page)) != NULL
+                      && gtk_editable_get_editable (GTK_EDITABLE (entry))
+                      && !g_str_equal (ag_test_prompt_title (entry), "Password"));
   g_assert_nonnull (cancel);
   cancel = gtk_widget_get_ancestor (cancel, GTK_TYPE_BUTTON);
   g_assert_true (gtk_widget_get_mapped (cancel));
   g_signal_emit_by_name (cancel, "clicked");
-
-  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  entry = wait_for_fresh_entry (window);
+  g_assert_cmpstr (ag_test_prompt_title (entry), ==, "Password");
   g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
-  g_assert_cmpuint (ag_test_n_prompts (page), ==, 0);
-  g_assert_false (gtk_widget_get_mapped (cancel));
+  g_assert_cmpuint (ag_test_n_prompts (page), ==, 1);
 
   ag_test_close_window (window);
 }
@@ -338,10 +412,10 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
                    customer->id);
   g_assert_true (shows_text (GTK_WIDGET (window), customer->values[AG_PII_KIND_NAME]));
 
-  /* Ctrl+L's action: the record widgets are destroyed, not hidden. */
+  /* Ctrl+L: the record widgets are destroyed, not hidden. */
   g_object_add_weak_pointer (G_OBJECT (record_page), (gpointer *) &record_page);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
-  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
+  ag_test_press_keys (GTK_WINDOW (window), "ctrl+l");
+  g_assert_cmpint (ag_guard_get_state (guard), !=, AG_GUARD_STATE_UNLOCKED);
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
   ag_test_spin ();
   g_assert_null (record_page);
@@ -350,6 +424,8 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
   g_assert_true (shows_text (lock_page_of (window), "Locked"));
   g_assert_true (shows_text (lock_page_of (window), "Unlock"));
   assert_no_customer (GTK_WIDGET (window), fixture);
+  /* And the focus is in the password entry of the unlock that started. */
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (wait_for_fresh_entry (window)));
 
   /* Both factors again, and the agent is back on the same customer, masked. */
   ag_test_sign_in (GTK_WIDGET (window), guard, 1);
@@ -375,6 +451,39 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+static gint64 clock_offset_us;
+
+static gint64
+offset_clock (gpointer user_data)
+{
+  return g_get_real_time () + clock_offset_us;
+}
+
+/* An idle lock brings the lock page with the focus in the unlock's password entry. */
+static void
+test_idle_lock (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+
+  clock_offset_us = 0;
+  ag_guard_set_clock (guard, offset_clock, NULL);
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+  /* The default idle-lock is five minutes. */
+  clock_offset_us = 301 * G_USEC_PER_SEC;
+  ag_guard_process_time (guard);
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  g_assert_true (GTK_IS_PASSWORD_ENTRY (wait_for_fresh_entry (window)));
+  g_assert_true (shows_text (lock_page_of (window), "Unlock"));
+
+  ag_test_sign_in (GTK_WIDGET (window), guard, 1);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+  ag_test_close_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -382,6 +491,7 @@ main (int argc, char **argv)
   g_autofree char *module = NULL;
   g_autofree char *batch = NULL;
   g_autofree char *cue = NULL;
+  g_autofree char *hold = NULL;
   int status;
 
   content_type = g_content_type_guess ("icon.svg", NULL, 0, NULL);
@@ -403,16 +513,19 @@ main (int argc, char **argv)
   module = g_test_build_filename (G_TEST_BUILT, "pam_agtest.so", NULL);
   batch = g_strdup_printf ("auth required %s batch first=one second=two\n", module);
   cue = g_strdup_printf ("auth required %s cue\n", module);
+  hold = g_strdup_printf ("auth required %s hold=%s/release\n", module, "@DIR@");
 
 #define ADD(path, stack, func) \
   g_test_add ("/lock-page/" path, Fixture, stack, fixture_set_up, func, fixture_tear_down)
   ADD ("new-destroy", NULL, test_lock_page_new_destroy);
   ADD ("starts-locked", NULL, test_starts_locked);
+  ADD ("type-ahead", hold, test_type_ahead);
   ADD ("prompt-kinds", batch, test_prompt_kinds);
   ADD ("code-prompt", cue, test_code_prompt);
   ADD ("wrong-password", NULL, test_wrong_password);
   ADD ("cancel", NULL, test_cancel);
   ADD ("lock-and-return", NULL, test_lock_and_return);
+  ADD ("idle-lock", NULL, test_idle_lock);
 #undef ADD
 
   status = g_test_run ();

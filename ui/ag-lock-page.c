@@ -15,11 +15,18 @@
  * AgLockPage:
  *
  * The first thing the window shows and what every lock returns to. It names the fixed
- * user, starts a sign-in through the #AgGuard and renders each PAM message as it comes in
- * an #AgAuthPrompts: a password entry for a hidden prompt, a visible entry for an echoed
- * one (one-time codes often are), readable text for information and errors. Answers go to
- * the guard; the entries are emptied as soon as they are sent, and nothing here keeps a
- * copy.
+ * user and, as GNOME Shell's unlock dialog does, starts a sign-in through the #AgGuard as
+ * soon as it is shown (at launch, after a lock, after a failed attempt, after Cancel), with
+ * the focus in a password entry: nothing typed is lost, even before PAM asks. Each PAM
+ * message is rendered as it comes in an #AgAuthPrompts: a password entry for a hidden
+ * prompt, a visible entry for an echoed one (one-time codes often are), readable text for
+ * information and errors. A failure is shown above the fresh entry of the next attempt.
+ * Answers go to the guard; the entries are emptied as soon as they are sent, and nothing
+ * here keeps a copy.
+ *
+ * A sign-in starts again by itself only after an attempt the agent answered: one that
+ * fails before any answer (a broken PAM stack, an account locked out) would otherwise
+ * start over and fail for ever. Then the Sign In button starts the next.
  */
 struct _AgLockPage
 {
@@ -37,6 +44,10 @@ struct _AgLockPage
   GtkLabel *attempts_label;
   GtkButton *cancel_button;
   GtkButton *sign_in_button;
+
+  guint begin_id;     /* the idle that starts the next attempt */
+  gboolean answered;  /* the agent answered a prompt of the running attempt */
+  gboolean held_back; /* the last attempt failed unanswered: wait for the button */
 };
 
 G_DEFINE_FINAL_TYPE (AgLockPage, ag_lock_page, ADW_TYPE_BIN)
@@ -97,6 +108,8 @@ update (AgLockPage *self)
   gboolean signed_in = ag_guard_get_signed_in (self->guard);
   gboolean authenticating = state == AG_GUARD_STATE_AUTHENTICATING;
   gboolean waiting_for_answers = ag_auth_prompts_get_waiting (self->prompts);
+  /* PAM checks the answers: nothing to send until it asks again. */
+  gboolean checking = authenticating && self->answered && !waiting_for_answers;
 
   gtk_label_set_text (self->title_label, signed_in ? _("Locked") : _("Welcome"));
   gtk_label_set_text (self->hint_label,
@@ -105,11 +118,10 @@ update (AgLockPage *self)
                                 : _("Sign in with your password and one-time code to see "
                                      "customer records."));
   gtk_button_set_label (self->sign_in_button, signed_in ? _("_Unlock") : _("_Sign In"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button),
-                            !authenticating || waiting_for_answers);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !checking);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), authenticating);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), authenticating && !waiting_for_answers);
-  gtk_spinner_set_spinning (self->spinner, authenticating && !waiting_for_answers);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), checking);
+  gtk_spinner_set_spinning (self->spinner, checking);
 }
 
 static void
@@ -117,8 +129,11 @@ begin (AgLockPage *self)
 {
   g_autoptr (GError) error = NULL;
 
+  g_clear_handle_id (&self->begin_id, g_source_remove);
   /* The last failure stays in sight until the next result. */
   ag_auth_prompts_clear (self->prompts);
+  self->answered = FALSE;
+  self->held_back = FALSE;
   if (!ag_guard_begin (self->guard, &error))
     {
       g_autofree char *text = NULL;
@@ -126,18 +141,44 @@ begin (AgLockPage *self)
       g_message ("Could not start the sign-in: %s", error->message);
       text = describe_failure (error);
       show_error (self, text);
+      self->held_back = TRUE;
+      return;
     }
+  ag_auth_prompts_expect (self->prompts);
+  update (self);
+}
+
+static gboolean
+begin_cb (gpointer user_data)
+{
+  AgLockPage *self = user_data;
+
+  self->begin_id = 0;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self))
+      && ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED && !self->held_back)
+    begin (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the next attempt from the main loop, once the guard has finished the change of
+ * state that brought the page here. */
+static void
+schedule_begin (AgLockPage *self)
+{
+  if (self->begin_id == 0 && !self->held_back)
+    self->begin_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, begin_cb, self, NULL);
 }
 
 static void
 sign_in_clicked_cb (AgLockPage *self)
 {
-  if (ag_auth_prompts_get_waiting (self->prompts))
-    ag_auth_prompts_submit (self->prompts);
-  else if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED)
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED)
     begin (self);
+  else
+    ag_auth_prompts_submit (self->prompts);
 }
 
+/* Cancel starts over: the answers given so far go, and a fresh password entry comes. */
 static void
 cancel_clicked_cb (AgLockPage *self)
 {
@@ -156,6 +197,7 @@ conversation_cb (AgLockPage *self, AgAuthBatch *batch)
 static void
 submitted_cb (AgLockPage *self)
 {
+  self->answered = TRUE;
   update (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
 }
@@ -167,6 +209,14 @@ attempt_failed_cb (AgLockPage *self, const GError *error)
 
   g_message ("Sign-in failed: %s", error->message);
   show_error (self, text);
+  /* Unanswered, the next attempt would fail the same way: wait for the agent. */
+  if (!self->answered)
+    {
+      self->held_back = TRUE;
+      g_clear_handle_id (&self->begin_id, g_source_remove);
+      update (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_button));
+    }
 }
 
 static void
@@ -181,9 +231,21 @@ state_changed_cb (AgLockPage *self)
       ag_auth_prompts_clear (self->prompts);
       show_error (self, NULL);
     }
+  if (state == AG_GUARD_STATE_UNLOCKED)
+    self->held_back = FALSE;
   update (self);
-  if (state == AG_GUARD_STATE_LOCKED)
-    gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_button));
+  if (state == AG_GUARD_STATE_LOCKED && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    schedule_begin (self);
+}
+
+static void
+ag_lock_page_map (GtkWidget *widget)
+{
+  AgLockPage *self = AG_LOCK_PAGE (widget);
+
+  GTK_WIDGET_CLASS (ag_lock_page_parent_class)->map (widget);
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED)
+    schedule_begin (self);
 }
 
 /* GObject ------------------------------------------------------------------------------- */
@@ -220,6 +282,7 @@ ag_lock_page_dispose (GObject *object)
 {
   AgLockPage *self = AG_LOCK_PAGE (object);
 
+  g_clear_handle_id (&self->begin_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_LOCK_PAGE);
   g_clear_object (&self->guard);
 
@@ -279,6 +342,7 @@ ag_lock_page_class_init (AgLockPageClass *klass)
   object_class->dispose = ag_lock_page_dispose;
   object_class->get_property = ag_lock_page_get_property;
   object_class->set_property = ag_lock_page_set_property;
+  widget_class->map = ag_lock_page_map;
 
   properties[PROP_GUARD]
     = g_param_spec_object ("guard", NULL, NULL, AG_TYPE_GUARD,

@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "ag-keyring.h"
@@ -17,6 +18,7 @@
 #include "ag-record-page.h"
 #include "ag-sqlite-store.h"
 #include "ag-synth.h"
+#include "ag-test-faultvfs.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
 #include "ag-test-window.h"
@@ -451,6 +453,110 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+static const char *ledger_message
+  = "Your sign-in could not be written to the audit ledger (the disk may be full), so the "
+    "records stay locked. Try again; if it keeps happening, call IT.";
+
+/* A store whose newest ledger entry was cut off opens for audit only: the first sign-in,
+ * made before the store was open, cannot be ledgered and leaves the session locked, and
+ * the lock page says why above the next attempt's entry (issue 18). */
+static void
+test_ledger_rolled_back (Fixture *fixture, gconstpointer user_data)
+{
+  const char *message = "This copy of the customer records is older than its audit ledger, "
+                        "so nobody can sign in to it. The records stay locked. Call IT.";
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = ag_test_pam_code (0);
+  sqlite3 *db = NULL;
+  AgWindow *window;
+  AgGuard *guard;
+
+  store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOGIN);
+
+      entry->user = g_strdup (g_get_user_name ());
+      entry->host = g_strdup ("pa-07");
+      entry->session_id = g_strdup ("earlier");
+      g_assert_true (ag_sqlite_store_append_event (store, entry, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (fixture->store_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TRIGGER ledger_no_delete;"
+                                 " DELETE FROM ledger WHERE seq = (SELECT MAX (seq) FROM ledger)",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  window = open_window (fixture);
+  guard = ag_window_get_guard (window);
+  wait_for_fresh_entry (window);
+  ag_test_answer_prompts (lock_page_of (window), guard, AG_TEST_PASSWORD, code);
+
+  g_assert_cmpint (ag_guard_get_state (guard), !=, AG_GUARD_STATE_UNLOCKED);
+  g_assert_false (ag_guard_get_signed_in (guard));
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  assert_no_customer (GTK_WIDGET (window), fixture);
+  wait_for_fresh_entry (window);
+  g_assert_true (shows_text (lock_page_of (window), message));
+  g_assert_true (shows_text (lock_page_of (window), "Sign In"));
+  /* PAM said yes: not a failed attempt. */
+  g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
+
+  ag_test_close_window (window);
+}
+
+/* A disk that fills up between a lock and the unlock: the unlock entry cannot be
+ * committed, so the session stays locked and says why; once the disk has room again the
+ * next unlock goes through, and the ledger has no unlock that did not happen. */
+static void
+test_ledger_full_at_unlock (Fixture *fixture, gconstpointer user_data)
+{
+  sqlite3_vfs *default_vfs = sqlite3_vfs_find (NULL);
+  g_autofree char *code = ag_test_pam_code (1);
+  g_autofree char *events = NULL;
+  AgWindow *window;
+  AgGuard *guard;
+
+  /* Every database this test opens goes through the fault-injecting VFS. */
+  g_assert_cmpint (sqlite3_vfs_register (sqlite3_vfs_find (ag_test_faultvfs_register ()), 1), ==,
+                   SQLITE_OK);
+  ag_test_faultvfs_reset ();
+  window = open_window (fixture);
+  guard = ag_window_get_guard (window);
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+
+  ag_test_press_keys (GTK_WINDOW (window), "ctrl+l");
+  wait_for_fresh_entry (window);
+  /* The lock's entry is written first. */
+  ag_guard_flush_ledger (guard);
+  ag_test_faultvfs_fail_at (1, SQLITE_FULL, TRUE);
+  ag_test_answer_prompts (lock_page_of (window), guard, AG_TEST_PASSWORD, code);
+  g_assert_cmpuint (ag_test_faultvfs_get_failures (), >, 0);
+
+  g_assert_cmpint (ag_guard_get_state (guard), !=, AG_GUARD_STATE_UNLOCKED);
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  assert_no_customer (GTK_WIDGET (window), fixture);
+  wait_for_fresh_entry (window);
+  g_assert_true (shows_text (lock_page_of (window), ledger_message));
+
+  ag_test_faultvfs_reset ();
+  ag_test_sign_in (GTK_WIDGET (window), guard, 2);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  g_assert_false (shows_text (lock_page_of (window), ledger_message));
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login lock:manual unlock ");
+
+  ag_test_close_window (window);
+  g_assert_cmpint (sqlite3_vfs_register (default_vfs, 1), ==, SQLITE_OK);
+}
+
 static gint64 clock_offset_us;
 
 static gint64
@@ -526,6 +632,8 @@ main (int argc, char **argv)
   ADD ("cancel", NULL, test_cancel);
   ADD ("lock-and-return", NULL, test_lock_and_return);
   ADD ("idle-lock", NULL, test_idle_lock);
+  ADD ("ledger-rolled-back", NULL, test_ledger_rolled_back);
+  ADD ("ledger-full-at-unlock", NULL, test_ledger_full_at_unlock);
 #undef ADD
 
   status = g_test_run ();

@@ -77,6 +77,14 @@ describe_failure (const GError *error)
                         "“agent-guard-admin auth-check”."));
   if (g_error_matches (error, AG_AUTH_ERROR, AG_AUTH_ERROR_NOT_SAME_USER))
     return g_strdup (_("Only the user running Agent Guard can sign in here."));
+  /* The password and code were right, but the sign-in could not be ledgered. */
+  if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK))
+    return g_strdup (_("This copy of the customer records is older than its audit ledger, "
+                        "so nobody can sign in to it. The records stay locked. Call IT."));
+  if (error->domain == AG_STORE_ERROR)
+    return g_strdup (_("Your sign-in could not be written to the audit ledger (the disk may "
+                        "be full), so the records stay locked. Try again; if it keeps "
+                        "happening, call IT."));
   return g_strdup (_("Sign-in is not set up correctly on this computer. Call IT."));
 }
 

@@ -48,6 +48,9 @@ struct _AgLockPage
   guint begin_id;     /* the idle that starts the next attempt */
   gboolean answered;  /* the agent answered a prompt of the running attempt */
   gboolean held_back; /* the last attempt failed unanswered: wait for the button */
+
+  GdkSurface *surface; /* the window's, while mapped: minimised or not */
+  gulong surface_state_id;
 };
 
 G_DEFINE_FINAL_TYPE (AgLockPage, ag_lock_page, ADW_TYPE_BIN)
@@ -156,14 +159,25 @@ begin (AgLockPage *self)
   update (self);
 }
 
+/* Whether the agent can see the page: mapped, in a window that is not minimised. A
+ * sign-in starts only then, and not in a minimised window nobody is looking at. */
+static gboolean
+is_in_sight (AgLockPage *self)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) && self->surface != NULL
+         && (!GDK_IS_TOPLEVEL (self->surface)
+             || !(gdk_toplevel_get_state (GDK_TOPLEVEL (self->surface))
+                  & GDK_TOPLEVEL_STATE_MINIMIZED));
+}
+
 static gboolean
 begin_cb (gpointer user_data)
 {
   AgLockPage *self = user_data;
 
   self->begin_id = 0;
-  if (gtk_widget_get_mapped (GTK_WIDGET (self))
-      && ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED && !self->held_back)
+  if (is_in_sight (self) && ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED
+      && !self->held_back)
     begin (self);
   return G_SOURCE_REMOVE;
 }
@@ -242,7 +256,15 @@ state_changed_cb (AgLockPage *self)
   if (state == AG_GUARD_STATE_UNLOCKED)
     self->held_back = FALSE;
   update (self);
-  if (state == AG_GUARD_STATE_LOCKED && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (state == AG_GUARD_STATE_LOCKED && is_in_sight (self))
+    schedule_begin (self);
+}
+
+/* The window came back from being minimised (or went). */
+static void
+surface_state_cb (AgLockPage *self)
+{
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED && is_in_sight (self))
     schedule_begin (self);
 }
 
@@ -252,8 +274,21 @@ ag_lock_page_map (GtkWidget *widget)
   AgLockPage *self = AG_LOCK_PAGE (widget);
 
   GTK_WIDGET_CLASS (ag_lock_page_parent_class)->map (widget);
-  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED)
+  self->surface = g_object_ref (gtk_native_get_surface (gtk_widget_get_native (widget)));
+  self->surface_state_id = g_signal_connect_swapped (self->surface, "notify::state",
+                                                     G_CALLBACK (surface_state_cb), self);
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED && is_in_sight (self))
     schedule_begin (self);
+}
+
+static void
+ag_lock_page_unmap (GtkWidget *widget)
+{
+  AgLockPage *self = AG_LOCK_PAGE (widget);
+
+  g_clear_signal_handler (&self->surface_state_id, self->surface);
+  g_clear_object (&self->surface);
+  GTK_WIDGET_CLASS (ag_lock_page_parent_class)->unmap (widget);
 }
 
 /* GObject ------------------------------------------------------------------------------- */
@@ -351,6 +386,7 @@ ag_lock_page_class_init (AgLockPageClass *klass)
   object_class->get_property = ag_lock_page_get_property;
   object_class->set_property = ag_lock_page_set_property;
   widget_class->map = ag_lock_page_map;
+  widget_class->unmap = ag_lock_page_unmap;
 
   properties[PROP_GUARD]
     = g_param_spec_object ("guard", NULL, NULL, AG_TYPE_GUARD,

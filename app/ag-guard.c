@@ -68,6 +68,13 @@ struct _AgGuard
   GQueue step_up_waiting;
   guint reveal_epoch; /* bumped on every lock: a reveal started before it is void */
 
+  /* A successful sign-in whose ledger entry is being committed (ag_guard_hold_unlock()):
+   * the state stays AUTHENTICATING until ag_guard_release_unlock() with this token. */
+  guint unlock_hold;
+  guint last_hold;
+  gboolean hold_first;     /* the held sign-in is the first (login), not an unlock */
+  gboolean accepting_hold; /* a login or unlock event is being handed to the sink */
+
   /* The idle deadline (idle_*): 0 unless UNLOCKED. */
   gint64 idle_last_input;
   gint64 idle_deadline;
@@ -892,6 +899,74 @@ set_failed_attempts (AgGuard *self, guint failed_attempts)
 }
 
 static void
+complete_unlock (AgGuard *self, gboolean first)
+{
+  set_failed_attempts (self, 0);
+  self->last_auth_us = ag_guard_now (self);
+  if (first)
+    {
+      self->signed_in = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
+    }
+  set_state (self, AG_GUARD_STATE_UNLOCKED);
+}
+
+/**
+ * ag_guard_hold_unlock:
+ *
+ * Called by the event sink while it handles a login or unlock event: the guard stays
+ * AUTHENTICATING until ag_guard_release_unlock() with the returned token says whether the
+ * sign-in's ledger entry was committed. A cancel or a lock meanwhile ends the hold (the
+ * guard is LOCKED) and the release is then ignored.
+ *
+ * Returns: the token for ag_guard_release_unlock()
+ */
+guint
+ag_guard_hold_unlock (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+  g_return_val_if_fail (self->accepting_hold, 0);
+
+  if (++self->last_hold == 0)
+    self->last_hold = 1;
+  self->unlock_hold = self->last_hold;
+  return self->unlock_hold;
+}
+
+/**
+ * ag_guard_release_unlock:
+ * @token: from ag_guard_hold_unlock()
+ * @error: (nullable): why the sign-in's entry could not be committed, or %NULL
+ *
+ * Ends the hold: without @error the guard unlocks; with it the guard is LOCKED again and
+ * emits ::attempt-failed with @error (not counted as a failed attempt: PAM said yes, the
+ * ledger did not).
+ */
+void
+ag_guard_release_unlock (AgGuard *self, guint token, const GError *error)
+{
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (token != 0);
+
+  if (token != self->unlock_hold)
+    return;
+  self->unlock_hold = 0;
+
+  g_object_ref (self);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (error == NULL)
+    complete_unlock (self, self->hold_first);
+  else
+    {
+      g_message ("The sign-in's ledger entry was not committed: %s", error->message);
+      set_state (self, AG_GUARD_STATE_LOCKED);
+      g_signal_emit (self, signals[SIGNAL_ATTEMPT_FAILED], 0, error);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  g_object_unref (self);
+}
+
+static void
 conversation_cb (AgAuthSession *session, AgAuthBatch *batch, gpointer data)
 {
   Attempt *attempt = data;
@@ -938,16 +1013,19 @@ authenticate_cb (GObject *source, GAsyncResult *result, gpointer data)
   if (ok)
     {
       gboolean first = !self->signed_in;
+      guint failed_attempts = self->failed_attempts;
 
-      set_failed_attempts (self, 0);
-      self->last_auth_us = ag_guard_now (self);
-      if (first)
-        {
-          self->signed_in = TRUE;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
-        }
+      /* The sink may hold the unlock until the sign-in's entry is committed (DESIGN §5:
+       * nothing from the store before its entry is durable). */
+      self->failed_attempts = 0;
+      self->accepting_hold = TRUE;
       emit_event (self, first ? AG_GUARD_EVENT_LOGIN : AG_GUARD_EVENT_UNLOCK, 0, NULL);
-      set_state (self, AG_GUARD_STATE_UNLOCKED);
+      self->accepting_hold = FALSE;
+      self->failed_attempts = failed_attempts;
+      if (self->unlock_hold != 0)
+        self->hold_first = first;
+      else
+        complete_unlock (self, first);
     }
   else if (g_error_matches (error, AG_AUTH_ERROR, AG_AUTH_ERROR_CANCELLED))
     {
@@ -1021,10 +1099,12 @@ ag_guard_cancel (AgGuard *self)
 {
   g_return_if_fail (AG_IS_GUARD (self));
 
-  if (self->attempt == NULL)
+  if (self->attempt == NULL && self->unlock_hold == 0)
     return;
 
-  detach_attempt (self, self->attempt);
+  if (self->attempt != NULL)
+    detach_attempt (self, self->attempt);
+  self->unlock_hold = 0;
   set_state (self, AG_GUARD_STATE_LOCKED);
 }
 
@@ -1226,6 +1306,7 @@ typedef struct
 {
   AgStore *store;
   AgLedgerEntry *entry;
+  GTask *task; /* ag_guard_ledger_async()'s, or NULL */
 } LedgerWrite;
 
 static void
@@ -1238,6 +1319,14 @@ ledger_write_func (gpointer data, gpointer user_data)
   if (!ag_store_append_event (write->store, write->entry, &error))
     g_message ("Could not write a %s entry to the ledger: %s",
                ag_ledger_event_to_string (write->entry->event), error->message);
+  if (write->task != NULL)
+    {
+      if (error != NULL)
+        g_task_return_error (write->task, g_steal_pointer (&error));
+      else
+        g_task_return_boolean (write->task, TRUE);
+      g_object_unref (write->task);
+    }
   g_object_unref (write->store);
   ag_ledger_entry_free (write->entry);
   g_free (write);
@@ -1280,6 +1369,56 @@ ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry)
   write->entry = entry;
   g_atomic_int_inc (&self->pending_writes);
   g_thread_pool_push (self->writer, write, NULL);
+}
+
+/**
+ * ag_guard_ledger_async:
+ * @entry: (transfer full): the entry
+ *
+ * Appends @entry as ag_guard_ledger_later() does, on the writer thread after every entry
+ * handed before it, and reports in the guard's main context whether it was committed:
+ * for what must wait on it (a sign-in) without the main loop waiting on the disk.
+ * Without a store it fails with AG_STORE_ERROR_LEDGER.
+ */
+void
+ag_guard_ledger_async (AgGuard *self, AgLedgerEntry *entry, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  LedgerWrite *write;
+
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (entry != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_guard_ledger_async);
+  if (self->store == NULL)
+    {
+      ag_ledger_entry_free (entry);
+      g_task_return_new_error (task, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
+                               "No store is open to ledger in");
+      return;
+    }
+  if (self->writer == NULL)
+    {
+      self->writer = g_thread_pool_new (ledger_write_func, self, 1, FALSE, &error);
+      g_assert_no_error (error);
+    }
+  write = g_new0 (LedgerWrite, 1);
+  write->store = g_object_ref (self->store);
+  write->entry = entry;
+  write->task = g_steal_pointer (&task);
+  g_atomic_int_inc (&self->pending_writes);
+  g_thread_pool_push (self->writer, write, NULL);
+}
+
+gboolean
+ag_guard_ledger_finish (AgGuard *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

@@ -244,6 +244,17 @@ ag_guard_get_n_running (AgGuard *self);
 void
 ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry);
 void
+ag_guard_ledger_async (AgGuard *self, AgLedgerEntry *entry, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+ag_guard_ledger_finish (AgGuard *self, GAsyncResult *result, GError **error);
+/* For the event sink of a login or unlock event: hold the unlock until the sign-in's
+ * ledger entry is committed (see ag-guard.c). */
+guint
+ag_guard_hold_unlock (AgGuard *self);
+void
+ag_guard_release_unlock (AgGuard *self, guint token, const GError *error);
+void
 ag_guard_ledger_policy_refusal (AgGuard *self, const AgPolicyRefusal *refusal);
 void
 ag_guard_flush_ledger (AgGuard *self);

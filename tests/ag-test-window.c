@@ -204,6 +204,110 @@ ag_test_press_keys (GtkWindow *window, const char *keys)
   ag_test_spin ();
 }
 
+/* Types @text (ASCII) as a keyboard does, through the X server, into whatever has the
+ * focus in @window; returns once GTK has handled the keys. */
+void
+ag_test_type_text (GtkWindow *window, const char *text)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *focus = NULL;
+  g_autofree char *quoted = g_shell_quote (text);
+  g_autofree char *type = NULL;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  focus = g_strdup_printf ("windowfocus --sync %lu", (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool (focus);
+  AG_TEST_WAIT_UNTIL (gtk_window_is_active (window));
+  type = g_strdup_printf ("type --clearmodifiers --delay 1 -- %s", quoted);
+  xdotool (type);
+  gdk_display_sync (gtk_widget_get_display (GTK_WIDGET (window)));
+  ag_test_spin ();
+}
+
+/* The lock page -------------------------------------------------------------------------- */
+
+/* The prompt entry of @page that has the keyboard focus, or NULL. */
+GtkWidget *
+ag_test_focused_prompt (GtkWidget *page)
+{
+  GtkRoot *root = gtk_widget_get_root (page);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *entry;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, page))
+    return NULL;
+  entry = gtk_widget_get_ancestor (focus, GTK_TYPE_PASSWORD_ENTRY);
+  if (entry == NULL)
+    entry = gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY);
+  return entry;
+}
+
+static void
+attempt_ended_cb (AgGuard *guard, GParamSpec *pspec, gpointer user_data)
+{
+  gboolean *ended = user_data;
+
+  if (ag_guard_get_state (guard) != AG_GUARD_STATE_AUTHENTICATING)
+    *ended = TRUE;
+}
+
+/* Answers each prompt as it comes, by its title, as an agent does: typing into the entry
+ * that has the focus (the page puts it there) and pressing Return, until the attempt
+ * running now ends (the page may already have started the next when this returns). */
+void
+ag_test_answer_prompts (GtkWidget *page, AgGuard *guard, const char *password, const char *code)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (page));
+  gboolean ended = ag_guard_get_state (guard) != AG_GUARD_STATE_AUTHENTICATING;
+  gulong id = g_signal_connect (guard, "notify::state", G_CALLBACK (attempt_ended_cb), &ended);
+
+  while (TRUE)
+    {
+      g_autoptr (GtkWidget) entry = NULL;
+      const char *title;
+
+      AG_TEST_WAIT_UNTIL (
+        ended
+        || (ag_test_focused_prompt (page) != NULL
+            && gtk_editable_get_editable (GTK_EDITABLE (ag_test_focused_prompt (page)))));
+      if (ended)
+        break;
+
+      /* The page drops the prompt when its answer goes: keep it for the check. */
+      entry = g_object_ref (ag_test_focused_prompt (page));
+      title = ag_test_prompt_title (entry);
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+      if (strstr (title, "Password") != NULL || strstr (title, "Senha") != NULL)
+        ag_test_type_text (window, password);
+      else
+        ag_test_type_text (window, code);
+      ag_test_press_keys (window, "Return");
+      /* Sent (or on to the next prompt): the entry is emptied as the answers go. */
+      AG_TEST_WAIT_UNTIL (ended || ag_test_focused_prompt (page) != entry);
+      if (gtk_widget_get_root (entry) == NULL)
+        g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+    }
+  g_signal_handler_disconnect (guard, id);
+}
+
+/* Signs in on the lock page inside @root with the right password and the code of @step,
+ * typing them into the entries the page focuses, as an agent does. */
+void
+ag_test_sign_in (GtkWidget *root, AgGuard *guard, guint step)
+{
+  g_autofree char *code = ag_test_pam_code (step);
+  GtkWidget *page = ag_test_find_lock_page (root);
+
+  g_assert_nonnull (page);
+  g_assert_cmpint (ag_guard_get_state (guard), !=, AG_GUARD_STATE_UNLOCKED);
+  g_assert_true (gtk_widget_get_mapped (page));
+  /* The page starts the sign-in by itself and puts the focus in the password entry. */
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_AUTHENTICATING
+                      && ag_test_focused_prompt (page) != NULL);
+  ag_test_answer_prompts (page, guard, AG_TEST_PASSWORD, code);
+  g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
+}
+
 /* The window ----------------------------------------------------------------------------- */
 
 /* A new window on the store at @store_path, shown, signed in through the test PAM stack of

@@ -43,6 +43,16 @@ ag_test_reveal_field (AgFieldRow *row, const char *reason);
 /* Real key presses */
 void
 ag_test_press_keys (GtkWindow *window, const char *keys);
+void
+ag_test_type_text (GtkWindow *window, const char *text);
+
+/* The lock page */
+GtkWidget *
+ag_test_focused_prompt (GtkWidget *page);
+void
+ag_test_answer_prompts (GtkWidget *page, AgGuard *guard, const char *password, const char *code);
+void
+ag_test_sign_in (GtkWidget *root, AgGuard *guard, guint step);
 
 /* The window */
 AgWindow *

@@ -11,6 +11,7 @@
  *   first=S second=S   the expected answers for batch
  *   cue          sends pam_u2f's touch cue "Please touch the device." and succeeds
  *   setuser=U    sets PAM_USER to U and succeeds
+ *   hold=F       asks nothing until file F exists (at most a minute), then succeeds
  *   endmark=F    writes F when pam_end runs the module's cleanup
  * account options:
  *   expired      returns PAM_NEW_AUTHTOK_REQD
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <security/pam_modules.h>
 
@@ -81,6 +83,14 @@ pam_sm_authenticate (pam_handle_t *pamh, int flags, int argc, const char **argv)
 
   if ((value = option (argc, argv, "endmark")) != NULL)
     pam_set_data (pamh, "agtest-endmark", strdup (value), endmark_cleanup);
+
+  /* hold=FILE: asks nothing until FILE exists (at most a minute), as a slow module would. */
+  if ((value = option (argc, argv, "hold")) != NULL)
+    {
+      for (int i = 0; i < 6000 && access (value, F_OK) != 0; i++)
+        usleep (10000);
+      return PAM_SUCCESS;
+    }
 
   if ((value = option (argc, argv, "setuser")) != NULL)
     return pam_set_item (pamh, PAM_USER, value);

@@ -1320,17 +1320,19 @@ test_screenshots (Fixture *fixture, gconstpointer user_data)
 }
 
 /* A store whose newest ledger entries were cut off (or an older copy of which was put
- * back) opens for audit only: the reveal says why and shows nothing. */
+ * back) opens for audit only: the sign-in itself cannot be ledgered, so the records stay
+ * locked and no field, masked or not, is ever on screen (issue 18). */
 static void
 test_rolled_back (Fixture *fixture, gconstpointer user_data)
 {
   AgWindow *window;
-  AgRecordPage *page;
-  AgFieldRow *row;
-  AgRevealDialog *dialog;
+  GtkWidget *page;
+  g_autoptr (AgGuard) guard = NULL;
+  g_autofree char *code = ag_test_pam_code (0);
   const char *cpf = value_of (fixture, 2, AG_PII_KIND_CPF);
-  const char *message = tr ("This copy of the records is older than its audit ledger, so "
-                            "nothing can be revealed. Call IT.");
+  const char *message = tr ("This copy of the customer records is older than its audit "
+                            "ledger, so nobody can sign in to it. The records stay locked. "
+                            "Call IT.");
   g_autoptr (AgSqliteStore) store = NULL;
   g_autoptr (GError) error = NULL;
   sqlite3 *db = NULL;
@@ -1357,19 +1359,20 @@ test_rolled_back (Fixture *fixture, gconstpointer user_data)
                    ==, SQLITE_OK);
   sqlite3_close (db);
 
-  window = open_window (fixture);
-  page = open_customer (window, fixture, 2);
-  row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
-  dialog = open_dialog (row);
-  reveal_with (dialog, "identity-check", NULL);
-  g_assert_true (ag_test_find_reveal_dialog () == dialog);
-  g_assert_nonnull (find_label (GTK_WIDGET (dialog), message));
-  g_assert_false (ag_masked_label_get_revealed (label_of (row)));
-  g_assert_null (ag_field_row_get_reveal (row));
+  guard = ag_guard_new (&error);
+  g_assert_no_error (error);
+  window = g_object_new (AG_TYPE_WINDOW, "store-path", fixture->store_path, "guard", guard, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  page = ag_test_find_lock_page (GTK_WIDGET (window));
+  AG_TEST_WAIT_UNTIL (ag_test_focused_prompt (page) != NULL);
+  ag_test_answer_prompts (page, guard, AG_TEST_PASSWORD, code);
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  g_assert_nonnull (find_label (page, message));
+  g_assert_null (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_FIELD_ROW));
   assert_nowhere (cpf, AG_PII_KIND_CPF);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     take_shot ("rolled-back");
-  gtk_window_destroy (GTK_WINDOW (dialog));
   ag_test_close_window (window);
 }
 

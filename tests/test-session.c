@@ -14,6 +14,7 @@
 #include "ag-test-guard.h"
 #include "ag-test-pam.h"
 #include "ag-test-ui.h"
+#include "ag-test-window.h"
 #include "ag-window.h"
 
 #define AG_BUILD_PO_DIR                                                                           \

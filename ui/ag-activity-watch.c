@@ -98,19 +98,13 @@ key_pressed_cb (AgActivityWatch *self, guint keyval, guint keycode, GdkModifierT
   return GDK_EVENT_PROPAGATE;
 }
 
+/* Counts a pointer event at @x, @y (in the window's coordinates) as input when the
+ * pointer really moved since the last one. Both motion and enter come here: entering
+ * comes with a widget or popup mapping under a resting pointer (the same place: not
+ * input), but also with real moves, since GTK sends a crossing, not a motion, for a move
+ * after the widget under the pointer went away (the lock page leaving at sign-in). */
 static void
-enter_cb (GtkEventControllerMotion *controller, double x, double y, gpointer user_data)
-{
-  PointerPosition *position = g_object_get_data (G_OBJECT (controller), "ag-pointer-position");
-
-  /* Entering may be the window or a popup mapping under a resting pointer. */
-  position->known = TRUE;
-  position->x = x;
-  position->y = y;
-}
-
-static void
-motion_cb (GtkEventControllerMotion *controller, double x, double y, AgActivityWatch *self)
+pointer_cb (GtkEventControllerMotion *controller, double x, double y, AgActivityWatch *self)
 {
   PointerPosition *position = g_object_get_data (G_OBJECT (controller), "ag-pointer-position");
   gboolean moved = position->known && (ABS (x - position->x) >= 1 || ABS (y - position->y) >= 1);
@@ -170,8 +164,8 @@ ag_activity_watch_add_window (AgActivityWatch *self, GtkWindow *window)
   controller = gtk_event_controller_motion_new ();
   g_object_set_data_full (G_OBJECT (controller), "ag-pointer-position", g_new0 (PointerPosition, 1),
                           g_free);
-  g_signal_connect (controller, "enter", G_CALLBACK (enter_cb), NULL);
-  g_signal_connect_object (controller, "motion", G_CALLBACK (motion_cb), self, 0);
+  g_signal_connect_object (controller, "enter", G_CALLBACK (pointer_cb), self, 0);
+  g_signal_connect_object (controller, "motion", G_CALLBACK (pointer_cb), self, 0);
   add_controller (window, controller);
 
   controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());

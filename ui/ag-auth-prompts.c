@@ -18,8 +18,10 @@
  * echoed one (one-time codes often are), readable text for information and errors.
  *
  * Enter moves from one prompt of a batch to the next and sends the answers from the
- * last. The entries are emptied and dropped before the answers reach PAM, and nothing
- * here keeps a copy. ::submitted is emitted just before that reply.
+ * last. Before the first prompt comes, ag_auth_prompts_expect() shows a password entry
+ * that takes what is typed meanwhile, Enter included, and becomes the first prompt's. The entries
+ * are emptied and dropped before the answers reach PAM, and nothing here keeps a copy. ::submitted
+ * is emitted just before that reply.
  */
 struct _AgAuthPrompts
 {
@@ -30,6 +32,12 @@ struct _AgAuthPrompts
   GPtrArray *entries;
   /* The widgets of the prompts of @batch, removed once it is answered. */
   GPtrArray *prompt_widgets;
+  /* Before the first prompt of a conversation comes (ag_auth_prompts_expect()): a password
+   * entry that takes what is typed meanwhile, and Enter pressed in it (GNOME Shell's
+   * preemptive answer). It becomes the first prompt's entry. */
+  GtkWidget *pending_box;
+  GtkWidget *pending_entry;
+  gboolean pending_activated;
 
   GtkBox *box;
 };
@@ -99,14 +107,61 @@ add_text (AgAuthPrompts *self, const char *text, gboolean is_error)
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_widget_add_css_class (label, is_error ? "error" : "dim-label");
-  gtk_box_append (self->box, label);
+  /* Texts that come before the first prompt stay above the entry that waits for it. */
+  if (self->pending_box != NULL)
+    gtk_box_insert_child_after (self->box, label, gtk_widget_get_prev_sibling (self->pending_box));
+  else
+    gtk_box_append (self->box, label);
 }
 
 static void
 entry_activate_cb (GtkWidget *entry, AgAuthPrompts *self);
 
+/* Enter before the question: the answer is sent as soon as it is asked for. */
+static void
+pending_activate_cb (GtkWidget *entry, AgAuthPrompts *self)
+{
+  self->pending_activated = TRUE;
+  gtk_editable_set_editable (GTK_EDITABLE (entry), FALSE);
+}
+
+static void
+focus_entry (GtkWidget *entry)
+{
+  GtkRoot *root = gtk_widget_get_root (entry);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && (focus == entry || gtk_widget_is_ancestor (focus, entry)))
+    return;
+  /* Into the text, caret at the end, nothing selected: a key typed next adds to it. */
+  gtk_text_grab_focus_without_selecting (
+    GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (entry))));
+  gtk_editable_set_position (GTK_EDITABLE (entry), -1);
+}
+
+static void
+drop_pending (AgAuthPrompts *self)
+{
+  if (self->pending_box == NULL)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->pending_entry), "");
+  if (gtk_widget_get_parent (self->pending_box) == GTK_WIDGET (self->box))
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, self->pending_box))
+        gtk_root_set_focus (root, NULL);
+      gtk_box_remove (self->box, self->pending_box);
+    }
+  self->pending_box = NULL;
+  self->pending_entry = NULL;
+  self->pending_activated = FALSE;
+}
+
+/* A prompt's title and entry, in a box; @entry_out is the entry. */
 static GtkWidget *
-add_prompt (AgAuthPrompts *self, const char *text, gboolean secret)
+build_prompt (const char *text, gboolean secret, GtkWidget **entry_out)
 {
   g_autofree char *title = prompt_title (text);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -133,11 +188,50 @@ add_prompt (AgAuthPrompts *self, const char *text, gboolean secret)
     }
   gtk_accessible_update_relation (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
                                   label, NULL, -1);
-  g_signal_connect (entry, "activate", G_CALLBACK (entry_activate_cb), self);
   gtk_box_append (GTK_BOX (box), entry);
+  *entry_out = entry;
+  return box;
+}
 
+static GtkWidget *
+add_prompt (AgAuthPrompts *self, const char *text, gboolean secret)
+{
+  GtkWidget *entry;
+  GtkWidget *box = build_prompt (text, secret, &entry);
+
+  g_signal_connect (entry, "activate", G_CALLBACK (entry_activate_cb), self);
   gtk_box_append (self->box, box);
   g_ptr_array_add (self->prompt_widgets, box);
+  return entry;
+}
+
+/* The first prompt of a conversation takes over the entry that waited for it, with what
+ * was typed there, its focus and its caret. A visible prompt does too when something was
+ * typed already: that stays hidden, as it was typed. */
+static GtkWidget *
+adopt_pending (AgAuthPrompts *self, const char *text, gboolean secret)
+{
+  GtkWidget *entry = self->pending_entry;
+  GtkWidget *label = gtk_widget_get_first_child (self->pending_box);
+  g_autofree char *title = prompt_title (text);
+
+  if (!secret && gtk_editable_get_text (GTK_EDITABLE (entry))[0] == '\0')
+    {
+      GtkWidget *new_entry;
+
+      new_entry = add_prompt (self, text, secret);
+      gtk_box_reorder_child_after (self->box, gtk_widget_get_parent (new_entry), self->pending_box);
+      drop_pending (self);
+      return new_entry;
+    }
+
+  gtk_label_set_text (GTK_LABEL (label), title);
+  g_signal_handlers_disconnect_by_func (entry, pending_activate_cb, self);
+  g_signal_connect (entry, "activate", G_CALLBACK (entry_activate_cb), self);
+  gtk_editable_set_editable (GTK_EDITABLE (entry), TRUE);
+  g_ptr_array_add (self->prompt_widgets, self->pending_box);
+  self->pending_box = NULL;
+  self->pending_entry = NULL;
   return entry;
 }
 
@@ -150,6 +244,9 @@ set_batch (AgAuthPrompts *self, AgAuthBatch *batch)
   if (was_waiting != (self->batch != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAITING]);
 }
+
+static void
+drop_prompts (AgAuthPrompts *self);
 
 /* Answering ----------------------------------------------------------------------------- */
 
@@ -259,13 +356,15 @@ void
 ag_auth_prompts_show_batch (AgAuthPrompts *self, AgAuthBatch *batch)
 {
   guint n;
+  guint n_prompts = 0;
   GtkWidget *first_entry = NULL;
+  gboolean answer_now = FALSE;
 
   g_return_if_fail (AG_IS_AUTH_PROMPTS (self));
   g_return_if_fail (AG_IS_AUTH_BATCH (batch));
 
   /* A new batch replaces prompts left unanswered (there should be none). */
-  ag_auth_prompts_clear_prompts (self);
+  drop_prompts (self);
 
   n = ag_auth_batch_get_n_messages (batch);
   if (ag_auth_batch_needs_reply (batch))
@@ -277,16 +376,23 @@ ag_auth_prompts_show_batch (AgAuthPrompts *self, AgAuthBatch *batch)
   for (guint i = 0; i < n; i++)
     {
       const char *text = ag_auth_batch_get_text (batch, i);
+      AgAuthMessageKind kind = ag_auth_batch_get_kind (batch, i);
       GtkWidget *entry = NULL;
 
-      switch (ag_auth_batch_get_kind (batch, i))
+      switch (kind)
         {
           case AG_AUTH_MESSAGE_PROMPT_SECRET:
           case AG_AUTH_MESSAGE_PROMPT_VISIBLE:
             if (self->entries == NULL)
               break;
-            entry = add_prompt (self, text,
-                                ag_auth_batch_get_kind (batch, i) == AG_AUTH_MESSAGE_PROMPT_SECRET);
+            n_prompts++;
+            if (first_entry == NULL && self->pending_box != NULL)
+              {
+                answer_now = self->pending_activated;
+                entry = adopt_pending (self, text, kind == AG_AUTH_MESSAGE_PROMPT_SECRET);
+              }
+            else
+              entry = add_prompt (self, text, kind == AG_AUTH_MESSAGE_PROMPT_SECRET);
             if (first_entry == NULL)
               first_entry = entry;
             break;
@@ -305,8 +411,35 @@ ag_auth_prompts_show_batch (AgAuthPrompts *self, AgAuthBatch *batch)
 
   if (self->entries != NULL)
     set_batch (self, batch);
-  if (first_entry != NULL)
-    gtk_widget_grab_focus (first_entry);
+  if (first_entry == NULL)
+    return;
+  self->pending_activated = FALSE;
+  focus_entry (first_entry);
+  /* Enter was pressed before the question came: answer it now, or go on to the next. */
+  if (answer_now)
+    entry_activate_cb (first_entry, self);
+}
+
+/**
+ * ag_auth_prompts_expect:
+ * @self: the prompts
+ *
+ * Shows a password entry, focused, for the first prompt of a conversation that is
+ * starting: what is typed there before the prompt comes (and Enter) is not lost, it goes
+ * to that prompt. Nothing when a batch waits or the entry is there already.
+ */
+void
+ag_auth_prompts_expect (AgAuthPrompts *self)
+{
+  g_return_if_fail (AG_IS_AUTH_PROMPTS (self));
+
+  if (self->batch != NULL || self->pending_box != NULL)
+    return;
+  self->pending_box = build_prompt ("Password", TRUE, &self->pending_entry);
+  g_signal_connect (self->pending_entry, "activate", G_CALLBACK (pending_activate_cb), self);
+  self->pending_activated = FALSE;
+  gtk_box_append (self->box, self->pending_box);
+  focus_entry (self->pending_entry);
 }
 
 gboolean
@@ -331,6 +464,11 @@ ag_auth_prompts_submit (AgAuthPrompts *self)
 
   g_return_if_fail (AG_IS_AUTH_PROMPTS (self));
 
+  if (self->batch == NULL && self->pending_entry != NULL)
+    {
+      pending_activate_cb (self->pending_entry, self);
+      return;
+    }
   if (self->batch == NULL)
     return;
 
@@ -343,22 +481,16 @@ ag_auth_prompts_submit (AgAuthPrompts *self)
         ag_auth_batch_set_answer (batch, i, gtk_editable_get_text (entry));
     }
   /* Empties the entries and drops the prompts before PAM even sees the answers. */
-  ag_auth_prompts_clear_prompts (self);
+  drop_prompts (self);
   g_signal_emit (self, signals[SIGNAL_SUBMITTED], 0);
   ag_auth_batch_reply (batch);
 }
 
-/**
- * ag_auth_prompts_clear_prompts:
- * @self: the prompts
- *
- * Empties and drops the prompts and forgets the waiting batch; the texts stay.
- */
-void
-ag_auth_prompts_clear_prompts (AgAuthPrompts *self)
+/* Empties and drops the prompts of the batch and forgets it; the texts and the entry
+ * that waits for the first prompt stay. */
+static void
+drop_prompts (AgAuthPrompts *self)
 {
-  g_return_if_fail (AG_IS_AUTH_PROMPTS (self));
-
   /* Empty every entry before it goes, so no answer outlives the prompt in a buffer. */
   if (self->entries != NULL)
     for (guint i = 0; i < self->entries->len; i++)
@@ -387,6 +519,22 @@ ag_auth_prompts_clear_prompts (AgAuthPrompts *self)
   g_clear_pointer (&self->prompt_widgets, g_ptr_array_unref);
 
   set_batch (self, NULL);
+}
+
+/**
+ * ag_auth_prompts_clear_prompts:
+ * @self: the prompts
+ *
+ * Empties and drops the prompts, the entry that waited for the first one included, and
+ * forgets the waiting batch; the texts stay.
+ */
+void
+ag_auth_prompts_clear_prompts (AgAuthPrompts *self)
+{
+  g_return_if_fail (AG_IS_AUTH_PROMPTS (self));
+
+  drop_prompts (self);
+  drop_pending (self);
 }
 
 /**

@@ -18,6 +18,8 @@ GtkWidget *
 ag_auth_prompts_new (void);
 void
 ag_auth_prompts_show_batch (AgAuthPrompts *self, AgAuthBatch *batch);
+void
+ag_auth_prompts_expect (AgAuthPrompts *self);
 gboolean
 ag_auth_prompts_get_waiting (AgAuthPrompts *self);
 void

@@ -15,11 +15,18 @@
  * AgLockPage:
  *
  * The first thing the window shows and what every lock returns to. It names the fixed
- * user, starts a sign-in through the #AgGuard and renders each PAM message as it comes in
- * an #AgAuthPrompts: a password entry for a hidden prompt, a visible entry for an echoed
- * one (one-time codes often are), readable text for information and errors. Answers go to
- * the guard; the entries are emptied as soon as they are sent, and nothing here keeps a
- * copy.
+ * user and, as GNOME Shell's unlock dialog does, starts a sign-in through the #AgGuard as
+ * soon as it is shown (at launch, after a lock, after a failed attempt, after Cancel), with
+ * the focus in a password entry: nothing typed is lost, even before PAM asks. Each PAM
+ * message is rendered as it comes in an #AgAuthPrompts: a password entry for a hidden
+ * prompt, a visible entry for an echoed one (one-time codes often are), readable text for
+ * information and errors. A failure is shown above the fresh entry of the next attempt.
+ * Answers go to the guard; the entries are emptied as soon as they are sent, and nothing
+ * here keeps a copy.
+ *
+ * A sign-in starts again by itself only after an attempt the agent answered: one that
+ * fails before any answer (a broken PAM stack, an account locked out) would otherwise
+ * start over and fail for ever. Then the Sign In button starts the next.
  */
 struct _AgLockPage
 {
@@ -37,6 +44,13 @@ struct _AgLockPage
   GtkLabel *attempts_label;
   GtkButton *cancel_button;
   GtkButton *sign_in_button;
+
+  guint begin_id;     /* the idle that starts the next attempt */
+  gboolean answered;  /* the agent answered a prompt of the running attempt */
+  gboolean held_back; /* the last attempt failed unanswered: wait for the button */
+
+  GdkSurface *surface; /* the window's, while mapped: minimised or not */
+  gulong surface_state_id;
 };
 
 G_DEFINE_FINAL_TYPE (AgLockPage, ag_lock_page, ADW_TYPE_BIN)
@@ -66,6 +80,14 @@ describe_failure (const GError *error)
                         "“agent-guard-admin auth-check”."));
   if (g_error_matches (error, AG_AUTH_ERROR, AG_AUTH_ERROR_NOT_SAME_USER))
     return g_strdup (_("Only the user running Agent Guard can sign in here."));
+  /* The password and code were right, but the sign-in could not be ledgered. */
+  if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_ROLLED_BACK))
+    return g_strdup (_("This copy of the customer records is older than its audit ledger, "
+                        "so nobody can sign in to it. The records stay locked. Call IT."));
+  if (error->domain == AG_STORE_ERROR)
+    return g_strdup (_("Your sign-in could not be written to the audit ledger (the disk may "
+                        "be full), so the records stay locked. Try again; if it keeps "
+                        "happening, call IT."));
   return g_strdup (_("Sign-in is not set up correctly on this computer. Call IT."));
 }
 
@@ -97,6 +119,8 @@ update (AgLockPage *self)
   gboolean signed_in = ag_guard_get_signed_in (self->guard);
   gboolean authenticating = state == AG_GUARD_STATE_AUTHENTICATING;
   gboolean waiting_for_answers = ag_auth_prompts_get_waiting (self->prompts);
+  /* PAM checks the answers: nothing to send until it asks again. */
+  gboolean checking = authenticating && self->answered && !waiting_for_answers;
 
   gtk_label_set_text (self->title_label, signed_in ? _("Locked") : _("Welcome"));
   gtk_label_set_text (self->hint_label,
@@ -105,11 +129,10 @@ update (AgLockPage *self)
                                 : _("Sign in with your password and one-time code to see "
                                      "customer records."));
   gtk_button_set_label (self->sign_in_button, signed_in ? _("_Unlock") : _("_Sign In"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button),
-                            !authenticating || waiting_for_answers);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !checking);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), authenticating);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), authenticating && !waiting_for_answers);
-  gtk_spinner_set_spinning (self->spinner, authenticating && !waiting_for_answers);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), checking);
+  gtk_spinner_set_spinning (self->spinner, checking);
 }
 
 static void
@@ -117,8 +140,11 @@ begin (AgLockPage *self)
 {
   g_autoptr (GError) error = NULL;
 
+  g_clear_handle_id (&self->begin_id, g_source_remove);
   /* The last failure stays in sight until the next result. */
   ag_auth_prompts_clear (self->prompts);
+  self->answered = FALSE;
+  self->held_back = FALSE;
   if (!ag_guard_begin (self->guard, &error))
     {
       g_autofree char *text = NULL;
@@ -126,18 +152,55 @@ begin (AgLockPage *self)
       g_message ("Could not start the sign-in: %s", error->message);
       text = describe_failure (error);
       show_error (self, text);
+      self->held_back = TRUE;
+      return;
     }
+  ag_auth_prompts_expect (self->prompts);
+  update (self);
+}
+
+/* Whether the agent can see the page: mapped, in a window that is not minimised. A
+ * sign-in starts only then, and not in a minimised window nobody is looking at. */
+static gboolean
+is_in_sight (AgLockPage *self)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) && self->surface != NULL
+         && (!GDK_IS_TOPLEVEL (self->surface)
+             || !(gdk_toplevel_get_state (GDK_TOPLEVEL (self->surface))
+                  & GDK_TOPLEVEL_STATE_MINIMIZED));
+}
+
+static gboolean
+begin_cb (gpointer user_data)
+{
+  AgLockPage *self = user_data;
+
+  self->begin_id = 0;
+  if (is_in_sight (self) && ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED
+      && !self->held_back)
+    begin (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the next attempt from the main loop, once the guard has finished the change of
+ * state that brought the page here. */
+static void
+schedule_begin (AgLockPage *self)
+{
+  if (self->begin_id == 0 && !self->held_back)
+    self->begin_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, begin_cb, self, NULL);
 }
 
 static void
 sign_in_clicked_cb (AgLockPage *self)
 {
-  if (ag_auth_prompts_get_waiting (self->prompts))
-    ag_auth_prompts_submit (self->prompts);
-  else if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED)
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED)
     begin (self);
+  else
+    ag_auth_prompts_submit (self->prompts);
 }
 
+/* Cancel starts over: the answers given so far go, and a fresh password entry comes. */
 static void
 cancel_clicked_cb (AgLockPage *self)
 {
@@ -156,6 +219,7 @@ conversation_cb (AgLockPage *self, AgAuthBatch *batch)
 static void
 submitted_cb (AgLockPage *self)
 {
+  self->answered = TRUE;
   update (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
 }
@@ -167,6 +231,14 @@ attempt_failed_cb (AgLockPage *self, const GError *error)
 
   g_message ("Sign-in failed: %s", error->message);
   show_error (self, text);
+  /* Unanswered, the next attempt would fail the same way: wait for the agent. */
+  if (!self->answered)
+    {
+      self->held_back = TRUE;
+      g_clear_handle_id (&self->begin_id, g_source_remove);
+      update (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_button));
+    }
 }
 
 static void
@@ -181,9 +253,42 @@ state_changed_cb (AgLockPage *self)
       ag_auth_prompts_clear (self->prompts);
       show_error (self, NULL);
     }
+  if (state == AG_GUARD_STATE_UNLOCKED)
+    self->held_back = FALSE;
   update (self);
-  if (state == AG_GUARD_STATE_LOCKED)
-    gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_button));
+  if (state == AG_GUARD_STATE_LOCKED && is_in_sight (self))
+    schedule_begin (self);
+}
+
+/* The window came back from being minimised (or went). */
+static void
+surface_state_cb (AgLockPage *self)
+{
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED && is_in_sight (self))
+    schedule_begin (self);
+}
+
+static void
+ag_lock_page_map (GtkWidget *widget)
+{
+  AgLockPage *self = AG_LOCK_PAGE (widget);
+
+  GTK_WIDGET_CLASS (ag_lock_page_parent_class)->map (widget);
+  self->surface = g_object_ref (gtk_native_get_surface (gtk_widget_get_native (widget)));
+  self->surface_state_id = g_signal_connect_swapped (self->surface, "notify::state",
+                                                     G_CALLBACK (surface_state_cb), self);
+  if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_LOCKED && is_in_sight (self))
+    schedule_begin (self);
+}
+
+static void
+ag_lock_page_unmap (GtkWidget *widget)
+{
+  AgLockPage *self = AG_LOCK_PAGE (widget);
+
+  g_clear_signal_handler (&self->surface_state_id, self->surface);
+  g_clear_object (&self->surface);
+  GTK_WIDGET_CLASS (ag_lock_page_parent_class)->unmap (widget);
 }
 
 /* GObject ------------------------------------------------------------------------------- */
@@ -220,6 +325,7 @@ ag_lock_page_dispose (GObject *object)
 {
   AgLockPage *self = AG_LOCK_PAGE (object);
 
+  g_clear_handle_id (&self->begin_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_LOCK_PAGE);
   g_clear_object (&self->guard);
 
@@ -279,6 +385,8 @@ ag_lock_page_class_init (AgLockPageClass *klass)
   object_class->dispose = ag_lock_page_dispose;
   object_class->get_property = ag_lock_page_get_property;
   object_class->set_property = ag_lock_page_set_property;
+  widget_class->map = ag_lock_page_map;
+  widget_class->unmap = ag_lock_page_unmap;
 
   properties[PROP_GUARD]
     = g_param_spec_object ("guard", NULL, NULL, AG_TYPE_GUARD,

@@ -58,8 +58,13 @@ struct _AgWindow
   char *locked_record_id;
   char *session_id;
   GPtrArray *pending_entries; /* AgLedgerEntry*: events before the store was open */
+  /* The sign-in held on the lock page until its entry is committed (ag_guard_hold_unlock()),
+   * and that entry while the store is being opened for it. */
+  guint sign_in_hold;
+  AgLedgerEntry *sign_in_entry;
 
   GCancellable *open_cancellable;
+  gboolean opening; /* the store is being opened */
   GCancellable *search_cancellable;
   /* Return asked for a search by an identifier: open its first result when it comes. */
   gboolean open_first_result;
@@ -267,14 +272,78 @@ flush_ledger (AgWindow *self)
 }
 
 static void
+sign_in_committed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (AgWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  guint hold = self->sign_in_hold;
+
+  self->sign_in_hold = 0;
+  ag_guard_ledger_finish (AG_GUARD (object), result, &error);
+  if (hold != 0)
+    ag_guard_release_unlock (self->guard, hold, error);
+}
+
+/* The sign-in's `login` or `unlock` entry is committed before the guard unlocks: a ledger
+ * that cannot take it keeps the session locked, and the lock page says why (issue 18). The
+ * first sign-in comes before the store is open: it is opened for it, off the main thread,
+ * and the entry goes in after what happened before (the failed attempts). With no store
+ * at all, or one that does not open, there is nothing to ledger nor to see: the window
+ * unlocks to say so, and the entry waits for the store with the others. */
+static void
+commit_sign_in (AgWindow *self)
+{
+  if (self->store != NULL)
+    {
+      flush_ledger (self);
+      ag_guard_ledger_async (self->guard, g_steal_pointer (&self->sign_in_entry), NULL,
+                             sign_in_committed_cb, g_object_ref (self));
+      return;
+    }
+  if (g_file_test (self->store_path, G_FILE_TEST_EXISTS))
+    {
+      if (!self->opening)
+        open_store (self);
+      return;
+    }
+  g_ptr_array_add (self->pending_entries, g_steal_pointer (&self->sign_in_entry));
+  ag_guard_release_unlock (self->guard, self->sign_in_hold, NULL);
+  self->sign_in_hold = 0;
+}
+
+/* The store did not open for the held sign-in: the entry waits with the others. */
+static void
+release_sign_in_unopened (AgWindow *self)
+{
+  guint hold = self->sign_in_hold;
+
+  if (hold == 0)
+    return;
+  self->sign_in_hold = 0;
+  if (self->sign_in_entry != NULL)
+    g_ptr_array_add (self->pending_entries, g_steal_pointer (&self->sign_in_entry));
+  ag_guard_release_unlock (self->guard, hold, NULL);
+}
+
+static void
 guard_event_cb (const AgGuardEvent *event, gpointer user_data)
 {
   AgWindow *self = user_data;
   AgLedgerEntry *entry = ag_guard_event_to_ledger_entry (
     event, self->session_id, self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
 
-  g_ptr_array_add (self->pending_entries, entry);
-  flush_ledger (self);
+  if (event->kind == AG_GUARD_EVENT_LOGIN || event->kind == AG_GUARD_EVENT_UNLOCK)
+    {
+      g_clear_pointer (&self->sign_in_entry, ag_ledger_entry_free);
+      self->sign_in_entry = entry;
+      self->sign_in_hold = ag_guard_hold_unlock (self->guard);
+      commit_sign_in (self);
+    }
+  else
+    {
+      g_ptr_array_add (self->pending_entries, entry);
+      flush_ledger (self);
+    }
   if (self->session_watch != NULL)
     ag_session_watch_guard_event (self->session_watch, event);
 }
@@ -370,6 +439,7 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  self->opening = FALSE;
   if (store == NULL)
     {
       g_message ("Could not open the store: %s", error->message);
@@ -380,6 +450,7 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       adw_status_page_set_description (self->error_page, description);
       gtk_label_set_text (self->error_detail, detail);
       set_state (self, AG_WINDOW_STATE_ERROR);
+      release_sign_in_unopened (self);
       return;
     }
 
@@ -387,7 +458,10 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   ag_guard_set_store (self->guard, self->store, self->session_id,
                       self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
-  flush_ledger (self);
+  if (self->sign_in_entry != NULL)
+    commit_sign_in (self);
+  else
+    flush_ledger (self);
   set_state (self, AG_WINDOW_STATE_READY);
 }
 
@@ -435,6 +509,7 @@ open_store (AgWindow *self)
 
   if (!g_file_test (self->store_path, G_FILE_TEST_EXISTS))
     {
+      release_sign_in_unopened (self);
       update_no_store_command (self);
       set_state (self, AG_WINDOW_STATE_NO_STORE);
       return;
@@ -442,6 +517,7 @@ open_store (AgWindow *self)
 
   set_state (self, AG_WINDOW_STATE_OPENING);
   self->open_cancellable = g_cancellable_new ();
+  self->opening = TRUE;
   task = g_task_new (self, self->open_cancellable, open_store_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, open_store);
   g_task_set_task_data (task, g_strdup (self->store_path), g_free);
@@ -1078,6 +1154,7 @@ ag_window_finalize (GObject *object)
   g_clear_pointer (&self->shown_id, g_free);
   g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
+  g_clear_pointer (&self->sign_in_entry, ag_ledger_entry_free);
   g_clear_pointer (&self->policy_paths, ag_policy_paths_free);
 
   G_OBJECT_CLASS (ag_window_parent_class)->finalize (object);

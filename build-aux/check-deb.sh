@@ -170,8 +170,9 @@ check "$deb_name was built" test -f "$deb"
 
 section "lintian $(basename "$changes")"
 lintian_out="$tmp/lintian.log"
-"${as_builder[@]}" env HOME="$tmp/home" lintian --display-info --show-overrides \
-  --tag-display-limit 0 "$changes" > "$lintian_out" 2>&1
+# From the temporary folder: `nobody` may not be able to enter the clone.
+(cd "$tmp" && "${as_builder[@]}" env HOME="$tmp/home" lintian --display-info --show-overrides \
+  --tag-display-limit 0 "$changes") > "$lintian_out" 2>&1
 lintian_rc=$?
 sed 's/^/  | /' "$lintian_out"
 [ -s "$lintian_out" ] || echo "  | (no tags)"

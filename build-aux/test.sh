@@ -8,12 +8,15 @@
 #   3. _build       development build; meson test, every suite
 #   4. _build-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #                   (fuzz corpus replay included)
+#   5. build-aux/check-deb.sh  the Debian package: build, lintian, install, upgrade,
+#                   purge, piuparts (the install part needs root; skipped without it)
 # Exits non-zero when any step fails, any test fails or times out, or a test leaves a
 # process behind; the last line is "N passed, N failed" (test programs of both builds;
 # a failed step counts as one failure).
-#   build-aux/test.sh [--no-install] [--no-asan] [MESON TEST ARG…]
+#   build-aux/test.sh [--no-install] [--no-asan] [--no-deb] [MESON TEST ARG…]
 #     --no-install  skip step 1
 #     --no-asan     skip step 4 (quicker, for a developer; CI never does this)
+#     --no-deb      skip step 5 (likewise)
 #     anything else is passed to both `meson test` runs (e.g. --suite unit)
 set -uo pipefail
 
@@ -22,12 +25,14 @@ cd "$root" || exit 1
 
 do_install=true
 do_asan=true
+do_deb=true
 meson_test_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-install) do_install=false ;;
     --no-asan) do_asan=false ;;
-    -h|--help) sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-deb) do_deb=false ;;
+    -h|--help) sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) meson_test_args+=("$1") ;;
   esac
   shift
@@ -251,6 +256,16 @@ if $do_asan; then
   # runtime to find. LSan suppressions (tests/lsan.supp) cover GTK/Mesa/fontconfig only.
   build_and_test asan _build-asan -Ddevelopment=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debug
+fi
+
+if $do_deb; then
+  banner "Debian package: build-aux/check-deb.sh"
+  build-aux/check-deb.sh
+  case $? in
+    0) record "Debian package (check-deb.sh)" ok ;;
+    77) record "Debian package (check-deb.sh): built and linted; install, upgrade, purge not run (not root)" SKIP ;;
+    *) record "Debian package (check-deb.sh)" FAIL ;;
+  esac
 fi
 
 check_strays

@@ -79,6 +79,7 @@ struct _AgGuard
   gint64 idle_last_input;
   gint64 idle_deadline;
   gboolean idle_warning;
+  AgLockCause lock_cause; /* of the last lock */
 };
 
 typedef struct _Attempt
@@ -785,6 +786,20 @@ ag_guard_get_idle_deadline (AgGuard *self)
 }
 
 /**
+ * ag_guard_get_lock_cause:
+ *
+ * Returns: why the session last went from UNLOCKED to LOCKED; meaningful only once
+ * #AgGuard:signed-in
+ */
+AgLockCause
+ag_guard_get_lock_cause (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), AG_LOCK_CAUSE_MANUAL);
+
+  return self->lock_cause;
+}
+
+/**
  * ag_guard_get_warning:
  *
  * Returns: %TRUE from lock-warning seconds before the idle deadline until input or the lock
@@ -1135,6 +1150,7 @@ ag_guard_lock (AgGuard *self, AgLockCause cause)
            * showed before the first synced ledger write, so the lock never waits on the
            * disk. In the ledger the re-masks still come before the lock. */
           wiped = void_reveals (self, AG_REMASK_CAUSE_LOCK);
+          self->lock_cause = cause;
           set_state (self, AG_GUARD_STATE_LOCKED);
           ledger_remasks (self, wiped, AG_REMASK_CAUSE_LOCK);
           emit_event (self, AG_GUARD_EVENT_LOCK, cause, NULL);

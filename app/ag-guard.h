@@ -224,6 +224,8 @@ ag_guard_get_idle_deadline (AgGuard *self);
  * (property "warning"; ::lock-warning is emitted when it turns on). */
 gboolean
 ag_guard_get_warning (AgGuard *self);
+AgLockCause
+ag_guard_get_lock_cause (AgGuard *self);
 /* Acts on every deadline that passed on the guard's clock: reveals expire, the warning
  * starts, the session locks for idleness. The guard's own timer calls it; tests that
  * inject a clock call it after moving the clock. */

@@ -212,7 +212,7 @@ test_type_ahead (Fixture *fixture, gconstpointer user_data)
   g_clear_object (&entry);
   AG_TEST_WAIT_UNTIL ((entry = ag_test_focused_prompt (page)) != NULL
                       && gtk_editable_get_editable (GTK_EDITABLE (entry)));
-  g_assert_cmpstr (ag_test_prompt_title (entry), ==, "Code");
+  g_assert_cmpstr (ag_test_prompt_title (entry), ==, "One-time code");
   ag_test_type_text (GTK_WINDOW (window), code);
   ag_test_press_keys (GTK_WINDOW (window), "Return");
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
@@ -304,7 +304,7 @@ test_code_prompt (Fixture *fixture, gconstpointer user_data)
   /* pam_oath's prompt, titled in the agent's words. */
   AG_TEST_WAIT_UNTIL ((entry = ag_test_focused_prompt (page)) != NULL
                       && gtk_editable_get_editable (GTK_EDITABLE (entry))
-                      && g_str_equal (ag_test_prompt_title (entry), "Code"));
+                      && g_str_equal (ag_test_prompt_title (entry), "One-time code"));
   ag_guard_cancel (guard);
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_LOCKED);
 
@@ -424,6 +424,7 @@ test_lock_and_return (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "");
   g_assert_true (gtk_widget_get_mapped (lock_page_of (window)));
   g_assert_true (shows_text (lock_page_of (window), "Locked"));
+  g_assert_true (shows_text (lock_page_of (window), "Locked by you"));
   g_assert_true (shows_text (lock_page_of (window), "Unlock"));
   assert_no_customer (GTK_WIDGET (window), fixture);
   /* And the focus is in the password entry of the unlock that started. */
@@ -586,6 +587,8 @@ test_idle_lock (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
   g_assert_true (GTK_IS_PASSWORD_ENTRY (wait_for_fresh_entry (window)));
   g_assert_true (shows_text (lock_page_of (window), "Unlock"));
+  g_assert_true (shows_text (lock_page_of (window), "Locked after 5 min without use"));
+  g_assert_false (shows_text (lock_page_of (window), "Locked by you"));
 
   ag_test_sign_in (GTK_WIDGET (window), guard, 1);
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);

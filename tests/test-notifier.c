@@ -49,16 +49,20 @@ test_notifier_new_destroy (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (ag_test_notify_daemon_count (fixture->daemon, "Notify", NULL), ==, 0);
 }
 
+/* 2026-12-07 14:32:10.5 UTC: the tests run with TZ=UTC and in the C locale. */
+#define LOCK_TIME_US (G_GINT64_CONSTANT (1796653930) * G_USEC_PER_SEC + G_USEC_PER_SEC / 2)
+
 static void
 test_notifier_warning (Fixture *fixture, gconstpointer user_data)
 {
   AgNotifier *notifier = ag_notifier_new ();
 
-  ag_notifier_show_lock_warning (notifier, 30);
+  ag_notifier_show_lock_warning (notifier, LOCK_TIME_US);
   g_assert_true (ag_notifier_get_warning_shown (notifier));
   ag_notifier_flush (notifier);
   g_assert_cmpuint (ag_test_notify_daemon_count (fixture->daemon, "Notify \"Agent Guard\"",
-                                                 "\"Records lock in 30 s for inactivity\"", NULL),
+                                                 "\"Records lock at 14:32:10 for inactivity\"",
+                                                 NULL),
                     ==, 1);
   g_assert_cmpuint (ag_test_notify_daemon_count (fixture->daemon, "CloseNotification", NULL), ==,
                     0);
@@ -85,7 +89,7 @@ test_notifier_idle_lock (Fixture *fixture, gconstpointer user_data)
   AgNotifier *notifier = ag_notifier_new ();
 
   /* A warning still up when the records lock is withdrawn first. */
-  ag_notifier_show_lock_warning (notifier, 30);
+  ag_notifier_show_lock_warning (notifier, LOCK_TIME_US);
   ag_notifier_show_idle_lock (notifier, 300);
   g_assert_false (ag_notifier_get_warning_shown (notifier));
   ag_notifier_show_idle_lock (notifier, 90);
@@ -110,7 +114,7 @@ test_notifier_no_daemon (void)
 
   /* No daemon owns the name (and none is activatable on the test bus): nothing breaks,
    * and nothing waits on the calling thread. */
-  ag_notifier_show_lock_warning (notifier, 30);
+  ag_notifier_show_lock_warning (notifier, LOCK_TIME_US);
   ag_notifier_withdraw_lock_warning (notifier);
   ag_notifier_show_idle_lock (notifier, 300);
   ag_notifier_flush (notifier);

@@ -205,6 +205,40 @@ test_activity_throttle (Fixture *fixture, gconstpointer user_data)
   g_assert_finalize_object (watch);
 }
 
+/* In each language the warning bar is one line at the window's default width (960). */
+static void
+test_session_warning_one_line (Fixture *fixture, gconstpointer user_data)
+{
+  const char *language = user_data;
+  g_autofree char *localedir = AG_BUILD_PO_DIR;
+  AgWindow *window;
+  GtkWidget *banner, *label;
+
+  g_setenv ("LANGUAGE", language, TRUE);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  window = open_window (fixture);
+  /* The window opens at the settings' default size (less its frame). */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 960);
+  banner = ag_session_watch_get_warning_banner (ag_window_get_session_watch (window));
+  at (fixture, ag_guard_get_idle_deadline (fixture->guard) - 30 * G_USEC_PER_SEC);
+  AG_TEST_WAIT_UNTIL (gtk_revealer_get_child_revealed (GTK_REVEALER (banner)));
+  ag_test_spin ();
+  label = find_label (gtk_revealer_get_child (GTK_REVEALER (banner)));
+  if (!g_str_equal (language, "C"))
+    g_assert_false (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Records"));
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (label))), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ag_test_spin ();
+  g_unsetenv ("LANGUAGE");
+  setlocale (LC_ALL, "");
+  textdomain ("messages");
+}
+
 static void
 test_session_warning_and_idle_lock (Fixture *fixture, gconstpointer user_data)
 {
@@ -254,11 +288,17 @@ test_session_warning_and_idle_lock (Fixture *fixture, gconstpointer user_data)
     g_assert_cmpuint (ag_session_watch_get_n_activity_reports (watch), ==, reports);
   }
 
-  /* At the deadline the records lock. */
+  /* The warning again, fully in; then at the deadline the records lock. */
+  at (fixture, ag_guard_get_idle_deadline (fixture->guard) - 10 * G_USEC_PER_SEC);
+  g_assert_true (ag_guard_get_warning (fixture->guard));
+  AG_TEST_WAIT_UNTIL (gtk_revealer_get_child_revealed (GTK_REVEALER (banner)));
   at (fixture, ag_guard_get_idle_deadline (fixture->guard));
   g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
+  /* Gone at once, not sliding away over the lock page. */
+  g_assert_false (gtk_revealer_get_child_revealed (GTK_REVEALER (banner)));
+  g_assert_false (gtk_widget_get_mapped (label));
 
   gtk_window_destroy (GTK_WINDOW (window));
   ag_test_spin ();
@@ -417,6 +457,10 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/session/warning-and-idle-lock", Fixture, NULL, fixture_set_up,
               test_session_warning_and_idle_lock, fixture_tear_down);
+  g_test_add ("/session/warning-one-line/en", Fixture, "C", fixture_set_up,
+              test_session_warning_one_line, fixture_tear_down);
+  g_test_add ("/session/warning-one-line/pt-BR", Fixture, "pt_BR", fixture_set_up,
+              test_session_warning_one_line, fixture_tear_down);
   g_test_add_func ("/session/inspector-blocked", test_inspector_blocked);
 
   status = g_test_run ();

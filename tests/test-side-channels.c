@@ -336,6 +336,12 @@ test_desktop_lock (Fixture *fixture, gconstpointer user_data, DesktopSignal what
   g_assert_null (ag_reveal_get_value (reveal));
   g_clear_object (&reveal);
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  /* The lock page says why. */
+  g_assert_nonnull (ag_test_find_label (GTK_WIDGET (window),
+                                        what == DESKTOP_SLEEP
+                                          ? "Locked when the computer went to sleep"
+                                          : "Locked when the screen locked",
+                                        TRUE));
 
   if (what == DESKTOP_SLEEP)
     {
@@ -1139,6 +1145,8 @@ test_minimise_locks (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
   g_assert_nonnull (ag_test_find_lock_page (GTK_WIDGET (window)));
   g_assert_true (gtk_widget_get_mapped (ag_test_find_lock_page (GTK_WIDGET (window))));
+  g_assert_nonnull (
+    ag_test_find_label (GTK_WIDGET (window), "Locked when the window was minimized", TRUE));
   AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) == AG_GUARD_STATE_AUTHENTICATING
                       && ag_test_focused_prompt (ag_test_find_lock_page (GTK_WIDGET (window)))
                            != NULL);

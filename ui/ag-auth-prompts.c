@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ag-auth-prompts.h"
+#include "ag-pam-texts.h"
 
 /**
  * AgAuthPrompts:
@@ -60,49 +61,13 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* PAM texts the catalogue translates when a module sends them in English. */
-static const char *const known_pam_texts[] = {
-  /* Translators: pam_u2f asks to touch the security key. */
-  N_("Please touch the device."),
-};
-
-/* Texts ----------------------------------------------------------------------------------- */
-
-/* The label over a prompt's entry: known prompts in the agent's language, others as PAM
- * wrote them, without the trailing colon. */
-static char *
-prompt_title (const char *text)
-{
-  g_autofree char *title = g_strstrip (g_strdup (text));
-  gsize len = strlen (title);
-
-  if (g_str_has_prefix (title, "Password"))
-    return g_strdup (_("Password"));
-  if (g_str_has_prefix (title, "One-time password")
-      || g_str_has_prefix (title, "Verification code"))
-    /* Translators: the one-time code of the sign-in's second factor. */
-    return g_strdup (C_("sign-in prompt", "Code"));
-
-  while (len > 0 && (title[len - 1] == ':' || g_ascii_isspace (title[len - 1])))
-    title[--len] = '\0';
-  return g_steal_pointer (&title);
-}
-
-static const char *
-message_text (const char *text)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (known_pam_texts); i++)
-    if (g_str_equal (text, known_pam_texts[i]))
-      return _(known_pam_texts[i]);
-  return text;
-}
-
 /* Rendering ------------------------------------------------------------------------------ */
 
 static void
 add_text (AgAuthPrompts *self, const char *text, gboolean is_error)
 {
-  GtkWidget *label = gtk_label_new (message_text (text));
+  g_autofree char *shown = ag_pam_message_text (text);
+  GtkWidget *label = gtk_label_new (shown);
 
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
@@ -163,9 +128,11 @@ drop_pending (AgAuthPrompts *self)
 static GtkWidget *
 build_prompt (const char *text, gboolean secret, GtkWidget **entry_out)
 {
-  g_autofree char *title = prompt_title (text);
+  g_autofree char *title = ag_pam_prompt_title (text);
+  const char *hint = ag_pam_prompt_hint (text);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *label = gtk_label_new (title);
+  GtkWidget *hint_label = NULL;
   GtkWidget *entry;
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -189,6 +156,17 @@ build_prompt (const char *text, gboolean secret, GtkWidget **entry_out)
   gtk_accessible_update_relation (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
                                   label, NULL, -1);
   gtk_box_append (GTK_BOX (box), entry);
+  if (hint != NULL)
+    {
+      hint_label = gtk_label_new (hint);
+      gtk_label_set_xalign (GTK_LABEL (hint_label), 0);
+      gtk_label_set_wrap (GTK_LABEL (hint_label), TRUE);
+      gtk_widget_add_css_class (hint_label, "dim-label");
+      gtk_widget_add_css_class (hint_label, "caption");
+      gtk_box_append (GTK_BOX (box), hint_label);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      hint_label, NULL, -1);
+    }
   *entry_out = entry;
   return box;
 }
@@ -213,7 +191,7 @@ adopt_pending (AgAuthPrompts *self, const char *text, gboolean secret)
 {
   GtkWidget *entry = self->pending_entry;
   GtkWidget *label = gtk_widget_get_first_child (self->pending_box);
-  g_autofree char *title = prompt_title (text);
+  g_autofree char *title = ag_pam_prompt_title (text);
 
   if (!secret && gtk_editable_get_text (GTK_EDITABLE (entry))[0] == '\0')
     {

@@ -37,6 +37,7 @@ struct _AgLockPage
   GtkLabel *title_label;
   AdwAvatar *avatar;
   GtkLabel *user_label;
+  GtkLabel *cause_label;
   GtkLabel *hint_label;
   AgAuthPrompts *prompts;
   GtkSpinner *spinner;
@@ -112,9 +113,40 @@ update_attempts (AgLockPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), n > 0);
 }
 
+/* Why the records locked, in the agent's words; NULL before the first sign-in. */
+static char *
+describe_lock_cause (AgLockPage *self)
+{
+  guint idle = ag_policy_get_idle_lock (ag_guard_get_policy (self->guard));
+
+  if (!ag_guard_get_signed_in (self->guard))
+    return NULL;
+  switch (ag_guard_get_lock_cause (self->guard))
+    {
+      case AG_LOCK_CAUSE_IDLE:
+        if (idle % 60 == 0)
+          /* Translators: on the lock page; %u is a number of minutes ("5 min"). */
+          return g_strdup_printf (_("Locked after %u min without use"), idle / 60);
+        /* Translators: on the lock page; %u is a number of seconds ("90 s"). */
+        return g_strdup_printf (_("Locked after %u s without use"), idle);
+      case AG_LOCK_CAUSE_MANUAL:
+        return g_strdup (_("Locked by you"));
+      case AG_LOCK_CAUSE_SCREEN_LOCK:
+        return g_strdup (_("Locked when the screen locked"));
+      case AG_LOCK_CAUSE_SUSPEND:
+        return g_strdup (_("Locked when the computer went to sleep"));
+      case AG_LOCK_CAUSE_MINIMISE:
+        return g_strdup (_("Locked when the window was minimized"));
+      case AG_LOCK_CAUSE_CLOSE:
+      default:
+        return NULL;
+    }
+}
+
 static void
 update (AgLockPage *self)
 {
+  g_autofree char *cause = describe_lock_cause (self);
   AgGuardState state = ag_guard_get_state (self->guard);
   gboolean signed_in = ag_guard_get_signed_in (self->guard);
   gboolean authenticating = state == AG_GUARD_STATE_AUTHENTICATING;
@@ -123,6 +155,8 @@ update (AgLockPage *self)
   gboolean checking = authenticating && self->answered && !waiting_for_answers;
 
   gtk_label_set_text (self->title_label, signed_in ? _("Locked") : _("Welcome"));
+  gtk_label_set_text (self->cause_label, cause);
+  gtk_widget_set_visible (GTK_WIDGET (self->cause_label), cause != NULL);
   gtk_label_set_text (self->hint_label,
                       signed_in ? _("Unlock with your password and one-time code to see "
                                      "customer records again.")
@@ -398,6 +432,7 @@ ag_lock_page_class_init (AgLockPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgLockPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, AgLockPage, avatar);
   gtk_widget_class_bind_template_child (widget_class, AgLockPage, user_label);
+  gtk_widget_class_bind_template_child (widget_class, AgLockPage, cause_label);
   gtk_widget_class_bind_template_child (widget_class, AgLockPage, hint_label);
   gtk_widget_class_bind_template_child (widget_class, AgLockPage, prompts);
   gtk_widget_class_bind_template_child (widget_class, AgLockPage, spinner);

@@ -149,22 +149,32 @@ ag_notifier_new (void)
 
 /**
  * ag_notifier_show_lock_warning:
- * @seconds_left: how long until the records lock
+ * @lock_time_us: when the records lock, in microseconds since the epoch
  *
- * Tells the agent that the records lock soon for inactivity. A warning already shown is
- * replaced.
+ * Tells the agent that the records lock soon for inactivity, at which time of day: a
+ * notification may be read long after it came, and a count of seconds would be stale by
+ * then. A warning already shown is replaced.
  */
 void
-ag_notifier_show_lock_warning (AgNotifier *self, guint seconds_left)
+ag_notifier_show_lock_warning (AgNotifier *self, gint64 lock_time_us)
 {
+  g_autoptr (GDateTime) local = NULL;
+  g_autofree char *clock = NULL;
   g_autofree char *summary = NULL;
 
   g_return_if_fail (AG_IS_NOTIFIER (self));
 
   ag_notifier_withdraw_lock_warning (self);
 
-  /* Translators: a desktop notification; %u is a number of seconds ("30 s"). */
-  summary = g_strdup_printf (_("Records lock in %u s for inactivity"), seconds_left);
+  /* Whole seconds, rounded down: the lock comes at that second, never before it. */
+  local = g_date_time_new_from_unix_local (lock_time_us / G_USEC_PER_SEC);
+  /* The time as this locale writes it, with its seconds: "14:32:10". */
+  clock = local != NULL ? g_date_time_format (local, "%X") : NULL;
+  if (clock != NULL)
+    /* Translators: a desktop notification; %s is the time of day ("14:32:10"). */
+    summary = g_strdup_printf (_("Records lock at %s for inactivity"), clock);
+  else
+    summary = g_strdup (_("Records lock soon for inactivity"));
   self->warning = create_notification (
     summary, _("Move the mouse or press a key in Agent Guard to stay signed in."),
     NOTIFY_URGENCY_CRITICAL);

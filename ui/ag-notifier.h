@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (AgNotifier, ag_notifier, AG, NOTIFIER, GObject)
 AgNotifier *
 ag_notifier_new (void);
 void
-ag_notifier_show_lock_warning (AgNotifier *self, guint seconds_left);
+ag_notifier_show_lock_warning (AgNotifier *self, gint64 lock_time_us);
 void
 ag_notifier_withdraw_lock_warning (AgNotifier *self);
 gboolean

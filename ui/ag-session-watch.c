@@ -102,12 +102,22 @@ warning_changed_cb (AgSessionWatch *self)
       update_banner_text (self);
       self->banner_tick_id = g_timeout_add_seconds (1, banner_tick_cb, self);
       if (self->notifier != NULL)
-        ag_notifier_show_lock_warning (self->notifier, get_seconds_left (self));
+        ag_notifier_show_lock_warning (self->notifier, ag_guard_get_idle_deadline (self->guard));
     }
   else if (self->notifier != NULL)
     ag_notifier_withdraw_lock_warning (self->notifier);
 
-  gtk_revealer_set_reveal_child (self->banner, warning);
+  if (!warning && ag_guard_get_state (self->guard) != AG_GUARD_STATE_UNLOCKED)
+    {
+      /* The lock page is coming: the bar goes at once, not sliding over it. */
+      guint duration = gtk_revealer_get_transition_duration (self->banner);
+
+      gtk_revealer_set_transition_duration (self->banner, 0);
+      gtk_revealer_set_reveal_child (self->banner, FALSE);
+      gtk_revealer_set_transition_duration (self->banner, duration);
+    }
+  else
+    gtk_revealer_set_reveal_child (self->banner, warning);
 }
 
 static void

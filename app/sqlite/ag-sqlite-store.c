@@ -19,7 +19,9 @@
 #include "ag-keyring.h"
 #include "ag-ledger.h"
 #include "ag-sealer.h"
+#include "ag-sqlite-ledger.h"
 #include "ag-sqlite-store-private.h"
+#include "ag-sqlite-util.h"
 
 /*
  * The embedded store: one SQLite file in WAL mode.
@@ -57,6 +59,7 @@ struct _AgSqliteStore
   /* Guards the connection and every statement: one user at a time. */
   GMutex lock;
   sqlite3 *db;
+  AgSqliteLedger ledger_storage; /* the ledger's tables in @db */
   AgSealer *sealer;
   /* NULL when the ledger cannot be written (its MAC key is gone): the store still
    * searches, but every reveal and event fails with @ledger_error as its cause. */
@@ -106,6 +109,8 @@ struct _AgSqliteStore
   gboolean checkpoint_scheduled;
 };
 
+#define LEDGER_STORAGE(self) (&(self)->ledger_storage.parent)
+
 static void
 ag_sqlite_store_iface_init (AgStoreInterface *iface);
 
@@ -135,46 +140,26 @@ static const char schema_sql[]
 
 /* Errors */
 
+static const AgSqliteErrors store_errors = {
+  ag_store_error_quark,
+  {
+    [AG_SQLITE_FAULT_OTHER] = AG_STORE_ERROR_FAILED,
+    [AG_SQLITE_FAULT_CORRUPT] = AG_STORE_ERROR_CORRUPT,
+    [AG_SQLITE_FAULT_IO] = AG_STORE_ERROR_IO,
+    [AG_SQLITE_FAULT_BUSY] = AG_STORE_ERROR_FAILED,
+  },
+};
+
 static void
 set_sqlite_error (GError **error, sqlite3 *db, int rc, const char *what)
 {
-  int code = AG_STORE_ERROR_FAILED;
-
-  switch (rc & 0xff)
-    {
-      case SQLITE_CORRUPT:
-      case SQLITE_NOTADB:
-      case SQLITE_SCHEMA:
-        code = AG_STORE_ERROR_CORRUPT;
-        break;
-      case SQLITE_IOERR:
-      case SQLITE_FULL:
-      case SQLITE_CANTOPEN:
-      case SQLITE_READONLY:
-      case SQLITE_PERM:
-        code = AG_STORE_ERROR_IO;
-        break;
-      default:
-        break;
-    }
-
-  /* SQLite's messages name tables and constraints, never bound values. */
-  g_set_error (error, AG_STORE_ERROR, code, "%s: %s", what,
-               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+  ag_sqlite_set_error (error, &store_errors, db, rc, what);
 }
 
 static gboolean
 exec_sql (AgSqliteStore *self, const char *sql, GError **error)
 {
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, "Store query failed");
-      return FALSE;
-    }
-
-  return TRUE;
+  return ag_sqlite_exec (self->db, sql, &store_errors, "Store query failed", error);
 }
 
 /* Packed fields */
@@ -650,7 +635,7 @@ record_head_locked (AgSqliteStore *self, const AgLedgerHead *head, GCancellable 
       return TRUE;
     }
   g_mutex_unlock (&self->head_lock);
-  if (!ag_ledger_seal_head (self->ledger, self->db, head, sealed, error)
+  if (!ag_ledger_seal_head (self->ledger, LEDGER_STORAGE (self), head, sealed, error)
       || !ag_keyring_store_ledger_head (self->store_id, sealed, sizeof sealed, cancellable, error))
     return FALSE;
   g_mutex_lock (&self->head_lock);
@@ -717,7 +702,7 @@ advance_head_locked (AgSqliteStore *self, const AgLedgerEntry *last)
     return;
   memcpy (head.hash, last->hash, AG_LEDGER_HASH_BYTES);
   self->known_head = head;
-  if (!ag_ledger_seal_head (self->ledger, self->db, &head, sealed, &error))
+  if (!ag_ledger_seal_head (self->ledger, LEDGER_STORAGE (self), &head, sealed, &error))
     {
       g_mutex_lock (&self->head_lock);
       g_clear_error (&self->head_error);
@@ -812,7 +797,7 @@ check_head_recorded_locked (AgSqliteStore *self, GError **error)
   if (!failed)
     return TRUE;
 
-  if (ag_ledger_get_head (self->db, &head, &local_error)
+  if (ag_ledger_get_head (LEDGER_STORAGE (self), &head, &local_error)
       && record_head_locked (self, &head, NULL, &local_error))
     return TRUE;
   g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_LEDGER,
@@ -832,7 +817,7 @@ check_known_head_locked (AgSqliteStore *self, GError **error)
 
   if (self->known_head.seq == 0 || self->rollback_error != NULL)
     return TRUE;
-  if (ag_ledger_check_head (self->db, &self->known_head, NULL, &local_error))
+  if (ag_ledger_check_head (LEDGER_STORAGE (self), &self->known_head, NULL, &local_error))
     return TRUE;
   if (g_error_matches (local_error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_ROLLED_BACK))
     {
@@ -865,10 +850,10 @@ check_recent_locked (AgSqliteStore *self, gint64 time_us, GError **error)
   sqlite3_finalize (stmt);
 
   if (ag_ledger_verify_recent (
-        self->ledger, self->db, time_us - (gint64) 3600 * G_USEC_PER_SEC,
+        self->ledger, LEDGER_STORAGE (self), time_us - (gint64) 3600 * G_USEC_PER_SEC,
         self->window_valid && version == self->window_version ? &self->window_top : NULL, NULL,
         &local_error)
-      && ag_ledger_get_head (self->db, &head, &local_error))
+      && ag_ledger_get_head (LEDGER_STORAGE (self), &head, &local_error))
     {
       self->window_top = head;
       self->window_version = version;
@@ -919,7 +904,7 @@ record_first_head_locked (AgSqliteStore *self, GCancellable *cancellable, GError
   if (!head_is_recorded (self, &recorded, error))
     goto fail;
   if (!recorded
-      && (!ag_ledger_get_head (self->db, &head, error)
+      && (!ag_ledger_get_head (LEDGER_STORAGE (self), &head, error)
           || !record_head_locked (self, &head, cancellable, error)
           || !write_meta (self, HEAD_META_KEY, HEAD_META_VALUE, error)))
     goto fail;
@@ -989,7 +974,8 @@ check_head_locked (AgSqliteStore *self, GCancellable *cancellable, guint64 *firs
     }
 
   data = g_bytes_get_data (sealed, &len);
-  if (!ag_ledger_open_head (self->ledger, self->db, data, len, &recorded, &local_error))
+  if (!ag_ledger_open_head (self->ledger, LEDGER_STORAGE (self), data, len, &recorded,
+                            &local_error))
     {
       if (!g_error_matches (local_error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED))
         {
@@ -1000,7 +986,7 @@ check_head_locked (AgSqliteStore *self, GCancellable *cancellable, guint64 *firs
       g_error_free (local_error);
       return FALSE;
     }
-  if (!ag_ledger_check_head (self->db, &recorded, first_bad_seq, error))
+  if (!ag_ledger_check_head (LEDGER_STORAGE (self), &recorded, first_bad_seq, error))
     return FALSE;
 
   g_mutex_lock (&self->head_lock);
@@ -1049,7 +1035,7 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
     goto fail;
   self->sealer = ag_sealer_new (data_key);
 
-  if (!ag_ledger_ensure_schema (self->db, error))
+  if (!ag_sqlite_ledger_ensure_schema (self->db, error))
     goto fail;
   self->ledger = ag_ledger_new (ledger_key);
   ag_ledger_set_store_id (self->ledger, self->store_id);
@@ -1074,30 +1060,19 @@ fail:
 static gboolean
 load_ledger (AgSqliteStore *self, GCancellable *cancellable, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
   gboolean exists;
   gboolean empty;
   GError *local_error = NULL;
-  int rc;
 
-  rc = sqlite3_prepare_v2 (
-    self->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'", -1,
-    &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  exists = rc == SQLITE_ROW;
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, "Cannot read the store");
-      return FALSE;
-    }
-
-  if (exists ? !ag_ledger_upgrade_schema (self->db, error)
-             : !ag_ledger_ensure_schema (self->db, error))
+  if (!ag_sqlite_table_exists (self->db, "ledger_meta", &exists, &store_errors,
+                               "Cannot read the store", error))
     return FALSE;
 
-  empty = ag_ledger_is_empty (self->db, &local_error);
+  if (exists ? !ag_sqlite_ledger_upgrade_schema (self->db, error)
+             : !ag_sqlite_ledger_ensure_schema (self->db, error))
+    return FALSE;
+
+  empty = ag_sqlite_ledger_is_empty (self->db, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -1274,6 +1249,7 @@ open_store (const char *path, AgSqliteStoreFlags flags, const char *vfs, GCancel
       g_prefix_error (error, "%s: ", path);
       goto fail;
     }
+  ag_sqlite_ledger_init (&self->ledger_storage, self->db);
 
   if (!configure_connection (self, error))
     {
@@ -2300,7 +2276,7 @@ append_locked (AgSqliteStore *self, AgLedgerEntry *entry, GError **error)
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
     }
-  if (!ag_ledger_append (self->ledger, self->db, entry, &local_error))
+  if (!ag_sqlite_ledger_append (self->ledger, self->db, entry, &local_error))
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       set_ledger_error (error, local_error);
@@ -2450,7 +2426,7 @@ reveal_locked (AgSqliteStore *self, AgLedgerEntry *entry, guint max_per_hour, gb
       return NULL;
     }
 
-  if (!ag_ledger_append (self->ledger, self->db, entry, &local_error))
+  if (!ag_sqlite_ledger_append (self->ledger, self->db, entry, &local_error))
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       set_ledger_error (error, local_error);
@@ -2605,7 +2581,7 @@ search_identifier_locked (AgSqliteStore *self, const char *query, guint kinds, g
     }
 
   for (guint i = 0; i < entries->len; i++)
-    if (!ag_ledger_append (self->ledger, self->db, entries->pdata[i], &local_error))
+    if (!ag_sqlite_ledger_append (self->ledger, self->db, entries->pdata[i], &local_error))
       {
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
         set_ledger_error (error, local_error);
@@ -2766,7 +2742,7 @@ ag_sqlite_store_verify_ledger (AgSqliteStore *self, guint64 *n_entries, guint64 
     }
   /* This process's own newest commits are recorded first. */
   wait_for_head (self);
-  return ag_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error)
+  return ag_sqlite_ledger_verify (self->ledger, self->db, n_entries, first_bad_seq, error)
          && check_head_locked (self, NULL, first_bad_seq, error);
 }
 
@@ -2791,8 +2767,8 @@ ag_sqlite_store_check_journal (AgSqliteStore *self, const char *directory, guint
   g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  return ag_ledger_check_journal (self->db, self->store_id, directory, n_compared, journal_seq,
-                                  first_bad_seq, error);
+  return ag_ledger_check_journal (LEDGER_STORAGE (self), self->store_id, directory, n_compared,
+                                  journal_seq, first_bad_seq, error);
 }
 
 gboolean
@@ -2804,7 +2780,7 @@ ag_sqlite_store_foreach_event (AgSqliteStore *self, const AgLedgerFilter *filter
   g_return_val_if_fail (AG_IS_SQLITE_STORE (self), FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  return ag_ledger_foreach (self->db, filter, func, user_data, error);
+  return ag_sqlite_ledger_foreach (self->db, filter, func, user_data, error);
 }
 
 gboolean
@@ -2823,7 +2799,8 @@ ag_sqlite_store_prune_ledger (AgSqliteStore *self, guint retention_days, AgLedge
       return FALSE;
     }
   if (!check_not_rolled_back (self, error)
-      || !ag_ledger_prune (self->ledger, self->db, retention_days, 0, record, n_pruned, error))
+      || !ag_sqlite_ledger_prune (self->ledger, self->db, retention_days, 0, record, n_pruned,
+                                  error))
     return FALSE;
   advance_head_locked (self, record);
   return TRUE;

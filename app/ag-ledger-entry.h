@@ -46,7 +46,7 @@ typedef enum
  * One ledger entry (DESIGN §5). There is deliberately no member for a PII value: a
  * record id is the opaque customer id, the field is a kind. The caller fills @time_us
  * (0 = now), @user, @host, @session_id, @mode, @event and what the event needs;
- * ag_ledger_append() fills @seq, @prev_hash, @hash and @mac.
+ * ag_ledger_chain() fills @seq, @prev_hash, @hash and @mac.
  */
 typedef struct
 {

@@ -45,7 +45,7 @@ static const char tables_sql[]
     "  value BLOB NOT NULL"
     ") WITHOUT ROWID;";
 
-/* Against mistakes only: ag_ledger_prune() drops and makes again the three that guard
+/* Against mistakes only: ag_sqlite_ledger_prune() drops and makes again the three that guard
  * deleting, inside its transaction, so that no row any writer can insert switches them
  * off (a prune is the `prune` entry that verification checks, see check_anchor_explained). */
 static const char triggers_sql[]

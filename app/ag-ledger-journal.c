@@ -52,7 +52,7 @@ parse_hash (const char *text, guint8 *out)
 
 /**
  * ag_ledger_check_journal:
- * @db: the database
+ * @storage: the ledger's storage
  * @store_id: the store's id, as its entries carry it in AG_STORE
  * @directory: (nullable): a directory of journal files (say, copied from a log server);
  *   %NULL for this machine's journal
@@ -69,7 +69,7 @@ parse_hash (const char *text, guint8 *out)
  * Returns: %TRUE when the ledger holds everything the journal does
  */
 gboolean
-ag_ledger_check_journal (sqlite3 *db, const char *store_id, const char *directory,
+ag_ledger_check_journal (AgLedgerStorage *storage, const char *store_id, const char *directory,
                          guint64 *n_compared, guint64 *journal_seq, guint64 *first_bad_seq,
                          GError **error)
 {
@@ -82,7 +82,7 @@ ag_ledger_check_journal (sqlite3 *db, const char *store_id, const char *director
   gboolean ok = TRUE;
   int rc;
 
-  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (storage != NULL, FALSE);
   g_return_val_if_fail (store_id != NULL, FALSE);
   g_return_val_if_fail (n_compared != NULL && journal_seq != NULL, FALSE);
 
@@ -113,7 +113,8 @@ ag_ledger_check_journal (sqlite3 *db, const char *store_id, const char *director
       return FALSE;
     }
 
-  if (!ag_ledger_get_head (db, &head, error) || !ag_ledger_get_anchor_seq (db, &anchor_seq, error))
+  if (!ag_ledger_get_head (storage, &head, error)
+      || !ag_ledger_get_anchor_seq (storage, &anchor_seq, error))
     {
       sd_journal_close (journal);
       return FALSE;
@@ -135,7 +136,7 @@ ag_ledger_check_journal (sqlite3 *db, const char *store_id, const char *director
     *journal_seq = MAX (*journal_seq, seq);
     if (seq <= anchor_seq)
       continue;
-    if (seq <= head.seq && !ag_ledger_hash_at (db, seq, stored, &found, error))
+    if (seq <= head.seq && !ag_ledger_hash_at (storage, seq, stored, &found, error))
       {
         ok = FALSE;
         break;

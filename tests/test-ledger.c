@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "ag-ledger-private.h"
+#include "ag-sqlite-ledger.h"
 #include "ag-synth.h"
 
 #define DAY_US ((gint64) 24 * 60 * 60 * G_USEC_PER_SEC)
@@ -71,7 +71,7 @@ fixture_setup_mac (Fixture *f, AgLedgerMac mac)
   f->db = open_db (f->path);
   f->key = make_key (0x5a);
   f->ledger = ag_ledger_new (f->key);
-  g_assert_true (ag_ledger_ensure_schema_with_mac (f->db, mac, &error));
+  g_assert_true (ag_sqlite_ledger_ensure_schema_with_mac (f->db, mac, &error));
   g_assert_no_error (error);
 }
 
@@ -126,7 +126,7 @@ append_one (Fixture *f, AgLedgerEntry *entry, GError **error)
   gboolean ok;
 
   exec_ok (f->db, "BEGIN IMMEDIATE");
-  ok = ag_ledger_append (f->ledger, f->db, entry, error);
+  ok = ag_sqlite_ledger_append (f->ledger, f->db, entry, error);
   exec_ok (f->db, ok ? "COMMIT" : "ROLLBACK");
   return ok;
 }
@@ -163,7 +163,7 @@ assert_intact (Fixture *f, guint64 expected_entries)
   g_autoptr (GError) error = NULL;
   guint64 n = G_MAXUINT64, bad = G_MAXUINT64;
 
-  g_assert_true (ag_ledger_verify (f->ledger, f->db, &n, &bad, &error));
+  g_assert_true (ag_sqlite_ledger_verify (f->ledger, f->db, &n, &bad, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, expected_entries);
   g_assert_cmpuint (bad, ==, 0);
@@ -175,7 +175,7 @@ assert_bad (Fixture *f, guint64 expected_bad)
   g_autoptr (GError) error = NULL;
   guint64 bad = 0;
 
-  g_assert_false (ag_ledger_verify (f->ledger, f->db, NULL, &bad, &error));
+  g_assert_false (ag_sqlite_ledger_verify (f->ledger, f->db, NULL, &bad, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
   g_assert_cmpuint (bad, ==, expected_bad);
 }
@@ -195,8 +195,8 @@ prune_on_day (Fixture *f, guint retention_days, guint day, guint64 *n_pruned, GE
 {
   g_autoptr (AgLedgerEntry) record = make_entry (AG_LEDGER_EVENT_PRUNE, day);
 
-  return ag_ledger_prune (f->ledger, f->db, retention_days, BASE_US + (gint64) day * DAY_US, record,
-                          n_pruned, error);
+  return ag_sqlite_ledger_prune (f->ledger, f->db, retention_days, BASE_US + (gint64) day * DAY_US,
+                                 record, n_pruned, error);
 }
 
 static void
@@ -260,7 +260,7 @@ test_append_verify (Fixture *f, gconstpointer data)
     g_autoptr (AgLedgerEntry) entry = make_entry (AG_LEDGER_EVENT_LOCK, 3);
 
     exec_ok (f->db, "BEGIN IMMEDIATE");
-    g_assert_true (ag_ledger_append (f->ledger, f->db, entry, &error));
+    g_assert_true (ag_sqlite_ledger_append (f->ledger, f->db, entry, &error));
     g_assert_no_error (error);
     exec_ok (f->db, "ROLLBACK");
     assert_intact (f, N_ENTRIES + 2);
@@ -280,7 +280,7 @@ test_append_needs_transaction (Fixture *f, gconstpointer data)
   g_autoptr (AgLedgerEntry) entry = make_entry (AG_LEDGER_EVENT_LOGIN, 0);
   g_autoptr (GError) error = NULL;
 
-  g_assert_false (ag_ledger_append (f->ledger, f->db, entry, &error));
+  g_assert_false (ag_sqlite_ledger_append (f->ledger, f->db, entry, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_FAILED);
   assert_intact (f, 0);
 }
@@ -467,7 +467,7 @@ read_entry (sqlite3 *db, guint64 seq)
   AgLedgerEntry *entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOGIN);
 
   entry->seq = seq;
-  g_assert_true (ag_ledger_foreach (db, NULL, find_cb, &entry, &error));
+  g_assert_true (ag_sqlite_ledger_foreach (db, NULL, find_cb, &entry, &error));
   g_assert_no_error (error);
   g_assert_nonnull (entry->user);
   return entry;
@@ -590,10 +590,10 @@ test_tamper_record_column (Fixture *f, gconstpointer data)
   exec_ok (f->db, "UPDATE ledger SET record = 'C-9' WHERE seq = 5");
   assert_bad (f, 5);
 
-  g_assert_true (ag_ledger_foreach (f->db, &moved, collect_entries_cb, found, &error));
+  g_assert_true (ag_sqlite_ledger_foreach (f->db, &moved, collect_entries_cb, found, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 0);
-  g_assert_true (ag_ledger_foreach (f->db, &original, collect_entries_cb, found, &error));
+  g_assert_true (ag_sqlite_ledger_foreach (f->db, &original, collect_entries_cb, found, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 0);
 }
@@ -635,7 +635,7 @@ test_tamper_malformed_entry (Fixture *f, gconstpointer data)
         }
       assert_bad (f, 3);
       /* Readers refuse what they cannot decode, and never read past it. */
-      g_assert_false (ag_ledger_foreach (f->db, NULL, count_cb, &count, &error));
+      g_assert_false (ag_sqlite_ledger_foreach (f->db, NULL, count_cb, &count, &error));
       g_assert_cmpuint (count, ==, 2);
       g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
       exec_ok (f->db, "ROLLBACK TO s; RELEASE s");
@@ -667,7 +667,7 @@ test_format (Fixture *f, gconstpointer data)
   drop_triggers (f->db);
   exec_ok (f->db, "UPDATE ledger_meta SET value = CAST ('3' AS BLOB) WHERE key = 'format'");
 
-  g_assert_false (ag_ledger_verify (f->ledger, f->db, NULL, &bad, &error));
+  g_assert_false (ag_sqlite_ledger_verify (f->ledger, f->db, NULL, &bad, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_assert_cmpstr (error->message, ==,
                    "The ledger has format 3, which this version of Agent Guard cannot read (it "
@@ -678,7 +678,7 @@ test_format (Fixture *f, gconstpointer data)
   g_assert_false (append_one (f, entry, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_clear_error (&error);
-  g_assert_false (ag_ledger_foreach (f->db, NULL, count_cb, &count, &error));
+  g_assert_false (ag_sqlite_ledger_foreach (f->db, NULL, count_cb, &count, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_assert_cmpuint (count, ==, 0);
   g_clear_error (&error);
@@ -686,13 +686,13 @@ test_format (Fixture *f, gconstpointer data)
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_clear_error (&error);
   /* Opening the ledger again does not overwrite the format; it refuses it. */
-  g_assert_false (ag_ledger_ensure_schema (f->db, &error));
+  g_assert_false (ag_sqlite_ledger_ensure_schema (f->db, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_clear_error (&error);
 
   /* A format that is no number is not repeated back. */
   exec_ok (f->db, "UPDATE ledger_meta SET value = x'41ff0a' WHERE key = 'format'");
-  g_assert_false (ag_ledger_verify (f->ledger, f->db, NULL, NULL, &error));
+  g_assert_false (ag_sqlite_ledger_verify (f->ledger, f->db, NULL, NULL, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_UNSUPPORTED);
   g_assert_cmpstr (error->message, ==,
                    "The ledger has a format this version of Agent Guard cannot read (it reads "
@@ -782,7 +782,7 @@ test_tamper_insert_forged_hash (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
 
     exec_ok (f->db, "BEGIN IMMEDIATE");
-    g_assert_true (ag_ledger_append (other, f->db, entry, &error));
+    g_assert_true (ag_sqlite_ledger_append (other, f->db, entry, &error));
     g_assert_no_error (error);
     exec_ok (f->db, "COMMIT");
   }
@@ -874,7 +874,7 @@ test_mac (gconstpointer data)
   sqlite3_finalize (stmt);
 
   /* ensure_schema on an existing ledger keeps the MAC it was made with. */
-  g_assert_true (ag_ledger_ensure_schema (f.db, &error));
+  g_assert_true (ag_sqlite_ledger_ensure_schema (f.db, &error));
   g_assert_no_error (error);
   assert_intact (&f, N_ENTRIES);
 
@@ -894,7 +894,7 @@ test_meta_missing (Fixture *f, gconstpointer data)
   fill (f, 3);
   drop_triggers (f->db);
   exec_ok (f->db, "DELETE FROM ledger_meta WHERE key = 'mac'");
-  g_assert_false (ag_ledger_verify (f->ledger, f->db, NULL, &bad, &error));
+  g_assert_false (ag_sqlite_ledger_verify (f->ledger, f->db, NULL, &bad, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
   g_assert_cmpuint (bad, ==, 1);
 }
@@ -914,12 +914,12 @@ test_prune_recorded (Fixture *f, gconstpointer data)
 
   fill (f, N_ENTRIES);
   g_assert_true (
-    ag_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, record, &n_pruned, &error));
+    ag_sqlite_ledger_prune (f->ledger, f->db, 5, BASE_US + 10 * DAY_US, record, &n_pruned, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 5);
   assert_intact (f, 6);
 
-  g_assert_true (ag_ledger_foreach (f->db, &filter, collect_entries_cb, entries, &error));
+  g_assert_true (ag_sqlite_ledger_foreach (f->db, &filter, collect_entries_cb, entries, &error));
   g_assert_no_error (error);
   last = g_ptr_array_index (entries, entries->len - 1);
   g_assert_cmpint (last->event, ==, AG_LEDGER_EVENT_PRUNE);
@@ -936,7 +936,7 @@ test_prune (Fixture *f, gconstpointer data)
 
   /* Entry i + 1 is from day i. */
   fill (f, N_ENTRIES);
-  g_assert_false (ag_ledger_is_empty (f->db, &error));
+  g_assert_false (ag_sqlite_ledger_is_empty (f->db, &error));
   g_assert_no_error (error);
 
   /* On day 10 with 5 days' retention, days 0-4 go; the prune entry is entry 11. */
@@ -1050,7 +1050,7 @@ test_upgrade_prune_table (Fixture *f, gconstpointer data)
                   " WHEN NOT EXISTS (SELECT 1 FROM ledger_prune)"
                   " BEGIN SELECT RAISE (ABORT, 'no'); END;"
                   "INSERT INTO ledger_prune VALUES (1)");
-  g_assert_true (ag_ledger_upgrade_schema (f->db, &error));
+  g_assert_true (ag_sqlite_ledger_upgrade_schema (f->db, &error));
   g_assert_no_error (error);
   g_assert_cmpint (sqlite3_exec (f->db, "SELECT * FROM ledger_prune", NULL, NULL, NULL), ==,
                    SQLITE_ERROR);
@@ -1059,7 +1059,7 @@ test_upgrade_prune_table (Fixture *f, gconstpointer data)
   g_assert_cmpint (sqlite3_exec (f->db, "UPDATE ledger SET user = 'x'", NULL, NULL, NULL), ==,
                    SQLITE_CONSTRAINT);
   /* Again: nothing to do. */
-  g_assert_true (ag_ledger_upgrade_schema (f->db, &error));
+  g_assert_true (ag_sqlite_ledger_upgrade_schema (f->db, &error));
   g_assert_no_error (error);
   assert_intact (f, 3);
 }
@@ -1223,7 +1223,8 @@ test_foreach_filters (Fixture *f, gconstpointer data)
       g_autoptr (GString) out = g_string_new (NULL);
       guint lines = 0;
 
-      g_assert_true (ag_ledger_foreach (f->db, &cases[i].filter, print_entry_cb, out, &error));
+      g_assert_true (
+        ag_sqlite_ledger_foreach (f->db, &cases[i].filter, print_entry_cb, out, &error));
       g_assert_no_error (error);
       for (const char *p = out->str; *p; p++)
         lines += *p == '\n';
@@ -1252,7 +1253,7 @@ test_foreach_stops (Fixture *f, gconstpointer data)
   guint count = 0;
 
   fill (f, 5);
-  g_assert_false (ag_ledger_foreach (f->db, NULL, stop_cb, &count, &error));
+  g_assert_false (ag_sqlite_ledger_foreach (f->db, NULL, stop_cb, &count, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
   g_assert_cmpuint (count, ==, 2);
 }
@@ -1294,7 +1295,7 @@ test_no_pii (Fixture *f, gconstpointer data)
     }
   assert_intact (f, n);
 
-  g_assert_true (ag_ledger_foreach (f->db, NULL, print_entry_cb, out, &error));
+  g_assert_true (ag_sqlite_ledger_foreach (f->db, NULL, print_entry_cb, out, &error));
   g_assert_no_error (error);
   exec_ok (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
   g_assert_true (g_file_get_contents (f->path, &contents, &length, &error));

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ag-ledger-private.h"
+#include "ag-sqlite-ledger.h"
 
 /* The ledger's costs (issue 4):
  *   - `audit verify` throughput (ag_ledger_verify) on COUNT entries, once with keyed
@@ -82,7 +82,7 @@ fill_ledger (const char *dir, AgLedger *ledger, AgLedgerMac mac, guint64 count)
   g_autoptr (GError) error = NULL;
   sqlite3 *db = open_db (path, "OFF");
 
-  if (!ag_ledger_ensure_schema_with_mac (db, mac, &error))
+  if (!ag_sqlite_ledger_ensure_schema_with_mac (db, mac, &error))
     die (error->message, NULL);
 
   for (guint64 i = 0; i < count; i++)
@@ -92,7 +92,7 @@ fill_ledger (const char *dir, AgLedger *ledger, AgLedgerMac mac, guint64 count)
       if (i % FILL_BATCH == 0)
         exec_or_die (db, "BEGIN IMMEDIATE");
       entry->time_us = 1795392000000000 + (gint64) i * 1000;
-      if (!ag_ledger_append (ledger, db, entry, &error))
+      if (!ag_sqlite_ledger_append (ledger, db, entry, &error))
         die (error->message, NULL);
       if (i % FILL_BATCH == FILL_BATCH - 1 || i == count - 1)
         exec_or_die (db, "COMMIT");
@@ -122,7 +122,7 @@ verify_once (const char *path, AgLedger *ledger, guint64 count, double *rate, do
   gint64 start = g_get_monotonic_time ();
   gint64 cpu_start = cpu_time_us ();
 
-  if (!ag_ledger_verify (ledger, db, &n, &bad, &error))
+  if (!ag_sqlite_ledger_verify (ledger, db, &n, &bad, &error))
     die (error->message, NULL);
   *rate = n / (MAX (g_get_monotonic_time () - start, 1) / 1e6);
   *cpu_ns = (cpu_time_us () - cpu_start) * 1000.0 / MAX (n, 1);
@@ -198,7 +198,7 @@ bench_append (const char *dir, AgLedger *ledger, guint appends)
   gint64 wal_before, bytes_per_append;
   int fd;
 
-  if (!ag_ledger_ensure_schema (db, &error))
+  if (!ag_sqlite_ledger_ensure_schema (db, &error))
     die (error->message, NULL);
   /* Keep the WAL growing (no checkpoint) so its size tells the bytes per commit. */
   exec_or_die (db, "PRAGMA wal_autocheckpoint=0");
@@ -210,7 +210,7 @@ bench_append (const char *dir, AgLedger *ledger, guint appends)
       gint64 start = g_get_monotonic_time ();
 
       exec_or_die (db, "BEGIN IMMEDIATE");
-      if (!ag_ledger_append (ledger, db, entry, &error))
+      if (!ag_sqlite_ledger_append (ledger, db, entry, &error))
         die (error->message, NULL);
       exec_or_die (db, "COMMIT");
       g_array_append_val (samples, (gint64){ g_get_monotonic_time () - start });

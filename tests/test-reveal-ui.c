@@ -721,6 +721,7 @@ test_step_up (Fixture *fixture, gconstpointer user_data)
   g_autofree char *next_code = ag_test_pam_code (2);
   g_autofree char *events = NULL;
   AgRevealDialog *dialog;
+  int height;
 
   /* step-up-grace is 0 here: one second after the sign-in, a card needs both again. */
   fixture->now += G_USEC_PER_SEC;
@@ -728,10 +729,21 @@ test_step_up (Fixture *fixture, gconstpointer user_data)
   g_assert_nonnull (
     find_label (GTK_WIDGET (dialog), "Card numbers need your password and code again."));
   g_assert_cmpuint (ag_test_n_prompts (GTK_WIDGET (dialog)), ==, 0);
+  /* Said on the first page, and its button leads on. */
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (ag_test_reveal_dialog_button (dialog))), ==,
+                   "_Continue");
 
   /* A wrong password: denied, said so, nothing shown. */
   g_assert_true (ag_reveal_dialog_select_reason (dialog, "fraud-check"));
+  ag_test_spin ();
+  height = gtk_widget_get_height (GTK_WIDGET (dialog));
+  g_assert_cmpint (height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
   g_signal_emit_by_name (ag_test_reveal_dialog_button (dialog), "clicked");
+  AG_TEST_WAIT_UNTIL (ag_test_n_prompts (GTK_WIDGET (dialog)) > 0);
+  ag_test_spin ();
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (dialog)), <=, height);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (ag_test_reveal_dialog_button (dialog))), ==,
+                   "_Reveal");
   answer_step_up (dialog, "not-the-password", code);
   g_assert_true (ag_test_find_reveal_dialog () == dialog);
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Your password or code was not accepted, so "

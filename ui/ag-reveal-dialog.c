@@ -287,6 +287,9 @@ update (AgRevealDialog *self)
   show_ticket_problem (self, problem);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->reveal_button), running ? waiting : ready);
+  /* With a step-up the first press leads on to the password and code. */
+  gtk_button_set_label (self->reveal_button,
+                        self->step_up && !running ? _("_Continue") : _("_Reveal"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->reasons_list), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->ticket_row), !running);
   /* During a step-up the prompts take the place of the choices made already. */

@@ -7,6 +7,7 @@
 #include "ag-lock-page.h"
 #include "ag-policy-source.h"
 #include "ag-record-page.h"
+#include "ag-session.h"
 #include "ag-window.h"
 
 G_BEGIN_DECLS
@@ -44,14 +45,13 @@ struct _AgWindow
 
   char *store_path;
   gboolean training;
-  AgStore *store;
   AgWindowState state; /* of the store; LOCKED is the guard's */
   GSettings *settings;
   AgGuard *guard;
+  /* The user, the session id, the mode, the open store and the policy source. */
+  AgSession *session;
   AgPolicyPaths *policy_paths;
-  AgPolicySource *policy_source;
   char *locked_record_id;
-  char *session_id;
   GPtrArray *pending_entries; /* AgLedgerEntry*: events before the store was open */
   /* The sign-in held on the lock page until its entry is committed (ag_guard_hold_unlock()),
    * and that entry while the store is being opened for it. */

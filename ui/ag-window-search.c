@@ -130,7 +130,7 @@ search_changed_cb (AgWindow *self)
   self->open_first_result = FALSE;
 
   query = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
-  if (query[0] == '\0' || self->store == NULL || !ag_window_is_unlocked (self)
+  if (query[0] == '\0' || ag_window_get_store (self) == NULL || !ag_window_is_unlocked (self)
       || ag_pii_identifier_kinds (query) != 0)
     {
       gtk_list_box_bind_model (self->results_list, NULL, NULL, NULL, NULL);
@@ -200,7 +200,7 @@ search_activate_cb (AgWindow *self)
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   query = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
-  if (query[0] != '\0' && self->store != NULL && ag_window_is_unlocked (self))
+  if (query[0] != '\0' && ag_window_get_store (self) != NULL && ag_window_is_unlocked (self))
     start_search (self, query, TRUE);
   explicit_bzero (query, strlen (query));
 }
@@ -309,8 +309,8 @@ ag_window_show_record (AgWindow *self, const char *id)
   gtk_stack_set_visible_child_name (self->content_stack, "loading");
 
   self->record_cancellable = g_cancellable_new ();
-  ag_store_get_record_async (self->store, id, self->record_cancellable, get_record_done_cb,
-                             g_object_ref (self));
+  ag_store_get_record_async (ag_window_get_store (self), id, self->record_cancellable,
+                             get_record_done_cb, g_object_ref (self));
 }
 
 /* The selected result is the customer on screen, and only that: moving the focus through

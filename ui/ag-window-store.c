@@ -88,7 +88,7 @@ ag_window_flush_ledger (AgWindow *self)
   g_autofree gpointer *entries = NULL;
   gsize n_entries = 0;
 
-  if (self->store == NULL)
+  if (ag_window_get_store (self) == NULL)
     return;
   entries = g_ptr_array_steal (self->pending_entries, &n_entries);
   for (gsize i = 0; i < n_entries; i++)
@@ -117,7 +117,7 @@ sign_in_committed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 void
 ag_window_commit_sign_in (AgWindow *self)
 {
-  if (self->store != NULL)
+  if (ag_window_get_store (self) != NULL)
     {
       ag_window_flush_ledger (self);
       ag_guard_ledger_async (self->guard, g_steal_pointer (&self->sign_in_entry), NULL,
@@ -194,9 +194,7 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  g_set_object (&self->store, store);
-  ag_guard_set_store (self->guard, self->store, self->session_id,
-                      self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
+  ag_session_set_store (self->session, store);
   g_object_notify_by_pspec (G_OBJECT (self), ag_window_properties[PROP_STORE]);
   if (self->sign_in_entry != NULL)
     ag_window_commit_sign_in (self);
@@ -239,11 +237,9 @@ ag_window_open_store (AgWindow *self)
   if (ag_window_is_unlocked (self))
     ag_guard_remask_all (self->guard, AG_REMASK_CAUSE_RECORD_CHANGED);
   ag_window_forget_customers (self);
-  if (self->store != NULL)
+  if (ag_window_get_store (self) != NULL)
     {
-      ag_guard_set_store (self->guard, NULL, self->session_id,
-                          self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
-      g_clear_object (&self->store);
+      ag_session_set_store (self->session, NULL);
       g_object_notify_by_pspec (G_OBJECT (self), ag_window_properties[PROP_STORE]);
     }
 

@@ -114,8 +114,7 @@ static void
 guard_event_cb (const AgGuardEvent *event, gpointer user_data)
 {
   AgWindow *self = user_data;
-  AgLedgerEntry *entry = ag_guard_event_to_ledger_entry (
-    event, self->session_id, self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
+  AgLedgerEntry *entry = ag_session_guard_event_to_entry (self->session, event);
 
   if (event->kind == AG_GUARD_EVENT_LOGIN || event->kind == AG_GUARD_EVENT_UNLOCK)
     {
@@ -138,12 +137,8 @@ guard_event_cb (const AgGuardEvent *event, gpointer user_data)
 static void
 ledger_policy_event (AgWindow *self, AgLedgerEvent event, AgPolicy *policy, char *cause)
 {
-  AgLedgerEntry *entry = ag_ledger_entry_new (event);
+  AgLedgerEntry *entry = ag_session_new_entry (self->session, event);
 
-  entry->user = g_strdup (ag_guard_get_user (self->guard));
-  entry->host = g_strdup (g_get_host_name ());
-  entry->session_id = g_strdup (self->session_id);
-  entry->mode = self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE;
   entry->policy_version = g_strdup (ag_policy_get_version (policy));
   entry->cause = cause;
   g_ptr_array_add (self->pending_entries, entry);
@@ -163,31 +158,43 @@ static void
 policy_refused_cb (AgWindow *self, const AgPolicyRefusal *refusal)
 {
   ledger_policy_event (self, AG_LEDGER_EVENT_POLICY_REFUSED,
-                       ag_policy_source_get_policy (self->policy_source),
+                       ag_policy_source_get_policy (ag_session_get_policy_source (self->session)),
                        ag_policy_refusal_to_cause (refusal));
+}
+
+/* The session of the window's guard: its id, the mode, and the policy source, which reads
+ * the policy layers for the guard's user. */
+static void
+create_session (AgWindow *self)
+{
+  g_auto (GStrv) groups = ag_policy_get_user_groups (ag_guard_get_user (self->guard));
+  g_autoptr (AgPolicyPaths) default_paths = NULL;
+  g_autoptr (AgPolicySource) policy_source = NULL;
+
+  if (self->policy_paths == NULL)
+    default_paths = ag_policy_paths_new_default ();
+  policy_source
+    = ag_policy_source_new (self->policy_paths != NULL ? self->policy_paths : default_paths,
+                            ag_guard_get_user (self->guard), (const char *const *) groups);
+  self->session = ag_session_new (
+    self->guard, self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE, policy_source);
 }
 
 static void
 watch_policy (AgWindow *self)
 {
-  g_auto (GStrv) groups = ag_policy_get_user_groups (ag_guard_get_user (self->guard));
-  g_autoptr (AgPolicyPaths) default_paths = NULL;
+  AgPolicySource *policy_source = ag_session_get_policy_source (self->session);
   GPtrArray *refusals;
 
-  if (self->policy_paths == NULL)
-    default_paths = ag_policy_paths_new_default ();
   /* Each layer stands or falls alone: a refused one leaves the layers below it in force
    * (DESIGN §6). The source logs why, without any customer data, and every refusal is
    * ledgered: those of the first load here, later ones as they come. */
-  self->policy_source
-    = ag_policy_source_new (self->policy_paths != NULL ? self->policy_paths : default_paths,
-                            ag_guard_get_user (self->guard), (const char *const *) groups);
-  ag_guard_set_policy (self->guard, ag_policy_source_get_policy (self->policy_source));
-  g_signal_connect_object (self->policy_source, "changed", G_CALLBACK (policy_changed_cb), self,
+  ag_guard_set_policy (self->guard, ag_policy_source_get_policy (policy_source));
+  g_signal_connect_object (policy_source, "changed", G_CALLBACK (policy_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->policy_source, "refused", G_CALLBACK (policy_refused_cb), self,
+  g_signal_connect_object (policy_source, "refused", G_CALLBACK (policy_refused_cb), self,
                            G_CONNECT_SWAPPED);
-  refusals = ag_policy_source_get_refusals (self->policy_source);
+  refusals = ag_policy_source_get_refusals (policy_source);
   for (guint i = 0; i < refusals->len; i++)
     policy_refused_cb (self, g_ptr_array_index (refusals, i));
 }
@@ -251,13 +258,13 @@ guard_state_cb (AgWindow *self)
     }
 
   create_customer_widgets (self);
-  if (self->store == NULL && self->open_cancellable == NULL)
+  if (ag_window_get_store (self) == NULL && self->open_cancellable == NULL)
     ag_window_open_store (self);
   else
     show_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), ag_window_properties[PROP_STATE]);
 
-  if (self->store != NULL && self->locked_record_id != NULL)
+  if (ag_window_get_store (self) != NULL && self->locked_record_id != NULL)
     {
       g_autofree char *id = g_steal_pointer (&self->locked_record_id);
 
@@ -357,12 +364,6 @@ ag_window_constructed (GObject *object)
   if (self->store_path == NULL)
     self->store_path = g_build_filename (g_get_user_data_dir (), "agent-guard", "store.db", NULL);
 
-  if (self->training)
-    {
-      adw_window_title_set_subtitle (self->sidebar_title, _("Training"));
-      adw_window_title_set_subtitle (self->status_title, _("Training"));
-    }
-
   restore_window_size (self);
 
   /* The store is opened after the first sign-in; until then only the lock page exists. */
@@ -374,7 +375,12 @@ ag_window_constructed (GObject *object)
       if (self->guard == NULL)
         g_error ("Cannot look up the user running Agent Guard: %s", error->message);
     }
-  self->session_id = g_uuid_string_random ();
+  create_session (self);
+  if (ag_session_get_training (self->session))
+    {
+      adw_window_title_set_subtitle (self->sidebar_title, _("Training"));
+      adw_window_title_set_subtitle (self->status_title, _("Training"));
+    }
   self->pending_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
   ag_guard_set_event_sink (self->guard, guard_event_cb, self, NULL);
   watch_policy (self);
@@ -400,8 +406,7 @@ ag_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->guard, self);
       ag_guard_lock (self->guard, AG_LOCK_CAUSE_CLOSE);
       ag_guard_set_event_sink (self->guard, NULL, NULL, NULL);
-      ag_guard_set_store (self->guard, NULL, self->session_id,
-                          self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE);
+      ag_session_set_store (self->session, NULL);
     }
   g_cancellable_cancel (self->open_cancellable);
   g_cancellable_cancel (self->search_cancellable);
@@ -415,11 +420,10 @@ ag_window_dispose (GObject *object)
   g_clear_object (&self->search_cancellable);
   g_clear_object (&self->record_cancellable);
   g_clear_object (&self->results);
-  g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_object (&self->session_watch);
   g_clear_object (&self->guard);
-  g_clear_object (&self->policy_source);
+  g_clear_object (&self->session);
   g_clear_object (&self->desktop_monitor);
   g_clear_object (&self->notifier);
 
@@ -434,7 +438,6 @@ ag_window_finalize (GObject *object)
   g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->locked_record_id, g_free);
   g_clear_pointer (&self->shown_id, g_free);
-  g_clear_pointer (&self->session_id, g_free);
   g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
   g_clear_pointer (&self->sign_in_entry, ag_ledger_entry_free);
   g_clear_pointer (&self->policy_paths, ag_policy_paths_free);
@@ -456,7 +459,7 @@ ag_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
         g_value_set_boolean (value, self->training);
         break;
       case PROP_STORE:
-        g_value_set_object (value, self->store);
+        g_value_set_object (value, ag_window_get_store (self));
         break;
       case PROP_STATE:
         g_value_set_int (value, ag_window_get_state (self));
@@ -627,7 +630,7 @@ ag_window_get_store (AgWindow *self)
 {
   g_return_val_if_fail (AG_IS_WINDOW (self), NULL);
 
-  return self->store;
+  return self->session != NULL ? ag_session_get_store (self->session) : NULL;
 }
 
 AgWindowState

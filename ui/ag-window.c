@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "ag-application.h"
 #include "ag-session-watch.h"
 #include "ag-window-private.h"
 
@@ -324,22 +323,6 @@ ag_window_close_request (GtkWindow *window)
 
 /* The session beyond the records (issue 5) -------------------------------------------- */
 
-/* The application's notifier and desktop monitor, unless the window was given its own. */
-static void
-application_changed_cb (AgWindow *self)
-{
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-
-  if (!AG_IS_APPLICATION (application) || self->session_watch == NULL)
-    return;
-  if (self->notifier == NULL)
-    ag_session_watch_set_notifier (self->session_watch,
-                                   ag_application_get_notifier (AG_APPLICATION (application)));
-  if (self->desktop_monitor == NULL)
-    ag_session_watch_set_desktop_monitor (
-      self->session_watch, ag_application_get_desktop_monitor (AG_APPLICATION (application)));
-}
-
 static void
 start_session_watch (AgWindow *self)
 {
@@ -347,9 +330,6 @@ start_session_watch (AgWindow *self)
     = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, self->notifier);
   if (self->desktop_monitor != NULL)
     ag_session_watch_set_desktop_monitor (self->session_watch, self->desktop_monitor);
-  /* "application" is set after construction (it is no construct property). */
-  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
-  application_changed_cb (self);
 }
 
 /* GObject --------------------------------------------------------------------------------- */
@@ -674,4 +654,29 @@ ag_window_get_training (AgWindow *self)
   g_return_val_if_fail (AG_IS_WINDOW (self), FALSE);
 
   return self->training;
+}
+
+/**
+ * ag_window_set_application_services:
+ * @notifier: the application's notifier
+ * @desktop_monitor: the application's desktop monitor
+ *
+ * Called by #AgApplication for each window it gets ("application" is set after
+ * construction): the window uses the application's notifier and desktop monitor unless it
+ * was given its own. The window knows nothing of the application's type.
+ */
+void
+ag_window_set_application_services (AgWindow *self, AgNotifier *notifier,
+                                    AgDesktopMonitor *desktop_monitor)
+{
+  g_return_if_fail (AG_IS_WINDOW (self));
+  g_return_if_fail (AG_IS_NOTIFIER (notifier));
+  g_return_if_fail (AG_IS_DESKTOP_MONITOR (desktop_monitor));
+
+  if (self->session_watch == NULL)
+    return;
+  if (self->notifier == NULL)
+    ag_session_watch_set_notifier (self->session_watch, notifier);
+  if (self->desktop_monitor == NULL)
+    ag_session_watch_set_desktop_monitor (self->session_watch, desktop_monitor);
 }

@@ -139,6 +139,28 @@ ledger_write_func (gpointer data, gpointer user_data)
   g_main_context_wakeup (self->context);
 }
 
+/* Hands @entry (and @task, both owned) to the writer thread, which starts with the first. */
+static void
+push_write (AgGuard *self, AgLedgerEntry *entry, GTask *task)
+{
+  LedgerWrite *write;
+
+  if (self->writer == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      /* At most one thread: the entries are appended in the order handed. */
+      self->writer = g_thread_pool_new (ledger_write_func, self, 1, FALSE, &error);
+      g_assert_no_error (error);
+    }
+  write = g_new0 (LedgerWrite, 1);
+  write->store = g_object_ref (self->store);
+  write->entry = entry;
+  write->task = task;
+  g_atomic_int_inc (&self->pending_writes);
+  g_thread_pool_push (self->writer, write, NULL);
+}
+
 /**
  * ag_guard_ledger_later:
  * @entry: (transfer full): the entry
@@ -151,9 +173,6 @@ ledger_write_func (gpointer data, gpointer user_data)
 void
 ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry)
 {
-  LedgerWrite *write;
-  g_autoptr (GError) error = NULL;
-
   g_return_if_fail (AG_IS_GUARD (self));
   g_return_if_fail (entry != NULL);
 
@@ -162,17 +181,7 @@ ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry)
       ag_ledger_entry_free (entry);
       return;
     }
-  if (self->writer == NULL)
-    {
-      /* At most one thread: the entries are appended in the order handed. */
-      self->writer = g_thread_pool_new (ledger_write_func, self, 1, FALSE, &error);
-      g_assert_no_error (error);
-    }
-  write = g_new0 (LedgerWrite, 1);
-  write->store = g_object_ref (self->store);
-  write->entry = entry;
-  g_atomic_int_inc (&self->pending_writes);
-  g_thread_pool_push (self->writer, write, NULL);
+  push_write (self, entry, NULL);
 }
 
 /**
@@ -189,8 +198,6 @@ ag_guard_ledger_async (AgGuard *self, AgLedgerEntry *entry, GCancellable *cancel
                        GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autoptr (GError) error = NULL;
-  LedgerWrite *write;
 
   g_return_if_fail (AG_IS_GUARD (self));
   g_return_if_fail (entry != NULL);
@@ -204,17 +211,7 @@ ag_guard_ledger_async (AgGuard *self, AgLedgerEntry *entry, GCancellable *cancel
                                "No store is open to ledger in");
       return;
     }
-  if (self->writer == NULL)
-    {
-      self->writer = g_thread_pool_new (ledger_write_func, self, 1, FALSE, &error);
-      g_assert_no_error (error);
-    }
-  write = g_new0 (LedgerWrite, 1);
-  write->store = g_object_ref (self->store);
-  write->entry = entry;
-  write->task = g_steal_pointer (&task);
-  g_atomic_int_inc (&self->pending_writes);
-  g_thread_pool_push (self->writer, write, NULL);
+  push_write (self, entry, g_steal_pointer (&task));
 }
 
 gboolean

@@ -8,7 +8,7 @@
 
 #include "ag-window-private.h"
 
-/* The window's actions and their shortcuts: win.search (Ctrl+F), win.back, win.open-store,
+/* AgWindow's actions and their shortcuts: win.search (Ctrl+F), win.back, win.open-store,
  * win.lock (Ctrl+L). */
 
 static void

@@ -14,6 +14,12 @@
 #include "ag-pii.h"
 #include "ag-window-private.h"
 
+/*
+ * AgWindow's search and record: the search entry and its results (a search by an
+ * identifier runs on Return only), the keys between them, and opening the customer a
+ * result names.
+ */
+
 /* Searching ----------------------------------------------------------------------------- */
 
 static GtkWidget *

@@ -11,6 +11,12 @@
 #include "ag-keyring.h"
 #include "ag-window-private.h"
 
+/*
+ * AgWindow's store: opening it off the main thread after the first sign-in (or on
+ * win.open-store), saying why when it cannot be opened, and committing the sign-in's
+ * entry, with what happened before the store was open, before the guard unlocks.
+ */
+
 /* Error texts ---------------------------------------------------------------------------- */
 
 /* Says what went wrong in words an agent understands; the technical line is for IT. Store

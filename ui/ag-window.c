@@ -32,6 +32,10 @@
  * `agent-guard-admin policy show`), and the opened store,
  * through which reveals are ledgered and unsealed. Opening another customer re-masks
  * every live reveal first.
+ *
+ * Its #AgSession holds the session id, the mode, the policy source and the open store.
+ * Opening the store is in ag-window-store.c, the search and the record in
+ * ag-window-search.c, the actions in ag-window-actions.c.
  */
 
 G_DEFINE_FINAL_TYPE (AgWindow, ag_window, ADW_TYPE_APPLICATION_WINDOW)

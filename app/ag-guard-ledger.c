@@ -304,17 +304,32 @@ ag_guard_release_unlock (AgGuard *self, guint token, const GError *error)
   if (token != self->unlock_hold)
     return;
   self->unlock_hold = 0;
+  /* From inside the sink, while the guard hands it the event: the guard acts on the answer
+   * once the handing is over (authenticate_cb), not in the middle of it. */
+  if (self->accepting_hold)
+    {
+      g_clear_error (&self->hold_error);
+      if (error != NULL)
+        self->hold_error = g_error_copy (error);
+      return;
+    }
 
   g_object_ref (self);
   g_object_freeze_notify (G_OBJECT (self));
   if (error == NULL)
     ag_guard_complete_unlock (self, self->hold_first);
   else
-    {
-      g_message ("The sign-in's ledger entry was not committed: %s", error->message);
-      ag_guard_set_state (self, AG_GUARD_STATE_LOCKED);
-      g_signal_emit (self, ag_guard_signals[SIGNAL_ATTEMPT_FAILED], 0, error);
-    }
+    ag_guard_fail_held_unlock (self, error);
   g_object_thaw_notify (G_OBJECT (self));
   g_object_unref (self);
+}
+
+/* The sign-in's entry could not be committed: LOCKED again, and ::attempt-failed says why
+ * (not a failed attempt: PAM said yes, the ledger did not). */
+void
+ag_guard_fail_held_unlock (AgGuard *self, const GError *error)
+{
+  g_message ("The sign-in's ledger entry was not committed: %s", error->message);
+  ag_guard_set_state (self, AG_GUARD_STATE_LOCKED);
+  g_signal_emit (self, ag_guard_signals[SIGNAL_ATTEMPT_FAILED], 0, error);
 }

@@ -62,6 +62,7 @@ struct _AgGuard
   guint last_hold;
   gboolean hold_first;     /* the held sign-in is the first (login), not an unlock */
   gboolean accepting_hold; /* a login or unlock event is being handed to the sink */
+  GError *hold_error;      /* a release from inside the sink, with an error */
 
   /* The idle deadline (idle_*): 0 unless UNLOCKED. */
   gint64 idle_last_input;
@@ -116,6 +117,8 @@ void
 ag_guard_set_state (AgGuard *self, AgGuardState state);
 void
 ag_guard_complete_unlock (AgGuard *self, gboolean first);
+void
+ag_guard_fail_held_unlock (AgGuard *self, const GError *error);
 
 /* The deadlines (ag-guard-idle.c) */
 

@@ -157,6 +157,7 @@ ag_guard_finalize (GObject *object)
 
   g_free (self->user);
   g_free (self->session_id);
+  g_clear_error (&self->hold_error);
   g_main_context_unref (self->context);
   /* Each waiting task holds the guard: none is left by now. */
   g_assert (g_queue_is_empty (&self->step_up_waiting));
@@ -238,9 +239,12 @@ ag_guard_class_init (AgGuardClass *klass)
   /**
    * AgGuard::attempt-failed:
    * @self: the guard
-   * @error: why, an %AG_AUTH_ERROR (never %AG_AUTH_ERROR_CANCELLED)
+   * @error: why: an %AG_AUTH_ERROR (never %AG_AUTH_ERROR_CANCELLED) when PAM refused, or
+   *   an %AG_STORE_ERROR when PAM said yes but the sign-in's ledger entry could not be
+   *   committed (ag_guard_release_unlock())
    *
-   * Emitted after the guard went back to LOCKED and counted the failure.
+   * Emitted after the guard went back to LOCKED; a PAM refusal is counted as a failed
+   * attempt, a ledger failure is not.
    */
   ag_guard_signals[SIGNAL_ATTEMPT_FAILED]
     = g_signal_new ("attempt-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -558,14 +562,22 @@ authenticate_cb (GObject *source, GAsyncResult *result, gpointer data)
       /* The sink may hold the unlock until the sign-in's entry is committed (DESIGN §5:
        * nothing from the store before its entry is durable). */
       self->failed_attempts = 0;
+      self->hold_first = first;
       self->accepting_hold = TRUE;
       emit_event (self, first ? AG_GUARD_EVENT_LOGIN : AG_GUARD_EVENT_UNLOCK, 0, NULL);
       self->accepting_hold = FALSE;
       self->failed_attempts = failed_attempts;
-      if (self->unlock_hold != 0)
-        self->hold_first = first;
-      else
-        ag_guard_complete_unlock (self, first);
+      /* Held: ag_guard_release_unlock() ends it. Released from inside the sink already: its
+       * answer is acted on here, once the event is handed over. */
+      if (self->unlock_hold == 0)
+        {
+          g_autoptr (GError) hold_error = g_steal_pointer (&self->hold_error);
+
+          if (hold_error != NULL)
+            ag_guard_fail_held_unlock (self, hold_error);
+          else
+            ag_guard_complete_unlock (self, first);
+        }
     }
   else if (g_error_matches (error, AG_AUTH_ERROR, AG_AUTH_ERROR_CANCELLED))
     {
@@ -628,6 +640,28 @@ ag_guard_begin (AgGuard *self, GError **error)
   return TRUE;
 }
 
+/* Ends the running attempt or held sign-in. A held sign-in's `login` or `unlock` entry may
+ * reach the ledger all the same: a lock entry with @cause follows it there, so the ledger
+ * never shows a session that stayed open. */
+static void
+cancel (AgGuard *self, AgLockCause cause)
+{
+  gboolean held = self->unlock_hold != 0;
+
+  if (self->attempt == NULL && !held)
+    return;
+
+  if (self->attempt != NULL)
+    ag_guard_detach_attempt (self, self->attempt);
+  self->unlock_hold = 0;
+  ag_guard_set_state (self, AG_GUARD_STATE_LOCKED);
+  if (held)
+    {
+      self->lock_cause = cause;
+      emit_event (self, AG_GUARD_EVENT_LOCK, cause, NULL);
+    }
+}
+
 /**
  * ag_guard_cancel:
  *
@@ -639,13 +673,7 @@ ag_guard_cancel (AgGuard *self)
 {
   g_return_if_fail (AG_IS_GUARD (self));
 
-  if (self->attempt == NULL && self->unlock_hold == 0)
-    return;
-
-  if (self->attempt != NULL)
-    ag_guard_detach_attempt (self, self->attempt);
-  self->unlock_hold = 0;
-  ag_guard_set_state (self, AG_GUARD_STATE_LOCKED);
+  cancel (self, AG_LOCK_CAUSE_MANUAL);
 }
 
 /**
@@ -665,7 +693,7 @@ ag_guard_lock (AgGuard *self, AgLockCause cause)
       case AG_GUARD_STATE_LOCKED:
         break;
       case AG_GUARD_STATE_AUTHENTICATING:
-        ag_guard_cancel (self);
+        cancel (self, cause);
         break;
       case AG_GUARD_STATE_UNLOCKED:
         {

@@ -101,17 +101,29 @@ ag_window_flush_ledger (AgWindow *self)
     ag_guard_ledger_later (self->guard, entries[i]);
 }
 
+/* A sign-in entry on its way to the ledger, with the hold it answers. */
+typedef struct
+{
+  AgWindow *window;
+  guint hold;
+} SignInWrite;
+
 static void
 sign_in_committed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (AgWindow) self = user_data;
+  SignInWrite *write = user_data;
+  AgGuard *guard = AG_GUARD (object);
   g_autoptr (GError) error = NULL;
-  guint hold = self->sign_in_hold;
 
-  self->sign_in_hold = 0;
-  ag_guard_ledger_finish (AG_GUARD (object), result, &error);
-  if (hold != 0)
-    ag_guard_release_unlock (self->guard, hold, error);
+  ag_guard_ledger_finish (guard, result, &error);
+  if (write->window->sign_in_hold == write->hold)
+    write->window->sign_in_hold = 0;
+  /* Exactly the hold this entry was written for: a later sign-in's hold is not this
+   * entry's to end, and the guard ignores a hold that ended already. The guard is the
+   * task's source, still there when the window has been disposed. */
+  ag_guard_release_unlock (guard, write->hold, error);
+  g_object_unref (write->window);
+  g_free (write);
 }
 
 /* The sign-in's `login` or `unlock` entry is committed before the guard unlocks: a ledger
@@ -125,9 +137,13 @@ ag_window_commit_sign_in (AgWindow *self)
 {
   if (ag_window_get_store (self) != NULL)
     {
+      SignInWrite *write = g_new0 (SignInWrite, 1);
+
+      write->window = g_object_ref (self);
+      write->hold = self->sign_in_hold;
       ag_window_flush_ledger (self);
       ag_guard_ledger_async (self->guard, g_steal_pointer (&self->sign_in_entry), NULL,
-                             sign_in_committed_cb, g_object_ref (self));
+                             sign_in_committed_cb, write);
       return;
     }
   if (g_file_test (self->store_path, G_FILE_TEST_EXISTS))

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "ag-enums.h"
 #include "ag-alerts.h"
 
 /**
@@ -91,20 +92,7 @@ ag_alert_free (AgAlert *alert)
 const char *
 ag_alert_rule_to_string (AgAlertRule rule)
 {
-  switch (rule)
-    {
-      case AG_ALERT_RULE_REVEALS_PER_WINDOW:
-        return "alert-reveals-per-window";
-      case AG_ALERT_RULE_DISTINCT_CUSTOMERS_PER_HOUR:
-        return "alert-distinct-customers-per-hour";
-      case AG_ALERT_RULE_DENIED_PER_HOUR:
-        return "alert-denied-per-hour";
-      case AG_ALERT_RULE_OUTSIDE_HOURS:
-        return "alert-outside-hours";
-      case AG_ALERT_N_RULES:
-      default:
-        g_return_val_if_reached (NULL);
-    }
+  return ag_enum_to_nick (AG_TYPE_ALERT_RULE, rule);
 }
 
 /* Windows ------------------------------------------------------------------------------- */

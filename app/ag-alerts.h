@@ -14,11 +14,11 @@ G_BEGIN_DECLS
  * them: keep them. */
 typedef enum
 {
-  AG_ALERT_RULE_REVEALS_PER_WINDOW,          /* "alert-reveals-per-window" */
-  AG_ALERT_RULE_DISTINCT_CUSTOMERS_PER_HOUR, /* "alert-distinct-customers-per-hour" */
-  AG_ALERT_RULE_DENIED_PER_HOUR,             /* "alert-denied-per-hour" */
-  AG_ALERT_RULE_OUTSIDE_HOURS,               /* "alert-outside-hours" */
-  AG_ALERT_N_RULES
+  AG_ALERT_RULE_REVEALS_PER_WINDOW,          /*< nick=alert-reveals-per-window >*/
+  AG_ALERT_RULE_DISTINCT_CUSTOMERS_PER_HOUR, /*< nick=alert-distinct-customers-per-hour >*/
+  AG_ALERT_RULE_DENIED_PER_HOUR,             /*< nick=alert-denied-per-hour >*/
+  AG_ALERT_RULE_OUTSIDE_HOURS,               /*< nick=alert-outside-hours >*/
+  AG_ALERT_N_RULES                           /*< skip >*/
 } AgAlertRule;
 
 /**

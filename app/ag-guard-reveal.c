@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "ag-enums.h"
 #include "ag-guard-private.h"
 
 #include <string.h>
@@ -32,35 +33,7 @@ ag_reveal_error_quark (void)
 const char *
 ag_reveal_error_to_cause (AgRevealError code)
 {
-  switch (code)
-    {
-      case AG_REVEAL_ERROR_LOCKED:
-        return "locked";
-      case AG_REVEAL_ERROR_NOT_MASKED:
-        return "not-masked";
-      case AG_REVEAL_ERROR_REASON_REQUIRED:
-        return "reason-required";
-      case AG_REVEAL_ERROR_UNKNOWN_REASON:
-        return "unknown-reason";
-      case AG_REVEAL_ERROR_QUOTA:
-        return "quota";
-      case AG_REVEAL_ERROR_STEP_UP_FAILED:
-        return "step-up-failed";
-      case AG_REVEAL_ERROR_LEDGER:
-        return "ledger";
-      case AG_REVEAL_ERROR_NOT_FOUND:
-        return "not-found";
-      case AG_REVEAL_ERROR_CANCELLED:
-        return "cancelled";
-      case AG_REVEAL_ERROR_FAILED:
-        return "failed";
-      case AG_REVEAL_ERROR_INVALID_TICKET:
-        return "invalid-ticket";
-      case AG_REVEAL_ERROR_ROLLED_BACK:
-        return "rolled-back";
-      default:
-        g_return_val_if_reached (NULL);
-    }
+  return ag_enum_to_nick (AG_TYPE_REVEAL_ERROR, code);
 }
 
 /* Whether @digits (n of them) is shaped like a CPF, a CNPJ or a card number. */

@@ -97,11 +97,6 @@ typedef void (*AgGuardEventSink) (const AgGuardEvent *event, gpointer user_data)
  * tests inject their own so deadlines run in microseconds. */
 typedef gint64 (*AgGuardClock) (gpointer user_data);
 
-#define AG_TYPE_GUARD_STATE (ag_guard_state_get_type ())
-
-GType
-ag_guard_state_get_type (void);
-
 #define AG_TYPE_GUARD (ag_guard_get_type ())
 
 G_DECLARE_FINAL_TYPE (AgGuard, ag_guard, AG, GUARD, GObject)

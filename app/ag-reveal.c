@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "ag-enums.h"
 #include "ag-reveal.h"
 
 /*
@@ -27,14 +28,6 @@ struct _AgReveal
 };
 
 G_DEFINE_FINAL_TYPE (AgReveal, ag_reveal, G_TYPE_OBJECT)
-
-G_DEFINE_ENUM_TYPE (AgRemaskCause, ag_remask_cause,
-                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_EXPIRED, "expired"),
-                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_HIDDEN, "hidden"),
-                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_RECORD_CHANGED, "record-changed"),
-                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_LOCK, "lock"),
-                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_FOCUS_LOSS, "focus-loss"),
-                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_CLOSE, "close"))
 
 enum
 {
@@ -60,23 +53,7 @@ static guint signals[N_SIGNALS];
 const char *
 ag_remask_cause_to_string (AgRemaskCause cause)
 {
-  switch (cause)
-    {
-      case AG_REMASK_CAUSE_EXPIRED:
-        return "expired";
-      case AG_REMASK_CAUSE_HIDDEN:
-        return "hidden";
-      case AG_REMASK_CAUSE_RECORD_CHANGED:
-        return "record-changed";
-      case AG_REMASK_CAUSE_LOCK:
-        return "lock";
-      case AG_REMASK_CAUSE_FOCUS_LOSS:
-        return "focus-loss";
-      case AG_REMASK_CAUSE_CLOSE:
-        return "close";
-      default:
-        g_return_val_if_reached (NULL);
-    }
+  return ag_enum_to_nick (AG_TYPE_REMASK_CAUSE, cause);
 }
 
 static void

@@ -23,11 +23,6 @@ typedef enum
   AG_REMASK_CAUSE_CLOSE,          /* "close": the window or the guard went away */
 } AgRemaskCause;
 
-#define AG_TYPE_REMASK_CAUSE (ag_remask_cause_get_type ())
-
-GType
-ag_remask_cause_get_type (void);
-
 #define AG_TYPE_REVEAL (ag_reveal_get_type ())
 
 G_DECLARE_FINAL_TYPE (AgReveal, ag_reveal, AG, REVEAL, GObject)

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include "ag-enums.h"
+#include "ag-reveal.h"
 #include "ag-test-guard.h"
 
 #define PASSWORD AG_TEST_PASSWORD
@@ -206,6 +208,38 @@ test_names (void)
   g_assert_cmpstr (ag_lock_cause_to_string (AG_LOCK_CAUSE_SCREEN_LOCK), ==, "screen-lock");
   g_assert_cmpstr (ag_lock_cause_to_string (AG_LOCK_CAUSE_MINIMISE), ==, "minimise");
   g_assert_cmpstr (ag_guard_event_kind_to_string (AG_GUARD_EVENT_LOGIN_FAILED), ==, "login-failed");
+}
+
+/* Every string the ledger keeps of these enums, exactly: generating them (glib-mkenums)
+ * must not change a file format. */
+static void
+test_file_format_names (void)
+{
+  static const char *const lock_causes[]
+    = { "manual", "idle", "screen-lock", "suspend", "close", "minimise" };
+  static const char *const remask_causes[]
+    = { "expired", "hidden", "record-changed", "lock", "focus-loss", "close" };
+  static const char *const reveal_causes[] = {
+    "locked", "not-masked", "reason-required", "unknown-reason", "quota",          "step-up-failed",
+    "ledger", "not-found",  "cancelled",       "failed",         "invalid-ticket", "rolled-back",
+  };
+  static const char *const states[] = { "locked", "authenticating", "unlocked" };
+  static const char *const events[] = { "login", "login-failed", "unlock", "lock" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lock_causes); i++)
+    g_assert_cmpstr (ag_lock_cause_to_string (i), ==, lock_causes[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (remask_causes); i++)
+    g_assert_cmpstr (ag_remask_cause_to_string (i), ==, remask_causes[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (reveal_causes); i++)
+    g_assert_cmpstr (ag_reveal_error_to_cause (i), ==, reveal_causes[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    g_assert_cmpstr (ag_guard_state_to_string (i), ==, states[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    g_assert_cmpstr (ag_guard_event_kind_to_string (i), ==, events[i]);
+  /* One past the end is no value. */
+  g_assert_cmpuint (
+    g_enum_get_value (g_type_class_peek (AG_TYPE_LOCK_CAUSE), G_N_ELEMENTS (lock_causes)) == NULL,
+    ==, TRUE);
 }
 
 static void
@@ -508,6 +542,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guard/new-destroy", test_new_destroy);
   g_test_add_func ("/guard/other-user", test_other_user);
   g_test_add_func ("/guard/names", test_names);
+  g_test_add_func ("/guard/file-format-names", test_file_format_names);
   g_test_add_func ("/guard/ledger-entry", test_ledger_entry);
 #define ADD(path, func) \
   g_test_add ("/guard/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -188,14 +188,43 @@ open_store_thread (GTask *task, gpointer source_object, gpointer task_data,
     g_task_return_pointer (task, store, g_object_unref);
 }
 
+/* Shows why the store cannot be used, on the window's error page. */
+static void
+show_store_error (AgWindow *self, const GError *error)
+{
+  g_autofree char *detail = ag_window_format_technical_detail (error);
+  const char *icon_name, *title, *description;
+
+  describe_store_error (error, &icon_name, &title, &description);
+  adw_status_page_set_icon_name (self->error_page, icon_name);
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, description);
+  gtk_label_set_text (self->error_detail, detail);
+  ag_window_set_state (self, AG_WINDOW_STATE_ERROR);
+}
+
+static void
+pending_committed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (AgWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!ag_guard_ledger_finish (AG_GUARD (object), result, &error))
+    {
+      /* Nothing from the store without its entries: the error page, not the records. */
+      g_message ("Could not commit the entries of before the store opened: %s", error->message);
+      show_store_error (self, error);
+      return;
+    }
+  ag_window_set_state (self, AG_WINDOW_STATE_READY);
+}
+
 static void
 open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (AgWindow) self = user_data;
   g_autoptr (AgStore) store = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *detail = NULL;
-  const char *icon_name, *title, *description;
 
   store = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -205,13 +234,7 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (store == NULL)
     {
       g_message ("Could not open the store: %s", error->message);
-      describe_store_error (error, &icon_name, &title, &description);
-      detail = ag_window_format_technical_detail (error);
-      adw_status_page_set_icon_name (self->error_page, icon_name);
-      adw_status_page_set_title (self->error_page, title);
-      adw_status_page_set_description (self->error_page, description);
-      gtk_label_set_text (self->error_detail, detail);
-      ag_window_set_state (self, AG_WINDOW_STATE_ERROR);
+      show_store_error (self, error);
       release_sign_in_unopened (self);
       return;
     }
@@ -220,8 +243,18 @@ open_store_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_object_notify_by_pspec (G_OBJECT (self), ag_window_properties[PROP_STORE]);
   if (self->sign_in_entry != NULL)
     ag_window_commit_sign_in (self);
-  else
-    ag_window_flush_ledger (self);
+  else if (self->pending_entries->len > 0)
+    {
+      /* Opened after the sign-in (it failed to open then): what happened before, the
+       * sign-in's entry among it, is committed before the records show. The last entry
+       * is written after all the others: when it is in, they are. */
+      AgLedgerEntry *last
+        = g_ptr_array_steal_index (self->pending_entries, self->pending_entries->len - 1);
+
+      ag_window_flush_ledger (self);
+      ag_guard_ledger_async (self->guard, last, NULL, pending_committed_cb, g_object_ref (self));
+      return;
+    }
   ag_window_set_state (self, AG_WINDOW_STATE_READY);
 }
 

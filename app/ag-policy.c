@@ -1052,10 +1052,47 @@ clamp_defaults (AgPolicy *self, guint *seq, guint *counter)
     }
 }
 
-/* The agent's own file may only tighten: looser values become warnings. */
+/* Why the agent's own @entry cannot tighten the policy in force, or %NULL when it can. */
+static char *
+user_entry_problem (AgPolicy *self, const Entry *entry)
+{
+  AgPolicyKey key = entry->key;
+
+  if (value_is_looser (key, &entry->value, &self->values[key]))
+    {
+      g_autofree char *value_str = value_to_string (key, &entry->value);
+      g_autofree char *current_str = value_to_string (key, &self->values[key]);
+
+      return g_strdup_printf (_("%s is looser than the policy in force (%s, from %s); "
+                                 "ignored"),
+                              value_str, current_str, self->origins[key]);
+    }
+  if (key == AG_POLICY_KEY_REASON_CODES)
+    {
+      /* Fewer codes is stricter; new ones are not the agent's to invent. */
+      for (guint c = 0; entry->value.codes[c] != NULL; c++)
+        if (!g_strv_contains ((const char *const *) self->values[key].codes, entry->value.codes[c]))
+          return g_strdup_printf (_("“%s” is not among the reason codes in force "
+                                     "(from %s); ignored"),
+                                  entry->value.codes[c], self->origins[key]);
+    }
+  return NULL;
+}
+
+/* The agent's own file may only tighten: looser values become warnings. A limit that
+ * involves two keys (lock-warning below idle-lock) is checked once the whole file is
+ * read, so that the order of its lines changes nothing: a stricter idle-lock is kept
+ * rather than its lock-warning, when only one of the two can be. */
 static void
 apply_user_file (AgPolicy *self, const ParsedFile *file, GPtrArray *warnings)
 {
+  g_autoptr (GPtrArray) entries = g_ptr_array_new ();
+  g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  int idle_index = -1;
+  int warning_index = -1;
+  gint64 idle = self->values[AG_POLICY_KEY_IDLE_LOCK].number;
+  gint64 warning = self->values[AG_POLICY_KEY_LOCK_WARNING].number;
+
   for (guint s = 0; s < file->sections->len; s++)
     {
       const Section *section = g_ptr_array_index (file->sections, s);
@@ -1063,49 +1100,57 @@ apply_user_file (AgPolicy *self, const ParsedFile *file, GPtrArray *warnings)
       for (guint i = 0; i < section->entries->len; i++)
         {
           const Entry *entry = &g_array_index (section->entries, Entry, i);
-          AgPolicyKey key = entry->key;
-          const char *name = key_info[key].name;
-          g_autofree char *value_str = value_to_string (key, &entry->value);
-          g_autofree char *current_str = value_to_string (key, &self->values[key]);
-          g_autofree char *origin = NULL;
-          g_autofree char *message = NULL;
+          char *message = user_entry_problem (self, entry);
 
-          if (value_is_looser (key, &entry->value, &self->values[key]))
-            message = g_strdup_printf (_("%s is looser than the policy in force (%s, from %s); "
-                                          "ignored"),
-                                       value_str, current_str, self->origins[key]);
-          else if (key == AG_POLICY_KEY_REASON_CODES)
+          if (message == NULL && entry->key == AG_POLICY_KEY_IDLE_LOCK)
             {
-              /* Fewer codes is stricter; new ones are not the agent's to invent. */
-              for (guint c = 0; entry->value.codes[c] != NULL && message == NULL; c++)
-                if (!g_strv_contains ((const char *const *) self->values[key].codes,
-                                      entry->value.codes[c]))
-                  message = g_strdup_printf (_("“%s” is not among the reason codes in force "
-                                                "(from %s); ignored"),
-                                             entry->value.codes[c], self->origins[key]);
+              idle_index = entries->len;
+              idle = entry->value.number;
             }
-          else if (key == AG_POLICY_KEY_IDLE_LOCK
-                   && entry->value.number <= self->values[AG_POLICY_KEY_LOCK_WARNING].number)
-            message
-              = g_strdup_printf (_("%s is not longer than lock-warning (%d); ignored"), value_str,
-                                 (int) self->values[AG_POLICY_KEY_LOCK_WARNING].number);
-          else if (key == AG_POLICY_KEY_LOCK_WARNING
-                   && entry->value.number >= self->values[AG_POLICY_KEY_IDLE_LOCK].number)
-            message
-              = g_strdup_printf (_("%s is not shorter than idle-lock (%d); ignored"), value_str,
-                                 (int) self->values[AG_POLICY_KEY_IDLE_LOCK].number);
-
-          if (message != NULL)
+          else if (message == NULL && entry->key == AG_POLICY_KEY_LOCK_WARNING)
             {
-              if (warnings != NULL)
-                g_ptr_array_add (warnings,
-                                 format_problem (file->origin, entry->line, name, message));
-              continue;
+              warning_index = entries->len;
+              warning = entry->value.number;
             }
-
-          origin = origin_at (file->origin, entry->line);
-          set_value (self, key, &entry->value, origin);
+          g_ptr_array_add (entries, (gpointer) entry);
+          g_ptr_array_add (messages, message);
         }
+    }
+
+  if (warning >= idle && warning_index >= 0)
+    {
+      const Entry *entry = g_ptr_array_index (entries, warning_index);
+      g_autofree char *value_str = value_to_string (entry->key, &entry->value);
+
+      messages->pdata[warning_index] = g_strdup_printf (
+        _("%s is not shorter than idle-lock (%d); ignored"), value_str, (int) idle);
+      warning = self->values[AG_POLICY_KEY_LOCK_WARNING].number;
+    }
+  if (warning >= idle && idle_index >= 0)
+    {
+      const Entry *entry = g_ptr_array_index (entries, idle_index);
+      g_autofree char *value_str = value_to_string (entry->key, &entry->value);
+
+      messages->pdata[idle_index] = g_strdup_printf (
+        _("%s is not longer than lock-warning (%d); ignored"), value_str, (int) warning);
+    }
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const Entry *entry = g_ptr_array_index (entries, i);
+      const char *message = g_ptr_array_index (messages, i);
+      g_autofree char *origin = NULL;
+
+      if (message != NULL)
+        {
+          if (warnings != NULL)
+            g_ptr_array_add (warnings, format_problem (file->origin, entry->line,
+                                                       key_info[entry->key].name, message));
+          continue;
+        }
+
+      origin = origin_at (file->origin, entry->line);
+      set_value (self, entry->key, &entry->value, origin);
     }
 }
 

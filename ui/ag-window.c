@@ -15,6 +15,7 @@
 #include "ag-list-keynav.h"
 #include "ag-lock-page.h"
 #include "ag-pii.h"
+#include "ag-policy-notice.h"
 #include "ag-policy-source.h"
 #include "ag-record-page.h"
 #include "ag-session-watch.h"
@@ -407,6 +408,8 @@ watch_policy (AgWindow *self)
   refusals = ag_policy_source_get_refusals (self->policy_source);
   for (guint i = 0; i < refusals->len; i++)
     policy_refused_cb (self, g_ptr_array_index (refusals, i));
+  /* The agent sees each line of their own file that is ignored. */
+  ag_policy_notice_add_to_window (ADW_APPLICATION_WINDOW (self), self->policy_source);
 }
 
 /* Opening the store --------------------------------------------------------------------- */

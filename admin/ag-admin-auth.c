@@ -12,6 +12,7 @@
 
 #include "ag-admin.h"
 #include "ag-auth-session.h"
+#include "ag-pam-texts.h"
 
 /* Longest answer read from the terminal; longer input is refused, not cut. */
 #define ANSWER_MAX 1024
@@ -59,7 +60,11 @@ ag_admin_answer_batch (AgAuthBatch *batch, gboolean *end_of_input)
         {
           case AG_AUTH_MESSAGE_INFO:
           case AG_AUTH_MESSAGE_ERROR:
-            g_printerr ("%s\n", text);
+            {
+              g_autofree char *shown = ag_pam_message_text (text);
+
+              g_printerr ("%s\n", shown);
+            }
             break;
 
           case AG_AUTH_MESSAGE_PROMPT_SECRET:

@@ -17,6 +17,7 @@
 #include "ag-admin.h"
 #include "ag-guard.h"
 #include "ag-policy.h"
+#include "ag-session.h"
 
 /*
  * `agent-guard-admin reveal`: the reveal path of DESIGN §5 from a terminal. It signs in
@@ -31,7 +32,7 @@ typedef struct
 {
   AgGuard *guard;
   AgStore *store;
-  char *session_id;
+  AgSession *session;        /* of the guard: its id and mode in every entry */
   GCancellable *cancellable; /* of the reveal, its step-up conversation included */
 
   gboolean end_of_input;  /* stdin ended while PAM asked */
@@ -50,7 +51,7 @@ guard_event_cb (const AgGuardEvent *event, gpointer user_data)
   g_autoptr (AgLedgerEntry) entry = NULL;
   g_autoptr (GError) error = NULL;
 
-  entry = ag_guard_event_to_ledger_entry (event, run->session_id, AG_LEDGER_MODE_LIVE);
+  entry = ag_session_guard_event_to_entry (run->session, event);
   /* After the re-masks the guard handed to its writer; written now, so that a failure
    * decides the exit status. */
   ag_guard_flush_ledger (run->guard);
@@ -372,11 +373,11 @@ ag_admin_reveal (int argc, char **argv)
   signal_ids[1] = g_unix_signal_add (SIGTERM, interrupted_cb, &run);
   signal_ids[2] = g_unix_signal_add (SIGHUP, interrupted_cb, &run);
 
-  run.session_id = g_uuid_string_random ();
+  run.session = ag_session_new (run.guard, AG_LEDGER_MODE_LIVE, NULL);
   run.cancellable = g_cancellable_new ();
   ag_guard_set_event_sink (run.guard, guard_event_cb, &run, NULL);
   ag_guard_set_policy (run.guard, policy);
-  ag_guard_set_store (run.guard, run.store, run.session_id, AG_LEDGER_MODE_LIVE);
+  ag_session_set_store (run.session, run.store);
   for (guint i = 0; i < refusals->len; i++)
     ag_guard_ledger_policy_refusal (run.guard, g_ptr_array_index (refusals, i));
   g_signal_connect (run.guard, "conversation", G_CALLBACK (conversation_cb), &run);
@@ -465,10 +466,10 @@ out:
     g_main_context_iteration (NULL, TRUE);
 
   g_clear_object (&run.reveal);
+  g_clear_object (&run.session);
   g_clear_object (&run.guard);
   g_clear_object (&run.store);
   g_clear_object (&run.cancellable);
-  g_clear_pointer (&run.session_id, g_free);
   g_clear_error (&run.sign_in_error);
   g_clear_error (&run.reveal_error);
   return exit_code;

@@ -19,6 +19,7 @@
 #include "ag-admin.h"
 #include "ag-guard.h"
 #include "ag-import.h"
+#include "ag-session.h"
 #include "ag-synth.h"
 
 /* The store commands: generate, import and search. */
@@ -414,16 +415,16 @@ search_as_user (AgStore *store, const char *query, AgPolicy **policy, GError **e
   g_autoptr (GPtrArray) refusals
     = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_refusal_free);
   g_autoptr (AgGuard) guard = NULL;
-  g_autofree char *session_id = NULL;
+  g_autoptr (AgSession) session = NULL;
   GListModel *records;
 
   guard = ag_guard_new (error);
   if (guard == NULL)
     return NULL;
   *policy = ag_admin_load_policy (ag_guard_get_user (guard), refusals);
-  session_id = g_uuid_string_random ();
+  session = ag_session_new (guard, AG_LEDGER_MODE_LIVE, NULL);
   ag_guard_set_policy (guard, *policy);
-  ag_guard_set_store (guard, store, session_id, AG_LEDGER_MODE_LIVE);
+  ag_session_set_store (session, store);
   for (guint i = 0; i < refusals->len; i++)
     ag_guard_ledger_policy_refusal (guard, g_ptr_array_index (refusals, i));
 

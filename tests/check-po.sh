@@ -106,6 +106,17 @@ for lang in $(sed -e 's/#.*//' po/LINGUAS); do
   fi
 done
 
+# 3. pt_BR in the window: "e-mail" never breaks at its hyphen (a word joiner, U+2060,
+#    follows it, so a plain "e-mail" with nothing between the hyphen and "mail" is one that
+#    can break; the CLI's strings keep the plain word).
+broken=$(msggrep -N 'ui/*' po/pt_BR.po | msgattrib --no-obsolete | sed -n '/^msgstr/,/^$/p' \
+  | grep -i 'e-mail' || true)
+if [ -n "$broken" ]; then
+  echo "po/pt_BR.po: \"e-mail\" can break at its hyphen in these window strings (write e-\\u2060mail):"
+  printf '%s\n' "$broken"
+  failed=1
+fi
+
 if [ $failed -ne 0 ]; then
   exit 1
 fi

@@ -910,6 +910,24 @@ read_pty (int fd, pid_t pid, GString *out, gsize from, const char *needle, int *
     }
 }
 
+/* auth-check shows a module's message in the agent's language when it is a known one. */
+static void
+test_auth_check_message_pt_br (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *localedir = g_build_filename (g_getenv ("AG_BUILD_ROOT"), "po", NULL);
+  g_autofree char *env_language = g_strdup ("LANGUAGE=pt_BR");
+  g_autofree char *env_localedir = g_strdup_printf ("AG_LOCALEDIR=%s", localedir);
+  const char *prefix[] = { "env", env_language, env_localedir, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+
+  write_stack (fixture, "auth required %P\nauth required %T cue\n"
+                        "-auth optional /nonexistent/pam_u2f.so\naccount required %P\n");
+  g_assert_cmpint (run_auth_check (prefix, PASSWORD "\n", &out, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "Toque no dispositivo."));
+  g_assert_null (strstr (err, "Please touch the device."));
+  assert_no_secret (out, err, PASSWORD);
+}
+
 static void
 test_auth_check_terminal (Fixture *fixture, gconstpointer data)
 {
@@ -1167,6 +1185,7 @@ main (int argc, char **argv)
   ADD ("expired-password", test_expired_password);
   ADD ("pam-user-changed", test_pam_user_changed);
   ADD ("u2f-cue", test_u2f_cue);
+  ADD ("auth-check-message-pt-br", test_auth_check_message_pt_br);
   ADD ("misconfigured", test_misconfigured);
   ADD ("fail-delay-keeps-main-loop", test_fail_delay_keeps_main_loop);
   ADD ("auth-check", test_auth_check);

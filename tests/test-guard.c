@@ -25,6 +25,11 @@ typedef struct
   guint n_failed_signals;
   GError *failed_error;
   GArray *events; /* of AgGuardEvent, without pointers */
+  /* The sink holds each sign-in (ag_guard_hold_unlock()), and with release_in_sink ends
+   * the hold at once, from inside the sink. */
+  gboolean hold;
+  gboolean release_in_sink;
+  guint token;
   gint64 now;
 } Fixture;
 
@@ -92,6 +97,13 @@ event_cb (const AgGuardEvent *event, gpointer data)
   copy.user = NULL;
   copy.error = NULL;
   g_array_append_val (fixture->events, copy);
+  if (fixture->hold
+      && (event->kind == AG_GUARD_EVENT_LOGIN || event->kind == AG_GUARD_EVENT_UNLOCK))
+    {
+      fixture->token = ag_guard_hold_unlock (fixture->guard);
+      if (fixture->release_in_sink)
+        ag_guard_release_unlock (fixture->guard, fixture->token, NULL);
+    }
 }
 
 static gint64
@@ -404,6 +416,80 @@ test_destroy_while_authenticating (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Begins an attempt and answers it until the sink holds it (or it ends). */
+static void
+attempt_until_held (Fixture *fixture)
+{
+  g_autoptr (GError) error = NULL;
+  guint n_events = fixture->events->len;
+
+  g_assert_true (ag_guard_begin (fixture->guard, &error));
+  g_assert_no_error (error);
+  while (ag_guard_get_state (fixture->guard) == AG_GUARD_STATE_AUTHENTICATING
+         && fixture->events->len == n_events)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A sink that ends the hold from inside itself: one unlock, signed in, no second pass. */
+static void
+test_hold_released_in_sink (Fixture *fixture, gconstpointer data)
+{
+  fixture->hold = TRUE;
+  fixture->release_in_sink = TRUE;
+  attempt (fixture);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_UNLOCKED);
+  g_assert_true (ag_guard_get_signed_in (fixture->guard));
+  /* LOCKED → AUTHENTICATING → UNLOCKED, once. */
+  g_assert_cmpuint (fixture->n_state_changes, ==, 2);
+  g_assert_cmpuint (fixture->events->len, ==, 1);
+}
+
+/* A cancel while the sign-in's entry is on its way: locked, and a lock event follows the
+ * login, so the ledger never shows a session left open; the late release does nothing. */
+static void
+test_hold_cancelled (Fixture *fixture, gconstpointer data)
+{
+  guint token;
+
+  fixture->hold = TRUE;
+  attempt_until_held (fixture);
+  token = fixture->token;
+  g_assert_cmpuint (token, !=, 0);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_AUTHENTICATING);
+  ag_guard_cancel (fixture->guard);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_cmpuint (fixture->events->len, ==, 2);
+  g_assert_cmpint (g_array_index (fixture->events, AgGuardEvent, 0).kind, ==, AG_GUARD_EVENT_LOGIN);
+  g_assert_cmpint (last_event (fixture)->kind, ==, AG_GUARD_EVENT_LOCK);
+  g_assert_cmpint (last_event (fixture)->cause, ==, AG_LOCK_CAUSE_MANUAL);
+
+  ag_guard_release_unlock (fixture->guard, token, NULL);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_LOCKED);
+  g_assert_false (ag_guard_get_signed_in (fixture->guard));
+  g_assert_cmpuint (fixture->n_failed_signals, ==, 0);
+}
+
+/* The release of an earlier, cancelled sign-in does not end a later one's hold. */
+static void
+test_hold_stale_token (Fixture *fixture, gconstpointer data)
+{
+  guint first;
+
+  fixture->hold = TRUE;
+  attempt_until_held (fixture);
+  first = fixture->token;
+  ag_guard_lock (fixture->guard, AG_LOCK_CAUSE_SCREEN_LOCK);
+  g_assert_cmpint (last_event (fixture)->cause, ==, AG_LOCK_CAUSE_SCREEN_LOCK);
+  fixture->step++;
+  attempt_until_held (fixture);
+  g_assert_cmpuint (fixture->token, !=, first);
+
+  ag_guard_release_unlock (fixture->guard, first, NULL);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_AUTHENTICATING);
+  ag_guard_release_unlock (fixture->guard, fixture->token, NULL);
+  g_assert_cmpint (ag_guard_get_state (fixture->guard), ==, AG_GUARD_STATE_UNLOCKED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -432,6 +518,9 @@ main (int argc, char **argv)
   ADD ("cancel", test_cancel);
   ADD ("lock-while-authenticating", test_lock_while_authenticating);
   ADD ("destroy-while-authenticating", test_destroy_while_authenticating);
+  ADD ("hold/released-in-sink", test_hold_released_in_sink);
+  ADD ("hold/cancelled", test_hold_cancelled);
+  ADD ("hold/stale-token", test_hold_stale_token);
 #undef ADD
 
   status = g_test_run ();

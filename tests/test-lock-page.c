@@ -198,6 +198,10 @@ test_type_ahead (Fixture *fixture, gconstpointer user_data)
 
   /* pam_agtest holds the conversation until @release exists: nothing has asked yet. */
   entry = g_object_ref (wait_for_fresh_entry (window));
+  /* A stray Enter in the empty entry sends nothing: no empty password, no failed attempt. */
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  g_assert_true (ag_test_focused_prompt (page) == entry);
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (entry)));
   ag_test_type_text (GTK_WINDOW (window), AG_TEST_PASSWORD);
   ag_test_press_keys (GTK_WINDOW (window), "Return");
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_AUTHENTICATING);
@@ -213,6 +217,9 @@ test_type_ahead (Fixture *fixture, gconstpointer user_data)
   AG_TEST_WAIT_UNTIL ((entry = ag_test_focused_prompt (page)) != NULL
                       && gtk_editable_get_editable (GTK_EDITABLE (entry)));
   g_assert_cmpstr (ag_test_prompt_title (entry), ==, "One-time code");
+  ag_test_press_keys (GTK_WINDOW (window), "Return");
+  g_assert_true (ag_test_focused_prompt (page) == entry);
+  g_assert_cmpuint (ag_guard_get_failed_attempts (guard), ==, 0);
   ag_test_type_text (GTK_WINDOW (window), code);
   ag_test_press_keys (GTK_WINDOW (window), "Return");
   AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);

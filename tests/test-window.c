@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "ag-keyring.h"
@@ -589,6 +590,58 @@ has_ink (GBytes *pixels)
   return FALSE;
 }
 
+/* The x of the start of the character at byte @index of @text as @label lays it out, in
+ * the label's coordinates. */
+static int
+char_x (GtkWidget *label, const char *text, int index)
+{
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (label, text);
+  PangoRectangle pos;
+
+  pango_layout_index_to_pos (layout, index, &pos);
+  return (int) ceil (AG_MASKED_LABEL_BLUR_RADIUS) + pos.x / PANGO_SCALE;
+}
+
+/* Whether columns [@x0, @x1) of two renderings of @label are the same. */
+static gboolean
+columns_equal (GtkWidget *label, GBytes *a, GBytes *b, int x0, int x1)
+{
+  int width = gtk_widget_get_width (label);
+  int height = gtk_widget_get_height (label);
+  const guchar *pa = g_bytes_get_data (a, NULL);
+  const guchar *pb = g_bytes_get_data (b, NULL);
+
+  g_assert_cmpint (x0, <, x1);
+  g_assert_cmpint (x1, <=, width);
+  for (int y = 0; y < height; y++)
+    if (memcmp (pa + ((gsize) y * width + x0) * 4, pb + ((gsize) y * width + x0) * 4,
+                (gsize) (x1 - x0) * 4)
+        != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* @blurred (the label drawn) and @sharp (drawn with no blur) of a CPF mask "***.982.247-**"
+ * are the same over the kept ".982.247-", away from the blur's reach, and differ over the
+ * hidden "***". */
+static void
+assert_blurred_only_where_hidden (GtkWidget *label, const char *mask, GBytes *blurred,
+                                  GBytes *sharp)
+{
+  /* A Gaussian blur of radius r reaches about 3r. */
+  int reach = (int) ceil (3 * AG_MASKED_LABEL_BLUR_RADIUS) + 1;
+  const char *kept = strchr (mask, '.');
+  const char *end = strrchr (mask, '-');
+
+  g_assert_nonnull (kept);
+  g_assert_nonnull (end);
+  g_assert_cmpint (kept - mask, ==, 3);
+  g_assert_true (columns_equal (label, blurred, sharp, char_x (label, mask, 3) + reach,
+                                char_x (label, mask, (int) (end - mask)) - reach));
+  g_assert_false (
+    columns_equal (label, blurred, sharp, char_x (label, mask, 0), char_x (label, mask, 3)));
+}
+
 static void
 test_masked_label_pixels (Fixture *fixture, gconstpointer user_data)
 {
@@ -635,6 +688,10 @@ test_masked_label_pixels (Fixture *fixture, gconstpointer user_data)
   g_assert_true (has_ink (sharp));
   g_assert_cmpuint (g_bytes_get_size (sharp), ==, g_bytes_get_size (pixels_a));
   g_assert_false (g_bytes_equal (sharp, pixels_a));
+
+  /* But only where the mask hides: the digits it keeps are as sharp as can be, since the
+   * agent reads them back to the caller. */
+  assert_blurred_only_where_hidden (label_a, mask_a, pixels_a, sharp);
 
   gtk_window_destroy (GTK_WINDOW (window));
   ag_test_spin ();

@@ -112,6 +112,19 @@ ag_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
 }
 
+/* Each window of the application watches the desktop and notifies through the
+ * application's monitor and notifier; the window does not know the application. */
+static void
+ag_application_window_added (GtkApplication *application, GtkWindow *window)
+{
+  AgApplication *self = AG_APPLICATION (application);
+
+  GTK_APPLICATION_CLASS (ag_application_parent_class)->window_added (application, window);
+  if (AG_IS_WINDOW (window))
+    ag_window_set_application_services (AG_WINDOW (window), ag_application_get_notifier (self),
+                                        ag_application_get_desktop_monitor (self));
+}
+
 static void
 ag_application_finalize (GObject *object)
 {
@@ -129,12 +142,14 @@ ag_application_class_init (AgApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_application_class = GTK_APPLICATION_CLASS (klass);
 
   object_class->finalize = ag_application_finalize;
 
   application_class->handle_local_options = ag_application_handle_local_options;
   application_class->startup = ag_application_startup;
   application_class->activate = ag_application_activate;
+  gtk_application_class->window_added = ag_application_window_added;
 }
 
 static void

@@ -86,6 +86,9 @@ entry_activate_cb (GtkWidget *entry, AgAuthPrompts *self);
 static void
 pending_activate_cb (GtkWidget *entry, AgAuthPrompts *self)
 {
+  /* A stray Enter in an empty entry would send an empty password: a failed attempt. */
+  if (gtk_editable_get_text (GTK_EDITABLE (entry))[0] == '\0')
+    return;
   self->pending_activated = TRUE;
   gtk_editable_set_editable (GTK_EDITABLE (entry), FALSE);
 }
@@ -234,6 +237,10 @@ entry_activate_cb (GtkWidget *entry, AgAuthPrompts *self)
   gboolean after = FALSE;
 
   if (self->entries == NULL)
+    return;
+  /* Enter in an empty entry sends nothing (an empty answer is a failed attempt); the
+   * Sign In button still sends what there is. */
+  if (gtk_editable_get_text (GTK_EDITABLE (entry))[0] == '\0')
     return;
 
   /* Enter moves on to the next prompt of the batch, and sends them from the last. */

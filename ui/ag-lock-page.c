@@ -187,6 +187,9 @@ begin (AgLockPage *self)
       text = describe_failure (error);
       show_error (self, text);
       self->held_back = TRUE;
+      update (self);
+      /* The next keystroke goes to the button that tries again. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->sign_in_button));
       return;
     }
   ag_auth_prompts_expect (self->prompts);
@@ -253,9 +256,14 @@ conversation_cb (AgLockPage *self, AgAuthBatch *batch)
 static void
 submitted_cb (AgLockPage *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
   self->answered = TRUE;
   update (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
+  /* Nothing focused while PAM checks: an impatient second Enter must not land on Cancel.
+   * The next prompt takes the focus when it comes; Tab reaches Cancel. */
+  if (root != NULL)
+    gtk_root_set_focus (root, NULL);
 }
 
 static void

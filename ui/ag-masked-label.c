@@ -18,9 +18,10 @@
  * AgMaskedLabel:
  *
  * Shows one masked PII field. It is given the masked text only (never a value: it has no
- * way to get one) and draws it through a blur, so that the pixels depend on the mask
- * alone: two values with the same mask draw the same pixels, and nothing can be
- * recovered from the picture that the mask does not already say (DESIGN §9).
+ * way to get one) and draws its hidden positions through a blur and the characters it
+ * keeps sharp, so that the pixels depend on the mask alone: two values with the same mask draw the
+ * same pixels, and nothing can be recovered from the picture that the mask does not already say
+ * (DESIGN §9).
  *
  * Its accessible name says which field it is and that it is hidden ("CPF, hidden"), never
  * any text of the mask, and its accessible description says so in words. It cannot be
@@ -167,6 +168,35 @@ ag_masked_label_measure (GtkWidget *widget, GtkOrientation orientation, int for_
     }
 }
 
+/* Whether @c stands for a hidden character in a mask ("***.982.247-**", "••••••"). */
+static gboolean
+is_hidden_char (gunichar c)
+{
+  return c == '*' || c == 0x2022 /* • */;
+}
+
+/* Attributes for @masked that leave either the characters it keeps (@kept) or its hidden
+ * ones visible, and make the others transparent. Returns: (transfer full) */
+static PangoAttrList *
+mask_attributes (const char *masked, gboolean kept)
+{
+  PangoAttrList *attributes = pango_attr_list_new ();
+
+  for (const char *p = masked; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      PangoAttribute *attribute;
+
+      if (is_hidden_char (g_utf8_get_char (p)) != kept)
+        continue;
+      /* The least alpha Pango takes: nothing reaches the pixels. */
+      attribute = pango_attr_foreground_alpha_new (1);
+      attribute->start_index = (guint) (p - masked);
+      attribute->end_index = (guint) (g_utf8_next_char (p) - masked);
+      pango_attr_list_insert (attributes, attribute);
+    }
+  return attributes;
+}
+
 static void
 ag_masked_label_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -185,15 +215,31 @@ ag_masked_label_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   pango_layout_get_pixel_size (layout, &width, &height);
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
 
-  /* A revealed value is drawn sharp: it is meant to be read. */
-  gtk_snapshot_push_blur (snapshot, self->shown != NULL ? 0.0 : self->blur_radius);
   gtk_snapshot_save (snapshot);
   /* Centred vertically, start-aligned horizontally as a label would be. */
   gtk_snapshot_translate (
     snapshot, &GRAPHENE_POINT_INIT (padding, (gtk_widget_get_height (widget) - height) / 2.0f));
-  gtk_snapshot_append_layout (snapshot, layout, &color);
+  if (self->shown != NULL)
+    {
+      /* A revealed value is drawn sharp: it is meant to be read. */
+      gtk_snapshot_append_layout (snapshot, layout, &color);
+    }
+  else
+    {
+      /* The characters the mask keeps are drawn sharp, since agents read them back to the
+       * caller; only the hidden positions go through the blur. Both passes draw the one
+       * layout, so nothing moves, and both depend on the mask alone. */
+      g_autoptr (PangoAttrList) hidden = mask_attributes (text, FALSE);
+      g_autoptr (PangoAttrList) kept = mask_attributes (text, TRUE);
+
+      pango_layout_set_attributes (layout, hidden);
+      gtk_snapshot_push_blur (snapshot, self->blur_radius);
+      gtk_snapshot_append_layout (snapshot, layout, &color);
+      gtk_snapshot_pop (snapshot);
+      pango_layout_set_attributes (layout, kept);
+      gtk_snapshot_append_layout (snapshot, layout, &color);
+    }
   gtk_snapshot_restore (snapshot);
-  gtk_snapshot_pop (snapshot);
 }
 
 static void

@@ -54,6 +54,7 @@ struct _AgRevealDialog
   GtkListBox *reasons_list;
   AdwEntryRow *ticket_row;
   GtkLabel *ticket_error_label;
+  GtkScrolledWindow *scroller;
   GtkBox *step_up_box;
   GtkLabel *step_up_label;
   AgAuthPrompts *prompts;
@@ -363,6 +364,22 @@ step_up_conversation_cb (AgRevealDialog *self, AgAuthBatch *batch)
   update (self);
 }
 
+/* The step-up's prompts take the place of the choices: the dialog keeps the height it has
+ * (they scroll if they need more, up to its cap) rather than jumping under the pointer.
+ * Before its first allocation (Enter pressed at once) that is its natural height. */
+static void
+keep_height (AgRevealDialog *self)
+{
+  GtkWidget *scroller = GTK_WIDGET (self->scroller);
+  int height = gtk_widget_get_height (scroller);
+
+  if (height <= 0)
+    gtk_widget_measure (scroller, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (scroller), NULL,
+                        &height, NULL, NULL);
+  gtk_scrolled_window_set_min_content_height (
+    self->scroller, MIN (height, gtk_scrolled_window_get_max_content_height (self->scroller)));
+}
+
 static void
 start_reveal (AgRevealDialog *self)
 {
@@ -375,6 +392,8 @@ start_reveal (AgRevealDialog *self)
   ticket = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ticket_row))));
   show_error (self, NULL);
   stop_step_up (self);
+  if (self->step_up)
+    keep_height (self);
 
   self->cancellable = g_cancellable_new ();
   self->step_up_handler
@@ -683,6 +702,7 @@ ag_reveal_dialog_class_init (AgRevealDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, reasons_list);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, ticket_row);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, ticket_error_label);
+  gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, scroller);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, step_up_box);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, step_up_label);
   gtk_widget_class_bind_template_child (widget_class, AgRevealDialog, prompts);

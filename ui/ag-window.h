@@ -49,5 +49,8 @@ AgGuard *
 ag_window_get_guard (AgWindow *self);
 AgSessionWatch *
 ag_window_get_session_watch (AgWindow *self);
+void
+ag_window_set_application_services (AgWindow *self, AgNotifier *notifier,
+                                    AgDesktopMonitor *desktop_monitor);
 
 G_END_DECLS

@@ -317,6 +317,15 @@ ag_admin_policy_show (int argc, char **argv)
 
   for (guint i = 0; i < warnings->len; i++)
     g_printerr ("%s\n", (const char *) g_ptr_array_index (warnings, i));
+  /* The lines above stay as they are (editors and scripts read them); this one says what
+   * they mean for the agent. */
+  if (warnings->len > 0)
+    ag_admin_printerr (ngettext ("%u line of your own policy file is ignored (above); the "
+                                 "policy in force does not have it",
+                                 "%u lines of your own policy file are ignored (above); the "
+                                 "policy in force does not have them",
+                                 warnings->len),
+                       warnings->len);
 
   if (json)
     print_json (policy, user, error, warnings, refusals);

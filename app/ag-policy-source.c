@@ -39,6 +39,7 @@ enum
   PROP_GROUPS,
   PROP_POLICY,
   PROP_LAST_ERROR,
+  PROP_WARNINGS,
   N_PROPS
 };
 
@@ -190,6 +191,9 @@ ag_policy_source_get_property (GObject *object, guint prop_id, GValue *value, GP
       case PROP_LAST_ERROR:
         g_value_set_boxed (value, self->last_error);
         break;
+      case PROP_WARNINGS:
+        g_value_set_boxed (value, self->warnings);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -272,6 +276,16 @@ ag_policy_source_class_init (AgPolicySourceClass *klass)
    */
   properties[PROP_LAST_ERROR] = g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AgPolicySource:warnings: (type GPtrArray(utf8))
+   *
+   * The lines of the agent's own file that the last load ignored, as
+   * ag_policy_source_get_warnings() gives them; notified when they change.
+   */
+  properties[PROP_WARNINGS]
+    = g_param_spec_boxed ("warnings", NULL, NULL, G_TYPE_PTR_ARRAY,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -403,6 +417,17 @@ ag_policy_source_get_user_name (AgPolicySource *self)
 }
 
 static gboolean
+same_strings (GPtrArray *a, GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    if (!g_str_equal (g_ptr_array_index (a, i), g_ptr_array_index (b, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 has_refusal (GPtrArray *refusals, const AgPolicyRefusal *refusal)
 {
   for (guint i = 0; i < refusals->len; i++)
@@ -433,6 +458,7 @@ ag_policy_source_reload (AgPolicySource *self, GError **error)
   g_autoptr (GPtrArray) old_refusals = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (AgPolicy) policy = NULL;
+  gboolean warnings_changed;
   gboolean changed;
 
   g_return_val_if_fail (AG_IS_POLICY_SOURCE (self), FALSE);
@@ -443,6 +469,7 @@ ag_policy_source_reload (AgPolicySource *self, GError **error)
   policy = ag_policy_load_layers (self->paths, self->user_name, (const char *const *) self->groups,
                                   self->policy, warnings, refusals);
 
+  warnings_changed = !same_strings (self->warnings, warnings);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   self->warnings = g_steal_pointer (&warnings);
   old_refusals = g_steal_pointer (&self->refusals);
@@ -473,6 +500,8 @@ ag_policy_source_reload (AgPolicySource *self, GError **error)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
     }
 
+  if (warnings_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNINGS]);
   if (changed)
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POLICY]);

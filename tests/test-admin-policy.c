@@ -434,7 +434,10 @@ test_user_file (Fixture *fixture, gconstpointer user_data)
   /* The agent's looser value is shown as ignored, the tighter one applies. */
   run_admin (fixture, &run, "policy", "show", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_cmpstr (run.err, ==, warning);
+  g_assert_true (g_str_has_prefix (run.err, warning));
+  g_assert_cmpstr (run.err + strlen (warning), ==,
+                   "agent-guard-admin: 1 line of your own policy file is ignored (above); the "
+                   "policy in force does not have it\n");
   g_assert_true (g_str_has_prefix (run.out, "idle-lock                         300 "));
   g_assert_nonnull (strstr (run.out, "reveal-duration                   5 "));
   run_clear (&run);
@@ -445,6 +448,43 @@ test_user_file (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, warning);
   g_assert_cmpstr (run.out, ==, ok);
+}
+
+/* The order of the agent's lines changes nothing; a line that cannot apply is named. */
+static void
+test_user_file_key_order (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *dir = g_build_filename (fixture->config_dir, "agent-guard", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *origin = NULL;
+  g_autofree char *warning = NULL;
+  g_auto (Run) run = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = ag_test_write_file (dir, "policy.conf", "[policy]\nlock-warning=5\nidle-lock=30\n");
+  run_admin (fixture, &run, "policy", "show", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  origin = g_strdup_printf ("%s:3", path);
+  assert_shown (&run, "idle-lock", "30", origin);
+  g_free (origin);
+  origin = g_strdup_printf ("%s:2", path);
+  assert_shown (&run, "lock-warning", "5", origin);
+  run_clear (&run);
+
+  g_free (ag_test_write_file (dir, "policy.conf", "[policy]\nlock-warning=90\nidle-lock=60\n"));
+  run_admin (fixture, &run, "policy", "show", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  warning = g_strdup_printf ("%s:2: lock-warning: 90 is not shorter than idle-lock (60); "
+                             "ignored\n"
+                             "agent-guard-admin: 1 line of your own policy file is ignored "
+                             "(above); the policy in force does not have it\n",
+                             path);
+  g_assert_cmpstr (run.err, ==, warning);
+  g_free (origin);
+  origin = g_strdup_printf ("%s:3", path);
+  assert_shown (&run, "idle-lock", "60", origin);
+  assert_shown (&run, "lock-warning", "30", "built-in");
 }
 
 static void
@@ -538,6 +578,7 @@ main (int argc, char **argv)
   ADD ("/admin-policy/show-layer-broken", test_show_layer_broken);
   ADD ("/admin-policy/show-unknown-user", test_show_unknown_user);
   ADD ("/admin-policy/user-file", test_user_file);
+  ADD ("/admin-policy/user-file-key-order", test_user_file_key_order);
   ADD ("/admin-policy/example", test_example);
   ADD ("/admin-policy/help", test_help);
 

@@ -670,6 +670,63 @@ test_user_file_errors (Fixture *fixture, gconstpointer user_data)
                      "@USER@:4: reveal-duration: 0 is below the minimum 1");
 }
 
+/* Loads the agent's file @contents and checks the idle lock and lock warning that result;
+ * @expected_warning (with @USER@ for the agent's file) is the one warning, or %NULL. */
+static void
+assert_user_locks (Fixture *fixture, const char *contents, guint idle_lock, guint lock_warning,
+                   const char *expected_warning)
+{
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+
+  write_user_file (fixture, contents);
+  policy = ag_policy_load (fixture->paths, "ana", NULL, warnings, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ag_policy_get_idle_lock (policy), ==, idle_lock);
+  g_assert_cmpuint (ag_policy_get_lock_warning (policy), ==, lock_warning);
+  if (expected_warning == NULL)
+    g_assert_cmpuint (warnings->len, ==, 0);
+  else
+    {
+      g_autoptr (GString) expected = g_string_new (expected_warning);
+
+      g_string_replace (expected, "@USER@", fixture->user_file, 0);
+      g_assert_cmpuint (warnings->len, ==, 1);
+      g_assert_cmpstr (g_ptr_array_index (warnings, 0), ==, expected->str);
+    }
+}
+
+static void
+test_user_file_key_order (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (AgPolicy) policy = NULL;
+  g_autofree char *origin = NULL;
+
+  /* A stricter idle lock with the shorter warning it needs, in either order: both apply,
+   * whichever line comes first (the limit is checked on the whole file). */
+  assert_user_locks (fixture, "[policy]\nidle-lock=30\nlock-warning=5\n", 30, 5, NULL);
+  policy = ag_policy_load (fixture->paths, "ana", NULL, NULL, NULL);
+  origin = g_strdup_printf ("%s:2", fixture->user_file);
+  g_assert_cmpstr (ag_policy_get_origin (policy, AG_POLICY_KEY_IDLE_LOCK), ==, origin);
+  g_clear_object (&policy);
+  assert_user_locks (fixture, "[policy]\nlock-warning=5\nidle-lock=30\n", 30, 5, NULL);
+  policy = ag_policy_load (fixture->paths, "ana", NULL, NULL, NULL);
+  origin = (g_free (origin), g_strdup_printf ("%s:3", fixture->user_file));
+  g_assert_cmpstr (ag_policy_get_origin (policy, AG_POLICY_KEY_IDLE_LOCK), ==, origin);
+
+  /* A real conflict within the file: the stricter idle lock is kept in either order and
+   * the warning that does not fit below it is named with its file, line and key. */
+  assert_user_locks (fixture, "[policy]\nidle-lock=60\nlock-warning=90\n", 60, 30,
+                     "@USER@:3: lock-warning: 90 is not shorter than idle-lock (60); ignored");
+  assert_user_locks (fixture, "[policy]\nlock-warning=90\nidle-lock=60\n", 60, 30,
+                     "@USER@:2: lock-warning: 90 is not shorter than idle-lock (60); ignored");
+
+  /* A conflict with the lock warning in force, which the file does not change. */
+  assert_user_locks (fixture, "[policy]\nidle-lock=30\n", 300, 30,
+                     "@USER@:2: idle-lock: 30 is not longer than lock-warning (30); ignored");
+}
+
 static void
 test_unsafe_file (Fixture *fixture, gconstpointer user_data)
 {
@@ -1357,6 +1414,7 @@ main (int argc, char **argv)
   ADD ("/policy/team-and-user", test_team_and_user);
   ADD ("/policy/user-file-only-tightens", test_user_file_only_tightens);
   ADD ("/policy/user-file-errors", test_user_file_errors);
+  ADD ("/policy/user-file-key-order", test_user_file_key_order);
   ADD ("/policy/unsafe-file", test_unsafe_file);
   ADD ("/policy/group-writable-system-file", test_group_writable_system_file);
   ADD ("/policy/unreadable-layer", test_unreadable_layer);

@@ -1397,6 +1397,20 @@ test_rolled_back (Fixture *fixture, gconstpointer user_data)
   ag_test_close_window (window);
 }
 
+/* A line of the agent's own file that cannot apply is named at the foot of the window. */
+static void
+test_policy_notice (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  g_autofree char *line = g_strdup_printf ("%s:2: idle-lock: 600 is looser than the policy in "
+                                           "force (300, from built-in); ignored",
+                                           fixture->policy_file);
+
+  g_assert_nonnull (find_label (GTK_WIDGET (window), "A line of your own policy file is ignored"));
+  g_assert_nonnull (find_label (GTK_WIDGET (window), line));
+  ag_test_close_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1446,6 +1460,7 @@ main (int argc, char **argv)
   ADD ("other-record", NULL, test_other_record);
   ADD ("policy-reload", NULL, test_policy_reload);
   ADD ("policy-refused", "[policy]\nfoo=1\n", test_policy_refused);
+  ADD ("policy-notice", "[policy]\nidle-lock=600\n", test_policy_notice);
   ADD ("step-up", "[policy]\nstep-up-grace=0\n", test_step_up);
   ADD ("keyboard/enter-on-third-result-row", NULL, test_keyboard_enter_on_third_result_row);
   ADD ("keyboard/tab-does-not-open", NULL, test_keyboard_tab_does_not_open);

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ag-policy-notice.h"
 #include "ag-session-watch.h"
 #include "ag-window-private.h"
 
@@ -200,6 +201,8 @@ watch_policy (AgWindow *self)
   refusals = ag_policy_source_get_refusals (policy_source);
   for (guint i = 0; i < refusals->len; i++)
     policy_refused_cb (self, g_ptr_array_index (refusals, i));
+  /* The agent sees each line of their own file that is ignored. */
+  ag_policy_notice_add_to_window (ADW_APPLICATION_WINDOW (self), policy_source);
 }
 
 /* Locking ------------------------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "ag-enums.h"
 #include "ag-policy-private.h"
 
 G_DEFINE_BOXED_TYPE (AgPolicyRefusal, ag_policy_refusal, ag_policy_refusal_copy,
@@ -18,19 +19,9 @@ G_DEFINE_BOXED_TYPE (AgPolicyRefusal, ag_policy_refusal, ag_policy_refusal_copy,
 const char *
 ag_policy_layer_to_string (AgPolicyLayer layer)
 {
-  switch (layer)
-    {
-      case AG_POLICY_LAYER_BUILT_IN:
-        return "built-in";
-      case AG_POLICY_LAYER_SYSTEM:
-        return "system";
-      case AG_POLICY_LAYER_SUPERVISOR:
-        return "supervisor";
-      case AG_POLICY_LAYER_USER:
-        return "user";
-      default:
-        return "unknown";
-    }
+  if (layer > AG_POLICY_LAYER_USER)
+    return "unknown";
+  return ag_enum_to_nick (AG_TYPE_POLICY_LAYER, layer);
 }
 
 /**
@@ -42,31 +33,9 @@ ag_policy_layer_to_string (AgPolicyLayer layer)
 const char *
 ag_policy_error_to_string (AgPolicyError code)
 {
-  switch (code)
-    {
-      case AG_POLICY_ERROR_IO:
-        return "io";
-      case AG_POLICY_ERROR_INVALID_UTF8:
-        return "invalid-utf8";
-      case AG_POLICY_ERROR_SYNTAX:
-        return "syntax";
-      case AG_POLICY_ERROR_UNKNOWN_SECTION:
-        return "unknown-section";
-      case AG_POLICY_ERROR_UNKNOWN_KEY:
-        return "unknown-key";
-      case AG_POLICY_ERROR_DUPLICATE_KEY:
-        return "duplicate-key";
-      case AG_POLICY_ERROR_INVALID_VALUE:
-        return "invalid-value";
-      case AG_POLICY_ERROR_OUT_OF_RANGE:
-        return "out-of-range";
-      case AG_POLICY_ERROR_BEYOND_BOUND:
-        return "beyond-bound";
-      case AG_POLICY_ERROR_UNSAFE_FILE:
-        return "unsafe-file";
-      default:
-        return "failed";
-    }
+  if (code > AG_POLICY_ERROR_UNSAFE_FILE)
+    return "failed";
+  return ag_enum_to_nick (AG_TYPE_POLICY_ERROR, code);
 }
 
 AgPolicyRefusal *

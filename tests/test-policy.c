@@ -1387,6 +1387,32 @@ test_file_owners (Fixture *fixture, gconstpointer user_data)
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
+/* The strings the ledger and `policy show` keep of layers and errors, exactly. */
+static void
+test_file_format_names (void)
+{
+  static const char *const layers[] = { "built-in", "system", "supervisor", "user" };
+  static const char *const errors[] = {
+    "io",           "invalid-utf8",  "syntax",        "unknown-section",
+    "unknown-key",  "duplicate-key", "invalid-value", "out-of-range",
+    "beyond-bound", "unsafe-file",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
+    g_assert_cmpstr (ag_policy_layer_to_string (i), ==, layers[i]);
+  g_assert_cmpstr (ag_policy_layer_to_string (G_N_ELEMENTS (layers)), ==, "unknown");
+  for (guint i = 0; i < G_N_ELEMENTS (errors); i++)
+    g_assert_cmpstr (ag_policy_error_to_string (i), ==, errors[i]);
+  g_assert_cmpstr (ag_policy_error_to_string (G_N_ELEMENTS (errors)), ==, "failed");
+  for (AgPolicyKey key = 0; key < AG_POLICY_N_KEYS; key++)
+    {
+      AgPolicyKey back;
+
+      g_assert_true (ag_policy_key_from_string (ag_policy_key_to_string (key), &back));
+      g_assert_cmpint (back, ==, key);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1398,6 +1424,7 @@ main (int argc, char **argv)
   umask (022);
 
   g_test_add_func ("/policy/defaults", test_defaults);
+  g_test_add_func ("/policy/file-format-names", test_file_format_names);
   g_test_add_func ("/policy/user-groups", test_user_groups);
   ADD ("/policy/no-files", test_no_files);
   ADD ("/policy/hard-limits", test_hard_limits);

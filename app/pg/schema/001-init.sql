@@ -748,6 +748,11 @@ BEGIN
     RAISE EXCEPTION 'a session id or cause with characters a ledger entry cannot hold'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  -- A record is a customer's id, never text the client made up (it could be a value).
+  IF p_record IS NOT NULL
+     AND NOT EXISTS (SELECT FROM agent_guard.customer c WHERE c.id = p_record) THEN
+    RAISE EXCEPTION 'no customer has that id' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
   r := agent_guard.append(p_event, p_mode, p_session, p_record, p_field, NULL, NULL,
                           (agent_guard.current_policy()).version::text, p_cause);
   RETURN r.seq;

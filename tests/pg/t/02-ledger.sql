@@ -3,7 +3,7 @@
 -- its own entries; reveal() ledgers before it returns, a denial leaves its row, the
 -- quotas hold, trainees stay in training mode.
 BEGIN;
-SELECT plan(41);
+SELECT plan(43);
 
 SET SESSION AUTHORIZATION bob;
 SELECT is((SELECT status FROM agent_guard.reveal('c-0002', 'cnpj', 'billing-dispute', 'T-77', 'sb', 'live')),
@@ -43,6 +43,10 @@ SELECT is(agent_guard.log_event('lock', 's1', 'live', NULL, NULL, 'idle'), 2::bi
           'it ledgers its own session''s events');
 SELECT is((SELECT agent FROM agent_guard.ledger WHERE event = 'lock'), 'alice',
           'attributed to session_user');
+SELECT throws_ok($$SELECT agent_guard.log_event('remask', 's1', 'live', '529.982.247-25', 'cpf', 'expired')$$,
+                 '22023', NULL, 'a client-ledgered record must be a customer id');
+SELECT throws_ok($$SELECT agent_guard.log_event('lock', 's1', 'live', NULL, NULL, 'call from Maria (11) 98765-4321!')$$,
+                 '22023', NULL, 'and a cause only the characters of a cause');
 
 -- Denials: a status, no value, and their row.
 SELECT results_eq(

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # TAP for the pg tests written in shell: `ok CONDITION-STATUS DESCRIPTION`, `is GOT WANT
 # DESCRIPTION`, `done_testing` at the end (exit 1 when any failed).
 tap_n=0

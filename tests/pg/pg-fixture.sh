@@ -10,6 +10,7 @@
 #       stop the server and remove the folder whatever happened (also on SIGINT/SIGTERM).
 #       Exits with COMMAND's status; without PostgreSQL 15, a skip (77, or TAP's with --tap).
 #   pg-fixture.sh apply            apply the schema files to $PGDATABASE (see apply_schema)
+#   pg-fixture.sh server crash|start   (in COMMAND) stop the server at once, start it again
 #
 # PostgreSQL refuses to run as root. Run as root (as CI does), the server runs as the
 # unprivileged system account agtest-pg, made on first use; clients connect as root,
@@ -81,6 +82,12 @@ apply_schema () {
 dir=
 server_started=false
 
+# The socket in the test's folder only, no port. fsync off: the tests crash the server
+# (an immediate stop), never the machine, and the kernel keeps what was written.
+server_options () {
+  echo "-k $1 -c listen_addresses='' -c fsync=off -c max_connections=80"
+}
+
 cleanup () {
   local rc=$?
   trap - EXIT INT TERM
@@ -123,7 +130,7 @@ run () {
     || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
   server_started=true
   as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
-    -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=80" start \
+    -o "$(server_options "$dir")" start \
     || { cat "$dir/server.log" >&2; die "the server did not start"; }
   t1=$(date +%s%N)
   echo "# pg-fixture: initdb and start took $(((t1 - t0) / 1000000)) ms"
@@ -139,7 +146,27 @@ run () {
   return "$rc"
 }
 
+# For a test under `run`: stops the server at once (as a crash would) or starts it again.
+server () {
+  [ -n "${AG_PG_FIXTURE_DIR:-}" ] || die "server: only under pg-fixture.sh run"
+  dir=$AG_PG_FIXTURE_DIR
+  case "${1:-}" in
+    crash)
+      as_owner "$pg_bin/pg_ctl" -D "$dir/data" -m immediate -w -s stop
+      ;;
+    start)
+      as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
+        -o "$(server_options "$dir")" start
+      ;;
+    *) die "server crash|start" ;;
+  esac
+}
+
 case "${1:-}" in
+  server)
+    shift
+    server "$@"
+    ;;
   run)
     shift
     run "$@"
@@ -148,7 +175,7 @@ case "${1:-}" in
     apply_schema
     ;;
   *)
-    sed -n '4,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

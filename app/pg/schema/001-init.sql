@@ -520,7 +520,7 @@ CREATE TABLE agent_guard.chain_head (
   hash bytea NOT NULL
 );
 
--- Every CHECKPOINT_EVERY entries (and on ledger_checkpoint()), the heads of all chains,
+-- Every 100 entries (and on ledger_checkpoint()), the heads of all chains,
 -- chained and MACed themselves: an entry cut off the end of a chain that a checkpoint
 -- covers is missing from the chain it names.
 CREATE TABLE agent_guard.ledger_checkpoint (
@@ -596,8 +596,9 @@ AS $$
     'sha256')
 $$;
 
--- Records every chain head as a checkpoint; returns its id.
-CREATE FUNCTION agent_guard.make_checkpoint() RETURNS bigint
+-- Records every chain head as a checkpoint; returns its id. With @p_unless_after, does
+-- nothing (NULL) when a checkpoint already covers a later entry than that one.
+CREATE FUNCTION agent_guard.make_checkpoint(p_unless_after bigint DEFAULT NULL) RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agent_guard, pg_temp
 AS $$
@@ -610,6 +611,11 @@ DECLARE
 BEGIN
   -- One checkpoint at a time: they form a chain of their own.
   PERFORM pg_advisory_xact_lock(hashtext('agent_guard.ledger_checkpoint'));
+  -- Another transaction may have made one while this one waited for the lock.
+  IF p_unless_after IS NOT NULL AND EXISTS (SELECT FROM agent_guard.ledger_checkpoint c
+                                            WHERE c.last_entry > p_unless_after) THEN
+    RETURN NULL;
+  END IF;
   SELECT c.hash INTO prev_hash FROM agent_guard.ledger_checkpoint c ORDER BY c.id DESC LIMIT 1;
   prev_hash := coalesce(prev_hash, decode(repeat('00', 32), 'hex'));
   SELECT coalesce(max(l.id), 0) INTO last FROM agent_guard.ledger l;
@@ -665,7 +671,7 @@ BEGIN
   UPDATE agent_guard.chain_head ch SET seq = r.seq, hash = r.hash WHERE ch.agent = r.agent;
   SELECT coalesce(max(c.last_entry), 0) INTO last_cp FROM agent_guard.ledger_checkpoint c;
   IF r.id - last_cp >= 100 THEN
-    PERFORM agent_guard.make_checkpoint();
+    PERFORM agent_guard.make_checkpoint(r.id - 100);
   END IF;
   RETURN r;
 END

@@ -20,6 +20,7 @@ typedef enum
   AG_EXIT_USAGE = 2,
   AG_EXIT_DATAERR = 65,
   AG_EXIT_IOERR = 74,
+  AG_EXIT_DENIED = 77,
 } AgExitCode;
 
 /* One command of agent-guard-admin: @argv[0] is the command words ("policy check"). */
@@ -47,6 +48,12 @@ int
 ag_admin_audit_subject (int argc, char **argv);
 int
 ag_admin_audit_prune (int argc, char **argv);
+int
+ag_admin_pg_init (int argc, char **argv);
+int
+ag_admin_pg_grant (int argc, char **argv);
+int
+ag_admin_pg_revoke (int argc, char **argv);
 
 /* Shared helpers (ag-admin.c). */
 char *

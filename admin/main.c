@@ -39,6 +39,10 @@ static const Command commands[] = {
   { "audit subject", ag_admin_audit_subject, N_("Show who saw a customer's data, when and why") },
   { "audit prune", ag_admin_audit_prune,
     N_("Remove audit entries older than the policy's retention") },
+  { "pg init", ag_admin_pg_init,
+    N_("Create or upgrade the schema and roles of a PostgreSQL store") },
+  { "pg grant", ag_admin_pg_grant, N_("Give a user a role in a PostgreSQL store") },
+  { "pg revoke", ag_admin_pg_revoke, N_("Take a user's role in a PostgreSQL store away") },
 };
 
 /* The usage of every command, or with @group ("audit", "policy") of that group's. */

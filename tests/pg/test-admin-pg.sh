@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# agent-guard-admin pg init|grant|revoke against pg-fixture.sh's server ($AG_ADMIN).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/tap.sh"
+admin=${AG_ADMIN:?AG_ADMIN names agent-guard-admin}
+
+psql -XAtq -v ON_ERROR_STOP=1 -f "$here/setup.sql" >/dev/null
+psql -XAtq -d postgres -c 'CREATE DATABASE fresh' -c 'CREATE DATABASE fresh2'
+as () {
+  echo "postgresql:///${2:-agent_guard}?host=$PGHOST&user=$1"
+}
+
+out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
+is "$?" 0 "pg init makes the schema in an empty database"
+is "$out" "The schema is now version 1." "and says which version"
+is "$(psql -XAtq -d fresh -c 'SELECT max(version) FROM agent_guard.schema_version')" 1 \
+  "the database holds version 1"
+out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
+is "$?" 0 "pg init again succeeds"
+is "$out" "The schema is up to date (version 1)." "and changes nothing"
+psql -XAtq -d fresh -c 'INSERT INTO agent_guard.schema_version (version) VALUES (99)'
+out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
+is "$?" 1 "a newer schema is never downgraded"
+case "$out" in *"refusing to downgrade"*) tap_result 0 "saying so" ;; *) tap_result 1 "saying so" ;; esac
+"$admin" pg init --store "$(as alice fresh2)" >/dev/null 2>&1
+is "$?" 77 "pg init by a role that may not is permission denied (77)"
+
+out=$("$admin" pg grant carol --role agent --store "$(as postgres)" 2>&1)
+is "$?" 0 "pg grant makes carol an agent"
+is "$out" "carol is now agent." "and says so"
+is "$(q carol -c "SELECT status FROM agent_guard.reveal('c-0001', 'cpf', 'identity-check', NULL, 'sc', 'live')")" \
+  ok "carol signs in and reveals"
+"$admin" pg grant carol --role supervisor --store "$(as postgres)" >/dev/null 2>&1
+is "$?" 0 "pg grant gives her another role"
+is "$(psql -XAtq -c "SELECT pg_has_role('carol', 'agent_guard_supervisor', 'MEMBER'),
+                            pg_has_role('carol', 'agent_guard_agent', 'MEMBER')")" "t|f" \
+  "in place of the one she had"
+"$admin" pg revoke carol --store "$(as postgres)" >/dev/null 2>&1
+is "$?" 0 "pg revoke takes it away"
+out=$(q carol -c "SELECT status FROM agent_guard.reveal('c-0001', 'cpf', 'identity-check', NULL, 'sc', 'live')" || true)
+case "$out" in *"permission denied"*) tap_result 0 "carol can no longer reveal" ;; *) tap_result 1 "carol can no longer reveal" ;; esac
+"$admin" pg grant dave --role agent --store "$(as alice)" >/dev/null 2>&1
+is "$?" 77 "an agent cannot grant roles (77)"
+"$admin" pg grant dave --role owner --store "$(as postgres)" >/dev/null 2>&1
+is "$?" 2 "an unknown role is a usage error"
+"$admin" pg grant 'dave;drop' --role agent --store "$(as postgres)" >/dev/null 2>&1
+is "$?" 2 "so is a name that is no user name"
+"$admin" pg grant agent_guard_owner --role agent --store "$(as postgres)" >/dev/null 2>&1
+is "$?" 2 "or one of Agent Guard's own roles"
+"$admin" pg grant dave --role agent --store "postgresql://db.example.com/agent_guard" >/dev/null 2>&1
+is "$?" 2 "a store over TCP without sslmode=verify-full is refused"
+
+done_testing

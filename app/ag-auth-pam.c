@@ -357,6 +357,19 @@ set_cancelled_error (Worker *worker)
                "The authentication was cancelled");
 }
 
+/* After a PAM call: a cancel meanwhile wins over what it returned, which becomes a
+ * failure if it was a success. */
+static gboolean
+stop_if_cancelled (Worker *worker, int *status)
+{
+  if (!ag_auth_worker_cancelled (worker))
+    return FALSE;
+  set_cancelled_error (worker);
+  if (*status == PAM_SUCCESS)
+    *status = PAM_ABORT;
+  return TRUE;
+}
+
 void
 ag_auth_run_pam (Worker *worker)
 {
@@ -387,13 +400,8 @@ ag_auth_run_pam (Worker *worker)
   /* libpam sleeps its failure delay inside pam_authenticate, in this thread. */
   worker->phase = AG_AUTH_PHASE_AUTHENTICATE;
   status = pam_authenticate (pamh, PAM_DISALLOW_NULL_AUTHTOK);
-  if (ag_auth_worker_cancelled (worker))
-    {
-      set_cancelled_error (worker);
-      if (status == PAM_SUCCESS)
-        status = PAM_ABORT;
-      goto out;
-    }
+  if (stop_if_cancelled (worker, &status))
+    goto out;
   if (status != PAM_SUCCESS)
     {
       g_set_error (&worker->error, AG_AUTH_ERROR,
@@ -442,13 +450,8 @@ ag_auth_run_pam (Worker *worker)
           goto out;
         }
     }
-  if (ag_auth_worker_cancelled (worker))
-    {
-      set_cancelled_error (worker);
-      if (status == PAM_SUCCESS)
-        status = PAM_ABORT;
-      goto out;
-    }
+  if (stop_if_cancelled (worker, &status))
+    goto out;
   if (status != PAM_SUCCESS)
     {
       g_set_error (&worker->error, AG_AUTH_ERROR,

@@ -635,7 +635,9 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
   g_assert_true (gtk_widget_get_mapped (copy_button));
   gtk_test_accessible_assert_property (copy_button, GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Copy CPF for a short while");
-  g_signal_emit_by_name (copy_button, "clicked");
+  /* Alt+C, the button's access key, typed for real. */
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
 
   /* The value as the agent reads it, with the hint that keeps it out of histories. */
   g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
@@ -656,7 +658,7 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
 
   /* Copied again, then locked: gone at once. */
   g_signal_emit_by_name (copy_button, "clicked");
-  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
   g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
   g_assert_null (gdk_clipboard_get_content (clipboard));
@@ -670,12 +672,137 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
   row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   reveal_field (row);
   g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (row), "Copy"), "clicked");
-  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
   gdk_clipboard_set_text (clipboard, "the agent's own text");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
   g_clear_pointer (&text, g_free);
   text = read_text (clipboard);
   g_assert_cmpstr (text, ==, "the agent's own text");
+
+  ag_test_close_window (window);
+}
+
+/* The window's open "Not Copied" message, or NULL. */
+static GtkWindow *
+find_not_copied (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (GTK_WIDGET (window))
+          && g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), "Not Copied")
+               == 0)
+        return window;
+    }
+  return NULL;
+}
+
+/* With clipboard=allow-with-clear:N the copy goes at whichever comes first: N seconds
+ * (test_clipboard_allow), the reveal's end (Hide Now, its expiry, another record) or a
+ * lock. Each copy is ledgered `copy` before it is offered. */
+static void
+test_clipboard_clear_with_reveal (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 3);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+  g_autofree char *events = NULL;
+  g_autofree char *text = NULL;
+  AgReveal *reveal;
+
+  g_assert_cmpuint (ag_policy_get_clipboard_clear (ag_guard_get_policy (guard)), ==, 300);
+
+  /* Hide Now: the copy goes with the value. */
+  reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  ag_test_press_keys (GTK_WINDOW (window), "alt+h");
+  g_assert_null (ag_field_row_get_reveal (row));
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+
+  /* The reveal's expiry, long before the 300 s. */
+  reveal = reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  fixture->now = ag_reveal_get_expires_at (reveal);
+  ag_guard_process_time (guard);
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "");
+
+  /* Another record. */
+  reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  page = open_customer (window, fixture, 4);
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+
+  /* Each copy was ledgered before it was offered, with the seconds it may stay. */
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==,
+                   "login reveal copy:clear-after:300 remask:hidden reveal copy:clear-after:300 "
+                   "remask:expired reveal copy:clear-after:300 remask:record-changed ");
+
+  ag_test_close_window (window);
+}
+
+/* A clipboard manager keeps what it takes off the clipboard: while one owns the X11
+ * CLIPBOARD_MANAGER selection (here a real owner, tests/selection-owner.c), a copy is
+ * refused with a message and nothing is ledgered or offered. */
+static void
+test_clipboard_manager (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 5);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+  const char *argv[] = { g_getenv ("AG_SELECTION_OWNER"), "CLIPBOARD_MANAGER", NULL };
+  g_autoptr (GSubprocess) owner = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *text = NULL;
+  GtkWindow *message;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_false (ag_secret_clipboard_has_manager (display));
+  owner = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (owner));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "owned");
+  g_assert_true (ag_secret_clipboard_has_manager (display));
+
+  gdk_clipboard_set_text (clipboard, "the agent's own text");
+  reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL ((message = find_not_copied ()) != NULL);
+  g_assert_true (g_str_has_prefix (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (message)),
+                                   "A clipboard manager is running on this desktop."));
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "the agent's own text");
+  ag_test_press_keys (message, "Escape");
+  AG_TEST_WAIT_UNTIL (find_not_copied () == NULL);
+
+  /* The manager gone, the copy works. */
+  g_subprocess_force_exit (owner);
+  g_subprocess_wait (owner, NULL, NULL);
+  AG_TEST_WAIT_UNTIL (!ag_secret_clipboard_has_manager (display));
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal copy:clear-after:300 ");
 
   ag_test_close_window (window);
 }
@@ -1270,6 +1397,10 @@ main (int argc, char **argv)
       ADD ("focus-loss/dialog-closing", "[policy]\n", test_focus_loss_dialog_closing);
       ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
            test_clipboard_allow);
+      ADD ("clipboard/clear-with-reveal", POLICY_DEFAULT "clipboard=allow-with-clear:300\n",
+           test_clipboard_clear_with_reveal);
+      ADD ("clipboard/manager", POLICY_DEFAULT "clipboard=allow-with-clear:300\n",
+           test_clipboard_manager);
     }
 #undef ADD
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ag-auth-prompts.h"
+#include "ag-application.h"
 #include "ag-field-row.h"
 #include "ag-keyring.h"
 #include "ag-masked-label.h"
@@ -305,6 +306,65 @@ test_masked_label_reveal (Fixture *fixture, gconstpointer user_data)
   ag_masked_label_set_reveal (AG_MASKED_LABEL (label), reveal);
   g_assert_false (ag_masked_label_get_revealed (AG_MASKED_LABEL (label)));
   g_assert_finalize_object (label);
+}
+
+/* Ctrl+L locks from the modal reveal dialog, the focus in its ticket entry (the dialog is
+ * modal: the lock button cannot be reached), typed for real. */
+static void
+test_lock_from_dialog (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  AgRecordPage *page = open_customer (window, fixture, 2);
+  AgRevealDialog *dialog = open_dialog (ag_test_find_field_row (page, AG_PII_KIND_CPF));
+  GtkWidget *ticket_row = ag_test_find_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  g_autofree char *events = NULL;
+
+  g_assert_true (gtk_widget_grab_focus (ticket_row));
+  ag_test_press_keys (GTK_WINDOW (dialog), "ctrl+l");
+  /* Locked (the lock page may start the next sign-in at once). */
+  AG_TEST_WAIT_UNTIL (ag_guard_get_state (guard) != AG_GUARD_STATE_UNLOCKED);
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  g_assert_cmpint (ag_window_get_state (window), ==, AG_WINDOW_STATE_LOCKED);
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login lock:manual ");
+
+  ag_test_close_window (window);
+}
+
+/* Ctrl+Q quits from the modal reveal dialog too: every window closes. */
+static void
+test_quit_from_dialog (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgPolicyPaths) paths
+    = ag_policy_paths_new (fixture->system_dir, NULL, fixture->policy_file);
+  g_autoptr (AgApplication) application = ag_application_new ();
+  AgRevealDialog *dialog;
+  AgRecordPage *page;
+  AgWindow *window;
+
+  g_assert_no_error (error);
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  ag_guard_set_clock (guard, fixture_clock, fixture);
+  window = g_object_new (AG_TYPE_WINDOW, "application", application, "store-path",
+                         fixture->store_path, "guard", guard, "policy-paths", paths, NULL);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_present (GTK_WINDOW (window));
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  ag_test_sign_in (GTK_WIDGET (window), guard, 0);
+  AG_TEST_WAIT_UNTIL (ag_window_get_state (window) == AG_WINDOW_STATE_READY);
+  page = open_customer (window, fixture, 2);
+  dialog = open_dialog (ag_test_find_field_row (page, AG_PII_KIND_CPF));
+
+  ag_test_press_keys (GTK_WINDOW (dialog), "ctrl+q");
+  AG_TEST_WAIT_UNTIL (window == NULL);
+  AG_TEST_WAIT_UNTIL (ag_test_find_reveal_dialog () == NULL);
+  AG_TEST_WAIT_UNTIL (ag_guard_get_n_running (guard) == 0);
+  g_assert_cmpint (ag_guard_get_state (guard), !=, AG_GUARD_STATE_UNLOCKED);
+  ag_test_spin ();
 }
 
 static void
@@ -1442,6 +1502,8 @@ main (int argc, char **argv)
   ADD ("keyboard/tab-does-not-open", NULL, test_keyboard_tab_does_not_open);
   ADD ("keyboard/contract", NULL, test_keyboard_contract);
   ADD ("keyboard/ticket-says-why", NULL, test_keyboard_ticket_says_why);
+  ADD ("keyboard/lock-from-dialog", NULL, test_lock_from_dialog);
+  ADD ("keyboard/quit-from-dialog", NULL, test_quit_from_dialog);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD

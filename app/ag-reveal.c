@@ -34,7 +34,8 @@ G_DEFINE_ENUM_TYPE (AgRemaskCause, ag_remask_cause,
                     G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_RECORD_CHANGED, "record-changed"),
                     G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_LOCK, "lock"),
                     G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_FOCUS_LOSS, "focus-loss"),
-                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_CLOSE, "close"))
+                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_CLOSE, "close"),
+                    G_DEFINE_ENUM_VALUE (AG_REMASK_CAUSE_INSPECTOR, "inspector"))
 
 enum
 {
@@ -74,6 +75,8 @@ ag_remask_cause_to_string (AgRemaskCause cause)
         return "focus-loss";
       case AG_REMASK_CAUSE_CLOSE:
         return "close";
+      case AG_REMASK_CAUSE_INSPECTOR:
+        return "inspector";
       default:
         g_return_val_if_reached (NULL);
     }

@@ -367,6 +367,58 @@ test_quit_from_dialog (Fixture *fixture, gconstpointer user_data)
   ag_test_spin ();
 }
 
+static GtkWindow *
+find_inspector (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_str_equal (G_OBJECT_TYPE_NAME (window), "GtkInspectorWindow"))
+        return window;
+    }
+  return NULL;
+}
+
+/* Development builds may open the GTK inspector, which shows every widget's text: opening
+ * it re-masks every value, the first time and each time it is shown again. */
+static void
+test_inspector_remasks (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgRecordPage *page = open_customer (window, fixture, 4);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+  g_autoptr (AgReveal) reveal = g_object_ref (ag_test_reveal_field (row, "identity-check"));
+  g_autofree char *events = NULL;
+  GtkWindow *inspector;
+
+  gtk_window_set_interactive_debugging (TRUE);
+  AG_TEST_WAIT_UNTIL ((inspector = find_inspector ()) != NULL
+                      && gtk_widget_get_mapped (GTK_WIDGET (inspector)));
+  g_assert_false (ag_reveal_get_active (reveal));
+  g_assert_null (ag_reveal_get_value (reveal));
+  AG_TEST_WAIT_UNTIL (ag_field_row_get_reveal (row) == NULL);
+
+  /* Hidden and shown again, over a new reveal. */
+  gtk_widget_set_visible (GTK_WIDGET (inspector), FALSE);
+  ag_test_spin ();
+  g_clear_object (&reveal);
+  reveal = g_object_ref (ag_test_reveal_field (row, "identity-check"));
+  gtk_window_set_interactive_debugging (TRUE);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (inspector)));
+  g_assert_false (ag_reveal_get_active (reveal));
+
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal remask:inspector reveal remask:inspector ");
+  /* Hidden, not destroyed: GTK's inspector warns when its window goes with widgets it
+   * still tracks. */
+  gtk_widget_set_visible (GTK_WIDGET (inspector), FALSE);
+  ag_test_spin ();
+  ag_test_close_window (window);
+}
+
 static void
 test_reveal_and_expire (Fixture *fixture, gconstpointer user_data)
 {
@@ -1504,6 +1556,7 @@ main (int argc, char **argv)
   ADD ("keyboard/ticket-says-why", NULL, test_keyboard_ticket_says_why);
   ADD ("keyboard/lock-from-dialog", NULL, test_lock_from_dialog);
   ADD ("keyboard/quit-from-dialog", NULL, test_quit_from_dialog);
+  ADD ("inspector-remasks", NULL, test_inspector_remasks);
   if (g_getenv ("AG_SCREENSHOT_DIR") != NULL)
     ADD ("screenshots", "[policy]\nstep-up-grace=0\n", test_screenshots);
 #undef ADD

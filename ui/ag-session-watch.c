@@ -371,9 +371,34 @@ add_session_shortcuts (AgSessionWatch *self, GtkWindow *window)
   gtk_widget_add_controller (GTK_WIDGET (window), controller);
 }
 
+/* The GTK inspector shows every widget's text and accessible properties, a revealed
+ * value included. Development builds may open it (release builds block its keys), but
+ * not over a value: its window appearing re-masks every reveal. */
+static gboolean
+is_inspector (GtkWindow *window)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (window), "GtkInspectorWindow");
+}
+
+static void
+inspector_mapped_cb (AgSessionWatch *self)
+{
+  g_debug ("The inspector opened: re-masking every value");
+  ag_guard_remask_all (self->guard, AG_REMASK_CAUSE_INSPECTOR);
+}
+
 static void
 watch_toplevel (AgSessionWatch *self, GtkWindow *window)
 {
+  if (is_inspector (window))
+    {
+      /* GTK keeps one inspector window and shows it again each time. */
+      g_signal_connect_object (window, "map", G_CALLBACK (inspector_mapped_cb), self,
+                               G_CONNECT_SWAPPED);
+      if (gtk_widget_get_mapped (GTK_WIDGET (window)))
+        inspector_mapped_cb (self);
+      return;
+    }
   if (!is_ours (self, window))
     return;
 #if !DEVELOPMENT

@@ -38,7 +38,8 @@ struct _AgFieldRow
 
   AgField *field;
   AgGuard *guard;
-  AgReveal *reveal; /* only while it is active */
+  AgReveal *reveal;  /* only while it is active */
+  AgReveal *copying; /* the reveal whose copy is being ledgered */
   GtkWindow *dialog;
   guint tick_id;
 
@@ -217,7 +218,7 @@ copy_ledgered_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autofree char *formatted = NULL;
   const char *value;
 
-  reveal = g_object_steal_data (G_OBJECT (self), "ag-copy-reveal");
+  reveal = g_steal_pointer (&self->copying);
   if (!ag_guard_copy_finish (AG_GUARD (object), result, &error))
     {
       g_message ("Not copied: %s", error->message);
@@ -244,7 +245,7 @@ copy_clicked_cb (AgFieldRow *self)
 {
   if (self->reveal == NULL || !ag_field_row_get_can_copy (self))
     return;
-  if (g_object_get_data (G_OBJECT (self), "ag-copy-reveal") != NULL)
+  if (self->copying != NULL)
     return;
   if (ag_secret_clipboard_has_manager (gtk_widget_get_display (GTK_WIDGET (self))))
     {
@@ -254,8 +255,7 @@ copy_clicked_cb (AgFieldRow *self)
                             "copied. Read it from the screen instead."));
       return;
     }
-  g_object_set_data_full (G_OBJECT (self), "ag-copy-reveal", g_object_ref (self->reveal),
-                          g_object_unref);
+  self->copying = g_object_ref (self->reveal);
   ag_guard_copy_async (self->guard, self->reveal, NULL, copy_ledgered_cb, g_object_ref (self));
 }
 
@@ -317,6 +317,7 @@ ag_field_row_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->reveal, self);
       g_clear_object (&self->reveal);
     }
+  g_clear_object (&self->copying);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_FIELD_ROW);
   g_clear_object (&self->field);
   g_clear_object (&self->guard);

@@ -492,6 +492,8 @@ event_label (AgLedgerEvent event)
         return _("Reveal denied");
       case AG_LEDGER_EVENT_REMASK:
         return _("Hidden again");
+      case AG_LEDGER_EVENT_COPY:
+        return _("Copied");
       case AG_LEDGER_EVENT_EXPORT:
         return _("Audit read");
       case AG_LEDGER_EVENT_IMPORT:

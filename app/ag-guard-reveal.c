@@ -793,3 +793,92 @@ ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error)
     }
   return reveal;
 }
+
+/* Copying a revealed value ------------------------------------------------------------- */
+
+static void
+copy_ledgered_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  AgGuard *self = AG_GUARD (object);
+  AgReveal *reveal = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!ag_guard_ledger_finish (self, result, &error))
+    g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LEDGER,
+                             "The copy could not be ledgered: %s", error->message);
+  else if (!ag_reveal_get_active (reveal))
+    /* Ledgered, but the value went meanwhile (a lock, the expiry): nothing to copy. */
+    g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_CANCELLED,
+                             "The value was re-masked before it could be copied");
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ag_guard_copy_async:
+ * @reveal: a live reveal of this guard
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the entry is committed, or the copy refused
+ * @user_data: for @callback
+ *
+ * Ledgers `copy` for @reveal: its record and field, the policy's version and the cause
+ * `clear-after:N`, N the seconds of the `clipboard=allow-with-clear:N` policy. The caller
+ * puts the value on the clipboard only when this succeeds, and only while @reveal is
+ * live. Refused, without an entry, unless UNLOCKED (%AG_REVEAL_ERROR_LOCKED), with a
+ * store (%AG_REVEAL_ERROR_LEDGER), the policy allows copying (%AG_REVEAL_ERROR_COPY_DENIED)
+ * and @reveal is live (%AG_REVEAL_ERROR_CANCELLED).
+ */
+void
+ag_guard_copy_async (AgGuard *self, AgReveal *reveal, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  AgLedgerEntry *entry;
+  guint clear_after;
+
+  g_return_if_fail (AG_IS_GUARD (self));
+  g_return_if_fail (AG_IS_REVEAL (reveal));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ag_guard_copy_async);
+  g_task_set_task_data (task, g_object_ref (reveal), g_object_unref);
+  clear_after = ag_policy_get_clipboard_clear (self->policy);
+
+  if (self->state != AG_GUARD_STATE_UNLOCKED)
+    g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LOCKED,
+                             "The session is not unlocked");
+  else if (self->store == NULL)
+    g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LEDGER,
+                             "There is no store to ledger the copy in");
+  else if (clear_after == 0)
+    g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_COPY_DENIED,
+                             "The policy does not allow copying");
+  else if (!ag_reveal_get_active (reveal) || !g_list_store_find (self->reveals, reveal, NULL))
+    g_task_return_new_error (task, AG_REVEAL_ERROR, AG_REVEAL_ERROR_CANCELLED,
+                             "The value is not revealed");
+  else
+    {
+      entry = ag_guard_new_entry (self, AG_LEDGER_EVENT_COPY, ag_reveal_get_record_id (reveal),
+                         ag_reveal_get_kind (reveal), self->policy);
+      entry->cause = g_strdup_printf ("clear-after:%u", clear_after);
+      ag_guard_ledger_async (self, entry, cancellable, copy_ledgered_cb, g_steal_pointer (&task));
+    }
+}
+
+/**
+ * ag_guard_copy_finish:
+ * @result: the result
+ * @error: return location for an %AG_REVEAL_ERROR
+ *
+ * Returns: whether the `copy` entry is committed and the value may go on the clipboard
+ */
+gboolean
+ag_guard_copy_finish (AgGuard *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ag_guard_copy_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

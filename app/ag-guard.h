@@ -73,6 +73,7 @@ typedef enum
   AG_REVEAL_ERROR_FAILED,          /* "failed": anything else; fail closed */
   AG_REVEAL_ERROR_INVALID_TICKET,  /* "invalid-ticket": not a ticket/call id (see below) */
   AG_REVEAL_ERROR_ROLLED_BACK,     /* "rolled-back": the store's ledger is behind its record */
+  AG_REVEAL_ERROR_COPY_DENIED,     /* "copy-denied": the clipboard policy is deny */
 } AgRevealError;
 
 /* A ticket or call id: 1–64 characters from A–Z a–z 0–9 and `-_./#:`, holding no digit
@@ -177,6 +178,14 @@ ag_guard_reveal_async (AgGuard *self, const char *record_id, AgPiiKind kind, con
                        gpointer user_data);
 AgReveal *
 ag_guard_reveal_finish (AgGuard *self, GAsyncResult *result, GError **error);
+/* Ledgers `copy` for a live @reveal (its record and field, cause `clear-after:N`) and
+ * reports once the entry is committed: only then may the value go on the clipboard, and
+ * only while @reveal is still live. No entry, no copy. */
+void
+ag_guard_copy_async (AgGuard *self, AgReveal *reveal, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+ag_guard_copy_finish (AgGuard *self, GAsyncResult *result, GError **error);
 gboolean
 ag_guard_ticket_is_valid (const char *ticket);
 AgTicketProblem

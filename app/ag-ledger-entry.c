@@ -33,6 +33,7 @@ static const char *const event_names[] = {
   [AG_LEDGER_EVENT_IMPORT] = "import", [AG_LEDGER_EVENT_EXPORT] = "export",
   [AG_LEDGER_EVENT_PRUNE] = "prune",   [AG_LEDGER_EVENT_POLICY_REFUSED] = "policy-refused",
   [AG_LEDGER_EVENT_SEARCH] = "search", [AG_LEDGER_EVENT_SEARCH_DENIED] = "search-denied",
+  [AG_LEDGER_EVENT_COPY] = "copy",
 };
 
 /* Entries */
@@ -284,7 +285,8 @@ ag_ledger_entry_validate (const AgLedgerEntry *entry, GError **error)
            || !string_ok (entry->ticket, FALSE) || !string_ok (entry->policy_version, FALSE)
            || !string_ok (entry->cause, FALSE))
     problem = "a string is too long or not UTF-8";
-  else if ((entry->event == AG_LEDGER_EVENT_REVEAL || entry->event == AG_LEDGER_EVENT_REMASK)
+  else if ((entry->event == AG_LEDGER_EVENT_REVEAL || entry->event == AG_LEDGER_EVENT_REMASK
+            || entry->event == AG_LEDGER_EVENT_COPY)
            && (entry->record_id == NULL || entry->field_kind == AG_LEDGER_NO_FIELD))
     problem = "a reveal needs a record and a field";
 

@@ -32,6 +32,7 @@ typedef enum
   AG_LEDGER_EVENT_POLICY_REFUSED = 12,
   AG_LEDGER_EVENT_SEARCH = 13,
   AG_LEDGER_EVENT_SEARCH_DENIED = 14,
+  AG_LEDGER_EVENT_COPY = 15,
 } AgLedgerEvent;
 
 /* No field kind in an entry (login, lock, …). */

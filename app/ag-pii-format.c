@@ -12,12 +12,27 @@
 
 /* Formats. */
 
+/* @s laid out on @pattern: each `#` takes the next character of @s, anything else stands
+ * as it is. Written once into a buffer of its final size: a formatted value leaves no
+ * intermediate copy behind in freed memory (printf's buffers are not wiped). */
+static char *
+format_pattern (const char *s, const char *pattern)
+{
+  gsize len = strlen (pattern);
+  char *out = g_malloc (len + 1);
+
+  for (gsize i = 0; i < len; i++)
+    out[i] = pattern[i] == '#' ? *s++ : pattern[i];
+  out[len] = '\0';
+  return out;
+}
+
 static char *
 format_cpf (const char *s)
 {
   if (!ag_pii_is_cpf_shape (s))
     return g_strdup (s);
-  return g_strdup_printf ("%.3s.%.3s.%.3s-%.2s", s, s + 3, s + 6, s + 9);
+  return format_pattern (s, "###.###.###-##");
 }
 
 static char *
@@ -25,7 +40,23 @@ format_cnpj (const char *s)
 {
   if (!ag_pii_is_cnpj_shape (s))
     return g_strdup (s);
-  return g_strdup_printf ("%.2s.%.3s.%.3s/%.4s-%.2s", s, s + 2, s + 5, s + 8, s + 12);
+  return format_pattern (s, "##.###.###/####-##");
+}
+
+/* yyyy-mm-dd as dd/mm/yyyy. */
+static char *
+format_birth_date (const char *s)
+{
+  char in_order[9];
+  char *out;
+
+  memcpy (in_order, s + 8, 2);
+  memcpy (in_order + 2, s + 5, 2);
+  memcpy (in_order + 4, s, 4);
+  in_order[8] = '\0';
+  out = format_pattern (in_order, "##/##/####");
+  explicit_bzero (in_order, sizeof in_order);
+  return out;
 }
 
 /* With @international, Brazilian numbers keep their +55 so that the result still reads as a
@@ -34,6 +65,7 @@ static char *
 format_phone (const char *s, gboolean international)
 {
   const char *national;
+  GString *out;
   gsize len;
 
   if (!ag_pii_is_brazilian_phone (s))
@@ -41,8 +73,17 @@ format_phone (const char *s, gboolean international)
 
   national = s + 3;
   len = strlen (national);
-  return g_strdup_printf ("%s(%.2s) %.*s-%.4s", international ? "+55 " : "", national,
-                          (int) (len - 6), national + 2, national + len - 4);
+  /* One buffer of the final size, for the reason format_pattern() gives. */
+  out = g_string_sized_new (len + 9);
+  if (international)
+    g_string_append (out, "+55 ");
+  g_string_append_c (out, '(');
+  g_string_append_len (out, national, 2);
+  g_string_append (out, ") ");
+  g_string_append_len (out, national + 2, (gssize) (len - 6));
+  g_string_append_c (out, '-');
+  g_string_append_len (out, national + len - 4, 4);
+  return g_string_free (out, FALSE);
 }
 
 static char *
@@ -90,7 +131,7 @@ ag_pii_format (AgPiiKind kind, const char *normalized)
       case AG_PII_KIND_BIRTH_DATE:
         if (strlen (normalized) != 10 || normalized[4] != '-' || normalized[7] != '-')
           return g_strdup (normalized);
-        return g_strdup_printf ("%.2s/%.2s/%.4s", normalized + 8, normalized + 5, normalized);
+        return format_birth_date (normalized);
       case AG_PII_KIND_PHONE:
         return format_phone (normalized, FALSE);
       case AG_PII_KIND_CARD_NUMBER:

@@ -21,6 +21,7 @@ typedef enum
   AG_REMASK_CAUSE_LOCK,           /* "lock": the session locked */
   AG_REMASK_CAUSE_FOCUS_LOSS,     /* "focus-loss": the window lost focus (policy) */
   AG_REMASK_CAUSE_CLOSE,          /* "close": the window or the guard went away */
+  AG_REMASK_CAUSE_INSPECTOR,      /* "inspector": the GTK inspector opened (development) */
 } AgRemaskCause;
 
 #define AG_TYPE_REVEAL (ag_reveal_get_type ())

@@ -428,6 +428,43 @@ test_subject_json (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "0 recorded accesses"));
 }
 
+/* A copy to the clipboard is an access like a reveal: the subject's answer and the
+ * export both list it, with the seconds after which it was cleared. */
+static void
+test_subject_copy (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *line = NULL;
+
+  store = ag_sqlite_store_open (f->store, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  append (store, AG_LEDGER_EVENT_COPY, "ana", DAY0_US + 70 * G_USEC_PER_SEC, f->ids[3],
+          AG_PII_KIND_CPF, NULL, NULL, "clear-after:30");
+  g_clear_object (&store);
+
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "subject", f->ids[3], "--store", f->store),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "5 recorded accesses"));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "Copied") != NULL)
+      line = lines[i];
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "2025-03-10 10:01:10  ana"));
+  g_assert_nonnull (strstr (line, "CPF"));
+  g_assert_nonnull (strstr (line, "clear-after:30"));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_admin (f, &out, NULL, "audit", "export", "--format", "jsonl", "--record",
+                              f->ids[3], "--store", f->store),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "\"event\":\"copy\""));
+  g_assert_nonnull (strstr (out, "\"cause\":\"clear-after:30\""));
+}
+
 /* Moving an access to another customer in the column SQL looks records up by neither
  * hides it silently from the first customer's answer nor adds it to the other's. */
 static void
@@ -865,6 +902,7 @@ main (int argc, char **argv)
   ADD ("/admin-audit/subject/json", test_subject_json);
   ADD ("/admin-audit/subject/tampered", test_subject_tampered);
   ADD ("/admin-audit/subject/record-column", test_subject_record_column);
+  ADD ("/admin-audit/subject/copy", test_subject_copy);
   ADD ("/admin-audit/prune", test_prune);
   ADD ("/admin-audit/prune-refused", test_prune_refused);
   ADD ("/admin-audit/store/missing-key", test_store_missing_key);

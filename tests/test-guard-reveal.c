@@ -82,6 +82,14 @@ count_events (GPtrArray *entries, AgLedgerEvent event)
   return n;
 }
 
+static guint
+ledger_entries_count (Fixture *f)
+{
+  g_autoptr (GPtrArray) entries = ledger_entries (f);
+
+  return entries->len;
+}
+
 static const AgLedgerEntry *
 last_entry (GPtrArray *entries)
 {
@@ -1042,6 +1050,89 @@ test_remask (Fixture *f, gconstpointer data)
   f->guard = ag_guard_new (NULL);
 }
 
+static void
+copy_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Fixture *f = data;
+  gboolean ok;
+
+  g_assert_false (f->done);
+  g_clear_error (&f->error);
+  ok = ag_guard_copy_finish (AG_GUARD (source), result, &f->error);
+  g_assert_true (ok == (f->error == NULL));
+  /* What the ledger holds when the copy may go on the clipboard. */
+  g_clear_pointer (&f->ledger_at_callback, g_ptr_array_unref);
+  f->ledger_at_callback = ledger_entries (f);
+  f->done = TRUE;
+}
+
+static void
+copy (Fixture *f, AgReveal *reveal)
+{
+  f->done = FALSE;
+  ag_guard_copy_async (f->guard, reveal, NULL, copy_cb, f);
+  while (!f->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* No entry, no copy: the `copy` entry (record, field, clear-after) is committed before
+ * the copy may go on the clipboard, and a copy the policy or the reveal's state refuses
+ * writes nothing. */
+static void
+test_copy (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  g_autoptr (AgReveal) revealed = NULL;
+  const AgLedgerEntry *entry;
+  guint n_entries;
+
+  sign_in (f);
+  reveal (f, customer->id, AG_PII_KIND_CPF, REASON);
+  g_assert_no_error (f->error);
+  revealed = g_object_ref (f->reveal);
+
+  /* The built-in default is deny. */
+  n_entries = f->ledger_at_callback->len;
+  copy (f, revealed);
+  g_assert_error (f->error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_COPY_DENIED);
+  g_assert_cmpuint (f->ledger_at_callback->len, ==, n_entries);
+  g_assert_cmpuint (count_events (f->ledger_at_callback, AG_LEDGER_EVENT_COPY), ==, 0);
+
+  set_policy (f, "clipboard=allow-with-clear:15\n");
+  f->now += SECOND_US;
+  copy (f, revealed);
+  g_assert_no_error (f->error);
+  entry = last_entry (f->ledger_at_callback);
+  g_assert_cmpint (entry->event, ==, AG_LEDGER_EVENT_COPY);
+  g_assert_cmpstr (ag_ledger_event_to_string (entry->event), ==, "copy");
+  g_assert_cmpstr (entry->record_id, ==, customer->id);
+  g_assert_cmpint (entry->field_kind, ==, AG_PII_KIND_CPF);
+  g_assert_cmpstr (entry->cause, ==, "clear-after:15");
+  g_assert_cmpstr (entry->user, ==, g_get_user_name ());
+  g_assert_cmpstr (entry->session_id, ==, "s-test");
+  g_assert_cmpint (entry->time_us, ==, f->now);
+  g_assert_cmpstr (entry->policy_version, ==,
+                   ag_policy_get_version (ag_guard_get_policy (f->guard)));
+
+  /* Hidden: nothing to copy, nothing written. */
+  ag_guard_remask (f->guard, revealed, AG_REMASK_CAUSE_HIDDEN);
+  n_entries = ledger_entries_count (f);
+  copy (f, revealed);
+  g_assert_error (f->error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_CANCELLED);
+  g_assert_cmpuint (f->ledger_at_callback->len, ==, n_entries);
+
+  /* Locked: refused too. */
+  reveal (f, customer->id, AG_PII_KIND_CPF, REASON);
+  g_clear_object (&revealed);
+  revealed = g_object_ref (f->reveal);
+  ag_guard_lock (f->guard, AG_LOCK_CAUSE_MANUAL);
+  n_entries = ledger_entries_count (f);
+  copy (f, revealed);
+  g_assert_error (f->error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LOCKED);
+  g_assert_cmpuint (f->ledger_at_callback->len, ==, n_entries);
+  g_assert_cmpuint (count_events (f->ledger_at_callback, AG_LEDGER_EVENT_COPY), ==, 1);
+}
+
 /* The window's sink: the entry goes to the guard's ledger writer, after the re-masks. */
 static void
 later_event_cb (const AgGuardEvent *event, gpointer data)
@@ -1393,6 +1484,7 @@ main (int argc, char **argv)
   ADD ("expiry", test_expiry);
   ADD ("expiry-timer", test_expiry_timer);
   ADD ("remask", test_remask);
+  ADD ("copy", test_copy);
   ADD ("lock-does-not-wait-for-ledger", test_lock_does_not_wait_for_ledger);
 #undef ADD
 #define ADD(path, func) \

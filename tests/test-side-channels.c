@@ -16,9 +16,12 @@
 #include <gdk/x11/gdkx.h>
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "ag-a11y-status.h"
 #include "ag-application.h"
 #include "ag-desktop-monitor.h"
 #include "ag-field-row.h"
@@ -635,7 +638,9 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
   g_assert_true (gtk_widget_get_mapped (copy_button));
   gtk_test_accessible_assert_property (copy_button, GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Copy CPF for a short while");
-  g_signal_emit_by_name (copy_button, "clicked");
+  /* Alt+C, the button's access key, typed for real. */
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
 
   /* The value as the agent reads it, with the hint that keeps it out of histories. */
   g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
@@ -656,7 +661,7 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
 
   /* Copied again, then locked: gone at once. */
   g_signal_emit_by_name (copy_button, "clicked");
-  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
   g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
   g_assert_null (gdk_clipboard_get_content (clipboard));
@@ -670,12 +675,137 @@ test_clipboard_allow (Fixture *fixture, gconstpointer user_data)
   row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
   reveal_field (row);
   g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (row), "Copy"), "clicked");
-  g_assert_true (ag_secret_clipboard_holds_copy (clipboard));
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
   gdk_clipboard_set_text (clipboard, "the agent's own text");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
   g_clear_pointer (&text, g_free);
   text = read_text (clipboard);
   g_assert_cmpstr (text, ==, "the agent's own text");
+
+  ag_test_close_window (window);
+}
+
+/* The window's open "Not Copied" message, or NULL. */
+static GtkWindow *
+find_not_copied (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (GTK_WIDGET (window))
+          && g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), "Not Copied")
+               == 0)
+        return window;
+    }
+  return NULL;
+}
+
+/* With clipboard=allow-with-clear:N the copy goes at whichever comes first: N seconds
+ * (test_clipboard_allow), the reveal's end (Hide Now, its expiry, another record) or a
+ * lock. Each copy is ledgered `copy` before it is offered. */
+static void
+test_clipboard_clear_with_reveal (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  AgGuard *guard = ag_window_get_guard (window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 3);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+  g_autofree char *events = NULL;
+  g_autofree char *text = NULL;
+  AgReveal *reveal;
+
+  g_assert_cmpuint (ag_policy_get_clipboard_clear (ag_guard_get_policy (guard)), ==, 300);
+
+  /* Hide Now: the copy goes with the value. */
+  reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  ag_test_press_keys (GTK_WINDOW (window), "alt+h");
+  g_assert_null (ag_field_row_get_reveal (row));
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+
+  /* The reveal's expiry, long before the 300 s. */
+  reveal = reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  fixture->now = ag_reveal_get_expires_at (reveal);
+  ag_guard_process_time (guard);
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "");
+
+  /* Another record. */
+  reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  page = open_customer (window, fixture, 4);
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+
+  /* Each copy was ledgered before it was offered, with the seconds it may stay. */
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==,
+                   "login reveal copy:clear-after:300 remask:hidden reveal copy:clear-after:300 "
+                   "remask:expired reveal copy:clear-after:300 remask:record-changed ");
+
+  ag_test_close_window (window);
+}
+
+/* A clipboard manager keeps what it takes off the clipboard: while one owns the X11
+ * CLIPBOARD_MANAGER selection (here a real owner, tests/selection-owner.c), a copy is
+ * refused with a message and nothing is ledgered or offered. */
+static void
+test_clipboard_manager (Fixture *fixture, gconstpointer user_data)
+{
+  AgWindow *window = open_window (fixture);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (window));
+  AgRecordPage *page = open_customer (window, fixture, 5);
+  AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+  const char *argv[] = { g_getenv ("AG_SELECTION_OWNER"), "CLIPBOARD_MANAGER", NULL };
+  g_autoptr (GSubprocess) owner = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *text = NULL;
+  GtkWindow *message;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_false (ag_secret_clipboard_has_manager (display));
+  owner = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (owner));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "owned");
+  g_assert_true (ag_secret_clipboard_has_manager (display));
+
+  gdk_clipboard_set_text (clipboard, "the agent's own text");
+  reveal_field (row);
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL ((message = find_not_copied ()) != NULL);
+  g_assert_true (g_str_has_prefix (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (message)),
+                                   "A clipboard manager is running on this desktop."));
+  g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+  text = read_text (clipboard);
+  g_assert_cmpstr (text, ==, "the agent's own text");
+  ag_test_press_keys (message, "Escape");
+  AG_TEST_WAIT_UNTIL (find_not_copied () == NULL);
+
+  /* The manager gone, the copy works. */
+  g_subprocess_force_exit (owner);
+  g_subprocess_wait (owner, NULL, NULL);
+  AG_TEST_WAIT_UNTIL (!ag_secret_clipboard_has_manager (display));
+  ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+  AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+  events = ag_test_ledger_events (window);
+  g_assert_cmpstr (events, ==, "login reveal copy:clear-after:300 ");
 
   ag_test_close_window (window);
 }
@@ -750,6 +880,24 @@ count_in_a11y_tree (const char *const *needles, guint *counts)
     }
 }
 
+/* Turns the accessibility bus's ScreenReaderEnabled on or off, as a screen reader does
+ * when it starts and stops (at-spi-bus-launcher keeps it in the private HOME's dconf). */
+static void
+set_screen_reader (gboolean enabled)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (bus);
+  reply = g_dbus_connection_call_sync (
+    bus, "org.a11y.Bus", "/org/a11y/bus", "org.freedesktop.DBus.Properties", "Set",
+    g_variant_new ("(ssv)", "org.a11y.Status", "ScreenReaderEnabled",
+                   g_variant_new_boolean (enabled)),
+    NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_a11y_tree (Fixture *fixture, gconstpointer user_data)
 {
@@ -759,9 +907,15 @@ test_a11y_tree (Fixture *fixture, gconstpointer user_data)
   const char *phone = value_of (fixture, 4, AG_PII_KIND_PHONE);
   g_autofree char *cpf_formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
   g_autofree char *phone_formatted = ag_pii_format (AG_PII_KIND_PHONE, phone);
-  const char *needles[]
-    = { cpf, cpf_formatted, phone, phone_formatted, "CPF, hidden", "Hidden to protect the customer",
-        NULL };
+  const char *needles[] = { cpf,
+                            cpf_formatted,
+                            phone,
+                            phone_formatted,
+                            "CPF, hidden",
+                            "Hidden to protect the customer",
+                            "CPF, revealed",
+                            NULL };
+  AgA11yStatus *status = ag_a11y_status_get_default ();
   guint counts[G_N_ELEMENTS (needles) - 1];
 
   g_assert_true (
@@ -778,14 +932,36 @@ test_a11y_tree (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (counts[4], >=, 1);
   g_assert_cmpuint (counts[5], >=, 2);
 
-  /* Revealed: the CPF is there to be read out, the phone still is not. */
+  /* Revealed without a screen reader: named as revealed, the value stays out of the tree
+   * (GTK would broadcast it and keep it in freed memory). */
   reveal_field (ag_test_find_field_row (page, AG_PII_KIND_CPF));
+  ag_test_spin ();
+  g_assert_false (ag_a11y_status_get_screen_reader (status));
+  count_in_a11y_tree (needles, counts);
+  g_assert_cmpuint (counts[0], ==, 0);
+  g_assert_cmpuint (counts[1], ==, 0);
+  g_assert_cmpuint (counts[4], ==, 0);
+  g_assert_cmpuint (counts[6], >=, 1);
+
+  /* A screen reader starts (it sets ScreenReaderEnabled on the accessibility bus, as
+   * Orca does): the CPF is there to be read out, the phone still is not. */
+  set_screen_reader (TRUE);
+  AG_TEST_WAIT_UNTIL (ag_a11y_status_get_screen_reader (status));
   ag_test_spin ();
   count_in_a11y_tree (needles, counts);
   g_assert_cmpuint (counts[1], >=, 1);
   g_assert_cmpuint (counts[2], ==, 0);
   g_assert_cmpuint (counts[3], ==, 0);
   g_assert_cmpuint (counts[4], ==, 0);
+
+  /* It stops: the value leaves the name at once, the field still revealed. */
+  set_screen_reader (FALSE);
+  AG_TEST_WAIT_UNTIL (!ag_a11y_status_get_screen_reader (status));
+  ag_test_spin ();
+  g_assert_nonnull (ag_field_row_get_reveal (ag_test_find_field_row (page, AG_PII_KIND_CPF)));
+  count_in_a11y_tree (needles, counts);
+  g_assert_cmpuint (counts[1], ==, 0);
+  g_assert_cmpuint (counts[6], >=, 1);
 
   /* Locked: gone, with the fields themselves. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL));
@@ -850,6 +1026,21 @@ scan_files (const char *dir, GPtrArray *needles)
           g_error ("A file the session wrote holds a customer's value: %s", path);
     }
   return n;
+}
+
+/* For a child process: the system's data and config folders, where it finds icons' mime
+ * types. */
+static void
+restore_system_dirs (void)
+{
+  if (system_data_dirs != NULL)
+    g_setenv ("XDG_DATA_DIRS", system_data_dirs, TRUE);
+  else
+    g_unsetenv ("XDG_DATA_DIRS");
+  if (system_config_dirs != NULL)
+    g_setenv ("XDG_CONFIG_DIRS", system_config_dirs, TRUE);
+  else
+    g_unsetenv ("XDG_CONFIG_DIRS");
 }
 
 /* In a child process (so that its whole stdout and stderr can be scanned) with
@@ -937,14 +1128,7 @@ test_leak_scan (Fixture *fixture, gconstpointer user_data)
 
   log_path = g_build_filename (fixture->dir, "notifications.log", NULL);
   daemon = ag_test_notify_daemon_start (log_path);
-  if (system_data_dirs != NULL)
-    g_setenv ("XDG_DATA_DIRS", system_data_dirs, TRUE);
-  else
-    g_unsetenv ("XDG_DATA_DIRS");
-  if (system_config_dirs != NULL)
-    g_setenv ("XDG_CONFIG_DIRS", system_config_dirs, TRUE);
-  else
-    g_unsetenv ("XDG_CONFIG_DIRS");
+  restore_system_dirs ();
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("*session done*");
@@ -964,6 +1148,212 @@ test_leak_scan (Fixture *fixture, gconstpointer user_data)
   ag_test_notify_daemon_stop (daemon);
   for (guint i = 0; i < needles->len; i++)
     g_assert_null (strstr (notifications, g_ptr_array_index (needles, i)));
+}
+
+/* The process's memory after a re-mask ----------------------------------------------- */
+
+/* The needles travel to the child and live in it only XORed with this byte, so that the
+ * scan cannot find its own copy: the child never holds a value in clear but through the
+ * reveal under test. */
+#define NEEDLE_KEY 0x5a
+
+static char *
+obscure_hex (const char *needle)
+{
+  GString *hex = g_string_new (NULL);
+
+  for (const char *c = needle; *c != '\0'; c++)
+    g_string_append_printf (hex, "%02x", (guint8) (*c ^ NEEDLE_KEY));
+  return g_string_free (hex, FALSE);
+}
+
+static GBytes *
+unhex (const char *hex)
+{
+  gsize len = strlen (hex) / 2;
+  guint8 *data = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) g_ascii_xdigit_value (hex[2 * i]) << 4
+              | (guint8) g_ascii_xdigit_value (hex[2 * i + 1]);
+  return g_bytes_new_take (data, len);
+}
+
+/* How often the obscured @needle occurs in @data, compared byte by byte through the key. */
+static guint
+count_obscured (const guint8 *data, gsize len, GBytes *needle)
+{
+  gsize n_len;
+  const guint8 *n = g_bytes_get_data (needle, &n_len);
+  guint count = 0;
+
+  for (gsize i = 0; i + n_len <= len; i++)
+    {
+      gsize j = 0;
+
+      while (j < n_len && (data[i + j] ^ NEEDLE_KEY) == n[j])
+        j++;
+      if (j == n_len)
+        count++;
+    }
+  return count;
+}
+
+#define SCAN_CHUNK (1024 * 1024)
+
+/* Reads every writable private mapping of this process (heap, stacks, anonymous maps,
+ * libraries' data) through /proc/self/mem and counts each needle in it. The reading
+ * buffer is a mapping of its own, left out of the scan and wiped after. */
+static void
+scan_own_memory (GPtrArray *needles, guint *counts, gsize *scanned)
+{
+  g_autofree char *maps = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint8 *buffer;
+  int fd;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  lines = g_strsplit (maps, "\n", -1);
+  buffer = mmap (NULL, SCAN_CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  g_assert_true (buffer != MAP_FAILED);
+  fd = open ("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  *scanned = 0;
+
+  for (guint l = 0; lines[l] != NULL; l++)
+    {
+      guint64 start, end;
+      char perms[5] = { 0 };
+
+      if (sscanf (lines[l], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %4s", &start, &end,
+                  perms)
+            != 3
+          || perms[0] != 'r' || perms[1] != 'w' || perms[3] != 'p')
+        continue;
+      /* Chunks that overlap by a needle's length, so no match falls between two. */
+      for (guint64 at = start; at < end;)
+        {
+          gsize want = (gsize) MIN (end - at, SCAN_CHUNK);
+          ssize_t got = pread (fd, buffer, want, (off_t) at);
+
+          if (got <= 0)
+            break;
+          *scanned += (gsize) got;
+          for (guint i = 0; i < needles->len; i++)
+            counts[i] += count_obscured (buffer, (gsize) got, g_ptr_array_index (needles, i));
+          if (at + (guint64) got >= end)
+            break;
+          at += (guint64) MAX (got - 32, 1);
+        }
+    }
+  close (fd);
+  explicit_bzero (buffer, SCAN_CHUNK);
+  munmap (buffer, SCAN_CHUNK);
+}
+
+/* The child of test_memory_after_remask gets the store, its policy and the customer from
+ * the parent, not from a fixture of its own (which would hold the values in clear). */
+static void
+memory_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  if (!g_test_subprocess ())
+    {
+      fixture_set_up (fixture, user_data);
+      return;
+    }
+  ag_test_pam_write_stack (NULL);
+  fixture->dir = g_strdup (g_getenv ("AG_TEST_MEMORY_DIR"));
+  fixture->store_path = g_build_filename (fixture->dir, "store.db", NULL);
+  fixture->system_dir = g_build_filename (fixture->dir, "system", NULL);
+  fixture->now = g_get_real_time ();
+}
+
+static void
+memory_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  if (!g_test_subprocess ())
+    {
+      fixture_tear_down (fixture, user_data);
+      return;
+    }
+  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->store_path, g_free);
+  g_clear_pointer (&fixture->system_dir, g_free);
+}
+
+/* Reveal, copy, wait for the re-mask: then no copy of the value is left anywhere in the
+ * process's memory, raw or formatted (issue 19). The child reveals the CPF through the
+ * dialog, copies it to the clipboard, and lets it expire on the guard's clock; then it
+ * reads its own memory. */
+static void
+test_memory_after_remask (Fixture *fixture, gconstpointer user_data)
+{
+  if (g_test_subprocess ())
+    {
+      g_auto (GStrv) hex = g_strsplit (g_getenv ("AG_TEST_MEMORY_NEEDLES"), ",", -1);
+      g_autoptr (GPtrArray) needles
+        = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+      AgWindow *window = open_window (fixture);
+      AgGuard *guard = ag_window_get_guard (window);
+      GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+      AgRecordPage *page = ag_test_open_customer (window, g_getenv ("AG_TEST_MEMORY_RECORD"));
+      AgFieldRow *row = ag_test_find_field_row (page, AG_PII_KIND_CPF);
+      g_autofree guint *counts = NULL;
+      gint64 expires_at;
+      gsize scanned;
+
+      for (guint i = 0; hex[i] != NULL; i++)
+        g_ptr_array_add (needles, unhex (hex[i]));
+      counts = g_new0 (guint, needles->len);
+
+      /* The scan finds a value where there is one: while it is shown. */
+      expires_at = ag_reveal_get_expires_at (reveal_field (row));
+      ag_test_spin ();
+      scan_own_memory (needles, counts, &scanned);
+      g_assert_cmpuint (counts[0] + counts[1], >, 0);
+      memset (counts, 0, needles->len * sizeof *counts);
+
+      ag_test_press_keys (GTK_WINDOW (window), "alt+c");
+      AG_TEST_WAIT_UNTIL (ag_secret_clipboard_holds_copy (clipboard));
+      fixture->now = expires_at;
+      ag_guard_process_time (guard);
+      g_assert_null (ag_field_row_get_reveal (row));
+      g_assert_false (ag_secret_clipboard_holds_copy (clipboard));
+      /* Redrawn masked, and what a frame or two keeps let go. */
+      for (guint i = 0; i < 3; i++)
+        {
+          gtk_widget_queue_draw (GTK_WIDGET (window));
+          ag_test_spin ();
+        }
+
+      scan_own_memory (needles, counts, &scanned);
+      g_assert_cmpuint (scanned, >, 1024 * 1024);
+      for (guint i = 0; i < needles->len; i++)
+        if (counts[i] > 0)
+          g_error ("%u copies of value %u are in the memory after the re-mask", counts[i], i);
+      g_print ("memory scanned: %" G_GSIZE_FORMAT " bytes\n", scanned);
+      ag_test_close_window (window);
+      return;
+    }
+  else
+    {
+      AgCustomerData *customer = g_ptr_array_index (fixture->customers, 8);
+      const char *cpf = value_of (fixture, 8, AG_PII_KIND_CPF);
+      g_autofree char *formatted = ag_pii_format (AG_PII_KIND_CPF, cpf);
+      g_autofree char *raw_hex = obscure_hex (cpf);
+      g_autofree char *formatted_hex = obscure_hex (formatted);
+      g_autofree char *hex = g_strdup_printf ("%s,%s", formatted_hex, raw_hex);
+
+      g_setenv ("AG_TEST_MEMORY_DIR", fixture->dir, TRUE);
+      g_setenv ("AG_TEST_MEMORY_RECORD", customer->id, TRUE);
+      g_setenv ("AG_TEST_MEMORY_NEEDLES", hex, TRUE);
+      restore_system_dirs ();
+      /* Freed memory as the app leaves it: meson's MALLOC_PERTURB_ would overwrite it. */
+      g_unsetenv ("MALLOC_PERTURB_");
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      g_test_trap_assert_stdout ("*memory scanned*");
+    }
 }
 
 /* Focus loss --------------------------------------------------------------------------- */
@@ -1207,6 +1597,13 @@ main (int argc, char **argv)
 
   if (atspi || wm)
     argc--;
+  /* A child of g_test_trap_subprocess() runs as its parent does. */
+  if (atspi)
+    g_setenv ("AG_TEST_ATSPI", "1", TRUE);
+  else
+    for (int i = 1; i < argc; i++)
+      if (g_str_equal (argv[i], "--GTestSubprocess") && g_getenv ("AG_TEST_ATSPI") != NULL)
+        atspi = TRUE;
   /* The child of the leak scan (the only g_test_trap_subprocess() here) logs everything,
    * from the start: its output is what the parent scans, not TAP. */
   for (int i = 1; i < argc; i++)
@@ -1251,7 +1648,13 @@ main (int argc, char **argv)
 #define ADD(path, policy, func) \
   g_test_add ("/side-channels/" path, Fixture, policy, fixture_set_up, func, fixture_tear_down)
   if (atspi)
-    ADD ("a11y/tree", NULL, test_a11y_tree);
+    {
+      ADD ("a11y/tree", NULL, test_a11y_tree);
+      /* With the real bridge, which sends every accessible name over the bus. */
+      g_test_add ("/side-channels/a11y/memory-after-remask", Fixture,
+                  POLICY_DEFAULT "clipboard=allow-with-clear:300\n", memory_set_up,
+                  test_memory_after_remask, memory_tear_down);
+    }
   else if (wm)
     {
       ADD ("minimise/locks", POLICY_DEFAULT, test_minimise_locks);
@@ -1270,6 +1673,13 @@ main (int argc, char **argv)
       ADD ("focus-loss/dialog-closing", "[policy]\n", test_focus_loss_dialog_closing);
       ADD ("clipboard/allow-with-clear", POLICY_DEFAULT "clipboard=allow-with-clear:1\n",
            test_clipboard_allow);
+      ADD ("clipboard/clear-with-reveal", POLICY_DEFAULT "clipboard=allow-with-clear:300\n",
+           test_clipboard_clear_with_reveal);
+      ADD ("clipboard/manager", POLICY_DEFAULT "clipboard=allow-with-clear:300\n",
+           test_clipboard_manager);
+      g_test_add ("/side-channels/memory-after-remask", Fixture,
+                  POLICY_DEFAULT "clipboard=allow-with-clear:300\n", memory_set_up,
+                  test_memory_after_remask, memory_tear_down);
     }
 #undef ADD
 

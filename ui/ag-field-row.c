@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -25,7 +26,8 @@
  * While a reveal is live the label shows the value, the row says when it hides again
  * ("Hides in 18 s", from the reveal's expiry on the guard's clock, once a second) and
  * offers "Hide Now" and, when the `clipboard` policy allows it, "Copy" (#ag-secret-clipboard:
- * with the password-manager hint, cleared after N seconds and on lock). Under `deny` there
+ * ledgered `copy` first, refused while a clipboard manager runs, with the password-manager
+ * hint, cleared after N seconds, when the reveal ends and on lock). Under `deny` there
  * is no way to copy: the label cannot be selected and has no copy action. When the reveal
  * goes inactive — expiry, "Hide Now", a lock, another
  * record — the row lets go of it and is back to the mask.
@@ -36,7 +38,8 @@ struct _AgFieldRow
 
   AgField *field;
   AgGuard *guard;
-  AgReveal *reveal; /* only while it is active */
+  AgReveal *reveal;  /* only while it is active */
+  AgReveal *copying; /* the reveal whose copy is being ledgered */
   GtkWindow *dialog;
   guint tick_id;
 
@@ -191,24 +194,69 @@ hide_clicked_cb (AgFieldRow *self)
   set_reveal (self, NULL);
 }
 
+/* Tells the agent why a copy did not happen, in a dialog over the window. */
+static void
+show_copy_refused (AgFieldRow *self, const char *body)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  /* Translators: the heading of a message when a revealed value was not copied. */
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Not Copied"), body);
+  /* Translators: the button that closes the "Not Copied" message. */
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+copy_ledgered_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (AgFieldRow) self = user_data;
+  g_autoptr (AgReveal) reveal = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *formatted = NULL;
+  const char *value;
+
+  reveal = g_steal_pointer (&self->copying);
+  if (!ag_guard_copy_finish (AG_GUARD (object), result, &error))
+    {
+      g_message ("Not copied: %s", error->message);
+      if (g_error_matches (error, AG_REVEAL_ERROR, AG_REVEAL_ERROR_LEDGER))
+        show_copy_refused (self, _("The copy could not be recorded in the audit ledger, so "
+                                    "the value was not put on the clipboard."));
+      return;
+    }
+  /* Ledgered: on the clipboard now, unless the value went meanwhile. */
+  value = reveal != NULL && reveal == self->reveal ? ag_reveal_get_value (reveal) : NULL;
+  if (value == NULL)
+    return;
+  /* As the agent reads it; the formatting's own buffer is wiped at once. */
+  formatted = ag_pii_format (ag_reveal_get_kind (reveal), value);
+  ag_secret_clipboard_copy (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->guard, reveal,
+                            formatted,
+                            ag_policy_get_clipboard_clear (ag_guard_get_policy (self->guard)));
+  explicit_bzero (formatted, strlen (formatted));
+}
+
+/* The copy is ledgered first (`copy`, ag_guard_copy_async()), and only then offered. */
 static void
 copy_clicked_cb (AgFieldRow *self)
 {
-  const char *value;
-  g_autofree char *formatted = NULL;
-  guint clear_after;
-
   if (self->reveal == NULL || !ag_field_row_get_can_copy (self))
     return;
-  value = ag_reveal_get_value (self->reveal);
-  if (value == NULL)
+  if (self->copying != NULL)
     return;
-  clear_after = ag_policy_get_clipboard_clear (ag_guard_get_policy (self->guard));
-  /* As the agent reads it; the formatting's own buffer is wiped at once. */
-  formatted = ag_pii_format (ag_reveal_get_kind (self->reveal), value);
-  ag_secret_clipboard_copy (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->guard, formatted,
-                            clear_after);
-  explicit_bzero (formatted, strlen (formatted));
+  if (ag_secret_clipboard_has_manager (gtk_widget_get_display (GTK_WIDGET (self))))
+    {
+      show_copy_refused (self,
+                         _("A clipboard manager is running on this desktop. It would keep the "
+                            "value after Agent Guard clears the clipboard, so the value was not "
+                            "copied. Read it from the screen instead."));
+      return;
+    }
+  self->copying = g_object_ref (self->reveal);
+  ag_guard_copy_async (self->guard, self->reveal, NULL, copy_ledgered_cb, g_object_ref (self));
 }
 
 static void
@@ -269,6 +317,7 @@ ag_field_row_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->reveal, self);
       g_clear_object (&self->reveal);
     }
+  g_clear_object (&self->copying);
   gtk_widget_dispose_template (GTK_WIDGET (self), AG_TYPE_FIELD_ROW);
   g_clear_object (&self->field);
   g_clear_object (&self->guard);

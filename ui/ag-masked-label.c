@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ag-a11y-status.h"
 #include "ag-pii.h"
 
 #include "ag-masked-label-private.h"
@@ -28,7 +29,10 @@
  * selected and has no tooltip.
  *
  * Given a live #AgReveal (ag_masked_label_set_reveal()), it draws the revealed value
- * instead, sharp, and its accessible name carries the value. It keeps no copy of the
+ * instead, sharp. Its accessible name says "CPF, revealed", and carries the value only
+ * while a screen reader is on (#AgA11yStatus, followed live): GTK sends every accessible
+ * name over the accessibility bus whether anyone listens or not, and frees the old ones
+ * without wiping them. It keeps no copy of the
  * value: each drawing reads it from the reveal, and as soon as the reveal goes inactive
  * (expiry, "Hide now", a lock, another record) the label drops the reveal and is back to
  * the blurred mask and "CPF, hidden".
@@ -98,17 +102,24 @@ update_accessible_label (AgMaskedLabel *self)
 {
   g_autofree char *text = NULL;
   const char *value = get_value (self);
+  gboolean has_label = self->field_label != NULL && self->field_label[0] != '\0';
 
-  if (value != NULL)
+  if (value != NULL && ag_a11y_status_get_screen_reader (ag_a11y_status_get_default ()))
     {
-      if (self->field_label != NULL && self->field_label[0] != '\0')
-        /* Translators: the accessible name of a revealed field, read out by screen readers;
-         * the first %s is the name of the field, such as "CPF", the second its value. */
+      if (has_label)
+        /* Translators: the accessible name of a revealed field while a screen reader is
+         * on, read out by it; the first %s is the name of the field, such as "CPF", the
+         * second its value. */
         text = g_strdup_printf (_("%s, revealed: %s"), self->field_label, value);
       else
         text = g_strdup (value);
     }
-  else if (self->field_label != NULL && self->field_label[0] != '\0')
+  else if (value != NULL)
+    /* Translators: the accessible name of a revealed field when no screen reader is on
+     * (the value itself stays out of it); %s is the name of the field, such as "CPF". */
+    text = has_label ? g_strdup_printf (_("%s, revealed"), self->field_label)
+                     : g_strdup (_("Revealed"));
+  else if (has_label)
     /* Translators: the accessible name of a masked field, read out by screen readers;
      * %s is the name of the field, such as "CPF" or "Phone". */
     text = g_strdup_printf (_("%s, hidden"), self->field_label);
@@ -127,6 +138,8 @@ update_accessible_label (AgMaskedLabel *self)
                                     : _("Hidden to protect the customer; reveal it for a "
                                          "reason to read it"),
                                   -1);
+  /* The name with the value is GTK's copy now; ours is wiped at once. */
+  explicit_bzero (text, strlen (text));
 }
 
 static int
@@ -379,6 +392,8 @@ ag_masked_label_init (AgMaskedLabel *self)
 {
   self->blur_radius = AG_MASKED_LABEL_BLUR_RADIUS;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), FALSE);
+  g_signal_connect_object (ag_a11y_status_get_default (), "notify::screen-reader",
+                           G_CALLBACK (update_accessible_label), self, G_CONNECT_SWAPPED);
   update_accessible_label (self);
 }
 

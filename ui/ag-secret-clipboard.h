@@ -15,8 +15,10 @@ G_BEGIN_DECLS
 #define AG_SECRET_CLIPBOARD_HINT_MIME_TYPE "x-kde-passwordManagerHint"
 
 void
-ag_secret_clipboard_copy (GdkClipboard *clipboard, AgGuard *guard, const char *text,
-                          guint clear_after_seconds);
+ag_secret_clipboard_copy (GdkClipboard *clipboard, AgGuard *guard, AgReveal *reveal,
+                          const char *text, guint clear_after_seconds);
+gboolean
+ag_secret_clipboard_has_manager (GdkDisplay *display);
 gboolean
 ag_secret_clipboard_holds_copy (GdkClipboard *clipboard);
 void

@@ -288,14 +288,124 @@ ag_session_watch_block_inspector (GtkWindow *window)
   gtk_widget_add_controller (GTK_WIDGET (window), controller);
 }
 
+/* Whether @window is one of @main's own: a window transient for it (or for one of its
+ * dialogs), or one transient for nothing. */
+static gboolean
+belongs_to (GtkWindow *window, GtkWindow *main)
+{
+  GtkWindow *parent = window;
+
+  while (gtk_window_get_transient_for (parent) != NULL)
+    parent = gtk_window_get_transient_for (parent);
+  return parent == main || parent == window;
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static gboolean
+quit_later_cb (gpointer user_data)
+{
+  g_autoptr (GtkWindow) main = g_weak_ref_get (user_data);
+
+  if (main != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (main), "app.quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Activates @args' action (a string) on the main window in @user_data (a weak reference),
+ * for a window of its own. */
+static gboolean
+session_shortcut_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  g_autoptr (GtkWindow) main = g_weak_ref_get (user_data);
+
+  if (main == NULL || !belongs_to (GTK_WINDOW (widget), main))
+    return FALSE;
+  if (g_str_equal (g_variant_get_string (args, NULL), "app.quit"))
+    {
+      /* Quitting destroys every window, this one too: not inside its own key event. */
+      GWeakRef *later = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (later, main);
+      g_idle_add_full (G_PRIORITY_HIGH, quit_later_cb, later, free_weak_ref);
+      return gtk_window_get_application (main) != NULL;
+    }
+  return gtk_widget_activate_action (GTK_WIDGET (main), g_variant_get_string (args, NULL), NULL);
+}
+
+/* Ctrl+L (lock) and Ctrl+Q (quit) work from every window of the app, a modal dialog
+ * included: the main window's own bindings and the application's accelerators reach
+ * neither a dialog's focus nor, past a modal dialog, the main window. In the capture
+ * phase, before any entry of the dialog sees the keys. */
+static void
+add_session_shortcuts (AgSessionWatch *self, GtkWindow *window)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  const struct
+  {
+    guint key;
+    const char *action;
+  } shortcuts[] = { { GDK_KEY_l, "win.lock" }, { GDK_KEY_q, "app.quit" } };
+
+  gtk_event_controller_set_name (controller, "ag-session-shortcuts");
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_GLOBAL);
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    {
+      GWeakRef *main = g_new0 (GWeakRef, 1);
+      GtkShortcut *shortcut;
+
+      g_weak_ref_init (main, self->window);
+      shortcut
+        = gtk_shortcut_new (gtk_keyval_trigger_new (shortcuts[i].key, GDK_CONTROL_MASK),
+                            gtk_callback_action_new (session_shortcut_cb, main, free_weak_ref));
+      gtk_shortcut_set_arguments (shortcut, g_variant_new_string (shortcuts[i].action));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (window), controller);
+}
+
+/* The GTK inspector shows every widget's text and accessible properties, a revealed
+ * value included. Development builds may open it (release builds block its keys), but
+ * not over a value: its window appearing re-masks every reveal. */
+static gboolean
+is_inspector (GtkWindow *window)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (window), "GtkInspectorWindow");
+}
+
+static void
+inspector_mapped_cb (AgSessionWatch *self)
+{
+  g_debug ("The inspector opened: re-masking every value");
+  ag_guard_remask_all (self->guard, AG_REMASK_CAUSE_INSPECTOR);
+}
+
 static void
 watch_toplevel (AgSessionWatch *self, GtkWindow *window)
 {
+  if (is_inspector (window))
+    {
+      /* GTK keeps one inspector window and shows it again each time. */
+      g_signal_connect_object (window, "map", G_CALLBACK (inspector_mapped_cb), self,
+                               G_CONNECT_SWAPPED);
+      if (gtk_widget_get_mapped (GTK_WIDGET (window)))
+        inspector_mapped_cb (self);
+      return;
+    }
   if (!is_ours (self, window))
     return;
 #if !DEVELOPMENT
   ag_session_watch_block_inspector (window);
 #endif
+  if (window != GTK_WINDOW (self->window))
+    add_session_shortcuts (self, window);
   ag_activity_watch_add_window (self->activity, window);
   g_signal_connect_object (window, "notify::is-active", G_CALLBACK (is_active_cb), self, 0);
   if (window != GTK_WINDOW (self->window))

@@ -860,7 +860,7 @@ ag_guard_copy_async (AgGuard *self, AgReveal *reveal, GCancellable *cancellable,
   else
     {
       entry = ag_guard_new_entry (self, AG_LEDGER_EVENT_COPY, ag_reveal_get_record_id (reveal),
-                         ag_reveal_get_kind (reveal), self->policy);
+                                  ag_reveal_get_kind (reveal), self->policy);
       entry->cause = g_strdup_printf ("clear-after:%u", clear_after);
       ag_guard_ledger_async (self, entry, cancellable, copy_ledgered_cb, g_steal_pointer (&task));
     }

@@ -150,6 +150,9 @@ get_padding (AgMaskedLabel *self)
   return (int) ceil (AG_MASKED_LABEL_BLUR_RADIUS);
 }
 
+/* A PangoLayout the label wipes when it drops it (drop_layout()). */
+typedef PangoLayout AgLabelLayout;
+
 static PangoLayout *
 create_layout (AgMaskedLabel *self)
 {
@@ -158,12 +161,26 @@ create_layout (AgMaskedLabel *self)
   return gtk_widget_create_pango_layout (GTK_WIDGET (self), text != NULL ? text : "");
 }
 
+/* Drops a layout of create_layout(). Pango keeps its own copy of the text and frees it
+ * unwiped: a revealed value's copy is wiped first, so no freed memory keeps it. */
+static void
+drop_layout (PangoLayout *layout)
+{
+  char *text = (char *) pango_layout_get_text (layout);
+
+  /* The layout is ours alone and goes now: its text may be written over. */
+  explicit_bzero (text, strlen (text));
+  g_object_unref (layout);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AgLabelLayout, drop_layout)
+
 static void
 ag_masked_label_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
                          int *natural, int *minimum_baseline, int *natural_baseline)
 {
   AgMaskedLabel *self = AG_MASKED_LABEL (widget);
-  g_autoptr (PangoLayout) layout = create_layout (self);
+  g_autoptr (AgLabelLayout) layout = create_layout (self);
   int padding = get_padding (self);
   int width, height;
 
@@ -214,7 +231,7 @@ static void
 ag_masked_label_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   AgMaskedLabel *self = AG_MASKED_LABEL (widget);
-  g_autoptr (PangoLayout) layout = NULL;
+  g_autoptr (AgLabelLayout) layout = NULL;
   GdkRGBA color;
   int padding = get_padding (self);
   int width, height;

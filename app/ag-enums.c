@@ -38,6 +38,25 @@ ag_enum_to_nick (GType type, int value)
 }
 
 /**
+ * ag_enum_lookup_nick:
+ * @type: an enum type
+ * @value: any number
+ *
+ * Returns: (nullable): the nick of @value, or %NULL, quietly, when @type has no such
+ *   value: for numbers read from a file
+ */
+const char *
+ag_enum_lookup_nick (GType type, int value)
+{
+  GEnumValue *enum_value;
+
+  g_return_val_if_fail (G_TYPE_IS_ENUM (type), NULL);
+
+  enum_value = g_enum_get_value (get_class (type), value);
+  return enum_value != NULL ? enum_value->value_nick : NULL;
+}
+
+/**
  * ag_enum_from_nick:
  * @type: an enum type
  * @nick: (nullable): a string that may be the nick of one of its values

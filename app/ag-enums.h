@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 
 const char *
 ag_enum_to_nick (GType type, int value);
+const char *
+ag_enum_lookup_nick (GType type, int value);
 gboolean
 ag_enum_from_nick (GType type, const char *nick, int *out_value);
 

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "ag-enums.h"
 #include "ag-ledger-private.h"
 
 /*
@@ -24,17 +25,6 @@
  */
 
 G_DEFINE_BOXED_TYPE (AgLedgerEntry, ag_ledger_entry, ag_ledger_entry_copy, ag_ledger_entry_free)
-
-static const char *const event_names[] = {
-  [AG_LEDGER_EVENT_LOGIN] = "login",   [AG_LEDGER_EVENT_LOGIN_FAILED] = "login-failed",
-  [AG_LEDGER_EVENT_UNLOCK] = "unlock", [AG_LEDGER_EVENT_LOCK] = "lock",
-  [AG_LEDGER_EVENT_REVEAL] = "reveal", [AG_LEDGER_EVENT_REVEAL_DENIED] = "reveal-denied",
-  [AG_LEDGER_EVENT_REMASK] = "remask", [AG_LEDGER_EVENT_POLICY_CHANGED] = "policy-changed",
-  [AG_LEDGER_EVENT_IMPORT] = "import", [AG_LEDGER_EVENT_EXPORT] = "export",
-  [AG_LEDGER_EVENT_PRUNE] = "prune",   [AG_LEDGER_EVENT_POLICY_REFUSED] = "policy-refused",
-  [AG_LEDGER_EVENT_SEARCH] = "search", [AG_LEDGER_EVENT_SEARCH_DENIED] = "search-denied",
-  [AG_LEDGER_EVENT_COPY] = "copy",
-};
 
 /* Entries */
 
@@ -85,43 +75,34 @@ ag_ledger_entry_free (AgLedgerEntry *entry)
   g_free (entry);
 }
 
+/* The event and mode names are their enums' nicks (ag-enum-types, generated): a file
+ * format, so the value names never change. An unknown number (a decoded entry from a
+ * newer or a broken ledger) is no name, without a warning. */
+
 const char *
 ag_ledger_event_to_string (AgLedgerEvent event)
 {
-  if ((guint) event >= G_N_ELEMENTS (event_names) || event_names[event] == NULL)
-    return NULL;
-  return event_names[event];
+  return ag_enum_lookup_nick (AG_TYPE_LEDGER_EVENT, event);
 }
 
 gboolean
 ag_ledger_event_from_string (const char *str, AgLedgerEvent *out_event)
 {
+  int value;
+
   g_return_val_if_fail (str != NULL, FALSE);
 
-  for (guint i = 0; i < G_N_ELEMENTS (event_names); i++)
-    {
-      if (event_names[i] != NULL && g_str_equal (event_names[i], str))
-        {
-          if (out_event != NULL)
-            *out_event = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  if (!ag_enum_from_nick (AG_TYPE_LEDGER_EVENT, str, &value))
+    return FALSE;
+  if (out_event != NULL)
+    *out_event = value;
+  return TRUE;
 }
 
 const char *
 ag_ledger_mode_to_string (AgLedgerMode mode)
 {
-  switch (mode)
-    {
-      case AG_LEDGER_MODE_LIVE:
-        return "live";
-      case AG_LEDGER_MODE_TRAINING:
-        return "training";
-      default:
-        return NULL;
-    }
+  return ag_enum_lookup_nick (AG_TYPE_LEDGER_MODE, mode);
 }
 
 static inline AgLedgerStr

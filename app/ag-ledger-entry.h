@@ -12,7 +12,7 @@ typedef enum
 {
   AG_LEDGER_MODE_LIVE,
   AG_LEDGER_MODE_TRAINING,
-  AG_LEDGER_N_MODES
+  AG_LEDGER_N_MODES /*< skip >*/
 } AgLedgerMode;
 
 /* The numbers are part of the canonical encoding: never renumber, only append. */

@@ -231,6 +231,34 @@ test_event_names (void)
   g_assert_cmpstr (ag_ledger_mode_to_string (AG_LEDGER_MODE_TRAINING), ==, "training");
 }
 
+/* Every event and mode name, and its number, exactly: they are the ledger's file format,
+ * whatever generates the strings. Unknown numbers are no name, without a warning (they
+ * come from files). */
+static void
+test_event_names_file_format (void)
+{
+  static const char *const events[] = {
+    NULL,     "login",         "login-failed",   "unlock",         "lock",
+    "reveal", "reveal-denied", "remask",         "policy-changed", "import",
+    "export", "prune",         "policy-refused", "search",         "search-denied",
+    "copy",
+  };
+
+  for (guint i = 1; i < G_N_ELEMENTS (events); i++)
+    {
+      AgLedgerEvent event = 0;
+
+      g_assert_cmpstr (ag_ledger_event_to_string (i), ==, events[i]);
+      g_assert_true (ag_ledger_event_from_string (events[i], &event));
+      g_assert_cmpuint (event, ==, i);
+    }
+  g_assert_null (ag_ledger_event_to_string (G_N_ELEMENTS (events)));
+  g_assert_null (ag_ledger_event_to_string (255));
+  g_assert_cmpstr (ag_ledger_mode_to_string (AG_LEDGER_MODE_LIVE), ==, "live");
+  g_assert_null (ag_ledger_mode_to_string (AG_LEDGER_N_MODES));
+  g_assert_null (ag_ledger_mode_to_string (7));
+}
+
 static void
 test_append_verify (Fixture *f, gconstpointer data)
 {
@@ -1324,6 +1352,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   g_test_add_func ("/ledger/new-destroy", test_new_destroy);
   g_test_add_func ("/ledger/event-names", test_event_names);
+  g_test_add_func ("/ledger/event-names/file-format", test_event_names_file_format);
   ADD ("/ledger/append-verify", test_append_verify);
   ADD ("/ledger/append-needs-transaction", test_append_needs_transaction);
   ADD ("/ledger/invalid-entries", test_invalid_entries);

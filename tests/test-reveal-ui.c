@@ -367,6 +367,7 @@ test_quit_from_dialog (Fixture *fixture, gconstpointer user_data)
   ag_test_spin ();
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 static GtkWindow *
 find_inspector (void)
 {
@@ -385,7 +386,7 @@ find_inspector (void)
 /* Development builds may open the GTK inspector, which shows every widget's text: opening
  * it re-masks every value, the first time and each time it is shown again. */
 static void
-test_inspector_remasks (Fixture *fixture, gconstpointer user_data)
+inspector_remasks (Fixture *fixture)
 {
   AgWindow *window = open_window (fixture);
   AgRecordPage *page = open_customer (window, fixture, 4);
@@ -417,6 +418,20 @@ test_inspector_remasks (Fixture *fixture, gconstpointer user_data)
   gtk_widget_set_visible (GTK_WIDGET (inspector), FALSE);
   ag_test_spin ();
   ag_test_close_window (window);
+}
+
+#endif
+
+static void
+test_inspector_remasks (Fixture *fixture, gconstpointer user_data)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  /* The GTK Inspector leaks its own objects, which LeakSanitizer reports as ours; the
+   * development build runs this test. */
+  g_test_skip ("the GTK Inspector leaks under LeakSanitizer");
+#else
+  inspector_remasks (fixture);
+#endif
 }
 
 static void

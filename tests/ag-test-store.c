@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "ag-test-store.h"
 
 void
@@ -103,4 +105,33 @@ ag_test_customer_with (GPtrArray *customers, AgPiiKind kind, guint n)
         return customer;
     }
   g_error ("no customer %u with a %s", n, ag_pii_kind_to_string (kind));
+}
+
+void
+ag_test_store_roll_back (const char *path)
+{
+  g_autoptr (AgSqliteStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  store = ag_sqlite_store_open (path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOGIN);
+
+      entry->user = g_strdup (g_get_user_name ());
+      entry->host = g_strdup ("pa-07");
+      entry->session_id = g_strdup ("earlier");
+      g_assert_true (ag_sqlite_store_append_event (store, entry, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TRIGGER ledger_no_delete;"
+                                 " DELETE FROM ledger WHERE seq = (SELECT MAX (seq) FROM ledger)",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
 }

@@ -46,6 +46,11 @@ ag_test_store_entries (AgStore *store, const AgLedgerFilter *filter);
 GPtrArray *
 ag_test_entries_at (const char *location, const AgLedgerFilter *filter);
 
+/* Gives the SQLite store at @path two `login` entries, then cuts the newest off its
+ * ledger: a store rolled back behind the head recorded in the Secret Service. */
+void
+ag_test_store_roll_back (const char *path);
+
 /* The @n-th customer (0-based) of @customers (AgCustomerData*) that has a value of @kind. */
 const AgCustomerData *
 ag_test_customer_with (GPtrArray *customers, AgPiiKind kind, guint n);

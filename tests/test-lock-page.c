@@ -473,33 +473,11 @@ test_ledger_rolled_back (Fixture *fixture, gconstpointer user_data)
 {
   const char *message = "This copy of the customer records is older than its audit ledger, "
                         "so nobody can sign in to it. The records stay locked. Call IT.";
-  g_autoptr (AgSqliteStore) store = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *code = ag_test_pam_code (0);
-  sqlite3 *db = NULL;
   AgWindow *window;
   AgGuard *guard;
 
-  store = ag_sqlite_store_open (fixture->store_path, AG_SQLITE_STORE_OPEN_DEFAULT, NULL, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 2; i++)
-    {
-      g_autoptr (AgLedgerEntry) entry = ag_ledger_entry_new (AG_LEDGER_EVENT_LOGIN);
-
-      entry->user = g_strdup (g_get_user_name ());
-      entry->host = g_strdup ("pa-07");
-      entry->session_id = g_strdup ("earlier");
-      g_assert_true (ag_sqlite_store_append_event (store, entry, &error));
-      g_assert_no_error (error);
-    }
-  g_clear_object (&store);
-  g_assert_cmpint (sqlite3_open (fixture->store_path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db,
-                                 "DROP TRIGGER ledger_no_delete;"
-                                 " DELETE FROM ledger WHERE seq = (SELECT MAX (seq) FROM ledger)",
-                                 NULL, NULL, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_close (db);
+  ag_test_store_roll_back (fixture->store_path);
 
   window = open_window (fixture);
   guard = ag_window_get_guard (window);

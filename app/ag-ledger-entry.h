@@ -33,6 +33,14 @@ typedef enum
   AG_LEDGER_EVENT_SEARCH = 13,
   AG_LEDGER_EVENT_SEARCH_DENIED = 14,
   AG_LEDGER_EVENT_COPY = 15,
+  /* The supervisor console (issue 15): an alert rule fired (cause names rule, count and
+   * window), a supervisor acknowledged one (record = the alert's sequence number, cause the
+   * note), someone not a supervisor tried to open the console. */
+  AG_LEDGER_EVENT_ALERT = 16,
+  AG_LEDGER_EVENT_ALERT_ACK = 17,
+  AG_LEDGER_EVENT_CONSOLE_DENIED = 18,
+  /* Training mode (issue 16): a trainee passed every required scenario. */
+  AG_LEDGER_EVENT_TRAINING_CERTIFIED = 19,
 } AgLedgerEvent;
 
 /* No field kind in an entry (login, lock, …). */

@@ -241,7 +241,7 @@ test_event_names_file_format (void)
     NULL,     "login",         "login-failed",   "unlock",         "lock",
     "reveal", "reveal-denied", "remask",         "policy-changed", "import",
     "export", "prune",         "policy-refused", "search",         "search-denied",
-    "copy",
+    "copy",   "alert",         "alert-ack",      "console-denied", "training-certified",
   };
 
   for (guint i = 1; i < G_N_ELEMENTS (events); i++)

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ag-policy.h"
+#include "ag-roles.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +15,7 @@ G_BEGIN_DECLS
 #define AG_POLICY_FILE_MAX_SIZE (1024 * 1024)
 
 /* The group whose members write the supervisor layer (DESIGN §6). */
-#define AG_POLICY_SUPERVISORS_GROUP "agent-guard-supervisors"
+#define AG_POLICY_SUPERVISORS_GROUP AG_ROLES_SUPERVISORS_GROUP
 
 gboolean
 ag_policy_file_read (const char *path, AgPolicyLayer layer, char **out_contents, gsize *out_length,

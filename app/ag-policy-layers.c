@@ -290,38 +290,31 @@ new_file_array (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) ag_policy_parsed_file_free);
 }
 
-/* Reads every file of the system layer: policy.conf, then policy.d/ *.conf. */
+/* Reads every file of a system or supervisor layer: for the system layer policy.conf
+ * then policy.d/ *.conf in @dir, for the supervisors' *.conf in @dir. */
 static GPtrArray *
-parse_system_layer (const char *system_dir, Problems *problems)
+parse_layer (AgPolicyLayer layer, const char *dir, Problems *problems)
 {
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *drop_in = g_build_filename (system_dir, "policy.d", NULL);
   GPtrArray *files = new_file_array ();
 
-  g_ptr_array_add (paths, g_build_filename (system_dir, "policy.conf", NULL));
-  ag_policy_list_conf_files (drop_in, paths, problems);
+  if (dir == NULL)
+    return files;
 
-  for (guint i = 0; i < paths->len; i++)
+  if (layer == AG_POLICY_LAYER_SYSTEM)
     {
-      ParsedFile *file = ag_policy_parse_layer_file (g_ptr_array_index (paths, i),
-                                                     AG_POLICY_LAYER_SYSTEM, problems);
-      if (file != NULL)
-        g_ptr_array_add (files, file);
+      g_autofree char *drop_in = g_build_filename (dir, "policy.d", NULL);
+
+      g_ptr_array_add (paths, g_build_filename (dir, "policy.conf", NULL));
+      ag_policy_list_conf_files (drop_in, paths, problems);
     }
-  return files;
-}
+  else
+    ag_policy_list_conf_files (dir, paths, problems);
 
-static GPtrArray *
-parse_supervisor_layer (const char *supervisor_dir, Problems *problems)
-{
-  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  GPtrArray *files = new_file_array ();
-
-  ag_policy_list_conf_files (supervisor_dir, paths, problems);
   for (guint i = 0; i < paths->len; i++)
     {
-      ParsedFile *file = ag_policy_parse_layer_file (g_ptr_array_index (paths, i),
-                                                     AG_POLICY_LAYER_SUPERVISOR, problems);
+      ParsedFile *file = ag_policy_parse_layer_file (g_ptr_array_index (paths, i), layer, problems);
+
       if (file != NULL)
         g_ptr_array_add (files, file);
     }
@@ -450,118 +443,103 @@ add_refusal (GPtrArray *refusals, AgPolicyLayer layer, Problems *problems)
   g_ptr_array_add (refusals, refusal);
 }
 
-/* The system layer, or what stands in for it when it is refused. */
-static void
-load_system_layer (Draft *draft, const char *system_dir, AgPolicy *previous, GPtrArray *refusals)
+/* Who the supervisor layer's sections are for. */
+typedef struct
 {
-  g_autoptr (GPtrArray) files = NULL;
-  Draft trial;
-  Problems problems;
+  const char *user_name;
+  const char *const *groups;
+} Agent;
 
-  ag_policy_problems_init (&problems);
-  files = system_dir != NULL ? parse_system_layer (system_dir, &problems) : new_file_array ();
-
-  draft_copy (&trial, draft);
-  if (problems.lines->len == 0)
-    apply_system_layer (&trial, files, &problems);
-  if (problems.lines->len == 0)
-    {
-      g_clear_pointer (&trial.policy->system_files, g_ptr_array_unref);
-      trial.policy->system_files = g_steal_pointer (&files);
-      draft_take (draft, &trial);
-      ag_policy_problems_clear (&problems);
-      return;
-    }
-  draft_clear (&trial);
-
-  g_debug ("The system policy layer is refused, the layers below it stay: %s",
-           problems.lines->len > 0 ? (const char *) g_ptr_array_index (problems.lines, 0) : "");
-  add_refusal (refusals, AG_POLICY_LAYER_SYSTEM, &problems);
-  ag_policy_problems_clear (&problems);
-
-  /* The last good system layer, applied again: it applied without a problem before, on
-   * the same built-in defaults. */
-  if (previous != NULL && previous->system_files != NULL)
-    {
-      Problems again;
-
-      ag_policy_problems_init (&again);
-      draft_copy (&trial, draft);
-      apply_system_layer (&trial, previous->system_files, &again);
-      if (again.lines->len == 0)
-        {
-          g_clear_pointer (&trial.policy->system_files, g_ptr_array_unref);
-          trial.policy->system_files = g_ptr_array_ref (previous->system_files);
-          draft_take (draft, &trial);
-          ag_policy_problems_clear (&again);
-          return;
-        }
-      draft_clear (&trial);
-      ag_policy_problems_clear (&again);
-    }
-
-  /* None: the strict defaults, tightened by every bound that parsed. A bound only ever
-   * tightens, so taking them from a refused layer loosens nothing. */
-  {
-    Problems ignored;
-
-    ag_policy_problems_init (&ignored);
-    for (guint i = 0; i < files->len; i++)
-      apply_bounds (draft->policy, g_ptr_array_index (files, i), &ignored);
-    clamp_defaults (draft->policy, draft->seq, &draft->counter);
-    ag_policy_problems_clear (&ignored);
-    g_clear_pointer (&draft->policy->system_files, g_ptr_array_unref);
-  }
+/* Applies the files of @layer (system or supervisor) to @draft. */
+static void
+apply_layer (AgPolicyLayer layer, Draft *draft, GPtrArray *files, const Agent *agent,
+             Problems *problems)
+{
+  if (layer == AG_POLICY_LAYER_SYSTEM)
+    apply_system_layer (draft, files, problems);
+  else
+    apply_supervisor_layer (draft, files, agent->user_name, agent->groups, problems);
 }
 
-/* The supervisor layer, or its last good version when it is refused. */
+/* Where a policy keeps the files of @layer that it applied, for the next load. */
+static GPtrArray **
+layer_files (AgPolicy *policy, AgPolicyLayer layer)
+{
+  return layer == AG_POLICY_LAYER_SYSTEM ? &policy->system_files : &policy->supervisor_files;
+}
+
+/* Applies @files to a copy of @draft and keeps the copy, with @files as the layer's, only
+ * when they apply without a problem; the problems are left in @problems. */
+static gboolean
+try_layer (AgPolicyLayer layer, Draft *draft, GPtrArray *files, const Agent *agent,
+           Problems *problems)
+{
+  Draft trial;
+
+  draft_copy (&trial, draft);
+  if (problems->lines->len == 0)
+    apply_layer (layer, &trial, files, agent, problems);
+  if (problems->lines->len > 0)
+    {
+      draft_clear (&trial);
+      return FALSE;
+    }
+
+  g_clear_pointer (layer_files (trial.policy, layer), g_ptr_array_unref);
+  *layer_files (trial.policy, layer) = g_ptr_array_ref (files);
+  draft_take (draft, &trial);
+  return TRUE;
+}
+
+/* The system or supervisor layer, or what stands in for it when it is refused: its last
+ * good version in @previous when that applies again without a problem (the system layer
+ * on the same built-in defaults; the supervisor layer when it still fits the system
+ * layer in force); with none, for the system layer, the strict defaults tightened by
+ * every bound that parsed, and for the supervisor layer nothing. */
 static void
-load_supervisor_layer (Draft *draft, const char *supervisor_dir, const char *user_name,
-                       const char *const *groups, AgPolicy *previous, GPtrArray *refusals)
+load_layer (AgPolicyLayer layer, Draft *draft, const char *dir, const Agent *agent,
+            AgPolicy *previous, GPtrArray *refusals)
 {
   g_autoptr (GPtrArray) files = NULL;
-  Draft trial;
   Problems problems;
 
   ag_policy_problems_init (&problems);
-  files = supervisor_dir != NULL ? parse_supervisor_layer (supervisor_dir, &problems)
-                                 : new_file_array ();
-
-  draft_copy (&trial, draft);
-  if (problems.lines->len == 0)
-    apply_supervisor_layer (&trial, files, user_name, groups, &problems);
-  if (problems.lines->len == 0)
+  files = parse_layer (layer, dir, &problems);
+  if (try_layer (layer, draft, files, agent, &problems))
     {
-      g_clear_pointer (&trial.policy->supervisor_files, g_ptr_array_unref);
-      trial.policy->supervisor_files = g_steal_pointer (&files);
-      draft_take (draft, &trial);
       ag_policy_problems_clear (&problems);
       return;
     }
-  draft_clear (&trial);
 
-  g_debug ("The supervisor policy layer is refused, the layers below it stay: %s",
+  g_debug ("The %s policy layer is refused, the layers below it stay: %s",
+           layer == AG_POLICY_LAYER_SYSTEM ? "system" : "supervisor",
            (const char *) g_ptr_array_index (problems.lines, 0));
-  add_refusal (refusals, AG_POLICY_LAYER_SUPERVISOR, &problems);
+  add_refusal (refusals, layer, &problems);
   ag_policy_problems_clear (&problems);
-  g_clear_pointer (&draft->policy->supervisor_files, g_ptr_array_unref);
+  g_clear_pointer (layer_files (draft->policy, layer), g_ptr_array_unref);
 
-  /* The last good supervisor layer, when it still fits the system layer in force. */
-  if (previous != NULL && previous->supervisor_files != NULL)
+  if (previous != NULL && *layer_files (previous, layer) != NULL)
     {
       Problems again;
+      gboolean applied;
 
       ag_policy_problems_init (&again);
-      draft_copy (&trial, draft);
-      apply_supervisor_layer (&trial, previous->supervisor_files, user_name, groups, &again);
-      if (again.lines->len == 0)
-        {
-          trial.policy->supervisor_files = g_ptr_array_ref (previous->supervisor_files);
-          draft_take (draft, &trial);
-        }
-      else
-        draft_clear (&trial);
+      applied = try_layer (layer, draft, *layer_files (previous, layer), agent, &again);
       ag_policy_problems_clear (&again);
+      if (applied)
+        return;
+    }
+
+  /* A bound only ever tightens, so taking them from a refused layer loosens nothing. */
+  if (layer == AG_POLICY_LAYER_SYSTEM)
+    {
+      Problems ignored;
+
+      ag_policy_problems_init (&ignored);
+      for (guint i = 0; i < files->len; i++)
+        apply_bounds (draft->policy, g_ptr_array_index (files, i), &ignored);
+      clamp_defaults (draft->policy, draft->seq, &draft->counter);
+      ag_policy_problems_clear (&ignored);
     }
 }
 
@@ -618,14 +596,16 @@ ag_policy_load_layers (const AgPolicyPaths *paths, const char *user_name, const 
                        AgPolicy *previous, GPtrArray *warnings, GPtrArray *refusals)
 {
   Draft draft = { NULL, { 0 }, 0 };
+  Agent agent = { user_name, groups };
 
   g_return_val_if_fail (paths != NULL, NULL);
   g_return_val_if_fail (previous == NULL || AG_IS_POLICY (previous), NULL);
 
   draft.policy = g_object_new (AG_TYPE_POLICY, NULL);
 
-  load_system_layer (&draft, paths->system_dir, previous, refusals);
-  load_supervisor_layer (&draft, paths->supervisor_dir, user_name, groups, previous, refusals);
+  load_layer (AG_POLICY_LAYER_SYSTEM, &draft, paths->system_dir, &agent, previous, refusals);
+  load_layer (AG_POLICY_LAYER_SUPERVISOR, &draft, paths->supervisor_dir, &agent, previous,
+              refusals);
   load_user_layer (&draft, paths->user_file, warnings, refusals);
 
   ag_policy_compute_version (draft.policy);

@@ -678,24 +678,55 @@ ag_ledger_check_head (AgLedgerStorage *storage, const AgLedgerHead *recorded,
 
 /* Export */
 
+/* Whether @needle is in @haystack (nullable), ignoring ASCII case. */
 static gboolean
-str_equal (const AgLedgerStr *str, const char *text)
+contains_ascii_nocase (const char *haystack, const char *needle)
 {
-  return str->len >= 0 && strlen (text) == (gsize) str->len
-         && memcmp (str->data, text, str->len) == 0;
+  gsize needle_len = strlen (needle);
+
+  if (haystack == NULL)
+    return FALSE;
+  for (const char *p = haystack; *p != '\0'; p++)
+    if (g_ascii_strncasecmp (p, needle, needle_len) == 0)
+      return TRUE;
+  return needle_len == 0;
 }
 
-/* The filter again, on what the entry holds: the copies the backend filtered on are
- * only vouched for by verification. */
-static gboolean
-filter_matches (const AgLedgerFilter *filter, const AgLedgerView *view)
+/**
+ * ag_ledger_filter_matches:
+ * @filter: (nullable): a filter
+ * @entry: a ledger entry
+ *
+ * Whether @entry is one that @filter selects, on what the entry holds (its @limit and
+ * @newest_first are the walk's, not the entry's).
+ *
+ * Returns: %TRUE when every member of @filter that is set matches
+ */
+gboolean
+ag_ledger_filter_matches (const AgLedgerFilter *filter, const AgLedgerEntry *entry)
 {
-  return (filter->since_us == 0 || view->time_us >= filter->since_us)
-         && (filter->until_us == 0 || view->time_us < filter->until_us)
-         && (filter->user == NULL
-             || str_equal (&view->strings[AG_LEDGER_STRING_USER], filter->user))
-         && (filter->record_id == NULL
-             || str_equal (&view->strings[AG_LEDGER_STRING_RECORD], filter->record_id));
+  g_return_val_if_fail (entry != NULL, FALSE);
+
+  if (filter == NULL)
+    return TRUE;
+
+  return (filter->since_us == 0 || entry->time_us >= filter->since_us)
+         && (filter->until_us == 0 || entry->time_us < filter->until_us)
+         && (filter->user == NULL || g_strcmp0 (entry->user, filter->user) == 0)
+         && (filter->record_id == NULL || g_strcmp0 (entry->record_id, filter->record_id) == 0)
+         && (filter->events == 0
+             || (entry->event < 32 && (filter->events & (1u << entry->event)) != 0))
+         && (filter->field_kinds == 0
+             || (entry->field_kind >= 0 && entry->field_kind < 32
+                 && (filter->field_kinds & (1u << entry->field_kind)) != 0))
+         && (filter->reason == NULL || g_strcmp0 (entry->reason, filter->reason) == 0)
+         && (filter->text == NULL || contains_ascii_nocase (entry->user, filter->text)
+             || contains_ascii_nocase (entry->reason, filter->text)
+             || contains_ascii_nocase (entry->ticket, filter->text))
+         && (filter->users == NULL
+             || (entry->user != NULL && g_strv_contains (filter->users, entry->user)))
+         && entry->seq > filter->after_seq
+         && (filter->before_seq == 0 || entry->seq < filter->before_seq);
 }
 
 typedef struct
@@ -703,6 +734,7 @@ typedef struct
   const AgLedgerFilter *filter;
   AgLedgerEntryFunc func;
   gpointer user_data;
+  guint n_visited;
   gboolean failed;
   GError *error;
 } Visit;
@@ -719,7 +751,7 @@ visit_row_cb (const AgLedgerRow *row, gpointer user_data)
   if (ag_ledger_read_row (row, &view, &agrees))
     {
       entry = ag_ledger_entry_from_view (&view, row->seal);
-      matches = entry != NULL && filter_matches (visit->filter, &view);
+      matches = entry != NULL && ag_ledger_filter_matches (visit->filter, entry);
     }
   if (entry == NULL)
     {
@@ -729,6 +761,8 @@ visit_row_cb (const AgLedgerRow *row, gpointer user_data)
     }
   else if (matches && !visit->func (entry, visit->user_data, &visit->error))
     visit->failed = TRUE;
+  else if (matches && ++visit->n_visited == visit->filter->limit)
+    return FALSE;
   return !visit->failed;
 }
 
@@ -736,13 +770,16 @@ visit_row_cb (const AgLedgerRow *row, gpointer user_data)
  * ag_ledger_foreach:
  * @storage: the ledger's storage
  * @filter: (nullable): which entries to visit
- * @func: called with each entry, in sequence order
+ * @func: called with each entry, in sequence order (descending with @filter's
+ *   newest_first), at most @filter's limit times
  * @user_data: for @func
  * @error: return location for an error
  *
  * Reads entries as they are stored, without verifying the chain (that is
  * ag_ledger_verify()'s job): an entry that cannot be decoded stops the walk with
- * %AG_LEDGER_ERROR_TAMPERED.
+ * %AG_LEDGER_ERROR_TAMPERED. The backend may select rows by the copies it keeps beside
+ * each encoding; the filter is applied again to what each entry holds, since only
+ * verification vouches for the copies.
  *
  * Returns: %TRUE when every matching entry was visited
  */

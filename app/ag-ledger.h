@@ -35,14 +35,31 @@ typedef struct
   guint8 hash[AG_LEDGER_HASH_BYTES];
 } AgLedgerHead;
 
-/* Which entries ag_ledger_foreach() visits: every member is optional (0 / NULL). */
+/* Which entries ag_ledger_foreach() visits: every member is optional (0 / NULL), and an
+ * entry must match every member that is set. */
 typedef struct
 {
   gint64 since_us; /* inclusive; 0 = from the start */
   gint64 until_us; /* exclusive; 0 = to the end */
   const char *user;
   const char *record_id;
+
+  /* What the supervisor console filters on (its ledger page). */
+  guint32 events;      /* bit 1 << AgLedgerEvent for each event wanted; 0 = every event */
+  guint32 field_kinds; /* bit 1 << AgPiiKind for each kind wanted; 0 = any, or none */
+  const char *reason;  /* this reason code */
+  /* @text in the user, the reason or the ticket, ignoring ASCII case. */
+  const char *text;
+  /* One of these users (a team's members); NULL = anyone, an empty list = no one. */
+  const char *const *users;
+  guint64 after_seq;     /* only entries after this sequence number */
+  guint64 before_seq;    /* only entries before it; 0 = no bound */
+  gboolean newest_first; /* in descending sequence order */
+  guint limit;           /* at most this many entries; 0 = all */
 } AgLedgerFilter;
+
+gboolean
+ag_ledger_filter_matches (const AgLedgerFilter *filter, const AgLedgerEntry *entry);
 
 /* Return FALSE (and set @error) to stop. */
 typedef gboolean (*AgLedgerEntryFunc) (const AgLedgerEntry *entry, gpointer user_data,

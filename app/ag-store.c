@@ -461,15 +461,54 @@ ag_store_get_location (AgStore *self)
   return AG_STORE_GET_IFACE (self)->get_location (self);
 }
 
+typedef struct
+{
+  const AgLedgerFilter *filter;
+  AgLedgerEntryFunc func;
+  gpointer user_data;
+  guint n_visited;
+} EventVisit;
+
+static gboolean
+event_visit_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  EventVisit *visit = user_data;
+
+  if (!ag_ledger_filter_matches (visit->filter, entry)
+      || (visit->filter->limit != 0 && visit->n_visited >= visit->filter->limit))
+    return TRUE;
+  visit->n_visited++;
+  return visit->func (entry, visit->user_data, error);
+}
+
+/**
+ * ag_store_foreach_event:
+ * @self: a store
+ * @filter: (nullable): which entries
+ * @func: called with each entry @filter selects, in its order, at most its limit times
+ * @user_data: for @func
+ * @error: return location for an error
+ *
+ * Reads the ledger. Whatever the backend selects, @func sees only entries that match
+ * every member of @filter (ag_ledger_filter_matches()), and no more than its limit: a
+ * backend that cannot answer a member in its query still returns the right entries,
+ * only more slowly.
+ *
+ * Returns: %TRUE when the ledger was read; %FALSE with @error when it was not, or when
+ *   @func stopped it
+ */
 gboolean
 ag_store_foreach_event (AgStore *self, const AgLedgerFilter *filter, AgLedgerEntryFunc func,
                         gpointer user_data, GError **error)
 {
+  AgLedgerFilter none = { 0 };
+  EventVisit visit = { filter != NULL ? filter : &none, func, user_data, 0 };
+
   g_return_val_if_fail (AG_IS_STORE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return AG_STORE_GET_IFACE (self)->foreach_event (self, filter, func, user_data, error);
+  return AG_STORE_GET_IFACE (self)->foreach_event (self, filter, event_visit_cb, &visit, error);
 }
 
 gboolean

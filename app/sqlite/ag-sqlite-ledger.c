@@ -197,7 +197,24 @@ read_rows (AgLedgerStorage *storage, const AgLedgerQuery *query, AgLedgerRowFunc
     g_string_append (sql, " AND user = ?");
   if (filter != NULL && filter->record_id != NULL)
     g_string_append (sql, " AND record = ?");
-  g_string_append (sql, query->newest_first ? " ORDER BY seq DESC" : " ORDER BY seq");
+  /* The console's filters that the copies can answer; the rest (kind, reason, text) only
+   * the chain's decoding of each entry can. */
+  if (filter != NULL && filter->after_seq != 0)
+    g_string_append (sql, " AND seq > ?");
+  if (filter != NULL && filter->before_seq != 0)
+    g_string_append (sql, " AND seq < ?");
+  if (filter != NULL && filter->events != 0)
+    g_string_append (sql, " AND ((1 << event) & ?) != 0");
+  if (filter != NULL && filter->users != NULL)
+    {
+      g_string_append (sql, " AND user IN (NULL");
+      for (guint i = 0; filter->users[i] != NULL; i++)
+        g_string_append (sql, ", ?");
+      g_string_append (sql, ")");
+    }
+  g_string_append (sql, query->newest_first || (filter != NULL && filter->newest_first)
+                          ? " ORDER BY seq DESC"
+                          : " ORDER BY seq");
 
   stmt = prepare (db, sql->str, error);
   if (stmt == NULL)
@@ -216,6 +233,15 @@ read_rows (AgLedgerStorage *storage, const AgLedgerQuery *query, AgLedgerRowFunc
     sqlite3_bind_text (stmt, ++n, filter->user, -1, SQLITE_STATIC);
   if (filter != NULL && filter->record_id != NULL)
     sqlite3_bind_text (stmt, ++n, filter->record_id, -1, SQLITE_STATIC);
+  if (filter != NULL && filter->after_seq != 0)
+    sqlite3_bind_int64 (stmt, ++n, (sqlite3_int64) filter->after_seq);
+  if (filter != NULL && filter->before_seq != 0)
+    sqlite3_bind_int64 (stmt, ++n, (sqlite3_int64) filter->before_seq);
+  if (filter != NULL && filter->events != 0)
+    sqlite3_bind_int64 (stmt, ++n, filter->events);
+  if (filter != NULL && filter->users != NULL)
+    for (guint i = 0; filter->users[i] != NULL; i++)
+      sqlite3_bind_text (stmt, ++n, filter->users[i], -1, SQLITE_STATIC);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {

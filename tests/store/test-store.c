@@ -504,6 +504,122 @@ test_ledger_iterate_verify (Fixture *f, gconstpointer data)
   g_assert_cmpuint (n, ==, 6);
 }
 
+/* The seqs of @filter's entries, as "1,2,3". */
+static char *
+seqs (Fixture *f, const AgLedgerFilter *filter)
+{
+  g_autoptr (GPtrArray) entries = ledger (f, filter);
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    g_string_append_printf (text, "%s%" G_GUINT64_FORMAT, i > 0 ? "," : "",
+                            ((AgLedgerEntry *) entries->pdata[i])->seq);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+#define ASSERT_SEQS(f, filter, expected)          \
+  G_STMT_START                                    \
+  {                                               \
+    g_autofree char *got_ = seqs ((f), (filter)); \
+    g_assert_cmpstr (got_, ==, (expected));       \
+  }                                               \
+  G_STMT_END
+
+/* The supervisor console's filters and pages: every member alone and together, the same
+ * answer from every backend. */
+static void
+test_ledger_console_filters (Fixture *f, gconstpointer data)
+{
+  const char *id = customer_with (f, AG_PII_KIND_NAME, 0)->id;
+  const char *const team[] = { "ana", "carla", NULL };
+  const char *const nobody[] = { NULL };
+  const struct
+  {
+    AgLedgerEvent event;
+    const char *user;
+    int kind;
+    const char *reason;
+    const char *ticket;
+  } rows[] = {
+    /* 1 */ { AG_LEDGER_EVENT_LOGIN, "ana", AG_LEDGER_NO_FIELD, NULL, NULL },
+    /* 2 */ { AG_LEDGER_EVENT_REVEAL, "ana", AG_PII_KIND_CPF, "identity-check", "T-100" },
+    /* 3 */ { AG_LEDGER_EVENT_REVEAL, "bruno", AG_PII_KIND_PHONE, "callback", "CALL-7" },
+    /* 4 */ { AG_LEDGER_EVENT_REVEAL_DENIED, "bruno", AG_PII_KIND_CARD_NUMBER, "payment", NULL },
+    /* 5 */ { AG_LEDGER_EVENT_REVEAL, "carla", AG_PII_KIND_CARD_NUMBER, "payment", "t-101" },
+    /* 6 */ { AG_LEDGER_EVENT_LOCK, "carla", AG_LEDGER_NO_FIELD, NULL, NULL },
+    /* 7 */ { AG_LEDGER_EVENT_REVEAL, "ana", AG_PII_KIND_EMAIL, "callback", NULL },
+  };
+  AgLedgerFilter filter;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr (AgLedgerEntry) entry = new_entry (rows[i].event, rows[i].user, T0 + i * 60);
+      g_autoptr (GError) error = NULL;
+
+      entry->field_kind = rows[i].kind;
+      if (rows[i].kind != AG_LEDGER_NO_FIELD)
+        entry->record_id = g_strdup (id);
+      entry->reason = g_strdup (rows[i].reason);
+      entry->ticket = g_strdup (rows[i].ticket);
+      if (rows[i].event == AG_LEDGER_EVENT_LOCK)
+        entry->cause = g_strdup ("idle");
+      g_assert_true (ag_store_append_event (f->store, entry, &error));
+      g_assert_no_error (error);
+    }
+
+  filter = (AgLedgerFilter){ .events = 1u << AG_LEDGER_EVENT_REVEAL };
+  ASSERT_SEQS (f, &filter, "2,3,5,7");
+  filter.events |= 1u << AG_LEDGER_EVENT_REVEAL_DENIED;
+  ASSERT_SEQS (f, &filter, "2,3,4,5,7");
+
+  filter = (AgLedgerFilter){ .field_kinds = 1u << AG_PII_KIND_CARD_NUMBER };
+  ASSERT_SEQS (f, &filter, "4,5");
+  filter.field_kinds |= 1u << AG_PII_KIND_CPF;
+  ASSERT_SEQS (f, &filter, "2,4,5");
+
+  filter = (AgLedgerFilter){ .reason = "callback" };
+  ASSERT_SEQS (f, &filter, "3,7");
+
+  /* In the user, the reason or the ticket, ASCII case ignored. */
+  filter = (AgLedgerFilter){ .text = "T-10" };
+  ASSERT_SEQS (f, &filter, "2,5");
+  filter = (AgLedgerFilter){ .text = "CALL" };
+  ASSERT_SEQS (f, &filter, "3,7");
+  filter = (AgLedgerFilter){ .text = "BRU" };
+  ASSERT_SEQS (f, &filter, "3,4");
+
+  filter = (AgLedgerFilter){ .users = team };
+  ASSERT_SEQS (f, &filter, "1,2,5,6,7");
+  filter = (AgLedgerFilter){ .users = nobody };
+  ASSERT_SEQS (f, &filter, "");
+  filter = (AgLedgerFilter){ .users = team, .user = "carla" };
+  ASSERT_SEQS (f, &filter, "5,6");
+
+  /* Together: the team's card reveals and denials for payments. */
+  filter = (AgLedgerFilter){
+    .users = team,
+    .events = (1u << AG_LEDGER_EVENT_REVEAL) | (1u << AG_LEDGER_EVENT_REVEAL_DENIED),
+    .field_kinds = 1u << AG_PII_KIND_CARD_NUMBER,
+    .reason = "payment",
+  };
+  ASSERT_SEQS (f, &filter, "5");
+
+  /* Pages, newest first, as the ledger page reads them. */
+  filter = (AgLedgerFilter){ .newest_first = TRUE, .limit = 3 };
+  ASSERT_SEQS (f, &filter, "7,6,5");
+  filter.before_seq = 5;
+  ASSERT_SEQS (f, &filter, "4,3,2");
+  filter.before_seq = 2;
+  ASSERT_SEQS (f, &filter, "1");
+  filter = (AgLedgerFilter){ .after_seq = 5 };
+  ASSERT_SEQS (f, &filter, "6,7");
+  /* A limit counts matching entries only. */
+  filter = (AgLedgerFilter){
+    .events = 1u << AG_LEDGER_EVENT_REVEAL, .limit = 2, .newest_first = TRUE, .before_seq = 7
+  };
+  ASSERT_SEQS (f, &filter, "5,3");
+}
+
 static void
 test_ledger_prune (Fixture *f, gconstpointer data)
 {
@@ -570,6 +686,7 @@ main (int argc, char **argv)
       ADD ("reveal/ledger-first", test_reveal_ledger_first);
       ADD ("reveal/quota", test_reveal_quota);
       ADD ("ledger/iterate-verify", test_ledger_iterate_verify);
+      ADD ("ledger/console-filters", test_ledger_console_filters);
       ADD ("ledger/prune", test_ledger_prune);
       ADD ("ledger/tamper", test_ledger_tamper);
 #undef ADD

@@ -37,6 +37,12 @@ ag_admin_policy_show (int argc, char **argv);
 int
 ag_admin_policy_check (int argc, char **argv);
 int
+ag_admin_policy_set (int argc, char **argv);
+int
+ag_admin_policy_history (int argc, char **argv);
+int
+ag_admin_policy_revert (int argc, char **argv);
+int
 ag_admin_auth_check (int argc, char **argv);
 int
 ag_admin_reveal (int argc, char **argv);

@@ -297,6 +297,25 @@ ag_admin_policy_set (int argc, char **argv)
   if (!check_body (paths, body, &exit_code))
     return exit_code;
 
+  /* The one limit between two keys: a layer that breaks it is refused whole, and every
+   * supervisor setting would fall with it. */
+  if (key == AG_POLICY_KEY_IDLE_LOCK || key == AG_POLICY_KEY_LOCK_WARNING)
+    {
+      gboolean idle = key == AG_POLICY_KEY_IDLE_LOCK;
+      g_autofree char *other = current_value (
+        paths, idle ? AG_POLICY_KEY_LOCK_WARNING : AG_POLICY_KEY_IDLE_LOCK, team, user);
+      gint64 value = g_ascii_strtoll (argv[2], NULL, 10);
+      gint64 other_value = g_ascii_strtoll (other, NULL, 10);
+
+      if (idle ? value <= other_value : value >= other_value)
+        {
+          ag_admin_printerr (_("%s: lock-warning (%s) must be shorter than idle-lock (%s) for "
+                                "%s; change the other key first"),
+                             argv[0], idle ? other : argv[2], idle ? argv[2] : other, section);
+          return AG_EXIT_DATAERR;
+        }
+    }
+
   old_value = current_value (paths, key, team, user);
   if (dry_run)
     {

@@ -188,6 +188,11 @@ test_refused (Fixture *f, gconstpointer data)
                               f->team, "--store", f->store),
                    ==, 65);
   g_assert_nonnull (strstr (err, "unknown key “idle-lok”"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin (f, TRUE, NULL, &err, "policy", "set", "idle-lock", "30", "--team",
+                              f->team, "--store", f->store),
+                   ==, 65);
+  g_assert_nonnull (strstr (err, "lock-warning (30) must be shorter than idle-lock (30)"));
   g_assert_cmpint (
     run_admin (f, TRUE, NULL, NULL, "policy", "set", "idle-lock", "60", "--store", f->store), ==,
     2);

@@ -261,6 +261,21 @@ write_atomically (const char *path, const char *data, GError **error)
   return TRUE;
 }
 
+/* Makes the history folder when there is none, writable by whoever may write the
+ * supervisors' folder (its group, agent-guard-supervisors, with its setgid bit), whoever
+ * made it first. */
+static gboolean
+make_history_folder (const char *supervisor_dir, const char *folder)
+{
+  GStatBuf parent;
+
+  if (g_file_test (folder, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  if (g_stat (supervisor_dir, &parent) != 0 || g_mkdir (folder, 0700) != 0)
+    return FALSE;
+  return g_chmod (folder, parent.st_mode & 02775) == 0;
+}
+
 /**
  * ag_policy_versions_save:
  * @supervisor_dir: the supervisors' folder
@@ -303,7 +318,7 @@ ag_policy_versions_save (const char *supervisor_dir, const char *body, const cha
   data = ag_policy_versions_format (version);
 
   folder = g_build_filename (supervisor_dir, AG_POLICY_VERSIONS_FOLDER, NULL);
-  if (g_mkdir_with_parents (folder, 0755) != 0)
+  if (!make_history_folder (supervisor_dir, folder))
     {
       int saved = errno;
 

@@ -207,6 +207,30 @@ current_value (const AgPolicyPaths *paths, AgPolicyKey key, const char *team, co
   return ag_policy_dup_value_string (policy, key);
 }
 
+/* A value as a supervisor reads it: the keys in seconds in minutes when they are whole
+ * minutes ("5 min"), else in seconds ("45 s"); any other key as a policy file writes it. */
+static char *
+format_value (AgPolicyKey key, const char *value)
+{
+  gint64 seconds;
+
+  switch (key)
+    {
+      case AG_POLICY_KEY_IDLE_LOCK:
+      case AG_POLICY_KEY_LOCK_WARNING:
+      case AG_POLICY_KEY_REVEAL_DURATION:
+      case AG_POLICY_KEY_STEP_UP_GRACE:
+        seconds = g_ascii_strtoll (value, NULL, 10);
+        if (seconds > 0 && seconds % 60 == 0)
+          /* Translators: a duration in minutes, as in "idle-lock 5 min → 10 min". */
+          return g_strdup_printf (_("%d min"), (int) (seconds / 60));
+        /* Translators: a duration in seconds, as in "reveal-duration 20 s → 10 s". */
+        return g_strdup_printf (_("%d s"), (int) seconds);
+      default:
+        return g_strdup (value);
+    }
+}
+
 int
 ag_admin_policy_set (int argc, char **argv)
 {
@@ -319,12 +343,15 @@ ag_admin_policy_set (int argc, char **argv)
   old_value = current_value (paths, key, team, user);
   if (dry_run)
     {
+      g_autofree char *from = format_value (key, old_value);
+      g_autofree char *to = format_value (key, argv[2]);
+
       if (team != NULL)
         g_print (g_dngettext (GETTEXT_PACKAGE, "%s %s → %s for team %s: %d agent\n",
                               "%s %s → %s for team %s: %d agents\n", n_agents),
-                 argv[1], old_value, argv[2], team, n_agents);
+                 argv[1], from, to, team, n_agents);
       else
-        g_print (_("%s %s → %s for agent %s\n"), argv[1], old_value, argv[2], user);
+        g_print (_("%s %s → %s for agent %s\n"), argv[1], from, to, user);
       return AG_EXIT_OK;
     }
 

@@ -151,7 +151,7 @@ test_dry_run (Fixture *f, gconstpointer data)
   g_assert_cmpint (run_admin (f, TRUE, &out, &err, "policy", "set", "idle-lock", "600", "--team",
                               f->team, "--dry-run"),
                    ==, 0);
-  expected = g_strdup_printf ("idle-lock 300 → 600 for team %s: %d agent%s\n", f->team, n,
+  expected = g_strdup_printf ("idle-lock 5 min → 10 min for team %s: %d agent%s\n", f->team, n,
                               n == 1 ? "" : "s");
   g_assert_cmpstr (out, ==, expected);
   g_assert_cmpstr (err, ==, "");
@@ -161,7 +161,7 @@ test_dry_run (Fixture *f, gconstpointer data)
   g_assert_cmpint (run_admin (f, TRUE, &out, NULL, "policy", "set", "reveal-duration", "10",
                               "--user", g_get_user_name (), "--dry-run"),
                    ==, 0);
-  expected = g_strdup_printf ("reveal-duration 20 → 10 for agent %s\n", g_get_user_name ());
+  expected = g_strdup_printf ("reveal-duration 20 s → 10 s for agent %s\n", g_get_user_name ());
   g_assert_cmpstr (out, ==, expected);
   g_assert_true (saved_nothing (f));
 }

@@ -91,8 +91,8 @@ field_name (const AgLedgerEntry *entry)
 /* Parses `2026-11-23` or `2026-11-23T10:00:00Z` (any ISO 8601 date-time; UTC when it
  * names no zone). A date alone is its midnight, UTC; @end_of_day moves it to the next
  * midnight, so that --until DATE includes that day. */
-static gboolean
-parse_time (const char *text, gboolean end_of_day, gint64 *out)
+gboolean
+ag_admin_parse_time (const char *text, gboolean end_of_day, gint64 *out)
 {
   g_autoptr (GDateTime) dt = NULL;
   int year, month, day;
@@ -440,9 +440,9 @@ ag_admin_audit_export (int argc, char **argv)
   else
     return usage_error (argv[0], _("--format must be “csv” or “jsonl”"));
 
-  if (since != NULL && !parse_time (since, FALSE, &filter.since_us))
+  if (since != NULL && !ag_admin_parse_time (since, FALSE, &filter.since_us))
     return usage_error (argv[0], _("--since is not a date or an ISO 8601 date and time"));
-  if (until != NULL && !parse_time (until, TRUE, &filter.until_us))
+  if (until != NULL && !ag_admin_parse_time (until, TRUE, &filter.until_us))
     return usage_error (argv[0], _("--until is not a date or an ISO 8601 date and time"));
   filter.user = user;
   filter.record_id = record;

@@ -158,6 +158,12 @@ value_to_json (AgPolicyKey key, const char *text)
       case AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR:
       case AG_POLICY_KEY_LEDGER_RETENTION_DAYS:
         return json_node_init_int (json_node_alloc (), g_ascii_strtoll (text, NULL, 10));
+      case AG_POLICY_KEY_ALERT_DISTINCT_CUSTOMERS_PER_HOUR:
+      case AG_POLICY_KEY_ALERT_DENIED_PER_HOUR:
+        /* A count, or "off". */
+        if (g_ascii_isdigit (text[0]))
+          return json_node_init_int (json_node_alloc (), g_ascii_strtoll (text, NULL, 10));
+        return json_node_init_string (json_node_alloc (), text);
       case AG_POLICY_KEY_REQUIRE_REASON:
       case AG_POLICY_KEY_REMASK_ON_FOCUS_LOSS:
       case AG_POLICY_KEY_LOCK_ON_MINIMISE:

@@ -17,6 +17,7 @@
 #include "ag-admin.h"
 #include "ag-import.h"
 #include "ag-keyring.h"
+#include "ag-roles.h"
 
 /**
  * ag_admin_default_store_path:
@@ -67,6 +68,20 @@ ag_admin_parse_options (const char *words, const char *parameter_string, const c
     }
 
   return TRUE;
+}
+
+gboolean
+ag_admin_require_supervisor (const char *words, int *exit_code)
+{
+  g_return_val_if_fail (exit_code != NULL, FALSE);
+
+  if (ag_roles_user_has (g_get_user_name (), AG_ROLE_SUPERVISOR))
+    return TRUE;
+  ag_admin_printerr (_("%s: only supervisors may do this, and %s is not one (supervisors are "
+                        "the members of the group “%s”)"),
+                     words, g_get_user_name (), ag_roles_get_group (AG_ROLE_SUPERVISOR));
+  *exit_code = AG_EXIT_DENIED;
+  return FALSE;
 }
 
 int

@@ -37,6 +37,12 @@ ag_admin_policy_show (int argc, char **argv);
 int
 ag_admin_policy_check (int argc, char **argv);
 int
+ag_admin_policy_set (int argc, char **argv);
+int
+ag_admin_policy_history (int argc, char **argv);
+int
+ag_admin_policy_revert (int argc, char **argv);
+int
 ag_admin_auth_check (int argc, char **argv);
 int
 ag_admin_reveal (int argc, char **argv);
@@ -48,6 +54,10 @@ int
 ag_admin_audit_subject (int argc, char **argv);
 int
 ag_admin_audit_prune (int argc, char **argv);
+int
+ag_admin_alerts_list (int argc, char **argv);
+int
+ag_admin_alerts_ack (int argc, char **argv);
 int
 ag_admin_pg_init (int argc, char **argv);
 int
@@ -93,6 +103,14 @@ ag_admin_print_policy_refusals (GPtrArray *refusals);
  * into @refusals (ag-admin-policy.c). */
 AgPolicy *
 ag_admin_load_policy (const char *user, GPtrArray *refusals);
+/* Parses `2026-11-23` or an ISO 8601 date and time (UTC when it names no zone); with
+ * @end_of_day a date alone is the next midnight (ag-admin-audit.c). */
+gboolean
+ag_admin_parse_time (const char *text, gboolean end_of_day, gint64 *out);
+/* Whether the user running the command is a supervisor; when not, says so for the command
+ * @words and sets @exit_code to 77 (ag-admin.c). */
+gboolean
+ag_admin_require_supervisor (const char *words, int *exit_code);
 /* Map an error from the core to an exit code. */
 int
 ag_admin_exit_code_for_error (const GError *error);

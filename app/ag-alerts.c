@@ -359,3 +359,42 @@ ag_alert_watch_new (const AgAlertRules *rules)
   self->rules = *rules;
   return self;
 }
+
+/**
+ * ag_alert_rules_init_from_policy:
+ * @rules: (out caller-allocates): the rules to fill in
+ * @policy: a policy
+ *
+ * The thresholds of @policy's alert keys (`alert-reveals-per-window`,
+ * `alert-distinct-customers-per-hour`, `alert-denied-per-hour`, `alert-outside-hours`);
+ * a key that is `off` turns its rule off.
+ */
+void
+ag_alert_rules_init_from_policy (AgAlertRules *rules, AgPolicy *policy)
+{
+  g_return_if_fail (rules != NULL);
+  g_return_if_fail (AG_IS_POLICY (policy));
+
+  *rules = (AgAlertRules){ 0 };
+  ag_policy_get_alert_reveals_per_window (policy, &rules->reveals, &rules->reveals_window_minutes);
+  rules->distinct_customers_per_hour = ag_policy_get_alert_distinct_customers_per_hour (policy);
+  rules->denied_per_hour = ag_policy_get_alert_denied_per_hour (policy);
+  ag_policy_get_alert_outside_hours (policy, &rules->hours_start, &rules->hours_end);
+}
+
+/**
+ * ag_alert_watch_new_for_policy:
+ * @policy: the policy whose alert keys set the rules
+ *
+ * Returns: (transfer full): a watch with the rules of @policy
+ */
+AgAlertWatch *
+ag_alert_watch_new_for_policy (AgPolicy *policy)
+{
+  AgAlertRules rules;
+
+  g_return_val_if_fail (AG_IS_POLICY (policy), NULL);
+
+  ag_alert_rules_init_from_policy (&rules, policy);
+  return ag_alert_watch_new (&rules);
+}

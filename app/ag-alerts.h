@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "ag-ledger-entry.h"
+#include "ag-policy.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,9 @@ typedef struct
   gint64 raised_us;       /* on the watch's clock */
 } AgAlert;
 
+void
+ag_alert_rules_init_from_policy (AgAlertRules *rules, AgPolicy *policy);
+
 #define AG_TYPE_ALERT (ag_alert_get_type ())
 
 GType
@@ -77,6 +81,8 @@ G_DECLARE_FINAL_TYPE (AgAlertWatch, ag_alert_watch, AG, ALERT_WATCH, GObject)
 
 AgAlertWatch *
 ag_alert_watch_new (const AgAlertRules *rules);
+AgAlertWatch *
+ag_alert_watch_new_for_policy (AgPolicy *policy);
 void
 ag_alert_watch_set_clock (AgAlertWatch *self, AgAlertClock clock, gpointer user_data);
 GPtrArray *

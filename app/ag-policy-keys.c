@@ -45,12 +45,41 @@ const KeyInfo ag_policy_key_info[AG_POLICY_N_KEYS] = {
   = { "ledger-retention-days", TYPE_COUNT, STRICT_HIGHER, AG_POLICY_LEDGER_RETENTION_DAYS_MIN,
       AG_POLICY_LEDGER_RETENTION_DAYS_MAX, 400 },
   [AG_POLICY_KEY_LOCK_ON_MINIMISE] = { "lock-on-minimise", TYPE_BOOLEAN, STRICT_TRUE, 0, 1, 1 },
+  /* The supervisors' alerts (README "Alerts"): a burst of 20 reveals in 15 minutes is
+   * three times the pace of the hourly quota; 20 customers an hour is twice the calls a
+   * floor agent takes; 5 denials an hour is someone trying. Most floors work between 7:00
+   * and 22:00; one open around the clock sets alert-outside-hours=off. The bounds are the
+   * loosest rule a supervisor may set (off by default: a supervisor may turn one off). */
+  [AG_POLICY_KEY_ALERT_REVEALS_PER_WINDOW]
+  = { "alert-reveals-per-window", TYPE_ALERT_WINDOW, STRICT_ALERT, AG_POLICY_ALERT_COUNT_MIN,
+      AG_POLICY_ALERT_COUNT_MAX, ALERT_PAIR (20, 15) },
+  [AG_POLICY_KEY_ALERT_DISTINCT_CUSTOMERS_PER_HOUR]
+  = { "alert-distinct-customers-per-hour", TYPE_ALERT_COUNT, STRICT_ALERT,
+      AG_POLICY_ALERT_COUNT_MIN, AG_POLICY_ALERT_COUNT_MAX, 20 },
+  [AG_POLICY_KEY_ALERT_DENIED_PER_HOUR]
+  = { "alert-denied-per-hour", TYPE_ALERT_COUNT, STRICT_ALERT, AG_POLICY_ALERT_COUNT_MIN,
+      AG_POLICY_ALERT_COUNT_MAX, 5 },
+  [AG_POLICY_KEY_ALERT_OUTSIDE_HOURS] = { "alert-outside-hours", TYPE_ALERT_HOURS, STRICT_ALERT, 0,
+                                          ALERT_MINUTES_DAY, ALERT_PAIR (7 * 60, 22 * 60) },
   /* A search by CPF, phone, e-mail… is an access (a mask leaves few candidates to try), so
    * it has a quota of its own; 40 an hour is a call every 90 s. */
   [AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR]
   = { "max-identifier-searches-per-hour", TYPE_COUNT, STRICT_LOWER,
       AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MIN,
       AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MAX, 40 },
+};
+
+/* What each key does, for the supervisor console and the command line. */
+static const char *const key_descriptions[AG_POLICY_N_KEYS] = {
+  [AG_POLICY_KEY_ALERT_REVEALS_PER_WINDOW]
+  = N_("Alert when one agent reveals N values within M minutes (N/M), or off"),
+  [AG_POLICY_KEY_ALERT_DISTINCT_CUSTOMERS_PER_HOUR]
+  = N_("Alert when one agent reveals data of this many different customers within an hour, "
+        "or off"),
+  [AG_POLICY_KEY_ALERT_DENIED_PER_HOUR]
+  = N_("Alert when this many reveals or searches of one agent are denied within an hour, or off"),
+  [AG_POLICY_KEY_ALERT_OUTSIDE_HOURS]
+  = N_("Alert on each reveal outside these working hours, local time (HH:MM-HH:MM), or off"),
 };
 
 static const struct
@@ -97,6 +126,58 @@ ag_policy_kinds_to_string (gint64 mask)
   return g_string_free (g_steal_pointer (&str), FALSE);
 }
 
+/* Alert rules ------------------------------------------------------------------------ */
+
+static char *
+alert_to_string (KeyType type, gint64 number)
+{
+  guint a = ALERT_PAIR_A (number), b = ALERT_PAIR_B (number);
+
+  if (number == 0)
+    return g_strdup ("off");
+  if (type == TYPE_ALERT_WINDOW)
+    return g_strdup_printf ("%u/%u", a, b);
+  if (type == TYPE_ALERT_HOURS)
+    return g_strdup_printf ("%02u:%02u-%02u:%02u", a / 60, a % 60, b / 60, b % 60);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, number);
+}
+
+/* Whether @minute (after midnight) is within the working hours @pair. */
+static gboolean
+hours_contain (gint64 pair, guint minute)
+{
+  guint start = ALERT_PAIR_A (pair), end = ALERT_PAIR_B (pair);
+
+  if (start < end)
+    return minute >= start && minute < end;
+  return minute >= start || minute < end;
+}
+
+/* A rule is looser when it fires later than @reference: off, a higher count, a shorter
+ * window, working hours that take in a minute @reference's do not. */
+static gboolean
+alert_is_looser (KeyType type, gint64 candidate, gint64 reference)
+{
+  if (reference == 0)
+    return FALSE;
+  if (candidate == 0)
+    return TRUE;
+  switch (type)
+    {
+      case TYPE_ALERT_WINDOW:
+        return ALERT_PAIR_A (candidate) > ALERT_PAIR_A (reference)
+               || ALERT_PAIR_B (candidate) < ALERT_PAIR_B (reference);
+      case TYPE_ALERT_HOURS:
+        for (guint minute = 0; minute < ALERT_MINUTES_DAY; minute++)
+          if (hours_contain (candidate, minute) && !hours_contain (reference, minute))
+            return TRUE;
+        return FALSE;
+      case TYPE_ALERT_COUNT:
+      default:
+        return candidate > reference;
+    }
+}
+
 char *
 ag_policy_value_to_string (AgPolicyKey key, const Value *value)
 {
@@ -115,6 +196,10 @@ ag_policy_value_to_string (AgPolicyKey key, const Value *value)
         return ag_policy_kinds_to_string (value->number);
       case TYPE_CODES:
         return g_strjoinv (";", value->codes);
+      case TYPE_ALERT_COUNT:
+      case TYPE_ALERT_WINDOW:
+      case TYPE_ALERT_HOURS:
+        return alert_to_string (ag_policy_key_info[key].type, value->number);
       default:
         g_assert_not_reached ();
     }
@@ -136,6 +221,8 @@ ag_policy_value_is_looser (AgPolicyKey key, const Value *candidate, const Value 
         return candidate->number < reference->number;
       case STRICT_MORE_KINDS:
         return (reference->number & ~candidate->number) != 0;
+      case STRICT_ALERT:
+        return alert_is_looser (ag_policy_key_info[key].type, candidate->number, reference->number);
       default:
         g_assert_not_reached ();
     }
@@ -197,6 +284,85 @@ parse_number (const char *text, gint64 min, gint64 max, gint64 *out, AgPolicyErr
 
   *out = number;
   return TRUE;
+}
+
+/* Parses HH:MM, 00:00 to 23:59 (24:00 too with @end). */
+static gboolean
+parse_clock (const char *text, gsize length, gboolean end, guint *out)
+{
+  guint hours, minutes;
+
+  if (length != 5 || !g_ascii_isdigit (text[0]) || !g_ascii_isdigit (text[1]) || text[2] != ':'
+      || !g_ascii_isdigit (text[3]) || !g_ascii_isdigit (text[4]))
+    return FALSE;
+  hours = (text[0] - '0') * 10 + (text[1] - '0');
+  minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  if (minutes > 59 || hours > 24 || (hours == 24 && (!end || minutes != 0)))
+    return FALSE;
+  *out = hours * 60 + minutes;
+  return TRUE;
+}
+
+static gboolean
+parse_alert (AgPolicyKey key, const char *text, Value *out, AgPolicyError *code, char **message)
+{
+  const KeyInfo *info = &ag_policy_key_info[key];
+  const char *sep;
+  gint64 a, b;
+
+  if (g_str_equal (text, "off"))
+    {
+      out->number = 0;
+      return TRUE;
+    }
+
+  switch (info->type)
+    {
+      case TYPE_ALERT_WINDOW:
+        {
+          g_autofree char *count = NULL;
+
+          sep = strchr (text, '/');
+          if (sep == NULL)
+            {
+              *code = AG_POLICY_ERROR_INVALID_VALUE;
+              *message = g_strdup_printf (_("“%s” is neither off nor COUNT/MINUTES"), text);
+              return FALSE;
+            }
+          count = g_strndup (text, sep - text);
+          if (!parse_number (count, info->min, info->max, &a, code, message)
+              || !parse_number (sep + 1, AG_POLICY_ALERT_WINDOW_MINUTES_MIN,
+                                AG_POLICY_ALERT_WINDOW_MINUTES_MAX, &b, code, message))
+            return FALSE;
+          out->number = ALERT_PAIR (a, b);
+          return TRUE;
+        }
+      case TYPE_ALERT_HOURS:
+        {
+          guint start, end;
+
+          sep = strchr (text, '-');
+          if (sep == NULL || !parse_clock (text, sep - text, FALSE, &start)
+              || !parse_clock (sep + 1, strlen (sep + 1), TRUE, &end))
+            {
+              *code = AG_POLICY_ERROR_INVALID_VALUE;
+              *message = g_strdup_printf (_("“%s” is neither off nor HH:MM-HH:MM"), text);
+              return FALSE;
+            }
+          if (start == end || (start == 0 && end == ALERT_MINUTES_DAY))
+            {
+              *code = AG_POLICY_ERROR_INVALID_VALUE;
+              *message = g_strdup_printf (
+                _("“%s” leaves no time outside the working hours; write off instead"), text);
+              return FALSE;
+            }
+          out->number = ALERT_PAIR (start, end);
+          return TRUE;
+        }
+      case TYPE_ALERT_COUNT:
+      default:
+        return parse_number (text, info->min, info->max, &out->number, code, message);
+    }
 }
 
 /* Parses @text as a value of @key within the hard limits. */
@@ -303,6 +469,11 @@ ag_policy_parse_value (AgPolicyKey key, const char *text, Value *out, AgPolicyEr
           return TRUE;
         }
 
+      case TYPE_ALERT_COUNT:
+      case TYPE_ALERT_WINDOW:
+      case TYPE_ALERT_HOURS:
+        return parse_alert (key, text, out, code, message);
+
       default:
         g_assert_not_reached ();
     }
@@ -331,6 +502,20 @@ ag_policy_key_from_string (const char *str, AgPolicyKey *out_key)
         return TRUE;
       }
   return FALSE;
+}
+
+/**
+ * ag_policy_key_get_description:
+ * @key: a key
+ *
+ * Returns: (nullable): what @key does, translated; %NULL for a key without one yet
+ */
+const char *
+ag_policy_key_get_description (AgPolicyKey key)
+{
+  g_return_val_if_fail (key < AG_POLICY_N_KEYS, NULL);
+
+  return key_descriptions[key] != NULL ? _(key_descriptions[key]) : NULL;
 }
 
 /**

@@ -24,6 +24,10 @@ typedef enum
   TYPE_CLIPBOARD,
   TYPE_KINDS,
   TYPE_CODES,
+  /* The alert rules; 0 is `off` for each. */
+  TYPE_ALERT_COUNT,  /* `off` or N */
+  TYPE_ALERT_WINDOW, /* `off` or N/MINUTES: N events within MINUTES */
+  TYPE_ALERT_HOURS,  /* `off` or HH:MM-HH:MM, the working hours in local time */
 } KeyType;
 
 /* How a value compares with a stricter one. */
@@ -34,6 +38,7 @@ typedef enum
   STRICT_HIGHER,     /* a higher number is stricter (the ledger kept longer) */
   STRICT_TRUE,       /* true is stricter */
   STRICT_MORE_KINDS, /* a superset of kinds is stricter */
+  STRICT_ALERT,      /* a rule that fires sooner is stricter; off is the loosest */
 } Strictness;
 
 typedef struct
@@ -51,6 +56,13 @@ typedef struct
   gint64 max;
   gint64 default_number;
 } KeyInfo;
+
+/* How the alert rules keep two numbers in Value.number: N/MINUTES as N * 10000 + MINUTES,
+ * HH:MM-HH:MM as START * 10000 + END in minutes after midnight (END up to 24:00). */
+#define ALERT_PAIR(a, b)  (((gint64) (a)) * 10000 + (b))
+#define ALERT_PAIR_A(n)   ((guint) ((n) / 10000))
+#define ALERT_PAIR_B(n)   ((guint) ((n) % 10000))
+#define ALERT_MINUTES_DAY 1440
 
 #define ALL_KINDS   ((1 << AG_PII_N_KINDS) - 1)
 #define KIND_BIT(k) (((gint64) 1) << (k))

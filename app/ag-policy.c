@@ -324,6 +324,84 @@ ag_policy_get_lock_on_minimise (AgPolicy *self)
   return self->values[AG_POLICY_KEY_LOCK_ON_MINIMISE].number != 0;
 }
 
+/**
+ * ag_policy_get_alert_reveals_per_window:
+ * @self: a policy
+ * @reveals: (out) (optional): how many reveals of one agent raise an alert…
+ * @minutes: (out) (optional): …within this many minutes
+ *
+ * Returns: %FALSE when the rule is off (then both are 0)
+ */
+gboolean
+ag_policy_get_alert_reveals_per_window (AgPolicy *self, guint *reveals, guint *minutes)
+{
+  gint64 number;
+
+  g_return_val_if_fail (AG_IS_POLICY (self), FALSE);
+
+  number = self->values[AG_POLICY_KEY_ALERT_REVEALS_PER_WINDOW].number;
+  if (reveals != NULL)
+    *reveals = ALERT_PAIR_A (number);
+  if (minutes != NULL)
+    *minutes = ALERT_PAIR_B (number);
+  return number != 0;
+}
+
+/**
+ * ag_policy_get_alert_distinct_customers_per_hour:
+ * @self: a policy
+ *
+ * Returns: how many customers one agent reveals data of within an hour to raise an
+ *   alert; 0 when the rule is off
+ */
+guint
+ag_policy_get_alert_distinct_customers_per_hour (AgPolicy *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY (self), 0);
+
+  return self->values[AG_POLICY_KEY_ALERT_DISTINCT_CUSTOMERS_PER_HOUR].number;
+}
+
+/**
+ * ag_policy_get_alert_denied_per_hour:
+ * @self: a policy
+ *
+ * Returns: how many denied reveals and searches of one agent within an hour raise an
+ *   alert; 0 when the rule is off
+ */
+guint
+ag_policy_get_alert_denied_per_hour (AgPolicy *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY (self), 0);
+
+  return self->values[AG_POLICY_KEY_ALERT_DENIED_PER_HOUR].number;
+}
+
+/**
+ * ag_policy_get_alert_outside_hours:
+ * @self: a policy
+ * @start_minute: (out) (optional): the start of the working hours, in minutes after
+ *   midnight, local time
+ * @end_minute: (out) (optional): their end (excluded), up to 1440; before the start when
+ *   they span midnight
+ *
+ * Returns: %FALSE when the rule is off (then both are 0)
+ */
+gboolean
+ag_policy_get_alert_outside_hours (AgPolicy *self, guint *start_minute, guint *end_minute)
+{
+  gint64 number;
+
+  g_return_val_if_fail (AG_IS_POLICY (self), FALSE);
+
+  number = self->values[AG_POLICY_KEY_ALERT_OUTSIDE_HOURS].number;
+  if (start_minute != NULL)
+    *start_minute = ALERT_PAIR_A (number);
+  if (end_minute != NULL)
+    *end_minute = ALERT_PAIR_B (number);
+  return number != 0;
+}
+
 gboolean
 ag_policy_kind_is_masked (AgPolicy *self, AgPiiKind kind)
 {

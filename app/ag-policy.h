@@ -17,8 +17,9 @@ G_BEGIN_DECLS
  * the keys of the policy files: `idle-lock`, `lock-warning`, `reveal-duration`,
  * `require-reason`, `reason-codes`, `step-up-kinds`, `step-up-grace`,
  * `max-reveals-per-hour`, `remask-on-focus-loss`, `clipboard`, `masked-kinds`,
- * `ledger-retention-days`, `lock-on-minimise`, `max-identifier-searches-per-hour`. New keys
- * go at the end.
+ * `ledger-retention-days`, `lock-on-minimise`, `max-identifier-searches-per-hour`,
+ * `alert-reveals-per-window`, `alert-distinct-customers-per-hour`, `alert-denied-per-hour`,
+ * `alert-outside-hours`. New keys go at the end.
  */
 typedef enum
 {
@@ -36,6 +37,11 @@ typedef enum
   AG_POLICY_KEY_LEDGER_RETENTION_DAYS,
   AG_POLICY_KEY_LOCK_ON_MINIMISE,
   AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR,
+  /* The supervisors' alert rules (AgAlertWatch): `off`, or when one fires. */
+  AG_POLICY_KEY_ALERT_REVEALS_PER_WINDOW,
+  AG_POLICY_KEY_ALERT_DISTINCT_CUSTOMERS_PER_HOUR,
+  AG_POLICY_KEY_ALERT_DENIED_PER_HOUR,
+  AG_POLICY_KEY_ALERT_OUTSIDE_HOURS,
   AG_POLICY_N_KEYS /*< skip >*/
 } AgPolicyKey;
 
@@ -94,6 +100,12 @@ typedef enum
 #define AG_POLICY_CLIPBOARD_CLEAR_MAX                  300
 #define AG_POLICY_LEDGER_RETENTION_DAYS_MIN            90
 #define AG_POLICY_LEDGER_RETENTION_DAYS_MAX            3650
+/* The alert rules: a count of events (reveals, customers, denials) and, for
+ * alert-reveals-per-window, a window of at most a day. */
+#define AG_POLICY_ALERT_COUNT_MIN          1
+#define AG_POLICY_ALERT_COUNT_MAX          1000
+#define AG_POLICY_ALERT_WINDOW_MINUTES_MIN 1
+#define AG_POLICY_ALERT_WINDOW_MINUTES_MAX 1440
 
 /**
  * AgPolicyPaths:
@@ -184,6 +196,8 @@ ag_policy_key_to_string (AgPolicyKey key);
 gboolean
 ag_policy_key_from_string (const char *str, AgPolicyKey *out_key);
 const char *
+ag_policy_key_get_description (AgPolicyKey key);
+const char *
 ag_policy_reason_code_get_label (const char *code);
 
 AgPolicy *
@@ -228,6 +242,14 @@ guint
 ag_policy_get_ledger_retention_days (AgPolicy *self);
 gboolean
 ag_policy_get_lock_on_minimise (AgPolicy *self);
+gboolean
+ag_policy_get_alert_reveals_per_window (AgPolicy *self, guint *reveals, guint *minutes);
+guint
+ag_policy_get_alert_distinct_customers_per_hour (AgPolicy *self);
+guint
+ag_policy_get_alert_denied_per_hour (AgPolicy *self);
+gboolean
+ag_policy_get_alert_outside_hours (AgPolicy *self, guint *start_minute, guint *end_minute);
 gboolean
 ag_policy_kind_is_masked (AgPolicy *self, AgPiiKind kind);
 gboolean

@@ -232,11 +232,15 @@ test_show (Fixture *fixture, gconstpointer user_data)
       { "ledger-retention-days", "400", "built-in" },
       { "lock-on-minimise", "true", "built-in" },
       { "max-identifier-searches-per-hour", "40", "built-in" },
+      { "alert-reveals-per-window", "20/15", "built-in" },
+      { "alert-distinct-customers-per-hour", "20", "built-in" },
+      { "alert-denied-per-hour", "5", "built-in" },
+      { "alert-outside-hours", "07:00-22:00", "built-in" },
     };
     g_autoptr (GString) table = g_string_new (NULL);
 
     for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
-      g_string_append_printf (table, "%-32s  %-81s  %s\n", rows[i][0], rows[i][1], rows[i][2]);
+      g_string_append_printf (table, "%-33s  %-81s  %s\n", rows[i][0], rows[i][1], rows[i][2]);
     expected = substitute (fixture, table->str);
   }
   g_assert_cmpstr (run.err, ==, "");
@@ -270,7 +274,7 @@ test_show_json (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (strlen (json_object_get_string_member (root, "version")), ==, 16);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "errors")), ==, 0);
   policy = json_object_get_object_member (root, "policy");
-  g_assert_cmpuint (json_object_get_size (policy), ==, 14);
+  g_assert_cmpuint (json_object_get_size (policy), ==, 18);
 
   entry = json_object_get_object_member (policy, "ledger-retention-days");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 400);
@@ -279,6 +283,11 @@ test_show_json (Fixture *fixture, gconstpointer user_data)
   g_assert_true (json_object_get_boolean_member (entry, "value"));
   entry = json_object_get_object_member (policy, "max-identifier-searches-per-hour");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 40);
+  entry = json_object_get_object_member (policy, "alert-denied-per-hour");
+  g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (entry, "bound"), ==, "off");
+  entry = json_object_get_object_member (policy, "alert-reveals-per-window");
+  g_assert_cmpstr (json_object_get_string_member (entry, "value"), ==, "20/15");
 
   entry = json_object_get_object_member (policy, "idle-lock");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 300);
@@ -318,7 +327,7 @@ test_show_broken (Fixture *fixture, gconstpointer user_data)
   run_admin (fixture, &run, "policy", "show", NULL);
   g_assert_cmpint (run.status, ==, 65);
   g_assert_cmpstr (run.err, ==, expected_err);
-  g_assert_true (g_str_has_prefix (run.out, "idle-lock                         300 "));
+  g_assert_true (g_str_has_prefix (run.out, "idle-lock                          300 "));
   g_assert_null (strstr (run.out, fixture->supervisor_dir));
 }
 
@@ -438,8 +447,8 @@ test_user_file (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (run.err + strlen (warning), ==,
                    "agent-guard-admin: 1 line of your own policy file is ignored (above); the "
                    "policy in force does not have it\n");
-  g_assert_true (g_str_has_prefix (run.out, "idle-lock                         300 "));
-  g_assert_nonnull (strstr (run.out, "reveal-duration                   5 "));
+  g_assert_true (g_str_has_prefix (run.out, "idle-lock                          300 "));
+  g_assert_nonnull (strstr (run.out, "reveal-duration                    5 "));
   run_clear (&run);
 
   /* Checking it finds no error but says the same. */

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include "ag-alert-scan.h"
 #include "ag-alerts.h"
 
 #define MINUTE_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
@@ -244,6 +245,55 @@ test_rules_off (void)
   tear_down (&fixture);
 }
 
+/* The cause of an `alert` ledger entry, written and read back; anything else is refused. */
+static void
+test_cause (void)
+{
+  AgAlertRules rules = { .reveals = 2, .reveals_window_minutes = 10 };
+  static const char *const bad[] = {
+    "",
+    "rule=alert-reveals-per-window agent=ana count=2 window=2026-12-07T10:00:00Z/"
+    "2026-12-07T10:01:00Z",
+    "rule=alert-nonsense agent=ana count=2 window=2026-12-07T10:00:00Z/2026-12-07T10:01:00Z "
+    "rows=1..2",
+    "rule=alert-reveals-per-window agent=ana count=2 window=yesterday rows=1..2",
+    "rule=alert-reveals-per-window agent=ana count=2 window=2026-12-07T10:00:00Z/"
+    "2026-12-07T10:01:00Z rows=2..1",
+    "rule=alert-reveals-per-window agent= count=2 window=2026-12-07T10:00:00Z/"
+    "2026-12-07T10:01:00Z rows=1..2",
+  };
+  g_autoptr (GPtrArray) alerts = NULL;
+  g_autoptr (AgAlert) back = NULL;
+  g_autofree char *cause = NULL;
+  guint64 first = 0, last = 0;
+  Fixture fixture;
+
+  set_up (&fixture, &rules);
+  g_assert_cmpuint (feed (&fixture, AG_LEDGER_EVENT_REVEAL, "ana", T0, "C1"), ==, 0);
+  alerts = feed_full (&fixture, AG_LEDGER_EVENT_REVEAL, "ana", T0 + MINUTE_US, "C2",
+                      AG_LEDGER_MODE_LIVE);
+  g_assert_cmpuint (alerts->len, ==, 1);
+
+  cause = ag_alert_to_cause (g_ptr_array_index (alerts, 0));
+  g_assert_cmpstr (cause, ==,
+                   "rule=alert-reveals-per-window agent=ana count=2 "
+                   "window=2026-12-07T10:00:00Z/2026-12-07T10:01:00Z rows=1..2");
+  back = ag_alert_from_cause (cause, &first, &last);
+  g_assert_nonnull (back);
+  g_assert_cmpint (back->rule, ==, AG_ALERT_RULE_REVEALS_PER_WINDOW);
+  g_assert_cmpstr (back->user, ==, "ana");
+  g_assert_cmpuint (back->count, ==, 2);
+  g_assert_cmpint (back->window_start_us, ==, T0);
+  g_assert_cmpint (back->window_end_us, ==, T0 + MINUTE_US);
+  g_assert_cmpuint (first, ==, 1);
+  g_assert_cmpuint (last, ==, 2);
+  g_assert_cmpuint (back->seqs->len, ==, 0);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_null (ag_alert_from_cause (bad[i], &first, &last));
+  tear_down (&fixture);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -255,5 +305,6 @@ main (int argc, char **argv)
   g_test_add_func ("/alerts/denied", test_denied);
   g_test_add_func ("/alerts/outside-hours", test_outside_hours);
   g_test_add_func ("/alerts/rules-off", test_rules_off);
+  g_test_add_func ("/alerts/cause", test_cause);
   return g_test_run ();
 }

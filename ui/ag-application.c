@@ -9,13 +9,15 @@
 #include <glib/gi18n.h>
 
 #include "ag-application.h"
+#include "ag-roles.h"
+#include "ag-store.h"
 #include "ag-window.h"
 
 /**
  * AgApplication:
  *
- * Parses the command line (`--store PATH`, `--training`), opens the main window and
- * carries the application-wide actions: `app.about` and `app.quit`.
+ * Parses the command line (`--store PATH`, `--training`, `--console`), opens the main
+ * window and carries the application-wide actions: `app.about` and `app.quit`.
  */
 struct _AgApplication
 {
@@ -28,6 +30,43 @@ struct _AgApplication
 };
 
 G_DEFINE_FINAL_TYPE (AgApplication, ag_application, ADW_TYPE_APPLICATION)
+
+/* Someone not a supervisor asked for the console: said on stderr, and ledgered in the store
+ * they named (or their own) as `console-denied`, before any window opens. Returns the exit
+ * status, 77 as the CLI's permission denied. */
+static int
+refuse_console (AgApplication *self)
+{
+  g_autofree char *default_path = NULL;
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (AgLedgerEntry) entry = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *path = self->store_path;
+
+  g_printerr (_("agent-guard: only supervisors may open the supervisor console, and %s is not "
+                 "one (supervisors are the members of the group “%s”). This attempt is "
+                 "recorded.\n"),
+              g_get_user_name (), ag_roles_get_group (AG_ROLE_SUPERVISOR));
+
+  if (path == NULL)
+    path = default_path
+      = g_build_filename (g_get_user_data_dir (), "agent-guard", "store.db", NULL);
+  store = ag_store_open (path, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  if (store != NULL)
+    {
+      entry = ag_ledger_entry_new (AG_LEDGER_EVENT_CONSOLE_DENIED);
+      entry->user = g_strdup (g_get_user_name ());
+      entry->host = g_strdup (g_get_host_name ());
+      entry->session_id = g_uuid_string_random ();
+      entry->mode = self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE;
+      entry->cause = g_strdup ("not-supervisor");
+      ag_store_append_event (store, entry, &error);
+    }
+  if (error != NULL)
+    g_printerr (_("agent-guard: the attempt could not be written to the audit ledger: %s\n"),
+                error->message);
+  return 77;
+}
 
 static int
 ag_application_handle_local_options (GApplication *application, GVariantDict *options)
@@ -44,6 +83,12 @@ ag_application_handle_local_options (GApplication *application, GVariantDict *op
     }
   if (g_variant_dict_contains (options, "training"))
     self->training = TRUE;
+  if (g_variant_dict_contains (options, "console"))
+    {
+      /* The console's own view comes next; a supervisor gets the usual one until then. */
+      if (!ag_roles_user_has (g_get_user_name (), AG_ROLE_SUPERVISOR))
+        return refuse_console (self);
+    }
 
   return G_APPLICATION_CLASS (ag_application_parent_class)
     ->handle_local_options (application, options);
@@ -160,6 +205,8 @@ ag_application_init (AgApplication *self)
           N_("The customer records to open (default: $XDG_DATA_HOME/agent-guard/store.db)"),
           N_("PATH") },
         { "training", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Practise on synthetic customers"), NULL },
+        { "console", 0, 0, G_OPTION_ARG_NONE, NULL,
+          N_("Open the supervisor console (supervisors only)"), NULL },
         { NULL } };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);

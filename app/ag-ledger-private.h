@@ -42,6 +42,8 @@ typedef enum
 /* The strings of an AgLedgerView, in encoding order. */
 #define AG_LEDGER_STRING_USER   0
 #define AG_LEDGER_STRING_RECORD 3
+#define AG_LEDGER_STRING_REASON 4
+#define AG_LEDGER_STRING_TICKET 5
 #define AG_LEDGER_STRING_CAUSE  7
 
 /* The entry and its encoding (ag-ledger-entry.c) */

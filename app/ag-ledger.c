@@ -729,6 +729,35 @@ ag_ledger_filter_matches (const AgLedgerFilter *filter, const AgLedgerEntry *ent
          && (filter->before_seq == 0 || entry->seq < filter->before_seq);
 }
 
+/* Whether @str holds @needle (@needle_len bytes), ignoring ASCII case. */
+static gboolean
+str_contains_ascii_nocase (const AgLedgerStr *str, const char *needle, gsize needle_len)
+{
+  if (str->len < 0 || (gsize) str->len < needle_len)
+    return FALSE;
+  for (gsize i = 0; i + needle_len <= (gsize) str->len; i++)
+    if (g_ascii_strncasecmp (str->data + i, needle, needle_len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A first look at a decoded row, before an entry is made of it: FALSE when its text
+ * cannot match @filter's, so that a search over a million entries allocates for the few
+ * that can. ag_ledger_filter_matches() decides on the entry. */
+static gboolean
+view_may_match (const AgLedgerFilter *filter, const AgLedgerView *view)
+{
+  gsize len;
+
+  if (filter->text == NULL)
+    return TRUE;
+  len = strlen (filter->text);
+  return len == 0
+         || str_contains_ascii_nocase (&view->strings[AG_LEDGER_STRING_USER], filter->text, len)
+         || str_contains_ascii_nocase (&view->strings[AG_LEDGER_STRING_REASON], filter->text, len)
+         || str_contains_ascii_nocase (&view->strings[AG_LEDGER_STRING_TICKET], filter->text, len);
+}
+
 typedef struct
 {
   const AgLedgerFilter *filter;
@@ -750,6 +779,9 @@ visit_row_cb (const AgLedgerRow *row, gpointer user_data)
 
   if (ag_ledger_read_row (row, &view, &agrees))
     {
+      /* Read, so not malformed at this level; only what may match is made an entry. */
+      if (!view_may_match (visit->filter, &view))
+        return TRUE;
       entry = ag_ledger_entry_from_view (&view, row->seal);
       matches = entry != NULL && ag_ledger_filter_matches (visit->filter, entry);
     }

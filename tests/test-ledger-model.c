@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "ag-backends.h"
 #include "ag-keyring.h"
 #include "ag-ledger-model.h"
 #include "ag-test-guard.h"
@@ -160,6 +161,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  ag_backends_register ();
 
   g_test_add ("/ledger-model/pages", Fixture, NULL, fixture_set_up, test_pages, fixture_tear_down);
   g_test_add ("/ledger-model/filter", Fixture, NULL, fixture_set_up, test_filter,

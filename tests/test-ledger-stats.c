@@ -11,6 +11,7 @@
 
 #include "ag-ledger-stats.h"
 #include "ag-pii.h"
+#include "ag-backends.h"
 #include "ag-keyring.h"
 #include "ag-test-util.h"
 
@@ -173,6 +174,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  ag_backends_register ();
 
   g_test_add_func ("/ledger-stats/buckets", test_buckets);
   g_test_add_func ("/ledger-stats/kinds-reasons-denied", test_kinds_reasons_denied);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ag-application.h"
+#include "ag-backends.h"
 #include "ag-roles.h"
 #include "ag-store.h"
 #include "ag-window.h"
@@ -76,10 +77,19 @@ ag_application_handle_local_options (GApplication *application, GVariantDict *op
 
   if (g_variant_dict_lookup (options, "store", "^&ay", &store))
     {
-      g_autoptr (GFile) file = g_file_new_for_commandline_arg (store);
+      g_autofree char *scheme = g_uri_parse_scheme (store);
+      g_autoptr (GFile) file = NULL;
 
       g_free (self->store_path);
-      self->store_path = g_file_get_path (file);
+      /* A location with a scheme (sqlite:PATH, postgresql://…) is the backend's to read; a
+       * path is made absolute. */
+      if (scheme != NULL && g_ascii_strcasecmp (scheme, "file") != 0)
+        self->store_path = g_strdup (store);
+      else
+        {
+          file = g_file_new_for_commandline_arg (store);
+          self->store_path = g_file_get_path (file);
+        }
     }
   if (g_variant_dict_contains (options, "training"))
     self->training = TRUE;
@@ -188,6 +198,10 @@ ag_application_class_init (AgApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
   GtkApplicationClass *gtk_application_class = GTK_APPLICATION_CLASS (klass);
+
+  /* The application opens stores by location (the console's refusal is ledgered before
+   * any window): every backend of the build, known once. */
+  ag_backends_register ();
 
   object_class->finalize = ag_application_finalize;
 

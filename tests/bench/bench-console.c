@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 
 #include "ag-bench-util.h"
+#include "ag-backends.h"
 #include "ag-keyring.h"
 #include "ag-ledger-model.h"
 #include "ag-sqlite-ledger.h"
@@ -148,6 +149,7 @@ main (int argc, char **argv)
   };
   glong rss_before;
 
+  ag_backends_register ();
   if (count < 86400)
     die ("COUNT must be at least 86400");
 

@@ -14,16 +14,23 @@ as () {
 
 out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
 is "$?" 0 "pg init makes the schema in an empty database"
-is "$out" "The schema is now version 1." "and says which version"
-is "$(psql -XAtq -d fresh -c 'SELECT max(version) FROM agent_guard.schema_version')" 1 \
-  "the database holds version 1"
+is "$out" "The schema is now version 2." "and says which version"
+is "$(psql -XAtq -d fresh -c 'SELECT max(version) FROM agent_guard.schema_version')" 2 \
+  "the database holds version 2"
 out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
 is "$?" 0 "pg init again succeeds"
-is "$out" "The schema is up to date (version 1)." "and changes nothing"
+is "$out" "The schema is up to date (version 2)." "and changes nothing"
 psql -XAtq -d fresh -c 'INSERT INTO agent_guard.schema_version (version) VALUES (99)'
 out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
 is "$?" 1 "a newer schema is never downgraded"
 case "$out" in *"refusing to downgrade"*) tap_result 0 "saying so" ;; *) tap_result 1 "saying so" ;; esac
+psql -XAtq -d postgres -c 'CREATE DATABASE old'
+psql -Xq -d old -v ON_ERROR_STOP=1 --single-transaction \
+  -f "${AG_SOURCE_ROOT:-$here/../..}/app/pg/schema/001-init.sql" >/dev/null
+out=$("$admin" pg init --store "$(as postgres old)" 2>&1)
+is "$?:$out" "0:The schema is now version 2." "pg init upgrades a version 1 database to 2"
+is "$(psql -XAtq -d old -c "SELECT (agent_guard.events())[15] || ' ' || (agent_guard.events())[19]")" \
+  "copy training-certified" "whose ledger knows the events copy (15) to training-certified (19)"
 "$admin" pg init --store "$(as alice fresh2)" >/dev/null 2>&1
 is "$?" 77 "pg init by a role that may not is permission denied (77)"
 
@@ -51,5 +58,27 @@ is "$?" 2 "so is a name that is no user name"
 is "$?" 2 "or one of Agent Guard's own roles"
 "$admin" pg grant dave --role agent --store "postgresql://db.example.com/agent_guard" >/dev/null 2>&1
 is "$?" 2 "a store over TCP without sslmode=verify-full is refused"
+"$admin" pg grant dave --role agent --store "$(as postgres)&password=secret" >/dev/null 2>&1
+is "$?" 2 "a password in the URI is refused"
+"$admin" pg grant dave --role agent --store "$(as postgres)&passfile=/tmp/pw" >/dev/null 2>&1
+is "$?" 2 "so is a password file"
+PGPASSWORD=secret "$admin" pg grant dave --role agent --store "$(as postgres)" >/dev/null 2>&1
+is "$?" 2 "and PGPASSWORD"
+out=$("$admin" pg grant dave --role agent --store "postgresql://db.example.com/agent_guard?sslmode=require" 2>&1)
+is "$?" 2 "sslmode=require over TCP is refused too"
+is "$out" "agent-guard-admin: pg: a store over TCP needs sslmode=verify-full in its URI" "saying why"
+
+# The store commands against PostgreSQL: alice's search by CPF, ledgered by the database.
+out=$("$admin" search 529.982.247-25 --store "$(as alice)" 2>&1)
+is "$?" 0 "search --store postgresql:///… works for an agent"
+case "$out" in *"c-0001  Maria Aparecida Souza"*"CPF: ***.982.247-**"*) tap_result 0 "showing the mask only" ;;
+  *) tap_result 1 "showing the mask only"; echo "# $out" ;; esac
+is "$(psql -XAtq -c "SELECT count(*) FROM agent_guard.ledger WHERE agent = 'alice' AND event = 'search'")" 1 \
+  "and the database ledgered it as alice's"
+out=$("$admin" search souza --store "$(as alice)" 2>&1)
+case "$out" in *"c-0001"*) tap_result 0 "a name search finds her by a word" ;; *) tap_result 1 "a name search finds her by a word" ;; esac
+"$admin" search Maria --store "$(as mallory)" >/dev/null 2>&1
+[ "$?" -ne 0 ]
+tap_result $? "a role in no group gets nothing"
 
 done_testing

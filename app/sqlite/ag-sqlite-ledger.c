@@ -40,6 +40,9 @@ static const char tables_sql[]
     "CREATE INDEX IF NOT EXISTS ledger_by_time ON ledger (time);"
     /* The reveal quota counts an agent's `reveal` entries of the last hour. */
     "CREATE INDEX IF NOT EXISTS ledger_by_user_event ON ledger (user, event, time);"
+    /* The console's ledger page: one agent's (or a team's) newest entries first, by seq
+     * (the rowid every index ends with). */
+    "CREATE INDEX IF NOT EXISTS ledger_by_user ON ledger (user);"
     "CREATE TABLE IF NOT EXISTS ledger_meta ("
     "  key TEXT PRIMARY KEY,"
     "  value BLOB NOT NULL"

@@ -24,6 +24,7 @@ typedef enum
   TYPE_CLIPBOARD,
   TYPE_KINDS,
   TYPE_CODES,
+  TYPE_SCORE, /* a fraction from 0 to 1 with two decimals, kept in hundredths */
 } KeyType;
 
 /* How a value compares with a stricter one. */

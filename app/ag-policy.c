@@ -324,6 +324,20 @@ ag_policy_get_lock_on_minimise (AgPolicy *self)
   return self->values[AG_POLICY_KEY_LOCK_ON_MINIMISE].number != 0;
 }
 
+/**
+ * ag_policy_get_training_pass_score:
+ * @self: a policy
+ *
+ * Returns: the score (0.5 to 1) a trainee needs in every required scenario to be certified
+ */
+double
+ag_policy_get_training_pass_score (AgPolicy *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY (self), 1.0);
+
+  return self->values[AG_POLICY_KEY_TRAINING_PASS_SCORE].number / 100.0;
+}
+
 gboolean
 ag_policy_kind_is_masked (AgPolicy *self, AgPiiKind kind)
 {

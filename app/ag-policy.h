@@ -17,8 +17,8 @@ G_BEGIN_DECLS
  * the keys of the policy files: `idle-lock`, `lock-warning`, `reveal-duration`,
  * `require-reason`, `reason-codes`, `step-up-kinds`, `step-up-grace`,
  * `max-reveals-per-hour`, `remask-on-focus-loss`, `clipboard`, `masked-kinds`,
- * `ledger-retention-days`, `lock-on-minimise`, `max-identifier-searches-per-hour`. New keys
- * go at the end.
+ * `ledger-retention-days`, `lock-on-minimise`, `max-identifier-searches-per-hour`,
+ * `training-pass-score`. New keys go at the end.
  */
 typedef enum
 {
@@ -36,6 +36,7 @@ typedef enum
   AG_POLICY_KEY_LEDGER_RETENTION_DAYS,
   AG_POLICY_KEY_LOCK_ON_MINIMISE,
   AG_POLICY_KEY_MAX_IDENTIFIER_SEARCHES_PER_HOUR,
+  AG_POLICY_KEY_TRAINING_PASS_SCORE,
   AG_POLICY_N_KEYS /*< skip >*/
 } AgPolicyKey;
 
@@ -94,6 +95,9 @@ typedef enum
 #define AG_POLICY_CLIPBOARD_CLEAR_MAX                  300
 #define AG_POLICY_LEDGER_RETENTION_DAYS_MIN            90
 #define AG_POLICY_LEDGER_RETENTION_DAYS_MAX            3650
+/* The training pass score, in hundredths: 0.50 to 1.00. */
+#define AG_POLICY_TRAINING_PASS_SCORE_MIN 50
+#define AG_POLICY_TRAINING_PASS_SCORE_MAX 100
 
 /**
  * AgPolicyPaths:
@@ -228,6 +232,8 @@ guint
 ag_policy_get_ledger_retention_days (AgPolicy *self);
 gboolean
 ag_policy_get_lock_on_minimise (AgPolicy *self);
+double
+ag_policy_get_training_pass_score (AgPolicy *self);
 gboolean
 ag_policy_kind_is_masked (AgPolicy *self, AgPiiKind kind);
 gboolean

@@ -232,6 +232,7 @@ test_show (Fixture *fixture, gconstpointer user_data)
       { "ledger-retention-days", "400", "built-in" },
       { "lock-on-minimise", "true", "built-in" },
       { "max-identifier-searches-per-hour", "40", "built-in" },
+      { "training-pass-score", "0.8", "built-in" },
     };
     g_autoptr (GString) table = g_string_new (NULL);
 
@@ -270,7 +271,7 @@ test_show_json (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (strlen (json_object_get_string_member (root, "version")), ==, 16);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "errors")), ==, 0);
   policy = json_object_get_object_member (root, "policy");
-  g_assert_cmpuint (json_object_get_size (policy), ==, 14);
+  g_assert_cmpuint (json_object_get_size (policy), ==, 15);
 
   entry = json_object_get_object_member (policy, "ledger-retention-days");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 400);
@@ -279,6 +280,9 @@ test_show_json (Fixture *fixture, gconstpointer user_data)
   g_assert_true (json_object_get_boolean_member (entry, "value"));
   entry = json_object_get_object_member (policy, "max-identifier-searches-per-hour");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 40);
+  entry = json_object_get_object_member (policy, "training-pass-score");
+  g_assert_cmpfloat (json_object_get_double_member (entry, "value"), ==, 0.8);
+  g_assert_cmpfloat (json_object_get_double_member (entry, "bound"), ==, 0.5);
 
   entry = json_object_get_object_member (policy, "idle-lock");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 300);

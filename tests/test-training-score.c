@@ -9,9 +9,11 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
+#include "ag-training-call.h"
 #include "ag-training-score.h"
 
 #define SCENARIO                                             \
@@ -47,6 +49,12 @@ typedef struct
   const AgTrainingReply *ok;
   const AgTrainingReply *bad;
 } Fixture;
+
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
 
 static gint64
 fake_clock (gpointer user_data)
@@ -562,6 +570,52 @@ test_pt_br (Fixture *fixture, gconstpointer data)
   textdomain ("messages");
 }
 
+/* A call played through AgTrainingCall: lines in order, placeholders filled, the end. */
+static void
+test_call (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("AG_SOURCE_ROOT"), "data", "training",
+                                            "01-partial-cpf.scenario", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgTrainingScenario) scenario = ag_training_scenario_new_from_file (path, &error);
+  AgTrainingCall *call;
+  const GPtrArray *lines;
+  g_autofree char *reply = NULL;
+  g_autofree char *expected = NULL;
+  const char *cpf;
+  guint changed = 0;
+
+  g_assert_no_error (error);
+  call = ag_training_call_new (scenario);
+  g_signal_connect_swapped (call, "changed", G_CALLBACK (count_cb), &changed);
+  g_assert_null (ag_training_call_get_step (call));
+  ag_training_call_start (call);
+  g_assert_cmpstr (ag_training_call_get_step (call)->id, ==, "greet");
+  ag_training_call_choose (call, 0);
+  g_assert_cmpstr (ag_training_call_get_step (call)->id, ==, "identify");
+  reply = ag_training_call_dup_reply_text (call, 0);
+  g_assert_true (g_str_has_prefix (reply, "Thank you, "));
+  g_assert_null (strchr (reply, '{'));
+  ag_training_call_choose (call, 0);
+  g_assert_false (ag_training_call_get_ended (call));
+  ag_training_call_choose (call, 0);
+  g_assert_true (ag_training_call_get_ended (call));
+  g_assert_null (ag_training_call_get_step (call));
+  g_assert_cmpuint (changed, ==, 4);
+
+  lines = ag_training_call_get_lines (call);
+  g_assert_cmpuint (lines->len, ==, 6);
+  cpf = ag_training_call_get_customer (call)->values[AG_PII_KIND_CPF];
+  expected = g_strdup_printf ("Sure, they are %.3s.%.3s.", cpf + 3, cpf + 6);
+  g_assert_true (((AgTrainingLine *) g_ptr_array_index (lines, 2))->from_caller);
+  g_assert_cmpstr (((AgTrainingLine *) g_ptr_array_index (lines, 2))->text, ==, expected);
+  g_assert_false (((AgTrainingLine *) g_ptr_array_index (lines, 3))->from_caller);
+
+  ag_training_score_finish (ag_training_call_get_score (call));
+  assert_score (ag_training_call_get_score (call), 1.0);
+  g_assert_finalize_object (call);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -585,6 +639,7 @@ main (int argc, char **argv)
   ADD ("/training-score/after-finish", test_after_finish);
   ADD ("/training-score/shipped-runs", test_shipped_runs);
   ADD ("/training-score/pt-br", test_pt_br);
+  g_test_add_func ("/training-call/play", test_call);
 
   return g_test_run ();
 }

@@ -201,6 +201,39 @@ ag_training_call_choose (AgTrainingCall *self, guint index)
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
+static void
+reveal_remasked_cb (AgReveal *reveal, AgRemaskCause cause, AgTrainingCall *self)
+{
+  if (!ag_training_score_get_finished (self->score))
+    ag_training_score_hide (self->score, ag_reveal_get_kind (reveal));
+}
+
+static void
+reveal_added_cb (AgGuard *guard, AgReveal *reveal, AgTrainingCall *self)
+{
+  if (ag_training_score_get_finished (self->score))
+    return;
+  ag_training_score_reveal (self->score, ag_reveal_get_kind (reveal));
+  g_signal_connect_object (reveal, "remasked", G_CALLBACK (reveal_remasked_cb), self, 0);
+}
+
+/**
+ * ag_training_call_watch_guard:
+ * @self: a call
+ * @guard: the session's guard
+ *
+ * Every reveal @guard makes from now on counts in the call's score, and so does its
+ * re-mask (expiry, the trainee hiding it, a lock), until the score is finished.
+ */
+void
+ag_training_call_watch_guard (AgTrainingCall *self, AgGuard *guard)
+{
+  g_return_if_fail (AG_IS_TRAINING_CALL (self));
+  g_return_if_fail (AG_IS_GUARD (guard));
+
+  g_signal_connect_object (guard, "reveal-added", G_CALLBACK (reveal_added_cb), self, 0);
+}
+
 /* The trainee ends the call. */
 void
 ag_training_call_end (AgTrainingCall *self)

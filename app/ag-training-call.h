@@ -6,6 +6,7 @@
 
 #include <glib-object.h>
 
+#include "ag-guard.h"
 #include "ag-training-score.h"
 
 G_BEGIN_DECLS
@@ -44,5 +45,7 @@ void
 ag_training_call_choose (AgTrainingCall *self, guint index);
 void
 ag_training_call_end (AgTrainingCall *self);
+void
+ag_training_call_watch_guard (AgTrainingCall *self, AgGuard *guard);
 
 G_END_DECLS

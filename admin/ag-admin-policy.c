@@ -182,6 +182,8 @@ value_to_json (AgPolicyKey key, const char *text)
           json_node_take_array (node, array);
           return node;
         }
+      case AG_POLICY_KEY_TRAINING_PASS_SCORE:
+        return json_node_init_double (json_node_alloc (), g_ascii_strtod (text, NULL));
       case AG_POLICY_KEY_CLIPBOARD:
       default:
         return json_node_init_string (json_node_alloc (), text);

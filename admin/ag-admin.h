@@ -64,6 +64,8 @@ int
 ag_admin_pg_grant (int argc, char **argv);
 int
 ag_admin_pg_revoke (int argc, char **argv);
+int
+ag_admin_training_list (int argc, char **argv);
 
 /* Shared helpers (ag-admin.c). */
 char *

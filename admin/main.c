@@ -53,6 +53,7 @@ static const Command commands[] = {
     N_("Create or upgrade the schema and roles of a PostgreSQL store") },
   { "pg grant", ag_admin_pg_grant, N_("Give a user a role in a PostgreSQL store") },
   { "pg revoke", ag_admin_pg_revoke, N_("Take a user's role in a PostgreSQL store away") },
+  { "training list", ag_admin_training_list, N_("List the training scenarios") },
 };
 
 /* The usage of every command, or with @group ("audit", "policy") of that group's. */

@@ -67,6 +67,11 @@ const KeyInfo ag_policy_key_info[AG_POLICY_N_KEYS] = {
   = { "max-identifier-searches-per-hour", TYPE_COUNT, STRICT_LOWER,
       AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MIN,
       AG_POLICY_MAX_IDENTIFIER_SEARCHES_PER_HOUR_MAX, 40 },
+  /* The score a trainee needs in every required scenario to be certified; a higher one is
+   * stricter, so an admin bound is the lowest pass score a later file may set. */
+  [AG_POLICY_KEY_TRAINING_PASS_SCORE]
+  = { "training-pass-score", TYPE_SCORE, STRICT_HIGHER, AG_POLICY_TRAINING_PASS_SCORE_MIN,
+      AG_POLICY_TRAINING_PASS_SCORE_MAX, 80 },
 };
 
 /* What each key does, for the supervisor console and the command line. */
@@ -178,6 +183,15 @@ alert_is_looser (KeyType type, gint64 candidate, gint64 reference)
     }
 }
 
+/* Hundredths as the shortest decimal with at least one decimal: 80 → 0.8, 85 → 0.85. */
+static char *
+score_to_string (gint64 hundredths)
+{
+  if (hundredths % 10 == 0)
+    return g_strdup_printf ("%d.%d", (int) (hundredths / 100), (int) (hundredths % 100 / 10));
+  return g_strdup_printf ("%d.%02d", (int) (hundredths / 100), (int) (hundredths % 100));
+}
+
 char *
 ag_policy_value_to_string (AgPolicyKey key, const Value *value)
 {
@@ -200,6 +214,8 @@ ag_policy_value_to_string (AgPolicyKey key, const Value *value)
       case TYPE_ALERT_WINDOW:
       case TYPE_ALERT_HOURS:
         return alert_to_string (ag_policy_key_info[key].type, value->number);
+      case TYPE_SCORE:
+        return score_to_string (value->number);
       default:
         g_assert_not_reached ();
     }
@@ -365,6 +381,60 @@ parse_alert (AgPolicyKey key, const char *text, Value *out, AgPolicyError *code,
     }
 }
 
+/* A score written as 0.8, 0.85 or 1 (a dot, at most two decimals), in hundredths. */
+static gboolean
+parse_score (const char *text, gint64 min, gint64 max, gint64 *out, AgPolicyError *code,
+             char **message)
+{
+  const char *p = text;
+  gint64 hundredths = 0;
+  guint decimals = 0;
+  g_autofree char *min_text = NULL;
+  g_autofree char *max_text = NULL;
+
+  if (!g_ascii_isdigit (*p))
+    goto invalid;
+  while (g_ascii_isdigit (*p) && hundredths < 1000)
+    hundredths = hundredths * 10 + (*p++ - '0');
+  hundredths *= 100;
+  if (*p == '.')
+    {
+      p++;
+      if (!g_ascii_isdigit (*p))
+        goto invalid;
+      while (g_ascii_isdigit (*p) && decimals < 2)
+        {
+          hundredths += (*p++ - '0') * (decimals == 0 ? 10 : 1);
+          decimals++;
+        }
+    }
+  if (*p != '\0')
+    goto invalid;
+
+  min_text = score_to_string (min);
+  max_text = score_to_string (max);
+  if (hundredths < min)
+    {
+      *code = AG_POLICY_ERROR_OUT_OF_RANGE;
+      *message = g_strdup_printf (_("%s is below the minimum %s"), text, min_text);
+      return FALSE;
+    }
+  if (hundredths > max)
+    {
+      *code = AG_POLICY_ERROR_OUT_OF_RANGE;
+      *message = g_strdup_printf (_("%s is above the maximum %s"), text, max_text);
+      return FALSE;
+    }
+  *out = hundredths;
+  return TRUE;
+
+invalid:
+  *code = AG_POLICY_ERROR_INVALID_VALUE;
+  *message
+    = g_strdup_printf (_("“%s” is not a score such as 0.8 (a dot, at most two decimals)"), text);
+  return FALSE;
+}
+
 /* Parses @text as a value of @key within the hard limits. */
 gboolean
 ag_policy_parse_value (AgPolicyKey key, const char *text, Value *out, AgPolicyError *code,
@@ -377,6 +447,9 @@ ag_policy_parse_value (AgPolicyKey key, const char *text, Value *out, AgPolicyEr
       case TYPE_SECONDS:
       case TYPE_COUNT:
         return parse_number (text, info->min, info->max, &out->number, code, message);
+
+      case TYPE_SCORE:
+        return parse_score (text, info->min, info->max, &out->number, code, message);
 
       case TYPE_BOOLEAN:
         if (g_str_equal (text, "true") || g_str_equal (text, "1"))

@@ -28,6 +28,7 @@ typedef enum
   TYPE_ALERT_COUNT,  /* `off` or N */
   TYPE_ALERT_WINDOW, /* `off` or N/MINUTES: N events within MINUTES */
   TYPE_ALERT_HOURS,  /* `off` or HH:MM-HH:MM, the working hours in local time */
+  TYPE_SCORE,        /* a fraction from 0 to 1 with two decimals, kept in hundredths */
 } KeyType;
 
 /* How a value compares with a stricter one. */

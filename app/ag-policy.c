@@ -402,6 +402,20 @@ ag_policy_get_alert_outside_hours (AgPolicy *self, guint *start_minute, guint *e
   return number != 0;
 }
 
+/**
+ * ag_policy_get_training_pass_score:
+ * @self: a policy
+ *
+ * Returns: the score (0.5 to 1) a trainee needs in every required scenario to be certified
+ */
+double
+ag_policy_get_training_pass_score (AgPolicy *self)
+{
+  g_return_val_if_fail (AG_IS_POLICY (self), 1.0);
+
+  return self->values[AG_POLICY_KEY_TRAINING_PASS_SCORE].number / 100.0;
+}
+
 gboolean
 ag_policy_kind_is_masked (AgPolicy *self, AgPiiKind kind)
 {

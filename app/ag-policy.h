@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  * `max-reveals-per-hour`, `remask-on-focus-loss`, `clipboard`, `masked-kinds`,
  * `ledger-retention-days`, `lock-on-minimise`, `max-identifier-searches-per-hour`,
  * `alert-reveals-per-window`, `alert-distinct-customers-per-hour`, `alert-denied-per-hour`,
- * `alert-outside-hours`. New keys go at the end.
+ * `alert-outside-hours`, `training-pass-score`. New keys go at the end.
  */
 typedef enum
 {
@@ -42,6 +42,7 @@ typedef enum
   AG_POLICY_KEY_ALERT_DISTINCT_CUSTOMERS_PER_HOUR,
   AG_POLICY_KEY_ALERT_DENIED_PER_HOUR,
   AG_POLICY_KEY_ALERT_OUTSIDE_HOURS,
+  AG_POLICY_KEY_TRAINING_PASS_SCORE,
   AG_POLICY_N_KEYS /*< skip >*/
 } AgPolicyKey;
 
@@ -106,6 +107,9 @@ typedef enum
 #define AG_POLICY_ALERT_COUNT_MAX          1000
 #define AG_POLICY_ALERT_WINDOW_MINUTES_MIN 1
 #define AG_POLICY_ALERT_WINDOW_MINUTES_MAX 1440
+/* The training pass score, in hundredths: 0.50 to 1.00. */
+#define AG_POLICY_TRAINING_PASS_SCORE_MIN 50
+#define AG_POLICY_TRAINING_PASS_SCORE_MAX 100
 
 /**
  * AgPolicyPaths:
@@ -242,6 +246,8 @@ guint
 ag_policy_get_ledger_retention_days (AgPolicy *self);
 gboolean
 ag_policy_get_lock_on_minimise (AgPolicy *self);
+double
+ag_policy_get_training_pass_score (AgPolicy *self);
 gboolean
 ag_policy_get_alert_reveals_per_window (AgPolicy *self, guint *reveals, guint *minutes);
 guint

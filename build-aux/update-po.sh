@@ -25,6 +25,16 @@ xgettext --files-from="$list" --directory=. --from-code=UTF-8 \
   --keyword=g_dngettext:2,3 --keyword=ngettext:1,2 --add-comments=Translators \
   --output="$pot"
 
+# The training scenarios (data/training/*.scenario, GKeyFile): their shown keys, read with
+# xgettext's Desktop parser. Keep this list in step with app/ag-training-parse.c.
+keywords="-k -kTitle -kTask -kCaller -kText -kExplain -kRule"
+for kind in name cpf cnpj rg birth-date phone email address card-number bank-account pix-key notes; do
+  keywords="$keywords -kUnneeded-$kind"
+done
+# shellcheck disable=SC2086
+xgettext --language=Desktop $keywords --from-code=UTF-8 --add-comments=Translators \
+  --join-existing --output="$pot" data/training/*.scenario
+
 if [ "${1:-}" = "--pot-only" ]; then
   exit 0
 fi

@@ -236,6 +236,7 @@ test_show (Fixture *fixture, gconstpointer user_data)
       { "alert-distinct-customers-per-hour", "20", "built-in" },
       { "alert-denied-per-hour", "5", "built-in" },
       { "alert-outside-hours", "07:00-22:00", "built-in" },
+      { "training-pass-score", "0.8", "built-in" },
     };
     g_autoptr (GString) table = g_string_new (NULL);
 
@@ -274,7 +275,7 @@ test_show_json (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (strlen (json_object_get_string_member (root, "version")), ==, 16);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "errors")), ==, 0);
   policy = json_object_get_object_member (root, "policy");
-  g_assert_cmpuint (json_object_get_size (policy), ==, 18);
+  g_assert_cmpuint (json_object_get_size (policy), ==, 19);
 
   entry = json_object_get_object_member (policy, "ledger-retention-days");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 400);
@@ -288,6 +289,9 @@ test_show_json (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpstr (json_object_get_string_member (entry, "bound"), ==, "off");
   entry = json_object_get_object_member (policy, "alert-reveals-per-window");
   g_assert_cmpstr (json_object_get_string_member (entry, "value"), ==, "20/15");
+  entry = json_object_get_object_member (policy, "training-pass-score");
+  g_assert_cmpfloat (json_object_get_double_member (entry, "value"), ==, 0.8);
+  g_assert_cmpfloat (json_object_get_double_member (entry, "bound"), ==, 0.5);
 
   entry = json_object_get_object_member (policy, "idle-lock");
   g_assert_cmpint (json_object_get_int_member (entry, "value"), ==, 300);

@@ -108,6 +108,7 @@ test_defaults (void)
   g_assert_cmpuint (ag_policy_get_clipboard_clear (policy), ==, 0);
   g_assert_cmpuint (ag_policy_get_ledger_retention_days (policy), ==, 400);
   g_assert_true (ag_policy_get_lock_on_minimise (policy));
+  g_assert_cmpfloat (ag_policy_get_training_pass_score (policy), ==, 0.8);
 
   for (int kind = 0; kind < AG_PII_N_KINDS; kind++)
     {
@@ -217,6 +218,22 @@ test_hard_limits (Fixture *fixture, gconstpointer user_data)
       AG_POLICY_ERROR_INVALID_VALUE },
     { "reason-codes", "Fraud",
       "“Fraud” is not a reason code (a to z, 0 to 9 and -, at most 64 characters)",
+      AG_POLICY_ERROR_INVALID_VALUE },
+    { "training-pass-score", "0.5", NULL },
+    { "training-pass-score", "1.0", NULL },
+    { "training-pass-score", "0.85", NULL },
+    { "training-pass-score", "0.49", "0.49 is below the minimum 0.5",
+      AG_POLICY_ERROR_OUT_OF_RANGE },
+    { "training-pass-score", "1.01", "1.01 is above the maximum 1.0",
+      AG_POLICY_ERROR_OUT_OF_RANGE },
+    { "training-pass-score", "0,8",
+      "“0,8” is not a score such as 0.8 (a dot, at most two decimals)",
+      AG_POLICY_ERROR_INVALID_VALUE },
+    { "training-pass-score", "0.855",
+      "“0.855” is not a score such as 0.8 (a dot, at most two decimals)",
+      AG_POLICY_ERROR_INVALID_VALUE },
+    { "training-pass-score", "80%",
+      "“80%” is not a score such as 0.8 (a dot, at most two decimals)",
       AG_POLICY_ERROR_INVALID_VALUE },
   };
 
@@ -464,6 +481,39 @@ test_bounds_clamp_defaults (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (ag_policy_get_max_reveals_per_hour (policy), ==, 30);
   g_assert_cmpstr (ag_policy_get_origin (policy, AG_POLICY_KEY_MAX_REVEALS_PER_HOUR), ==,
                    "built-in");
+}
+
+/* A higher pass score is stricter: the bound is the lowest a later layer may set, and a
+ * default below it is raised to it. */
+static void
+test_pass_score_bound (Fixture *fixture, gconstpointer user_data)
+{
+  g_autofree char *conf = ag_test_write_file (fixture->system_dir, "policy.conf",
+                                              "[bounds]\ntraining-pass-score=0.9\n");
+  g_autofree char *origin = g_strdup_printf ("%s:2", conf);
+  g_autofree char *bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgPolicy) policy = NULL;
+  g_autoptr (AgPolicy) higher = NULL;
+
+  policy = load (fixture, "ana", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ag_policy_get_training_pass_score (policy), ==, 0.9);
+  g_assert_cmpstr (ag_policy_get_origin (policy, AG_POLICY_KEY_TRAINING_PASS_SCORE), ==, origin);
+  bound = ag_policy_dup_bound_string (policy, AG_POLICY_KEY_TRAINING_PASS_SCORE);
+  g_assert_cmpstr (bound, ==, "0.9");
+
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf",
+                    "[user:ana]\ntraining-pass-score=0.95\n");
+  higher = load (fixture, "ana", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ag_policy_get_training_pass_score (higher), ==, 0.95);
+
+  ag_test_put_file (fixture->supervisor_dir, "10-teams.conf",
+                    "[team:billing]\ntraining-pass-score=0.85\n");
+  assert_load_fails (fixture, AG_POLICY_ERROR_BEYOND_BOUND,
+                     "@SUP@/10-teams.conf:2: training-pass-score: 0.85 is below the admin "
+                     "bound 0.9 set in @SYS@/policy.conf:2");
 }
 
 static void
@@ -1437,6 +1487,7 @@ main (int argc, char **argv)
   ADD ("/policy/bounds-in-system-layer", test_bounds_in_system_layer);
   ADD ("/policy/bounds-clamp-defaults", test_bounds_clamp_defaults);
   ADD ("/policy/retention-bound", test_retention_bound);
+  ADD ("/policy/pass-score-bound", test_pass_score_bound);
   ADD ("/policy/lock-warning-below-idle-lock", test_lock_warning_below_idle_lock);
   ADD ("/policy/team-and-user", test_team_and_user);
   ADD ("/policy/user-file-only-tightens", test_user_file_only_tightens);

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "ag-admin.h"
+#include "ag-backends.h"
 
 typedef struct
 {
@@ -126,6 +127,7 @@ main (int argc, char **argv)
       ag_admin_printerr (_("cannot initialise libsodium"));
       return AG_EXIT_FAILURE;
     }
+  ag_backends_register ();
 
   if (argc < 2)
     {

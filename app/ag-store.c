@@ -10,8 +10,6 @@
 
 #include "ag-store.h"
 
-#include "ag-sqlite-store.h"
-
 G_DEFINE_INTERFACE (AgStore, ag_store, G_TYPE_OBJECT)
 
 GQuark
@@ -397,15 +395,78 @@ ag_store_append_event (AgStore *self, AgLedgerEntry *entry, GError **error)
 
 /* Opening, and the audit ledger */
 
+/* The backends, by scheme ("" for plain paths): AgStoreOpenFunc. */
+static GMutex backends_lock;
+static GHashTable *backends;
+
+/**
+ * ag_store_register_backend:
+ * @scheme: (nullable): the URI scheme the backend opens (`sqlite`, `postgresql`), or
+ *   %NULL for plain paths
+ * @open_func: opens a location of that scheme
+ *
+ * Makes a backend known to ag_store_open(). The core knows no backend of its own: the
+ * programs register theirs once at start (ag_backends_register()). Registering a scheme
+ * again replaces its backend.
+ */
+void
+ag_store_register_backend (const char *scheme, AgStoreOpenFunc open_func)
+{
+  g_return_if_fail (open_func != NULL);
+
+  g_mutex_lock (&backends_lock);
+  if (backends == NULL)
+    backends = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_replace (backends, g_ascii_strdown (scheme != NULL ? scheme : "", -1), open_func);
+  g_mutex_unlock (&backends_lock);
+}
+
+static AgStoreOpenFunc
+lookup_backend (const char *scheme)
+{
+  AgStoreOpenFunc open_func = NULL;
+
+  g_mutex_lock (&backends_lock);
+  if (backends != NULL)
+    open_func = g_hash_table_lookup (backends, scheme);
+  g_mutex_unlock (&backends_lock);
+  return open_func;
+}
+
+/* The schemes this program opens, for a message: "postgresql:, sqlite:". */
+static char *
+known_schemes (void)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_mutex_lock (&backends_lock);
+  if (backends != NULL)
+    {
+      g_hash_table_iter_init (&iter, backends);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (*(const char *) key != '\0')
+          g_ptr_array_add (names, g_strconcat (key, ":", NULL));
+    }
+  g_mutex_unlock (&backends_lock);
+  if (names->len == 0)
+    return g_strdup ("none");
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
+}
+
 /**
  * ag_store_open:
- * @location: a path, or `sqlite:PATH`
+ * @location: a path, or a location whose scheme names a registered backend (`sqlite:PATH`,
+ *   `postgresql://…`)
  * @flags: %AG_STORE_OPEN_CREATE to create the store when it is not there
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Opens the store at @location with the backend its scheme names; a plain path is an
- * SQLite store. Callers never name a backend.
+ * Opens the store at @location with the backend its scheme names; a plain path goes to the
+ * backend registered for paths. Callers never name a backend.
  *
  * Returns: (transfer full): the store, or %NULL on error
  */
@@ -413,36 +474,33 @@ AgStore *
 ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable,
                GError **error)
 {
-  const char *path = location;
   g_autofree char *scheme = NULL;
+  g_autofree char *key = NULL;
+  AgStoreOpenFunc open_func;
 
   g_return_val_if_fail (location != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   scheme = g_uri_parse_scheme (location);
-  if (scheme != NULL && g_ascii_strcasecmp (scheme, "sqlite") == 0)
-    path = location + strlen ("sqlite:");
-  else if (scheme != NULL)
+  key = g_ascii_strdown (scheme != NULL ? scheme : "", -1);
+  open_func = lookup_backend (key);
+  if (open_func == NULL)
     {
+      g_autofree char *known = known_schemes ();
+
       /* A relative path with a colon in its first part reads as a scheme: ./ before it
        * makes it a path. */
-      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
-                   "Unknown kind of store “%s:” (this version opens SQLite stores: a path, "
-                   "./PATH or sqlite:PATH)",
-                   scheme);
-      return NULL;
-    }
-  if (*path == '\0')
-    {
-      g_set_error_literal (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
-                           "The store location names no file");
+      if (scheme != NULL)
+        g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                     "Unknown kind of store “%s:” (this program opens a path, ./PATH or %s)",
+                     scheme, known);
+      else
+        g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND,
+                     "This program opens no store by a plain path (it opens %s)", known);
       return NULL;
     }
 
-  return AG_STORE (ag_sqlite_store_open (
-    path,
-    (flags & AG_STORE_OPEN_CREATE) ? AG_SQLITE_STORE_OPEN_CREATE : AG_SQLITE_STORE_OPEN_DEFAULT,
-    cancellable, error));
+  return open_func (location, flags, cancellable, error);
 }
 
 const char *

@@ -130,8 +130,17 @@ typedef enum
 GQuark
 ag_store_error_quark (void);
 
-/* Opens the store at @location: a path, or `sqlite:PATH`. An unknown scheme fails with
- * AG_STORE_ERROR_NOT_FOUND naming it. */
+/* Opens a backend's store at @location, the location as the user wrote it (scheme and all,
+ * or a plain path). */
+typedef AgStore *(*AgStoreOpenFunc) (const char *location, AgStoreOpenFlags flags,
+                                     GCancellable *cancellable, GError **error);
+
+void
+ag_store_register_backend (const char *scheme, AgStoreOpenFunc open_func);
+
+/* Opens the store at @location: a path, or `SCHEME:…` of a registered backend
+ * (`sqlite:PATH`, `postgresql://…`). An unknown scheme fails with AG_STORE_ERROR_NOT_FOUND
+ * naming it. */
 AgStore *
 ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable,
                GError **error);

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "ag-backends.h"
 #include "ag-test-store.h"
 
 void
@@ -89,6 +90,7 @@ ag_test_entries_at (const char *location, const AgLedgerFilter *filter)
   g_autoptr (AgStore) store = NULL;
   g_autoptr (GError) error = NULL;
 
+  ag_backends_register ();
   store = ag_store_open (location, AG_STORE_OPEN_DEFAULT, NULL, &error);
   g_assert_no_error (error);
   return ag_test_store_entries (store, filter);

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ag-backends.h"
 #include "ag-policy-notice.h"
 #include "ag-session-watch.h"
 #include "ag-window-private.h"
@@ -504,6 +505,9 @@ ag_window_class_init (AgWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  /* A window opens its store by location: every backend of the build, known once. */
+  ag_backends_register ();
 
   object_class->constructed = ag_window_constructed;
   object_class->dispose = ag_window_dispose;

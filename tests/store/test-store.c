@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "ag-backends.h"
 #include "ag-keyring.h"
 #include "ag-pii.h"
 #include "ag-sqlite-store-private.h"
@@ -549,6 +550,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  ag_backends_register ();
 
   for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
     {

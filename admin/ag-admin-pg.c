@@ -10,176 +10,61 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <libpq-fe.h>
 
 #include "ag-admin.h"
+#include "ag-pg-admin.h"
 
 /*
  * agent-guard-admin pg init|grant|revoke: the PostgreSQL mode's schema and its people
- * (DESIGN §7). The schema is the SQL file set app/pg/schema/NNN-*.sql, installed under
- * datadir/agent-guard/pg; development builds read it from the source tree. Run by a role
- * that may create roles (a superuser for `init`, which makes the pgcrypto extension).
+ * (DESIGN §7). The work is app/pg/ag-pg-admin.c's; here are the options, the messages and
+ * the exit codes.
  */
 
-#define ROLE_PREFIX     "agent_guard_"
-#define SQLSTATE_DENIED "42501"
-
-static const char *const group_roles[] = { "agent", "supervisor", "trainee", "auditor" };
-
-static const char *
-schema_dir (void)
-{
-#if DEVELOPMENT
-  if (g_file_test (AG_PG_SOURCE_SCHEMA_DIR, G_FILE_TEST_IS_DIR))
-    return AG_PG_SOURCE_SCHEMA_DIR;
-#endif
-  return AG_PG_SCHEMA_DIR;
-}
-
-/* Over TCP, only a server whose certificate and name are checked (DESIGN §7). */
-static gboolean
-check_uri (const char *uri)
-{
-  g_autofree char *message = NULL;
-  PQconninfoOption *options;
-  const char *host = NULL;
-  const char *sslmode = NULL;
-  gboolean ok;
-
-  options = PQconninfoParse (uri, &message);
-  if (options == NULL)
-    {
-      ag_admin_printerr (_("pg: not a PostgreSQL URI: %s"), message != NULL ? message : uri);
-      if (message != NULL)
-        PQfreemem (g_steal_pointer (&message));
-      return FALSE;
-    }
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    {
-      if (g_str_equal (o->keyword, "host"))
-        host = o->val;
-      else if (g_str_equal (o->keyword, "sslmode"))
-        sslmode = o->val;
-    }
-  /* No host, or every host a socket folder: a Unix socket. */
-  ok = host == NULL || host[0] == '\0' || host[0] == '/';
-  if (host != NULL && !ok)
-    {
-      g_auto (GStrv) hosts = g_strsplit (host, ",", -1);
-
-      ok = TRUE;
-      for (guint i = 0; hosts[i] != NULL; i++)
-        ok = ok && hosts[i][0] == '/';
-      ok = ok || g_strcmp0 (sslmode, "verify-full") == 0;
-    }
-  PQconninfoFree (options);
-  if (!ok)
-    ag_admin_printerr (_("pg: a store over TCP needs sslmode=verify-full in its URI"));
-  return ok;
-}
-
-/* The server's notices (a REVOKE of a role the user did not have) are not ours to show. */
-static void
-ignore_notice (void *data, const char *message)
-{
-}
-
-static PGconn *
-connect_store (const char *uri, int *exit_code)
-{
-  PGconn *conn;
-
-  if (!check_uri (uri))
-    {
-      *exit_code = AG_EXIT_USAGE;
-      return NULL;
-    }
-  conn = PQconnectdb (uri);
-  if (PQstatus (conn) != CONNECTION_OK)
-    {
-      g_autofree char *message = g_strchomp (g_strdup (PQerrorMessage (conn)));
-
-      ag_admin_printerr (_("pg: could not connect: %s"), message);
-      PQfinish (conn);
-      *exit_code = AG_EXIT_IOERR;
-      return NULL;
-    }
-  PQsetNoticeProcessor (conn, ignore_notice, NULL);
-  return conn;
-}
-
-/* Runs @sql; on failure prints it with @what and sets @exit_code (77 when denied). */
-static gboolean
-run_sql (PGconn *conn, const char *sql, const char *what, int *exit_code)
-{
-  PGresult *result = PQexec (conn, sql);
-  ExecStatusType status = PQresultStatus (result);
-  gboolean ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-
-  if (!ok)
-    {
-      const char *state = PQresultErrorField (result, PG_DIAG_SQLSTATE);
-      g_autofree char *message = g_strchomp (g_strdup (PQresultErrorMessage (result)));
-
-      ag_admin_printerr ("pg: %s: %s", what, message);
-      if (PQstatus (conn) != CONNECTION_OK)
-        *exit_code = AG_EXIT_IOERR;
-      else if (g_strcmp0 (state, SQLSTATE_DENIED) == 0)
-        *exit_code = AG_EXIT_DENIED;
-      else
-        *exit_code = AG_EXIT_FAILURE;
-    }
-  PQclear (result);
-  return ok;
-}
-
-/* The database's schema version, 0 when it has none; -1 on failure. */
+/* Prints what went wrong for @command and returns its exit code. */
 static int
-current_version (PGconn *conn, int *exit_code)
+report (const char *command, const AgPgSchemaStatus *status, const GError *error)
 {
-  const char *sql
-    = "SELECT CASE WHEN to_regclass('agent_guard.schema_version') IS NULL THEN -1 ELSE 0 END";
-  PGresult *result = PQexec (conn, sql);
-  int version = -1;
-
-  if (PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) == 1)
-    version = atoi (PQgetvalue (result, 0, 0));
-  PQclear (result);
-  if (version == -1)
-    return 0;
-
-  result = PQexec (conn, "SELECT coalesce(max(version), 0) FROM agent_guard.schema_version");
-  if (PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) == 1)
-    version = atoi (PQgetvalue (result, 0, 0));
-  else
+  if (error->domain != AG_PG_ERROR)
     {
-      g_autofree char *message = g_strchomp (g_strdup (PQresultErrorMessage (result)));
-      const char *state = PQresultErrorField (result, PG_DIAG_SQLSTATE);
-
-      ag_admin_printerr (_("pg: could not read the schema version: %s"), message);
-      *exit_code = g_strcmp0 (state, SQLSTATE_DENIED) == 0 ? AG_EXIT_DENIED : AG_EXIT_FAILURE;
-      version = -1;
+      ag_admin_printerr ("%s: %s", command, error->message);
+      return AG_EXIT_IOERR;
     }
-  PQclear (result);
-  return version;
-}
-
-/* The schema files, sorted by version: "NNN-name.sql", NNN from 001. */
-static GPtrArray *
-schema_files (const char *dir, GError **error)
-{
-  g_autoptr (GDir) folder = g_dir_open (dir, 0, error);
-  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  if (folder == NULL)
-    return NULL;
-  while ((name = g_dir_read_name (folder)) != NULL)
-    if (strlen (name) > 8 && g_ascii_isdigit (name[0]) && g_ascii_isdigit (name[1])
-        && g_ascii_isdigit (name[2]) && name[3] == '-' && g_str_has_suffix (name, ".sql"))
-      g_ptr_array_add (files, g_strdup (name));
-  g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
-  return g_steal_pointer (&files);
+  switch ((AgPgError) error->code)
+    {
+      case AG_PG_ERROR_INVALID_URI:
+        ag_admin_printerr (_("pg: not a PostgreSQL URI: %s"), error->message);
+        return AG_EXIT_USAGE;
+      case AG_PG_ERROR_INSECURE:
+        ag_admin_printerr (_("pg: a store over TCP needs sslmode=verify-full in its URI"));
+        return AG_EXIT_USAGE;
+      case AG_PG_ERROR_PASSWORD:
+        ag_admin_printerr (_("pg: a password never comes from the URI, a file or PGPASSWORD; "
+                              "keep it in the Secret Service"));
+        return AG_EXIT_USAGE;
+      case AG_PG_ERROR_CONNECT:
+        ag_admin_printerr (_("pg: could not connect: %s"), error->message);
+        return AG_EXIT_IOERR;
+      case AG_PG_ERROR_NO_SCHEMA:
+        ag_admin_printerr (_("pg init: no schema files in %s"), error->message);
+        return AG_EXIT_IOERR;
+      case AG_PG_ERROR_NEWER_SCHEMA:
+        ag_admin_printerr (_("pg init: the database's schema is version %d, newer than this "
+                              "Agent Guard's (%d): refusing to downgrade"),
+                           status->current, status->latest);
+        return AG_EXIT_FAILURE;
+      case AG_PG_ERROR_LOST:
+        ag_admin_printerr ("pg: %s", error->message);
+        return AG_EXIT_IOERR;
+      case AG_PG_ERROR_DENIED:
+      case AG_PG_ERROR_FAILED:
+      case AG_PG_ERROR_UNSAFE:
+      default:
+        if (status != NULL && status->current < 0)
+          ag_admin_printerr (_("pg: could not read the schema version: %s"), error->message);
+        else
+          ag_admin_printerr ("pg: %s", error->message);
+        return error->code == AG_PG_ERROR_DENIED ? AG_EXIT_DENIED : AG_EXIT_FAILURE;
+    }
 }
 
 int
@@ -189,12 +74,8 @@ ag_admin_pg_init (int argc, char **argv)
   GOptionEntry entries[] = { { "store", 0, 0, G_OPTION_ARG_STRING, &uri,
                                N_("The PostgreSQL store (a libpq URI)"), N_("URI") },
                              { NULL } };
-  g_autoptr (GPtrArray) files = NULL;
   g_autoptr (GError) error = NULL;
-  const char *dir = schema_dir ();
-  int exit_code = AG_EXIT_OK;
-  int current, latest = 0, applied = 0;
-  PGconn *conn;
+  AgPgSchemaStatus status;
 
   if (!ag_admin_parse_options (
         "pg init", NULL,
@@ -211,116 +92,24 @@ ag_admin_pg_init (int argc, char **argv)
       return AG_EXIT_USAGE;
     }
 
-  files = schema_files (dir, &error);
-  if (files == NULL || files->len == 0)
-    {
-      ag_admin_printerr (_("pg init: no schema files in %s"),
-                         error != NULL ? error->message : dir);
-      return AG_EXIT_IOERR;
-    }
-  for (guint i = 0; i < files->len; i++)
-    latest = MAX (latest, atoi (files->pdata[i]));
-
-  conn = connect_store (uri, &exit_code);
-  if (conn == NULL)
-    return exit_code;
-  current = current_version (conn, &exit_code);
-  if (current < 0)
-    goto out;
-  if (current > latest)
-    {
-      ag_admin_printerr (_("pg init: the database's schema is version %d, newer than this "
-                            "Agent Guard's (%d): refusing to downgrade"),
-                         current, latest);
-      exit_code = AG_EXIT_FAILURE;
-      goto out;
-    }
-
-  for (guint i = 0; i < files->len; i++)
-    {
-      const char *name = files->pdata[i];
-      g_autofree char *path = NULL;
-      g_autofree char *sql = NULL;
-
-      if (atoi (name) <= current)
-        continue;
-      path = g_build_filename (dir, name, NULL);
-      if (!g_file_get_contents (path, &sql, NULL, &error))
-        {
-          ag_admin_printerr ("pg init: %s", error->message);
-          exit_code = AG_EXIT_IOERR;
-          goto out;
-        }
-      if (!run_sql (conn, "BEGIN", name, &exit_code))
-        goto out;
-      if (!run_sql (conn, sql, name, &exit_code))
-        {
-          PQclear (PQexec (conn, "ROLLBACK"));
-          goto out;
-        }
-      if (!run_sql (conn, "COMMIT", name, &exit_code))
-        goto out;
-      applied = atoi (name);
-    }
-
-  if (applied == 0)
-    g_print (_("The schema is up to date (version %d).\n"), current);
+  if (!ag_pg_admin_init (uri, ag_pg_schema_dir (), &status, &error))
+    return report ("pg init", &status, error);
+  if (status.applied == 0)
+    g_print (_("The schema is up to date (version %d).\n"), status.current);
   else
-    g_print (_("The schema is now version %d.\n"), applied);
-
-out:
-  PQfinish (conn);
-  return exit_code;
+    g_print (_("The schema is now version %d.\n"), status.applied);
+  return AG_EXIT_OK;
 }
 
-static gboolean
-valid_user_name (const char *user)
-{
-  if (user == NULL || user[0] == '\0' || strlen (user) > 63
-      || !(g_ascii_islower (user[0]) || user[0] == '_'))
-    return FALSE;
-  for (const char *p = user; *p != '\0'; p++)
-    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && strchr ("_.-", *p) == NULL)
-      return FALSE;
-  return !g_str_has_prefix (user, ROLE_PREFIX) && !g_str_has_prefix (user, "pg_");
-}
-
-/* Sets @user's group role to @role ("agent" …), or to none when %NULL, in one
- * transaction; makes @user a LOGIN role first when it does not exist. @user is a valid
- * user name (valid_user_name()). */
+/* Sets @user's group role to @role, or none; returns the exit code. */
 static int
 set_role (const char *uri, const char *user, const char *role)
 {
-  g_autoptr (GString) sql = g_string_new ("BEGIN;");
-  int exit_code = AG_EXIT_OK;
-  char *identifier;
-  char *literal;
-  PGconn *conn;
+  g_autoptr (GError) error = NULL;
 
-  conn = connect_store (uri, &exit_code);
-  if (conn == NULL)
-    return exit_code;
-
-  identifier = PQescapeIdentifier (conn, user, strlen (user));
-  literal = PQescapeLiteral (conn, user, strlen (user));
-  if (role != NULL)
-    g_string_append_printf (sql,
-                            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles"
-                            " WHERE rolname = %s) THEN CREATE ROLE %s LOGIN; END IF; END $$;",
-                            literal, identifier);
-  for (guint i = 0; i < G_N_ELEMENTS (group_roles); i++)
-    if (role == NULL || !g_str_equal (role, group_roles[i]))
-      g_string_append_printf (sql, "REVOKE " ROLE_PREFIX "%s FROM %s;", group_roles[i], identifier);
-  if (role != NULL)
-    g_string_append_printf (sql, "GRANT " ROLE_PREFIX "%s TO %s;", role, identifier);
-  g_string_append (sql, "COMMIT;");
-  PQfreemem (identifier);
-  PQfreemem (literal);
-
-  if (!run_sql (conn, sql->str, user, &exit_code))
-    PQclear (PQexec (conn, "ROLLBACK"));
-  PQfinish (conn);
-  return exit_code;
+  if (!ag_pg_admin_set_role (uri, user, role, &error))
+    return report ("pg", NULL, error);
+  return AG_EXIT_OK;
 }
 
 int
@@ -343,8 +132,7 @@ ag_admin_pg_grant (int argc, char **argv)
            "it does not exist. Exits 77 when you may not grant roles."),
         entries, &argc, &argv))
     return AG_EXIT_USAGE;
-  for (guint i = 0; role != NULL && i < G_N_ELEMENTS (group_roles); i++)
-    known = known || g_str_equal (role, group_roles[i]);
+  known = role != NULL && g_strv_contains (ag_pg_admin_roles (), role);
   if (uri == NULL || !known || argc != 2)
     {
       ag_admin_printerr (
@@ -352,7 +140,7 @@ ag_admin_pg_grant (int argc, char **argv)
       g_printerr (_("Try “agent-guard-admin %s --help”.\n"), "pg grant");
       return AG_EXIT_USAGE;
     }
-  if (!valid_user_name (argv[1]))
+  if (!ag_pg_admin_valid_user_name (argv[1]))
     {
       ag_admin_printerr (_("pg grant: “%s” is not a user name"), argv[1]);
       return AG_EXIT_USAGE;
@@ -384,7 +172,7 @@ ag_admin_pg_revoke (int argc, char **argv)
       g_printerr (_("Try “agent-guard-admin %s --help”.\n"), "pg revoke");
       return AG_EXIT_USAGE;
     }
-  if (!valid_user_name (argv[1]))
+  if (!ag_pg_admin_valid_user_name (argv[1]))
     {
       ag_admin_printerr (_("pg revoke: “%s” is not a user name"), argv[1]);
       return AG_EXIT_USAGE;

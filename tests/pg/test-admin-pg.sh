@@ -51,5 +51,14 @@ is "$?" 2 "so is a name that is no user name"
 is "$?" 2 "or one of Agent Guard's own roles"
 "$admin" pg grant dave --role agent --store "postgresql://db.example.com/agent_guard" >/dev/null 2>&1
 is "$?" 2 "a store over TCP without sslmode=verify-full is refused"
+"$admin" pg grant dave --role agent --store "$(as postgres)&password=secret" >/dev/null 2>&1
+is "$?" 2 "a password in the URI is refused"
+"$admin" pg grant dave --role agent --store "$(as postgres)&passfile=/tmp/pw" >/dev/null 2>&1
+is "$?" 2 "so is a password file"
+PGPASSWORD=secret "$admin" pg grant dave --role agent --store "$(as postgres)" >/dev/null 2>&1
+is "$?" 2 "and PGPASSWORD"
+out=$("$admin" pg grant dave --role agent --store "postgresql://db.example.com/agent_guard?sslmode=require" 2>&1)
+is "$?" 2 "sslmode=require over TCP is refused too"
+is "$out" "agent-guard-admin: pg: a store over TCP needs sslmode=verify-full in its URI" "saying why"
 
 done_testing

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ag-backends.h"
+#include "ag-pg-store.h"
 #include "ag-sqlite-store.h"
 #include "ag-store.h"
 
@@ -38,12 +39,20 @@ open_sqlite (const char *location, AgStoreOpenFlags flags, GCancellable *cancell
   return open_sqlite_path (location + strlen ("sqlite:"), flags, cancellable, error);
 }
 
+/* `postgresql://…` and `postgres://…`: libpq URIs. The schema is made by `agent-guard-admin
+ * pg init`, never by opening. */
+static AgStore *
+open_pg (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable, GError **error)
+{
+  return AG_STORE (ag_pg_store_open (location, cancellable, error));
+}
+
 /**
  * ag_backends_register:
  *
  * Makes every backend of this build known to ag_store_open(): a plain path and
- * `sqlite:PATH` open an embedded (SQLite) store. Call it once at start; calling it again
- * does nothing.
+ * `sqlite:PATH` open an embedded (SQLite) store, `postgresql://…` a PostgreSQL one. Call it once at
+ * start; calling it again does nothing.
  */
 void
 ag_backends_register (void)
@@ -54,6 +63,8 @@ ag_backends_register (void)
     {
       ag_store_register_backend (NULL, open_sqlite_path);
       ag_store_register_backend ("sqlite", open_sqlite);
+      ag_store_register_backend ("postgresql", open_pg);
+      ag_store_register_backend ("postgres", open_pg);
       g_once_init_leave (&done, 1);
     }
 }

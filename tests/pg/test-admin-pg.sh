@@ -14,16 +14,23 @@ as () {
 
 out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
 is "$?" 0 "pg init makes the schema in an empty database"
-is "$out" "The schema is now version 1." "and says which version"
-is "$(psql -XAtq -d fresh -c 'SELECT max(version) FROM agent_guard.schema_version')" 1 \
-  "the database holds version 1"
+is "$out" "The schema is now version 2." "and says which version"
+is "$(psql -XAtq -d fresh -c 'SELECT max(version) FROM agent_guard.schema_version')" 2 \
+  "the database holds version 2"
 out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
 is "$?" 0 "pg init again succeeds"
-is "$out" "The schema is up to date (version 1)." "and changes nothing"
+is "$out" "The schema is up to date (version 2)." "and changes nothing"
 psql -XAtq -d fresh -c 'INSERT INTO agent_guard.schema_version (version) VALUES (99)'
 out=$("$admin" pg init --store "$(as postgres fresh)" 2>&1)
 is "$?" 1 "a newer schema is never downgraded"
 case "$out" in *"refusing to downgrade"*) tap_result 0 "saying so" ;; *) tap_result 1 "saying so" ;; esac
+psql -XAtq -d postgres -c 'CREATE DATABASE old'
+psql -Xq -d old -v ON_ERROR_STOP=1 --single-transaction \
+  -f "${AG_SOURCE_ROOT:-$here/../..}/app/pg/schema/001-init.sql" >/dev/null
+out=$("$admin" pg init --store "$(as postgres old)" 2>&1)
+is "$?:$out" "0:The schema is now version 2." "pg init upgrades a version 1 database to 2"
+is "$(psql -XAtq -d old -c "SELECT (agent_guard.events())[15] || ' ' || (agent_guard.events())[19]")" \
+  "copy training-certified" "whose ledger knows the events copy (15) to training-certified (19)"
 "$admin" pg init --store "$(as alice fresh2)" >/dev/null 2>&1
 is "$?" 77 "pg init by a role that may not is permission denied (77)"
 

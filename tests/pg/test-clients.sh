@@ -74,8 +74,8 @@ listener_pid=
 # The schema: applying it again changes nothing; a newer database is never downgraded.
 "$here/pg-fixture.sh" apply
 tap_result $? "applying the schema again succeeds"
-is "$(q postgres -c "SELECT count(*) || ' ' || max(version) FROM agent_guard.schema_version")" '1 1' \
-  "and leaves version 1 applied once"
+is "$(q postgres -c "SELECT count(*) || ' ' || max(version) FROM agent_guard.schema_version")" '2 2' \
+  "and leaves versions 1 and 2 applied once each"
 psql -XAtq -c 'INSERT INTO agent_guard.schema_version (version) VALUES (99)'
 out=$("$here/pg-fixture.sh" apply 2>&1) && rc=0 || rc=$?
 is "$rc" 1 "a database newer than the schema files is refused"

@@ -210,7 +210,10 @@ ag_pg_set_error (GError **error, PGconn *conn, const PGresult *result, const cha
   if (text == NULL || text[0] == '\0')
     text = PQerrorMessage (conn);
   message = g_strchomp (g_strdup (text));
-  if (PQstatus (conn) != CONNECTION_OK)
+  /* Gone, or going: libpq's own error (no SQLSTATE), a connection exception (08) or the
+   * server shutting down (57P). libpq may only see it closed at the next call. */
+  if (PQstatus (conn) != CONNECTION_OK || state == NULL || g_str_has_prefix (state, "08")
+      || g_str_has_prefix (state, "57P"))
     code = AG_PG_ERROR_LOST;
   else if (g_strcmp0 (state, AG_PG_SQLSTATE_DENIED) == 0)
     code = AG_PG_ERROR_DENIED;

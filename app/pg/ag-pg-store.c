@@ -157,7 +157,7 @@ _ag_pg_store_exec (AgPgStore *self, AgStoreError code, const char *what, const c
   if (result != NULL)
     return result;
   /* Lost: the next call connects again, at once the first time. */
-  if (PQstatus (conn) != CONNECTION_OK)
+  if (local_error->code == AG_PG_ERROR_LOST)
     g_clear_pointer (&self->conn, PQfinish);
   propagate_pg_error (error, g_steal_pointer (&local_error), code);
   return NULL;

@@ -68,4 +68,17 @@ out=$("$admin" pg grant dave --role agent --store "postgresql://db.example.com/a
 is "$?" 2 "sslmode=require over TCP is refused too"
 is "$out" "agent-guard-admin: pg: a store over TCP needs sslmode=verify-full in its URI" "saying why"
 
+# The store commands against PostgreSQL: alice's search by CPF, ledgered by the database.
+out=$("$admin" search 529.982.247-25 --store "$(as alice)" 2>&1)
+is "$?" 0 "search --store postgresql:///… works for an agent"
+case "$out" in *"c-0001  Maria Aparecida Souza"*"CPF: ***.982.247-**"*) tap_result 0 "showing the mask only" ;;
+  *) tap_result 1 "showing the mask only"; echo "# $out" ;; esac
+is "$(psql -XAtq -c "SELECT count(*) FROM agent_guard.ledger WHERE agent = 'alice' AND event = 'search'")" 1 \
+  "and the database ledgered it as alice's"
+out=$("$admin" search souza --store "$(as alice)" 2>&1)
+case "$out" in *"c-0001"*) tap_result 0 "a name search finds her by a word" ;; *) tap_result 1 "a name search finds her by a word" ;; esac
+"$admin" search Maria --store "$(as mallory)" >/dev/null 2>&1
+[ "$?" -ne 0 ]
+tap_result $? "a role in no group gets nothing"
+
 done_testing

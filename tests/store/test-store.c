@@ -10,11 +10,13 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
 
 #include "ag-backends.h"
 #include "ag-keyring.h"
+#include "ag-pg-store.h"
 #include "ag-pii.h"
 #include "ag-sqlite-store-private.h"
 #include "ag-store.h"
@@ -38,6 +40,13 @@ typedef struct
   /* Opens the store with every write from now on failing, and ends that. */
   AgStore *(*open_failing) (const char *location);
   void (*end_failing) (void);
+  /* Optional: where an administrator imports and an auditor verifies, when the store's
+   * own location may not (a PostgreSQL agent's role). */
+  char *(*admin_location) (const char *location);
+  char *(*auditor_location) (const char *location);
+  /* Sets the reveals allowed per hour where the backend keeps it, not the caller (NULL:
+   * the caller's max_per_hour is the quota, and times are the caller's clock). */
+  void (*set_reveal_quota) (const char *location, guint n);
 } Backend;
 
 /* SQLite ---------------------------------------------------------------------------------- */
@@ -88,8 +97,126 @@ sqlite_end_failing (void)
   ag_test_faultvfs_reset ();
 }
 
+/* PostgreSQL ------------------------------------------------------------------------------ */
+
+/* Under tests/pg/pg-fixture.sh: PGHOST is its socket folder, PGUSER its superuser, and the
+ * database agent_guard holds the schema, the template of each case's own database. The
+ * store signs in as the agent "ana" (trust on that socket stands for peer authentication). */
+
+static void
+pg_sql (const char *database, const char *sql)
+{
+  g_autofree char *conninfo = g_strdup_printf ("dbname=%s", database);
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("pg: %s", PQerrorMessage (conn));
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("pg: %s: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+  PQfinish (conn);
+}
+
+/* The database of @location (postgresql:///DB?…). */
+static char *
+pg_database (const char *location)
+{
+  const char *start = location + strlen ("postgresql:///");
+
+  g_assert_true (g_str_has_prefix (location, "postgresql:///"));
+  return g_strndup (start, strcspn (start, "?"));
+}
+
+static char *
+pg_location_as (const char *location, const char *user)
+{
+  g_autofree char *database = pg_database (location);
+
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=%s", database, g_getenv ("PGHOST"), user);
+}
+
+static char *
+pg_location (const char *dir)
+{
+  static guint n;
+  g_autofree char *database = g_strdup_printf ("agtest_store_%u_%u", (guint) getpid (), ++n);
+  g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s TEMPLATE agent_guard", database);
+
+  pg_sql ("postgres", "DO $$ BEGIN"
+                      " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ana') THEN"
+                      "  CREATE ROLE ana LOGIN IN ROLE agent_guard_agent;"
+                      "  CREATE ROLE auditora LOGIN IN ROLE agent_guard_auditor;"
+                      "  CREATE ROLE sup LOGIN IN ROLE agent_guard_supervisor;"
+                      " END IF; END $$");
+  pg_sql ("postgres", create);
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=ana", database, g_getenv ("PGHOST"));
+}
+
+static char *
+pg_admin_location (const char *location)
+{
+  return pg_location_as (location, g_getenv ("PGUSER"));
+}
+
+static char *
+pg_auditor_location (const char *location)
+{
+  return pg_location_as (location, "auditora");
+}
+
+static void
+pg_tamper_entry (const char *location, guint64 seq)
+{
+  g_autofree char *database = pg_database (location);
+  g_autofree char *sql = g_strdup_printf (
+    "ALTER TABLE agent_guard.ledger DISABLE TRIGGER insert_only;"
+    " UPDATE agent_guard.ledger SET agent = 'mallory' WHERE agent = 'ana' AND seq = "
+    "%" G_GUINT64_FORMAT "; ALTER TABLE agent_guard.ledger ENABLE TRIGGER insert_only",
+    seq);
+
+  pg_sql (database, sql);
+}
+
+static char *pg_failing_database;
+
+/* The ledger refuses every reveal's row, as a full disk would. */
+static AgStore *
+pg_open_failing (const char *location)
+{
+  g_autoptr (GError) error = NULL;
+  AgStore *store;
+
+  pg_failing_database = pg_database (location);
+  pg_sql (pg_failing_database, "ALTER TABLE agent_guard.ledger ADD CONSTRAINT agtest_full"
+                               " CHECK (event NOT IN ('reveal', 'reveal-denied')) NOT VALID");
+  store = ag_store_open (location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+pg_end_failing (void)
+{
+  pg_sql (pg_failing_database, "ALTER TABLE agent_guard.ledger DROP CONSTRAINT agtest_full");
+  g_clear_pointer (&pg_failing_database, g_free);
+}
+
+static void
+pg_set_reveal_quota (const char *location, guint n)
+{
+  g_autofree char *database = pg_database (location);
+  g_autofree char *sql = g_strdup_printf (
+    "SET ROLE sup; SELECT agent_guard.set_policy('{\"max-reveals-per-hour\": %u}')", n);
+
+  pg_sql (database, sql);
+}
+
 static const Backend backends[] = {
   { "sqlite", sqlite_location, sqlite_tamper_entry, sqlite_open_failing, sqlite_end_failing },
+  { "pg", pg_location, pg_tamper_entry, pg_open_failing, pg_end_failing, pg_admin_location,
+    pg_auditor_location, pg_set_reveal_quota },
 };
 
 /* The fixture ---------------------------------------------------------------------------- */
@@ -102,6 +229,33 @@ typedef struct
   AgStore *store;
   GPtrArray *customers; /* AgCustomerData*, in clear */
 } Fixture;
+
+/* The store as an administrator (import) or an auditor (verify) opens it. */
+static AgStore *
+open_as (Fixture *f, char *(*location_for) (const char *location), AgStoreOpenFlags flags)
+{
+  g_autofree char *location = location_for != NULL ? location_for (f->location) : NULL;
+  g_autoptr (GError) error = NULL;
+  AgStore *store;
+
+  store = ag_store_open (location != NULL ? location : f->location, flags, NULL, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static AgStore *
+open_admin (Fixture *f, AgStoreOpenFlags flags)
+{
+  return open_as (f, f->backend->admin_location, flags);
+}
+
+static AgStore *
+open_auditor (Fixture *f)
+{
+  if (f->backend->auditor_location == NULL)
+    return g_object_ref (f->store);
+  return open_as (f, f->backend->auditor_location, AG_STORE_OPEN_DEFAULT);
+}
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
@@ -117,17 +271,22 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
   source = (AgTestSynthSource){ synth, N_CUSTOMERS, f->customers };
 
-  f->store = ag_store_open (f->location, AG_STORE_OPEN_CREATE, NULL, &error);
-  g_assert_no_error (error);
+  f->store = open_admin (f, AG_STORE_OPEN_CREATE);
   g_assert_true (ag_store_import (f->store, ag_test_synth_source, &source, N_CUSTOMERS, NULL, NULL,
                                   NULL, &error));
   g_assert_no_error (error);
+  if (f->backend->admin_location != NULL)
+    {
+      g_clear_object (&f->store);
+      f->store = ag_store_open (f->location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+      g_assert_no_error (error);
+    }
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  if (f->store != NULL)
+  if (f->store != NULL && f->backend->admin_location == NULL)
     ag_keyring_delete_keys (ag_store_get_id (f->store), NULL, NULL);
   g_clear_object (&f->store);
   ag_test_remove_tree (f->dir);
@@ -356,9 +515,10 @@ test_import_all_or_nothing (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GListModel) results = NULL;
+  g_autoptr (AgStore) admin = open_admin (f, AG_STORE_OPEN_DEFAULT);
   BadSource source = { 0 };
 
-  g_assert_false (ag_store_import (f->store, bad_source_cb, &source, 4, NULL, NULL, NULL, &error));
+  g_assert_false (ag_store_import (admin, bad_source_cb, &source, 4, NULL, NULL, NULL, &error));
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_INVALID_DATA);
   g_clear_error (&error);
   g_assert_cmpint (ag_store_count (f->store, &error), ==, N_CUSTOMERS);
@@ -438,6 +598,8 @@ test_reveal_quota (Fixture *f, gconstpointer data)
   g_autoptr (AgSecret) value = NULL;
   g_autoptr (GError) error = NULL;
 
+  if (f->backend->set_reveal_quota != NULL)
+    f->backend->set_reveal_quota (f->location, 1);
   value = ag_store_reveal (f->store, first, 1, NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&value, ag_secret_free);
@@ -445,6 +607,12 @@ test_reveal_quota (Fixture *f, gconstpointer data)
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_QUOTA_EXCEEDED);
   g_assert_null (value);
   g_clear_error (&error);
+  if (f->backend->set_reveal_quota != NULL)
+    {
+      /* The database's clock, not the caller's: the hour cannot be skipped here. */
+      g_test_message ("the hour's end is the server's clock: not tested");
+      return;
+    }
   /* An hour on, the reveal counts no more. */
   value = ag_store_reveal (f->store, later, 1, NULL, &error);
   g_assert_no_error (error);
@@ -485,22 +653,37 @@ test_ledger_iterate_verify (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) record = NULL;
   g_autoptr (GPtrArray) days = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (AgStore) auditor = NULL;
+  /* A database that attributes and times entries itself: all six are the connected
+   * agent's, written now. */
+  gboolean database_clock = f->backend->set_reveal_quota != NULL;
   guint64 n = 0, bad = 0;
 
+  if (database_clock)
+    {
+      by_time.since_us = g_get_real_time () - (gint64) 3600 * G_USEC_PER_SEC;
+      by_time.until_us = 0;
+    }
   append_days (f);
   all = ledger (f, NULL);
   g_assert_cmpuint (all->len, ==, 6);
   for (guint i = 0; i < all->len; i++)
-    g_assert_cmpuint (((AgLedgerEntry *) all->pdata[i])->seq, ==, i + 1);
+    {
+      const AgLedgerEntry *entry = all->pdata[i];
+
+      g_assert_cmpuint (entry->seq, ==, i + 1);
+      g_assert_cmpstr (entry->user, ==, database_clock ? "ana" : (i % 2 ? "bruno" : "ana"));
+    }
   bruno = ledger (f, &by_user);
-  g_assert_cmpuint (bruno->len, ==, 3);
+  g_assert_cmpuint (bruno->len, ==, database_clock ? 0 : 3);
   record = ledger (f, &by_record);
   g_assert_cmpuint (record->len, ==, 1);
   g_assert_cmpuint (((AgLedgerEntry *) record->pdata[0])->seq, ==, 5);
   days = ledger (f, &by_time);
-  g_assert_cmpuint (days->len, ==, 2);
+  g_assert_cmpuint (days->len, ==, database_clock ? 6 : 2);
 
-  g_assert_true (ag_store_verify_ledger (f->store, &n, &bad, &error));
+  auditor = open_auditor (f);
+  g_assert_true (ag_store_verify_ledger (auditor, &n, &bad, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 6);
 }
@@ -514,6 +697,13 @@ test_ledger_prune (Fixture *f, gconstpointer data)
   const AgLedgerEntry *last;
   guint64 n_pruned = 0, n = 0;
 
+  if (f->backend->set_reveal_quota != NULL)
+    {
+      /* Insert-only for every role: retention is the database administrator's. */
+      g_assert_false (ag_store_prune_ledger (f->store, 1, record, &n_pruned, &error));
+      g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_FAILED);
+      return;
+    }
   /* Entries from March 2025 are older than a day. */
   append_days (f);
   g_assert_true (ag_store_prune_ledger (f->store, 1, record, &n_pruned, &error));
@@ -533,6 +723,7 @@ test_ledger_prune (Fixture *f, gconstpointer data)
 static void
 test_ledger_tamper (Fixture *f, gconstpointer data)
 {
+  g_autoptr (AgStore) auditor = NULL;
   g_autoptr (GError) error = NULL;
   guint64 bad = 0;
 
@@ -541,19 +732,119 @@ test_ledger_tamper (Fixture *f, gconstpointer data)
   f->backend->tamper_entry (f->location, 2);
   f->store = ag_store_open (f->location, AG_STORE_OPEN_DEFAULT, NULL, &error);
   g_assert_no_error (error);
-  g_assert_false (ag_store_verify_ledger (f->store, NULL, &bad, &error));
+  auditor = open_auditor (f);
+  g_assert_false (ag_store_verify_ledger (auditor, NULL, &bad, &error));
   g_assert_error (error, AG_LEDGER_ERROR, AG_LEDGER_ERROR_TAMPERED);
   g_assert_cmpuint (bad, ==, 2);
+}
+
+/* PostgreSQL only ------------------------------------------------------------------------- */
+
+/* The startup self-check refuses a store whose grants break the guard, naming the grant. */
+static void
+test_pg_self_check (Fixture *f, gconstpointer data)
+{
+  g_autofree char *database = pg_database (f->location);
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+
+  pg_sql (database, "GRANT SELECT (sealed) ON agent_guard.customer_field TO PUBLIC");
+  store = ag_store_open (f->location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, AG_PG_ERROR, AG_PG_ERROR_UNSAFE);
+  g_assert_nonnull (
+    strstr (error->message, "the role ana may SELECT agent_guard.customer_field.sealed"));
+  g_assert_nonnull (
+    strstr (error->message, "PUBLIC holds SELECT on column agent_guard.customer_field.sealed"));
+  g_clear_error (&error);
+  pg_sql (database, "REVOKE SELECT (sealed) ON agent_guard.customer_field FROM PUBLIC");
+
+  pg_sql (database,
+          "GRANT EXECUTE ON FUNCTION agent_guard.put_customer(text, text, jsonb) TO PUBLIC;"
+          " ALTER FUNCTION agent_guard.reveal(text, text, text, text, text, text)"
+          " RESET search_path");
+  store = ag_store_open (f->location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, AG_PG_ERROR, AG_PG_ERROR_UNSAFE);
+  g_assert_nonnull (strstr (error->message, "agent_guard.reveal is not SECURITY DEFINER"));
+  g_assert_nonnull (strstr (
+    error->message, "PUBLIC holds EXECUTE on function agent_guard.put_customer(text,text,jsonb)"));
+  g_clear_error (&error);
+
+  /* The store already open (f->store) checks again when asked. */
+  g_assert_false (ag_pg_store_check (AG_PG_STORE (f->store), &error));
+  g_assert_error (error, AG_PG_ERROR, AG_PG_ERROR_UNSAFE);
+}
+
+static void
+fixture_server (const char *what)
+{
+  g_autofree char *script
+    = g_build_filename (g_getenv ("AG_SOURCE_ROOT"), "tests", "pg", "pg-fixture.sh", NULL);
+  const char *argv[] = { script, "server", what, NULL };
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* A lost connection fails a reveal closed, and a later one connects again. */
+static void
+test_pg_reconnect (Fixture *f, gconstpointer data)
+{
+  const AgCustomerData *customer = customer_with (f, AG_PII_KIND_CPF, 0);
+  const char *cpf = customer->values[AG_PII_KIND_CPF];
+  g_autoptr (AgSecret) value = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr (AgLedgerEntry) entry = reveal_entry (customer, AG_PII_KIND_CPF, 0);
+
+      if (round == 1)
+        fixture_server ("crash");
+      if (round == 2)
+        fixture_server ("start");
+      value = ag_store_reveal (f->store, entry, 0, NULL, &error);
+      if (round == 1)
+        {
+          g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_IO);
+          g_assert_null (value);
+          g_clear_error (&error);
+          continue;
+        }
+      /* Reconnecting backs off after a failed attempt: wait it out. */
+      for (guint i = 0; round == 2 && value == NULL && i < 40; i++)
+        {
+          g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_IO);
+          g_clear_error (&error);
+          g_usleep (G_USEC_PER_SEC / 4);
+          value = ag_store_reveal (f->store, entry, 0, NULL, &error);
+        }
+      g_assert_no_error (error);
+      g_assert_cmpmem (ag_secret_get_data (value, &len), len, cpf, strlen (cpf));
+      g_clear_pointer (&value, ag_secret_free);
+    }
 }
 
 int
 main (int argc, char **argv)
 {
+  /* Under pg-fixture.sh, the PostgreSQL backend (test-store-pg); otherwise the embedded
+   * one, with a keyring (test-store). */
+  gboolean pg = g_getenv ("AG_PG_FIXTURE_DIR") != NULL;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   ag_backends_register ();
 
   for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
     {
+      if (pg != g_str_equal (backends[b].name, "pg"))
+        continue;
 #define ADD(case_path, func)                                                                 \
   do                                                                                         \
     {                                                                                        \
@@ -574,6 +865,11 @@ main (int argc, char **argv)
       ADD ("ledger/iterate-verify", test_ledger_iterate_verify);
       ADD ("ledger/prune", test_ledger_prune);
       ADD ("ledger/tamper", test_ledger_tamper);
+      if (pg)
+        {
+          ADD ("self-check", test_pg_self_check);
+          ADD ("reconnect", test_pg_reconnect);
+        }
 #undef ADD
     }
 

@@ -5,7 +5,8 @@
 -- after version 1 (AgLedgerEvent in app/ag-ledger-entry.h, whose position in events() is
 -- the event byte of the canonical encoding): copy (15), alert (16), alert-ack (17),
 -- console-denied (18), training-certified (19). A client ledgers its own `copy` of a
--- revealed value through log_event(). Applied over version 1, in one transaction.
+-- revealed value through log_event(); search_name() matches word prefixes without regard
+-- to accents, as the embedded store does. Applied over version 1, in one transaction.
 
 DO $$
 BEGIN
@@ -57,6 +58,23 @@ BEGIN
                           (agent_guard.current_policy()).version::text, p_cause);
   RETURN r.seq;
 END
+$$;
+
+-- Name search as the embedded store's: every word of @p_query begins a word of the display
+-- name, in any case and with or without accents.
+CREATE OR REPLACE FUNCTION agent_guard.search_name(p_query text, p_limit integer DEFAULT 50)
+RETURNS TABLE (record_id text, display_name text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, agent_guard, pg_temp
+AS $$
+  SELECT c.id, c.display_name FROM agent_guard.customer c
+  WHERE NOT EXISTS (
+    SELECT FROM regexp_split_to_table(translate(lower(p_query), 'áàâãäåéèêëíìîïóòôõöúùûüçñý', 'aaaaaaeeeeiiiiooooouuuucny'), '\s+') w
+    WHERE w <> '' AND NOT EXISTS (
+      SELECT FROM regexp_split_to_table(translate(lower(c.display_name), 'áàâãäåéèêëíìîïóòôõöúùûüçñý', 'aaaaaaeeeeiiiiooooouuuucny'), '[^[:alnum:]]+') n
+      WHERE left(n, length(w)) = w))
+  ORDER BY c.display_name, c.id
+  LIMIT greatest(1, least(coalesce(p_limit, 50), 200))
 $$;
 
 RESET ROLE;

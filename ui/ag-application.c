@@ -37,10 +37,19 @@ ag_application_handle_local_options (GApplication *application, GVariantDict *op
 
   if (g_variant_dict_lookup (options, "store", "^&ay", &store))
     {
-      g_autoptr (GFile) file = g_file_new_for_commandline_arg (store);
+      g_autofree char *scheme = g_uri_parse_scheme (store);
+      g_autoptr (GFile) file = NULL;
 
       g_free (self->store_path);
-      self->store_path = g_file_get_path (file);
+      /* A location with a scheme (sqlite:PATH, postgresql://…) is the backend's to read; a
+       * path is made absolute. */
+      if (scheme != NULL && g_ascii_strcasecmp (scheme, "file") != 0)
+        self->store_path = g_strdup (store);
+      else
+        {
+          file = g_file_new_for_commandline_arg (store);
+          self->store_path = g_file_get_path (file);
+        }
     }
   if (g_variant_dict_contains (options, "training"))
     self->training = TRUE;

@@ -126,6 +126,16 @@ sign_in_committed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_free (write);
 }
 
+/* Whether there is a store to open: a file for a path; for a location with a scheme
+ * (sqlite:PATH, postgresql://…), opening it answers. */
+static gboolean
+store_is_there (AgWindow *self)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (self->store_path);
+
+  return scheme != NULL || g_file_test (self->store_path, G_FILE_TEST_EXISTS);
+}
+
 /* The sign-in's `login` or `unlock` entry is committed before the guard unlocks: a ledger
  * that cannot take it keeps the session locked, and the lock page says why (issue 18). The
  * first sign-in comes before the store is open: it is opened for it, off the main thread,
@@ -146,7 +156,7 @@ ag_window_commit_sign_in (AgWindow *self)
                              sign_in_committed_cb, write);
       return;
     }
-  if (g_file_test (self->store_path, G_FILE_TEST_EXISTS))
+  if (store_is_there (self))
     {
       if (!self->opening)
         ag_window_open_store (self);
@@ -298,7 +308,7 @@ ag_window_open_store (AgWindow *self)
       g_object_notify_by_pspec (G_OBJECT (self), ag_window_properties[PROP_STORE]);
     }
 
-  if (!g_file_test (self->store_path, G_FILE_TEST_EXISTS))
+  if (!store_is_there (self))
     {
       release_sign_in_unopened (self);
       update_no_store_command (self);

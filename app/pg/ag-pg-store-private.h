@@ -23,7 +23,26 @@ struct _AgPgStore
    * each failure. */
   guint failures;
   gint64 retry_us;
+
+  /* The policy listener (ag-pg-store-listen.c), in its main context. */
+  GMainContext *listen_context;
+  PGconn *listen_conn;
+  GSource *listen_source;
+  GSource *listen_retry;
+  GCancellable *listen_cancellable;
+  guint listen_failures;
 };
+
+enum
+{
+  AG_PG_STORE_SIGNAL_POLICY_CHANGED,
+  AG_PG_STORE_N_SIGNALS
+};
+
+extern guint _ag_pg_store_signals[AG_PG_STORE_N_SIGNALS];
+
+void
+_ag_pg_store_stop_listening (AgPgStore *self);
 
 /* The connection, connecting again (with backoff) when it was lost; NULL with @error
  * (AG_STORE_ERROR_IO) when there is none. Called with the lock held. */

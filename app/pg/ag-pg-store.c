@@ -33,6 +33,16 @@ ag_pg_store_iface_init (AgStoreInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (AgPgStore, ag_pg_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (AG_TYPE_STORE, ag_pg_store_iface_init))
 
+guint _ag_pg_store_signals[AG_PG_STORE_N_SIGNALS];
+
+static void
+ag_pg_store_dispose (GObject *object)
+{
+  _ag_pg_store_stop_listening (AG_PG_STORE (object));
+
+  G_OBJECT_CLASS (ag_pg_store_parent_class)->dispose (object);
+}
+
 static void
 ag_pg_store_finalize (GObject *object)
 {
@@ -50,7 +60,19 @@ ag_pg_store_finalize (GObject *object)
 static void
 ag_pg_store_class_init (AgPgStoreClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = ag_pg_store_dispose;
   G_OBJECT_CLASS (klass)->finalize = ag_pg_store_finalize;
+
+  /**
+   * AgPgStore::policy-changed:
+   * @version: the policy version now in force
+   *
+   * The floor's policy changed, or the listener (re)connected: read it again
+   * (ag_pg_store_listen_policy()).
+   */
+  _ag_pg_store_signals[AG_PG_STORE_SIGNAL_POLICY_CHANGED]
+    = g_signal_new ("policy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void

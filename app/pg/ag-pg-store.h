@@ -25,6 +25,13 @@ ag_pg_store_open (const char *uri, GCancellable *cancellable, GError **error);
 gboolean
 ag_pg_store_check (AgPgStore *self, GError **error);
 
+/* Listens for the floor's policy changes (NOTIFY agent_guard_policy) on a connection of
+ * its own, watched in the thread-default main context of the call: emits
+ * ::policy-changed with the version in force once listening (again after every
+ * reconnect) and with each new version announced. Connects in a worker thread. */
+void
+ag_pg_store_listen_policy (AgPgStore *self);
+
 /* The database role the store signs in as (session_user): the ledger's attribution. */
 const char *
 ag_pg_store_get_user (AgPgStore *self);

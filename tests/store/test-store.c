@@ -831,6 +831,57 @@ test_pg_reconnect (Fixture *f, gconstpointer data)
     }
 }
 
+static void
+policy_changed_cb (AgPgStore *store, gint64 version, gpointer user_data)
+{
+  g_array_append_val ((GArray *) user_data, version);
+}
+
+/* Waits up to a second for @versions to reach @n. */
+static void
+wait_versions (GArray *versions, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  while (versions->len < n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (versions->len, ==, n);
+}
+
+/* A supervisor's policy change reaches a listening client within a second, as does the
+ * version in force once it listens, and again after the server came back. */
+static void
+test_pg_policy_notify (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GArray) versions = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 first;
+
+  g_signal_connect (f->store, "policy-changed", G_CALLBACK (policy_changed_cb), versions);
+  ag_pg_store_listen_policy (AG_PG_STORE (f->store));
+  wait_versions (versions, 1);
+  first = g_array_index (versions, gint64, 0);
+  g_assert_cmpint (first, >=, 1);
+
+  pg_set_reveal_quota (f->location, 7);
+  wait_versions (versions, 2);
+  /* Newer (a sequence may skip values after a server crash). */
+  g_assert_cmpint (g_array_index (versions, gint64, 1), >, first);
+
+  /* The listener reconnects by itself (its first retry after a second) and says which
+   * version is in force then. */
+  fixture_server ("crash");
+  fixture_server ("start");
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (versions->len < 3 && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpuint (versions->len, ==, 3);
+  g_assert_cmpint (g_array_index (versions, gint64, 2), ==, g_array_index (versions, gint64, 1));
+  g_signal_handlers_disconnect_by_func (f->store, policy_changed_cb, versions);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -869,6 +920,7 @@ main (int argc, char **argv)
         {
           ADD ("self-check", test_pg_self_check);
           ADD ("reconnect", test_pg_reconnect);
+          ADD ("policy-notify", test_pg_policy_notify);
         }
 #undef ADD
     }

@@ -362,31 +362,76 @@ still_unlocked (AgGuard *self, RevealOp *op)
   return self->reveal_epoch == op->epoch && self->state == AG_GUARD_STATE_UNLOCKED;
 }
 
-/* Ends @task with an AG_REVEAL_ERROR, ledgered `reveal-denied` with its cause when the
- * ledger still works (when it does not, the denial stands all the same). */
 static void
-deny (GTask *task, AgRevealError code, const char *message)
+resume_waiting_reveals (AgGuard *self);
+
+typedef struct
+{
+  GTask *task;
+  AgRevealError code;
+  char *message;
+  gboolean resume;
+} Denial;
+
+static void
+end_denial (Denial *denial)
+{
+  AgGuard *self = g_task_get_source_object (denial->task);
+
+  g_task_return_new_error (denial->task, AG_REVEAL_ERROR, denial->code, "%s", denial->message);
+  if (denial->resume)
+    resume_waiting_reveals (self);
+  g_object_unref (denial->task);
+  g_free (denial->message);
+  g_free (denial);
+}
+
+static void
+denial_ledgered_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!ag_guard_ledger_finish (AG_GUARD (source), result, &error))
+    g_debug ("Could not ledger a denied reveal: %s", error->message);
+  end_denial (user_data);
+}
+
+/* Ends @task with an AG_REVEAL_ERROR, ledgered `reveal-denied` with its cause when the
+ * ledger still works (when it does not, the denial stands all the same). The entry goes
+ * through the ledger's writer thread, after what was handed to it before, and the task
+ * ends once it is written, so the main loop never waits on the store (a network one
+ * either); with @resume, the reveals waiting for a step-up go on after that. */
+static void
+deny_full (GTask *task, AgRevealError code, const char *message, gboolean resume)
 {
   AgGuard *self = g_task_get_source_object (task);
   RevealOp *op = g_task_get_task_data (task);
+  AgLedgerEntry *entry;
+  Denial *denial;
 
   g_debug ("reveal denied: %s", ag_reveal_error_to_cause (code));
-  if (self->store != NULL)
+  denial = g_new0 (Denial, 1);
+  denial->task = g_object_ref (task);
+  denial->code = code;
+  denial->message = g_strdup (message);
+  denial->resume = resume;
+  if (self->store == NULL)
     {
-      g_autoptr (AgLedgerEntry) entry = NULL;
-      g_autoptr (GError) error = NULL;
-
-      entry = ag_guard_new_entry (self, AG_LEDGER_EVENT_REVEAL_DENIED, op->record_id, op->kind,
-                                  op->policy);
-      entry->reason = g_strdup (op->reason);
-      entry->ticket = g_strdup (op->ticket);
-      entry->cause = g_strdup (ag_reveal_error_to_cause (code));
-      /* After what was handed to the writer before it. */
-      ag_guard_flush_ledger (self);
-      if (!ag_store_append_event (self->store, entry, &error))
-        g_debug ("Could not ledger a denied reveal: %s", error->message);
+      end_denial (denial);
+      return;
     }
-  g_task_return_new_error (task, AG_REVEAL_ERROR, code, "%s", message);
+  entry
+    = ag_guard_new_entry (self, AG_LEDGER_EVENT_REVEAL_DENIED, op->record_id, op->kind, op->policy);
+  entry->reason = g_strdup (op->reason);
+  entry->ticket = g_strdup (op->ticket);
+  entry->cause = g_strdup (ag_reveal_error_to_cause (code));
+  ag_guard_ledger_async (self, entry, NULL, denial_ledgered_cb, denial);
+}
+
+static void
+deny (GTask *task, AgRevealError code, const char *message)
+{
+  deny_full (task, code, message, FALSE);
 }
 
 static AgRevealError
@@ -547,18 +592,18 @@ step_up_cb (GObject *source, GAsyncResult *result, gpointer user_data)
    * of failed attempts stays; the denial is ledgered, and pam_faillock in the PAM stack
    * counts the failure as it counts every other. */
   if (!still_unlocked (self, op))
-    deny (task, AG_REVEAL_ERROR_LOCKED, "The session locked during the step-up");
+    deny_full (task, AG_REVEAL_ERROR_LOCKED, "The session locked during the step-up", TRUE);
   else if (g_cancellable_is_cancelled (cancellable)
            || g_error_matches (error, AG_AUTH_ERROR, AG_AUTH_ERROR_CANCELLED))
-    deny (task, AG_REVEAL_ERROR_CANCELLED, "The step-up was cancelled");
+    deny_full (task, AG_REVEAL_ERROR_CANCELLED, "The step-up was cancelled", TRUE);
   else if (!ok)
-    deny (task, AG_REVEAL_ERROR_STEP_UP_FAILED, "The step-up authentication failed");
+    deny_full (task, AG_REVEAL_ERROR_STEP_UP_FAILED, "The step-up authentication failed", TRUE);
   else
     {
       self->last_auth_us = ag_guard_now (self);
       start_store_reveal (task);
+      resume_waiting_reveals (self);
     }
-  resume_waiting_reveals (self);
 }
 
 /* The PAM conversation again, both factors, for the same user, while UNLOCKED. */

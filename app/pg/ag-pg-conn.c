@@ -21,6 +21,8 @@
 /* libpq reads ~/.pgpass (or PGPASSFILE) unless told another file: one that cannot exist,
  * under a file that is no folder. */
 #define NO_PASSFILE "/dev/null/agent-guard-reads-no-password-file"
+/* A server that does not answer fails the call (closed) instead of hanging it. */
+#define CONNECT_TIMEOUT_S "5"
 
 static const SecretSchema password_schema = {
   "org.agentguard.AgentGuard.PgPassword",
@@ -129,8 +131,9 @@ ignore_notice (void *data, const char *message)
 static PGconn *
 connect_with (const char *uri, const char *password)
 {
-  const char *const keywords[] = { "dbname", "passfile", "password", NULL };
-  const char *const values[] = { uri, NO_PASSFILE, password, NULL };
+  /* Before the URI, which may set its own timeout; after it, what it may not change. */
+  const char *const keywords[] = { "connect_timeout", "dbname", "passfile", "password", NULL };
+  const char *const values[] = { CONNECT_TIMEOUT_S, uri, NO_PASSFILE, password, NULL };
 
   return PQconnectdbParams (keywords, values, TRUE);
 }

@@ -43,14 +43,6 @@ new_entry (AgLedgerEvent event)
   return entry;
 }
 
-static char *
-format_time (gint64 time_us)
-{
-  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-
-  return utc != NULL ? g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("");
-}
-
 /* list */
 
 typedef struct
@@ -124,19 +116,10 @@ format_status (const AgAlertRecord *record)
 }
 
 static void
-append_padded (GString *out, const char *text, guint width)
-{
-  g_string_append (out, text);
-  for (glong i = g_utf8_strlen (text, -1); i < (glong) width; i++)
-    g_string_append_c (out, ' ');
-}
-
-static void
 print_table (GPtrArray *records)
 {
   const char *headers[] = { _("ID"),         _("Rule"),     _("Agent"), _("Count"),
                             _("From (UTC)"), _("To (UTC)"), _("Rows"),  _("Status") };
-  guint widths[G_N_ELEMENTS (headers)] = { 0 };
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr (GString) out = g_string_new (NULL);
 
@@ -155,29 +138,13 @@ print_table (GPtrArray *records)
       row[1] = g_strdup (ag_alert_rule_to_string (record->alert->rule));
       row[2] = g_strdup (record->alert->user);
       row[3] = g_strdup_printf ("%u", record->alert->count);
-      row[4] = format_time (record->alert->window_start_us);
-      row[5] = format_time (record->alert->window_end_us);
+      row[4] = ag_admin_format_utc (record->alert->window_start_us);
+      row[5] = ag_admin_format_utc (record->alert->window_end_us);
       row[6] = format_rows (record);
       row[7] = format_status (record);
       g_ptr_array_add (rows, row);
     }
-  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-    {
-      widths[c] = g_utf8_strlen (headers[c], -1);
-      for (guint r = 0; r < rows->len; r++)
-        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
-    }
-  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-    append_padded (out, headers[c], c + 1 < G_N_ELEMENTS (headers) ? widths[c] + 2 : 0);
-  g_string_append_c (out, '\n');
-  for (guint r = 0; r < rows->len; r++)
-    {
-      char **row = rows->pdata[r];
-
-      for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-        append_padded (out, row[c], c + 1 < G_N_ELEMENTS (headers) ? widths[c] + 2 : 0);
-      g_string_append_c (out, '\n');
-    }
+  ag_admin_append_table (out, headers, G_N_ELEMENTS (headers), rows);
   g_print ("%s", out->str);
 }
 
@@ -193,9 +160,9 @@ print_json (GPtrArray *records)
   for (guint i = 0; i < records->len; i++)
     {
       const AgAlertRecord *record = g_ptr_array_index (records, i);
-      g_autofree char *raised = format_time (record->ledgered_us);
-      g_autofree char *from = format_time (record->alert->window_start_us);
-      g_autofree char *to = format_time (record->alert->window_end_us);
+      g_autofree char *raised = ag_admin_format_utc (record->ledgered_us);
+      g_autofree char *from = ag_admin_format_utc (record->alert->window_start_us);
+      g_autofree char *to = ag_admin_format_utc (record->alert->window_end_us);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
@@ -229,7 +196,7 @@ print_json (GPtrArray *records)
         json_builder_add_null_value (builder);
       else
         {
-          g_autofree char *acked = format_time (record->acked_us);
+          g_autofree char *acked = ag_admin_format_utc (record->acked_us);
 
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "id");

@@ -512,23 +512,11 @@ collect_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
   return TRUE;
 }
 
-/* Pads @text with spaces to @width characters (not bytes). */
-static void
-append_padded (GString *out, const char *text, guint width)
-{
-  glong len = g_utf8_strlen (text, -1);
-
-  g_string_append (out, text);
-  for (glong i = len; i < (glong) width; i++)
-    g_string_append_c (out, ' ');
-}
-
 static void
 print_subject_table (const char *record_id, GPtrArray *accesses)
 {
   g_autoptr (GString) out = g_string_new (NULL);
   const char *headers[] = { _("When (UTC)"), _("Who"), _("Field"), _("What"), _("Why") };
-  guint widths[G_N_ELEMENTS (headers)] = { 0 };
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 
   for (guint i = 0; i < accesses->len; i++)
@@ -559,13 +547,6 @@ print_subject_table (const char *record_id, GPtrArray *accesses)
       g_ptr_array_add (rows, row);
     }
 
-  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-    {
-      widths[c] = g_utf8_strlen (headers[c], -1);
-      for (guint r = 0; r < rows->len; r++)
-        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
-    }
-
   {
     g_autofree char *count = g_strdup_printf ("%u", accesses->len);
 
@@ -581,19 +562,7 @@ print_subject_table (const char *record_id, GPtrArray *accesses)
       return;
     }
 
-  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-    {
-      append_padded (out, headers[c], c + 1 < G_N_ELEMENTS (headers) ? widths[c] + 2 : 0);
-    }
-  g_string_append_c (out, '\n');
-  for (guint r = 0; r < rows->len; r++)
-    {
-      char **row = rows->pdata[r];
-
-      for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-        append_padded (out, row[c], c + 1 < G_N_ELEMENTS (headers) ? widths[c] + 2 : 0);
-      g_string_append_c (out, '\n');
-    }
+  ag_admin_append_table (out, headers, G_N_ELEMENTS (headers), rows);
   g_print ("%s", out->str);
 }
 

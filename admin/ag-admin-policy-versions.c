@@ -38,14 +38,6 @@ print_problem_lines (const char *lines)
     g_printerr ("%s\n", split[i]);
 }
 
-static char *
-format_time (gint64 time_us)
-{
-  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-
-  return utc != NULL ? g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("");
-}
-
 /* The supervisors' folder, or NULL (said) when this build has none. */
 static AgPolicyPaths *
 get_paths (const char *words)
@@ -428,7 +420,7 @@ print_history_json (GPtrArray *versions)
   for (guint i = 0; i < versions->len; i++)
     {
       const AgPolicyVersion *version = g_ptr_array_index (versions, i);
-      g_autofree char *time = format_time (version->time_us);
+      g_autofree char *time = ag_admin_format_utc (version->time_us);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "version");
@@ -497,7 +489,7 @@ ag_admin_policy_history (int argc, char **argv)
   for (guint i = 0; i < versions->len; i++)
     {
       const AgPolicyVersion *version = g_ptr_array_index (versions, i);
-      g_autofree char *time = format_time (version->time_us);
+      g_autofree char *time = ag_admin_format_utc (version->time_us);
 
       g_print ("%-4u  %s  %s  %s\n", version->number, time, version->author,
                version->comment != NULL ? version->comment : "");

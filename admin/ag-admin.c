@@ -30,6 +30,47 @@ ag_admin_default_store_path (void)
   return g_build_filename (g_get_user_data_dir (), "agent-guard", "store.db", NULL);
 }
 
+char *
+ag_admin_format_utc (gint64 time_us)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+
+  return utc != NULL ? g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("");
+}
+
+/* Pads @text with spaces to @width characters (not bytes). */
+static void
+append_padded (GString *out, const char *text, guint width)
+{
+  g_string_append (out, text);
+  for (glong i = g_utf8_strlen (text, -1); i < (glong) width; i++)
+    g_string_append_c (out, ' ');
+}
+
+void
+ag_admin_append_table (GString *out, const char *const *headers, guint n_columns, GPtrArray *rows)
+{
+  g_autofree guint *widths = g_new0 (guint, n_columns);
+
+  for (guint c = 0; c < n_columns; c++)
+    {
+      widths[c] = g_utf8_strlen (headers[c], -1);
+      for (guint r = 0; r < rows->len; r++)
+        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
+    }
+  for (guint c = 0; c < n_columns; c++)
+    append_padded (out, headers[c], c + 1 < n_columns ? widths[c] + 2 : 0);
+  g_string_append_c (out, '\n');
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = rows->pdata[r];
+
+      for (guint c = 0; c < n_columns; c++)
+        append_padded (out, row[c], c + 1 < n_columns ? widths[c] + 2 : 0);
+      g_string_append_c (out, '\n');
+    }
+}
+
 void
 ag_admin_printerr (const char *format, ...)
 {

@@ -83,6 +83,13 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code);
 /* Prints "agent-guard-admin: MESSAGE" on stderr. */
 void
 ag_admin_printerr (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* "2026-12-07T10:00:00Z" (UTC, to the second); "" for a time GLib cannot show. */
+char *
+ag_admin_format_utc (gint64 time_us);
+/* Appends @rows (each a NULL-terminated array of @n_columns strings) to @out under
+ * @headers, in columns padded to the widest cell (in characters), two spaces apart. */
+void
+ag_admin_append_table (GString *out, const char *const *headers, guint n_columns, GPtrArray *rows);
 /* Reads one line from @fd without stdio buffering (ag-admin.c). */
 gboolean
 ag_admin_read_line (int fd, char *buffer, gsize size, gboolean *too_long, int *error_number);

@@ -375,6 +375,56 @@ test_alert_opens_its_rows (Fixture *f, gconstpointer user_data)
   close_console (window);
 }
 
+/* The filtered view exported from the page is, byte for byte, what `agent-guard-admin
+ * audit export` writes for the same filter, in both formats; each export is ledgered. */
+static void
+test_export_equals_cli (Fixture *f, gconstpointer user_data)
+{
+  AgGuard *guard = NULL;
+  AgConsoleWindow *window = open_console (f, &guard);
+  AgConsoleLedger *ledger
+    = AG_CONSOLE_LEDGER (ag_test_find_type (GTK_WIDGET (window), AG_TYPE_CONSOLE_LEDGER));
+  GtkWidget *agent = ag_test_find_type (GTK_WIDGET (ledger), GTK_TYPE_ENTRY);
+  const char *const formats[] = { "csv", "jsonl" };
+  const char *const env[] = { "AG_SUPERVISORS_GROUP", g_getenv ("AG_SUPERVISORS_GROUP"), NULL };
+  AgTestAdminRun run = { NULL, env, NULL, FALSE };
+  g_autofree char *expected
+    = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " ",
+                       f->seqs[4], f->seqs[3], f->seqs[1]);
+  g_autoptr (GPtrArray) exports = NULL;
+
+  gtk_widget_grab_focus (agent);
+  ag_test_type_text (GTK_WINDOW (window), "ana");
+  AG_TEST_WAIT_UNTIL (shows_seqs (ledger, expected));
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/export.%s", f->dir, formats[i]);
+      g_autoptr (GFile) file = g_file_new_for_path (path);
+      g_autoptr (GError) error = NULL;
+      g_autofree char *ours = NULL;
+      g_autofree char *cli = NULL;
+
+      g_assert_true (ag_console_ledger_export (
+        ledger, file, i == 0 ? AG_LEDGER_EXPORT_CSV : AG_LEDGER_EXPORT_JSONL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &ours, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (ag_test_run_admin (&run, &cli, NULL,
+                                          (const char *const[]){ "audit", "export", "--format",
+                                                                 formats[i], "--user", "ana",
+                                                                 "--store", f->store_path, NULL }),
+                       ==, 0);
+      g_assert_cmpstr (ours, ==, cli);
+      g_assert_nonnull (strstr (ours, "identity-check"));
+    }
+  exports = ledger_of (f, AG_LEDGER_EVENT_EXPORT);
+  g_assert_cmpuint (exports->len, ==, 4); /* two of the console, two of the CLI */
+  g_assert_cmpstr (((AgLedgerEntry *) exports->pdata[0])->cause, ==, "console-export");
+
+  close_console (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -404,6 +454,9 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/console/alert-opens-its-rows", Fixture, NULL, fixture_set_up,
               test_alert_opens_its_rows, fixture_tear_down);
+
+  g_test_add ("/console/export-equals-cli", Fixture, NULL, fixture_set_up, test_export_equals_cli,
+              fixture_tear_down);
 
   status = g_test_run ();
   ag_test_pam_cleanup ();

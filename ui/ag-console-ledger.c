@@ -243,6 +243,117 @@ ag_console_ledger_get_rows (AgConsoleLedger *self)
   return G_LIST_MODEL (self->rows);
 }
 
+/* Export ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  AgConsoleLedger *self;
+  AgLedgerExportFormat format;
+  GOutputStream *out;
+} ExportContext;
+
+static gboolean
+export_entry_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
+{
+  ExportContext *ctx = user_data;
+  g_autoptr (GString) line = g_string_new (NULL);
+  guint64 seq = entry->seq;
+
+  if (ctx->self->alert_seqs != NULL && !g_hash_table_contains (ctx->self->alert_seqs, &seq))
+    return TRUE;
+  ag_ledger_export_append_entry (line, ctx->format, entry);
+  return g_output_stream_write_all (ctx->out, line->str, line->len, NULL, NULL, error);
+}
+
+/**
+ * ag_console_ledger_export:
+ * @file: where to write
+ * @format: CSV or JSON Lines, as `agent-guard-admin audit export` writes them
+ *
+ * Writes the entries the page's filter selects, oldest first as `audit export` does, to
+ * @file; the export is ledgered (`export`, cause `console-export`) before anything is
+ * written, so that it is in the file too when the filter selects it.
+ */
+gboolean
+ag_console_ledger_export (AgConsoleLedger *self, GFile *file, AgLedgerExportFormat format,
+                          GError **error)
+{
+  const char *users[2] = { NULL, NULL };
+  g_autoptr (AgLedgerEntry) access = NULL;
+  g_autoptr (GFileOutputStream) out = NULL;
+  g_autoptr (GString) header = g_string_new (NULL);
+  AgStore *store;
+  AgLedgerFilter filter;
+  ExportContext ctx = { self, format, NULL };
+
+  g_return_val_if_fail (AG_IS_CONSOLE_LEDGER (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  store = ag_session_get_store (self->session);
+  if (store == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "No store is open");
+      return FALSE;
+    }
+  build_filter (self, &filter, users);
+  filter.newest_first = FALSE;
+  access = ag_session_new_entry (self->session, AG_LEDGER_EVENT_EXPORT);
+  access->record_id = g_strdup (filter.record_id);
+  access->cause = g_strdup ("console-export");
+  if (!ag_store_append_event (store, access, error))
+    return FALSE;
+
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, error);
+  if (out == NULL)
+    return FALSE;
+  ctx.out = G_OUTPUT_STREAM (out);
+  ag_ledger_export_append_header (header, format);
+  if (!g_output_stream_write_all (ctx.out, header->str, header->len, NULL, NULL, error)
+      || !ag_store_foreach_event (store, &filter, export_entry_cb, &ctx, error))
+    return FALSE;
+  return g_output_stream_close (ctx.out, NULL, error);
+}
+
+static void
+export_response_cb (GtkNativeDialog *chooser, int response, gpointer user_data)
+{
+  AgConsoleLedger *self = user_data;
+  AgLedgerExportFormat format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "format"));
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL && !ag_console_ledger_export (self, file, format, &error))
+    {
+      GtkWidget *dialog
+        = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                  _("The Export Failed"), error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  g_object_unref (chooser);
+  g_object_unref (self);
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  AgConsoleLedger *self = AG_CONSOLE_LEDGER (widget);
+  gboolean jsonl = g_str_equal (g_variant_get_string (parameter, NULL), "jsonl");
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
+    _("Export Ledger Entries"), GTK_WINDOW (gtk_widget_get_root (widget)),
+    GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                     jsonl ? "ledger.jsonl" : "ledger.csv");
+  g_object_set_data (G_OBJECT (chooser), "format",
+                     GINT_TO_POINTER (jsonl ? AG_LEDGER_EXPORT_JSONL : AG_LEDGER_EXPORT_CSV));
+  g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* The columns ----------------------------------------------------------------------------- */
 
 typedef enum
@@ -394,6 +505,7 @@ ag_console_ledger_class_init (AgConsoleLedgerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ag_console_ledger_dispose;
+  gtk_widget_class_install_action (widget_class, "ledger.export", "s", export_action);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 }
 
@@ -435,6 +547,19 @@ ag_console_ledger_init (AgConsoleLedger *self)
   /* Translators: placeholders of the time range; keep the date format as it is typed. */
   self->since = add_entry (self, times, _("From (2026-11-23)"), 14);
   self->until = add_entry (self, times, _("Until (2026-11-24)"), 14);
+  {
+    g_autoptr (GMenu) menu = g_menu_new ();
+    GtkWidget *export = gtk_menu_button_new ();
+
+    g_menu_append (menu, _("As _CSV…"), "ledger.export::csv");
+    g_menu_append (menu, _("As _JSON Lines…"), "ledger.export::jsonl");
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (export), G_MENU_MODEL (menu));
+    gtk_menu_button_set_label (GTK_MENU_BUTTON (export), _("E_xport"));
+    gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (export), TRUE);
+    gtk_widget_set_halign (export, GTK_ALIGN_END);
+    gtk_widget_set_hexpand (export, TRUE);
+    gtk_box_append (GTK_BOX (times), export);
+  }
 
   self->alert_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   self->alert_label = GTK_LABEL (gtk_label_new (NULL));

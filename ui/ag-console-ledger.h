@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ag-ledger-export.h"
 #include "ag-session.h"
 
 G_BEGIN_DECLS
@@ -24,5 +25,8 @@ void
 ag_console_ledger_show_rows (AgConsoleLedger *self, const char *user, const GArray *seqs);
 GListModel *
 ag_console_ledger_get_rows (AgConsoleLedger *self);
+gboolean
+ag_console_ledger_export (AgConsoleLedger *self, GFile *file, AgLedgerExportFormat format,
+                          GError **error);
 
 G_END_DECLS

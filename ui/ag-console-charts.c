@@ -136,7 +136,14 @@ ag_console_charts_reload (AgConsoleCharts *self)
   n_reasons = MIN (g_strv_length (reasons), G_N_ELEMENTS (reason_values));
   for (guint i = 0; i < n_reasons; i++)
     reason_values[i] = ag_ledger_stats_get_by_reason (self->stats, reasons[i]);
-  ag_chart_set_bars (self->charts[2], n_reasons, (const char *const *) reasons, reason_values);
+  {
+    const char *reason_labels[G_N_ELEMENTS (reason_values)];
+
+    /* The reason's translated label, as the agent picked it; its code when it has none. */
+    for (guint i = 0; i < n_reasons; i++)
+      reason_labels[i] = ag_policy_reason_code_get_label (reasons[i]);
+    ag_chart_set_bars (self->charts[2], n_reasons, reason_labels, reason_values);
+  }
 
   outcome_labels[0] = _("Granted");
   outcome_labels[1] = _("Denied");

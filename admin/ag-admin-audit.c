@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "ag-admin.h"
+#include "ag-ledger-export.h"
 #include "ag-ledger.h"
 #include "ag-policy.h"
 #include "ag-store.h"
@@ -252,34 +253,6 @@ ag_admin_audit_verify (int argc, char **argv)
 
 /* export */
 
-static const char *const csv_columns[] = {
-  "seq",   "time",   "user",   "host",           "session", "mode",      "event", "record",
-  "field", "reason", "ticket", "policy_version", "cause",   "prev_hash", "hash",  "mac",
-};
-
-static void
-csv_append (GString *line, const char *value, gboolean first)
-{
-  if (!first)
-    g_string_append_c (line, ',');
-  if (value == NULL)
-    return;
-  /* RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled. */
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (line, value);
-      return;
-    }
-  g_string_append_c (line, '"');
-  for (const char *p = value; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (line, '"');
-      g_string_append_c (line, *p);
-    }
-  g_string_append_c (line, '"');
-}
-
 typedef struct
 {
   gboolean jsonl;
@@ -355,45 +328,8 @@ export_entry_cb (const AgLedgerEntry *entry, gpointer user_data, GError **error)
   g_autoptr (GString) line = g_string_new (NULL);
 
   ctx->count++;
-  if (ctx->jsonl)
-    {
-      g_autoptr (JsonNode) node = entry_to_json (entry, TRUE);
-      g_autofree char *text = json_to_string (node, FALSE);
-
-      g_string_append (line, text);
-      g_string_append_c (line, '\n');
-    }
-  else
-    {
-      g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, entry->seq);
-      g_autofree char *time = format_time (entry->time_us);
-      g_autofree char *prev = hex (entry->prev_hash);
-      g_autofree char *hash = hex (entry->hash);
-      g_autofree char *mac = hex (entry->mac);
-      const char *values[] = {
-        seq,
-        time,
-        entry->user,
-        entry->host,
-        entry->session_id,
-        ag_ledger_mode_to_string (entry->mode),
-        ag_ledger_event_to_string (entry->event),
-        entry->record_id,
-        field_name (entry),
-        entry->reason,
-        entry->ticket,
-        entry->policy_version,
-        entry->cause,
-        prev,
-        hash,
-        mac,
-      };
-
-      G_STATIC_ASSERT (G_N_ELEMENTS (values) == G_N_ELEMENTS (csv_columns));
-      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
-        csv_append (line, values[i], i == 0);
-      g_string_append (line, "\r\n");
-    }
+  ag_ledger_export_append_entry (line, ctx->jsonl ? AG_LEDGER_EXPORT_JSONL : AG_LEDGER_EXPORT_CSV,
+                                 entry);
   return write_line (ctx, line, error);
 }
 
@@ -457,9 +393,7 @@ ag_admin_audit_export (int argc, char **argv)
     {
       g_autoptr (GString) header = g_string_new (NULL);
 
-      for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
-        csv_append (header, csv_columns[i], i == 0);
-      g_string_append (header, "\r\n");
+      ag_ledger_export_append_header (header, AG_LEDGER_EXPORT_CSV);
       if (!write_line (&ctx, header, &error))
         goto fail;
     }

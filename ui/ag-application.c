@@ -10,6 +10,7 @@
 
 #include "ag-application.h"
 #include "ag-backends.h"
+#include "ag-console-window.h"
 #include "ag-roles.h"
 #include "ag-store.h"
 #include "ag-window.h"
@@ -26,6 +27,7 @@ struct _AgApplication
 
   char *store_path;
   gboolean training;
+  gboolean console;
   AgNotifier *notifier;
   AgDesktopMonitor *desktop_monitor;
 };
@@ -95,9 +97,9 @@ ag_application_handle_local_options (GApplication *application, GVariantDict *op
     self->training = TRUE;
   if (g_variant_dict_contains (options, "console"))
     {
-      /* The console's own view comes next; a supervisor gets the usual one until then. */
       if (!ag_roles_user_has (g_get_user_name (), AG_ROLE_SUPERVISOR))
         return refuse_console (self);
+      self->console = TRUE;
     }
 
   return G_APPLICATION_CLASS (ag_application_parent_class)
@@ -111,7 +113,9 @@ ag_application_activate (GApplication *application)
   GtkWindow *window;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (application));
-  if (window == NULL)
+  if (window == NULL && self->console)
+    window = GTK_WINDOW (ag_console_window_new (GTK_APPLICATION (application), self->store_path));
+  else if (window == NULL)
     window = GTK_WINDOW (
       ag_window_new (GTK_APPLICATION (application), self->store_path, self->training));
 
@@ -178,6 +182,10 @@ ag_application_window_added (GtkApplication *application, GtkWindow *window)
   if (AG_IS_WINDOW (window))
     ag_window_set_application_services (AG_WINDOW (window), ag_application_get_notifier (self),
                                         ag_application_get_desktop_monitor (self));
+  else if (AG_IS_CONSOLE_WINDOW (window))
+    ag_console_window_set_application_services (AG_CONSOLE_WINDOW (window),
+                                                ag_application_get_notifier (self),
+                                                ag_application_get_desktop_monitor (self));
 }
 
 static void

@@ -97,25 +97,6 @@ progress_finish (Progress *self)
 
 /* generate */
 
-typedef struct
-{
-  AgSynth *synth;
-  guint64 remaining;
-} GenerateSource;
-
-static gboolean
-generate_source_cb (AgCustomerData *out, gpointer user_data, GError **error)
-{
-  GenerateSource *source = user_data;
-
-  if (source->remaining == 0)
-    return FALSE;
-
-  ag_synth_next (source->synth, out);
-  source->remaining--;
-  return TRUE;
-}
-
 int
 ag_admin_generate (int argc, char **argv)
 {
@@ -133,7 +114,7 @@ ag_admin_generate (int argc, char **argv)
   g_autoptr (AgStore) store = NULL;
   g_autoptr (AgSynth) synth = NULL;
   g_autoptr (GError) error = NULL;
-  GenerateSource source;
+  AgSynthSource source;
   Progress progress;
   guint64 seed;
   int exit_code;
@@ -167,7 +148,7 @@ ag_admin_generate (int argc, char **argv)
   source.remaining = (guint64) count;
 
   progress_init (&progress);
-  if (!ag_store_import (store, generate_source_cb, &source, (guint64) count, progress_cb, &progress,
+  if (!ag_store_import (store, ag_synth_source, &source, (guint64) count, progress_cb, &progress,
                         NULL, &error))
     {
       progress_finish (&progress);

@@ -91,6 +91,13 @@ screenshot (AgWindow *window, const char *name)
 
   if (dir == NULL)
     return;
+  /* Past the stacks' crossfade, which a rendering would catch half-way. */
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
   ag_test_spin ();
   paintable = gtk_widget_paintable_new (widget);
   snapshot = gtk_snapshot_new ();

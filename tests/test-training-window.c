@@ -207,6 +207,8 @@ test_trainee (Fixture *f, gconstpointer data)
   AgRecordPage *page;
   AgStore *store;
   AgWindow *window;
+  GtkWindow *dialog;
+  GtkWidget *watermark;
 
   become_trainee (TRUE);
   window = present_locked (f->live_path, FALSE);
@@ -232,6 +234,18 @@ test_trainee (Fixture *f, gconstpointer data)
   assert_watermark_over (window, GTK_WIDGET (page));
   screenshot (window, "training-record");
   ag_customer_data_clear (&first);
+
+  /* The reveal dialog is marked as training too. */
+  dialog = ag_field_row_open_reveal_dialog (ag_test_find_field_row (page, AG_PII_KIND_CPF));
+  g_assert_nonnull (dialog);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (dialog), "training"));
+  watermark = ag_test_find_type (GTK_WIDGET (dialog), AG_TYPE_WATERMARK);
+  g_assert_nonnull (watermark);
+  AG_TEST_WAIT_UNTIL (gtk_widget_get_width (watermark) > 0);
+  g_assert_true (gtk_widget_get_mapped (watermark));
+  gtk_window_destroy (dialog);
+  ag_test_spin ();
 
   entries = ag_test_store_entries (store, NULL);
   g_assert_cmpuint (entries->len, >, 0);

@@ -143,7 +143,7 @@ ag_watermark_get_text (AgWatermark *self)
 
 /**
  * ag_watermark_add_to_window:
- * @window: a window
+ * @window: an #AdwApplicationWindow or an #AdwWindow
  * @banner: (nullable): the text of a banner above the content, or %NULL for none
  *
  * Wraps @window's content in an overlay whose top layer is a new watermark, so that it is
@@ -152,15 +152,32 @@ ag_watermark_get_text (AgWatermark *self)
  *
  * Returns: (transfer none): the watermark
  */
+static GtkWidget *
+get_content (GtkWindow *window)
+{
+  return ADW_IS_APPLICATION_WINDOW (window)
+           ? adw_application_window_get_content (ADW_APPLICATION_WINDOW (window))
+           : adw_window_get_content (ADW_WINDOW (window));
+}
+
+static void
+set_content (GtkWindow *window, GtkWidget *content)
+{
+  if (ADW_IS_APPLICATION_WINDOW (window))
+    adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), content);
+  else
+    adw_window_set_content (ADW_WINDOW (window), content);
+}
+
 AgWatermark *
-ag_watermark_add_to_window (AdwApplicationWindow *window, const char *banner)
+ag_watermark_add_to_window (GtkWindow *window, const char *banner)
 {
   g_autoptr (GtkWidget) content = NULL;
   GtkWidget *overlay = gtk_overlay_new ();
   GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *watermark = ag_watermark_new ();
 
-  g_return_val_if_fail (ADW_IS_APPLICATION_WINDOW (window), NULL);
+  g_return_val_if_fail (ADW_IS_APPLICATION_WINDOW (window) || ADW_IS_WINDOW (window), NULL);
 
   if (banner != NULL)
     {
@@ -171,16 +188,16 @@ ag_watermark_add_to_window (AdwApplicationWindow *window, const char *banner)
       gtk_widget_add_css_class (label, "training-banner");
       gtk_box_append (GTK_BOX (column), label);
     }
-  if (adw_application_window_get_content (window) != NULL)
+  if (get_content (window) != NULL)
     {
-      content = g_object_ref (adw_application_window_get_content (window));
-      adw_application_window_set_content (window, NULL);
+      content = g_object_ref (get_content (window));
+      set_content (window, NULL);
       gtk_widget_set_vexpand (content, TRUE);
       gtk_box_append (GTK_BOX (column), content);
     }
   gtk_overlay_set_child (GTK_OVERLAY (overlay), column);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), watermark);
   gtk_overlay_set_measure_overlay (GTK_OVERLAY (overlay), watermark, FALSE);
-  adw_application_window_set_content (window, overlay);
+  set_content (window, overlay);
   return AG_WATERMARK (watermark);
 }

@@ -17,9 +17,9 @@ ag_watermark_new (void);
 const char *
 ag_watermark_get_text (AgWatermark *self);
 
-/* Puts a watermark over all of @window's content, every page of it, and, when @banner is
- * not NULL, a banner with that text above the content. */
+/* Puts a watermark over all of @window's content (an AdwApplicationWindow or AdwWindow), every page
+ * of it, and, when @banner is not NULL, a banner with that text above the content. */
 AgWatermark *
-ag_watermark_add_to_window (AdwApplicationWindow *window, const char *banner);
+ag_watermark_add_to_window (GtkWindow *window, const char *banner);
 
 G_END_DECLS

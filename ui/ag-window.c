@@ -203,7 +203,7 @@ show_training (AgWindow *self)
   if (ag_session_get_trainee (self->session))
     banner = _("Training mode: you are a trainee, so Agent Guard opens only your own training "
                 "records, with synthetic customers, whatever records were asked for.");
-  ag_watermark_add_to_window (ADW_APPLICATION_WINDOW (self), banner);
+  ag_watermark_add_to_window (GTK_WINDOW (self), banner);
 }
 
 static void

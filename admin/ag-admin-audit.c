@@ -49,6 +49,7 @@ ledger_access (AgStore *store, const char *what, const char *record_id, int *exi
   entry->user = g_strdup (g_get_user_name ());
   entry->host = g_strdup (g_get_host_name ());
   entry->session_id = g_uuid_string_random ();
+  entry->mode = ag_store_get_mode (store);
   entry->record_id = g_strdup (record_id);
   entry->cause = g_strdup (what);
 
@@ -195,6 +196,7 @@ ag_admin_audit_verify (int argc, char **argv)
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
       N_("FILE") },
+    AG_ADMIN_TRAINING_OPTION,
     { "journal", 0, 0, G_OPTION_ARG_FILENAME, &journal_dir,
       N_("Compare with the journal files in DIR (say, copied from a log server) instead of "
           "this machine's journal"),
@@ -359,6 +361,7 @@ ag_admin_audit_export (int argc, char **argv)
       N_("ID") },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
       N_("FILE") },
+    AG_ADMIN_TRAINING_OPTION,
     { NULL },
   };
 
@@ -544,6 +547,7 @@ ag_admin_audit_subject (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of a table"), NULL },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
       N_("FILE") },
+    AG_ADMIN_TRAINING_OPTION,
     { NULL },
   };
 
@@ -641,6 +645,7 @@ ag_admin_audit_prune (int argc, char **argv)
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store (default: your own)"),
       N_("FILE") },
+    AG_ADMIN_TRAINING_OPTION,
     { NULL },
   };
 
@@ -678,6 +683,7 @@ ag_admin_audit_prune (int argc, char **argv)
   record->user = g_strdup (g_get_user_name ());
   record->host = g_strdup (g_get_host_name ());
   record->session_id = g_uuid_string_random ();
+  record->mode = ag_store_get_mode (store);
   record->policy_version = g_strdup (ag_policy_get_version (policy));
   if (!ag_store_prune_ledger (store, days, record, &n_pruned, &error))
     {

@@ -290,6 +290,7 @@ ag_admin_reveal (int argc, char **argv)
       N_("The ticket or call id this reveal is for, kept in the audit ledger"), N_("T") },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    AG_ADMIN_TRAINING_OPTION,
     { NULL },
   };
   g_autoptr (GPtrArray) refusals
@@ -373,7 +374,7 @@ ag_admin_reveal (int argc, char **argv)
   signal_ids[1] = g_unix_signal_add (SIGTERM, interrupted_cb, &run);
   signal_ids[2] = g_unix_signal_add (SIGHUP, interrupted_cb, &run);
 
-  run.session = ag_session_new (run.guard, AG_LEDGER_MODE_LIVE, NULL);
+  run.session = ag_session_new (run.guard, ag_admin_get_mode (NULL), NULL);
   run.cancellable = g_cancellable_new ();
   ag_guard_set_event_sink (run.guard, guard_event_cb, &run, NULL);
   ag_guard_set_policy (run.guard, policy);

@@ -22,7 +22,7 @@
 #include "ag-session.h"
 #include "ag-synth.h"
 
-/* The store commands: generate, import and search. */
+/* The store commands: generate, import, search and store info. */
 
 static int
 usage_error (const char *words, const char *message)
@@ -97,25 +97,6 @@ progress_finish (Progress *self)
 
 /* generate */
 
-typedef struct
-{
-  AgSynth *synth;
-  guint64 remaining;
-} GenerateSource;
-
-static gboolean
-generate_source_cb (AgCustomerData *out, gpointer user_data, GError **error)
-{
-  GenerateSource *source = user_data;
-
-  if (source->remaining == 0)
-    return FALSE;
-
-  ag_synth_next (source->synth, out);
-  source->remaining--;
-  return TRUE;
-}
-
 int
 ag_admin_generate (int argc, char **argv)
 {
@@ -125,6 +106,7 @@ ag_admin_generate (int argc, char **argv)
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    AG_ADMIN_TRAINING_OPTION,
     { "count", 0, 0, G_OPTION_ARG_INT64, &count, N_("How many customers to add"), "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_string,
       N_("Seed for the generator; the same seed gives the same customers"), "S" },
@@ -133,7 +115,7 @@ ag_admin_generate (int argc, char **argv)
   g_autoptr (AgStore) store = NULL;
   g_autoptr (AgSynth) synth = NULL;
   g_autoptr (GError) error = NULL;
-  GenerateSource source;
+  AgSynthSource source;
   Progress progress;
   guint64 seed;
   int exit_code;
@@ -167,7 +149,7 @@ ag_admin_generate (int argc, char **argv)
   source.remaining = (guint64) count;
 
   progress_init (&progress);
-  if (!ag_store_import (store, generate_source_cb, &source, (guint64) count, progress_cb, &progress,
+  if (!ag_store_import (store, ag_synth_source, &source, (guint64) count, progress_cb, &progress,
                         NULL, &error))
     {
       progress_finish (&progress);
@@ -224,6 +206,7 @@ ag_admin_import (int argc, char **argv)
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    AG_ADMIN_TRAINING_OPTION,
     { NULL },
   };
   g_autoptr (AgStore) store = NULL;
@@ -271,6 +254,11 @@ ag_admin_import (int argc, char **argv)
       if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_DUPLICATE_ID))
         ag_admin_printerr (_("%s:%llu: id already in the store"), filename,
                            (unsigned long long) source.last_line);
+      else if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_SYNTHETIC))
+        ag_admin_printerr (_("%s: nothing was imported: this is a training store, which holds "
+                              "only synthetic customers; fill it with “agent-guard-admin generate "
+                              "--training”"),
+                           filename);
       else
         ag_admin_printerr (_("%s: nothing was imported: %s"), filename, error->message);
       return ag_admin_exit_code_for_error (error);
@@ -422,7 +410,7 @@ search_as_user (AgStore *store, const char *query, AgPolicy **policy, GError **e
   if (guard == NULL)
     return NULL;
   *policy = ag_admin_load_policy (ag_guard_get_user (guard), refusals);
-  session = ag_session_new (guard, AG_LEDGER_MODE_LIVE, NULL);
+  session = ag_session_new (guard, ag_admin_get_mode (NULL), NULL);
   ag_guard_set_policy (guard, *policy);
   ag_session_set_store (session, store);
   for (guint i = 0; i < refusals->len; i++)
@@ -442,6 +430,7 @@ ag_admin_search (int argc, char **argv)
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    AG_ADMIN_TRAINING_OPTION,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the results as JSON"), NULL },
     { "query-file", 0, 0, G_OPTION_ARG_FILENAME, &query_file,
       N_("Read the query from the first line of FILE instead of the command line"), N_("FILE") },
@@ -597,5 +586,81 @@ ag_admin_search (int argc, char **argv)
   else
     print_text (records);
 
+  return AG_EXIT_OK;
+}
+
+/* store info */
+
+int
+ag_admin_store_info (int argc, char **argv)
+{
+  g_autofree char *store_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      N_("The store to use (default: $XDG_DATA_HOME/agent-guard/store.db)"), N_("PATH") },
+    AG_ADMIN_TRAINING_OPTION,
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL },
+  };
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  AgStoreInfo info;
+  int exit_code;
+
+  if (!ag_admin_parse_options (argv[0], NULL,
+                               _("Shows what the store is: its location, format and format "
+                                  "version,\nits mode (live or training) and how many customers "
+                                  "and audit\nledger entries it holds. Prints no customer data."),
+                               entries, &argc, &argv))
+    return AG_EXIT_USAGE;
+  if (argc > 1)
+    return usage_error (argv[0], _("unexpected argument"));
+
+  store = ag_admin_open_store (store_path, FALSE, &exit_code);
+  if (store == NULL)
+    return exit_code;
+  if (!ag_store_get_info (store, &info, &error))
+    {
+      ag_admin_printerr (_("cannot read the store: %s"), error->message);
+      return ag_admin_exit_code_for_error (error);
+    }
+
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonGenerator) generator = json_generator_new ();
+      g_autoptr (JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "location");
+      json_builder_add_string_value (builder, ag_store_get_location (store));
+      json_builder_set_member_name (builder, "format");
+      json_builder_add_string_value (builder, info.format);
+      json_builder_set_member_name (builder, "format_version");
+      json_builder_add_int_value (builder, info.format_version);
+      json_builder_set_member_name (builder, "mode");
+      json_builder_add_string_value (builder, ag_ledger_mode_to_string (info.mode));
+      json_builder_set_member_name (builder, "customers");
+      json_builder_add_int_value (builder, info.n_records);
+      json_builder_set_member_name (builder, "ledger_entries");
+      json_builder_add_int_value (builder, info.n_ledger_entries);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_pretty (generator, TRUE);
+      json_generator_set_indent (generator, 2);
+      json_generator_set_root (generator, root);
+      text = json_generator_to_data (generator, NULL);
+      g_print ("%s\n", text);
+      return AG_EXIT_OK;
+    }
+
+  /* The values are the store's own words (format and mode names), as in the JSON. */
+  g_print ("%s %s\n", _("Location:"), ag_store_get_location (store));
+  g_print ("%s %s %u\n", _("Format:"), info.format, info.format_version);
+  g_print ("%s %s\n", _("Mode:"), ag_ledger_mode_to_string (info.mode));
+  g_print ("%s %" G_GINT64_FORMAT "\n", _("Customers:"), info.n_records);
+  g_print ("%s %" G_GINT64_FORMAT "\n", _("Ledger entries:"), info.n_ledger_entries);
   return AG_EXIT_OK;
 }

@@ -18,6 +18,24 @@
 #include "ag-import.h"
 #include "ag-keyring.h"
 #include "ag-roles.h"
+#include "ag-session.h"
+
+gboolean ag_admin_training = FALSE;
+const char ag_admin_training_description[]
+  = N_("Training mode: open a training store only (default: your own); always on for "
+        "trainees");
+
+/**
+ * ag_admin_get_mode:
+ * @out_trainee: (out) (optional): whether the user is a trainee
+ *
+ * Returns: the mode of this run: training with `--training` or for a trainee, else live
+ */
+AgLedgerMode
+ag_admin_get_mode (gboolean *out_trainee)
+{
+  return ag_session_choose_mode (g_get_user_name (), ag_admin_training, out_trainee);
+}
 
 /**
  * ag_admin_default_store_path:
@@ -137,33 +155,70 @@ ag_admin_exit_code_for_error (const GError *error)
   if (error->domain == AG_IMPORT_ERROR)
     return AG_EXIT_DATAERR;
   if (error->domain == AG_STORE_ERROR
-      && (error->code == AG_STORE_ERROR_DUPLICATE_ID || error->code == AG_STORE_ERROR_INVALID_DATA))
+      && (error->code == AG_STORE_ERROR_DUPLICATE_ID || error->code == AG_STORE_ERROR_INVALID_DATA
+          || error->code == AG_STORE_ERROR_MODE_MISMATCH))
     return AG_EXIT_DATAERR;
 
   return AG_EXIT_FAILURE;
 }
 
+/* Says why a store of the other mode does not open, and returns the exit code. */
+static int
+print_mode_mismatch (const char *location, AgLedgerMode mode, gboolean trainee)
+{
+  if (trainee)
+    {
+      ag_admin_printerr (_("%s: refused: you are a trainee (group %s), and a trainee works only "
+                            "on training stores, never on a live store with real customers; "
+                            "leave out --store to use your own training store"),
+                         location, ag_roles_get_group (AG_ROLE_TRAINEE));
+      return AG_EXIT_DENIED;
+    }
+  if (mode == AG_LEDGER_MODE_TRAINING)
+    ag_admin_printerr (_("%s: this is a live store, and in training mode (--training) only a "
+                          "training store opens; leave out --store to use your own training "
+                          "store"),
+                       location);
+  else
+    ag_admin_printerr (_("%s: this is a training store: it opens only in training mode; add "
+                          "--training"),
+                       location);
+  return AG_EXIT_DATAERR;
+}
+
 AgStore *
 ag_admin_open_store (const char *path, gboolean create, int *exit_code)
 {
-  g_autofree char *default_path = NULL;
+  g_autofree char *location = NULL;
   g_autoptr (GError) error = NULL;
+  gboolean trainee = FALSE;
+  AgLedgerMode mode;
   AgStore *store;
 
   g_return_val_if_fail (exit_code != NULL, NULL);
 
-  if (path == NULL)
-    path = default_path = ag_admin_default_store_path ();
+  mode = ag_admin_get_mode (&trainee);
+  if (path != NULL)
+    location = g_strdup (path);
+  else if (mode == AG_LEDGER_MODE_TRAINING)
+    location = ag_session_get_training_store_path (g_get_user_name ());
+  else
+    location = ag_admin_default_store_path ();
 
-  store = ag_store_open (path, create ? AG_STORE_OPEN_CREATE : AG_STORE_OPEN_DEFAULT, NULL, &error);
+  store = ag_session_open_store_for (g_get_user_name (), mode, path, create, NULL, &error);
+  if (store == NULL && g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_MODE_MISMATCH))
+    {
+      *exit_code = print_mode_mismatch (location, mode, trainee);
+      return NULL;
+    }
   if (store == NULL)
     {
-      ag_admin_printerr ("%s: %s", path, error->message);
+      ag_admin_printerr ("%s: %s", location, error->message);
       *exit_code = ag_admin_exit_code_for_error (error);
       return NULL;
     }
 
-  g_debug ("Opened the store %s", path);
+  g_debug ("Opened the store %s (%s)", location, ag_ledger_mode_to_string (mode));
   *exit_code = AG_EXIT_OK;
   return store;
 }

@@ -67,6 +67,21 @@ ag_admin_pg_revoke (int argc, char **argv);
 int
 ag_admin_training_list (int argc, char **argv);
 
+int
+ag_admin_store_info (int argc, char **argv);
+
+/* Training mode (issue 16): --training, which every command that opens a store takes. A
+ * trainee is in training mode with it or without. */
+extern gboolean ag_admin_training;
+extern const char ag_admin_training_description[];
+#define AG_ADMIN_TRAINING_OPTION                                                                 \
+  {                                                                                              \
+    "training", 0, 0, G_OPTION_ARG_NONE, &ag_admin_training, ag_admin_training_description, NULL \
+  }
+/* The mode of this run: training for a trainee or with --training (ag_session_choose_mode()). */
+AgLedgerMode
+ag_admin_get_mode (gboolean *out_trainee);
+
 /* Shared helpers (ag-admin.c). */
 char *
 ag_admin_default_store_path (void);
@@ -76,8 +91,10 @@ ag_admin_default_store_path (void);
 gboolean
 ag_admin_parse_options (const char *words, const char *parameter_string, const char *summary,
                         GOptionEntry *entries, int *argc, char ***argv);
-/* Opens the SQLite store at @path (the default when NULL). On failure prints why on
- * stderr and sets @exit_code (74 for I/O, 1 otherwise). */
+/* Opens the store at @path in this run's mode (ag_admin_get_mode()); with no @path, the
+ * mode's own (live: $XDG_DATA_HOME/agent-guard/store.db; training: the user's training
+ * store, made on first use). On failure prints why on stderr and sets @exit_code (74 for
+ * I/O; a store of the other mode: 77 for a trainee, 65 otherwise; 1 otherwise). */
 AgStore *
 ag_admin_open_store (const char *path, gboolean create, int *exit_code);
 /* Prints "agent-guard-admin: MESSAGE" on stderr. */

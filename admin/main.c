@@ -28,6 +28,8 @@ static const Command commands[] = {
   { "generate", ag_admin_generate, N_("Add synthetic customers to the store") },
   { "import", ag_admin_import, N_("Import customers from a CSV or JSON file") },
   { "search", ag_admin_search, N_("Find customers; prints masked values only") },
+  { "store info", ag_admin_store_info,
+    N_("Show a store's format, mode (live or training) and counts") },
   { "reveal", ag_admin_reveal,
     N_("Sign in and reveal one field of a customer for a reason; ledgered") },
   { "policy show", ag_admin_policy_show,

@@ -8,6 +8,9 @@
 
 #include "ag-session.h"
 
+#include "ag-roles.h"
+#include "ag-synth.h"
+
 /**
  * AgSession:
  *
@@ -30,6 +33,7 @@ struct _AgSession
 
   AgGuard *guard;
   AgLedgerMode mode;
+  gboolean trainee; /* training because the user is a trainee, not by choice */
   AgPolicySource *policy_source;
   char *session_id;
   AgStore *store;
@@ -329,4 +333,198 @@ ag_session_guard_event_to_entry (AgSession *self, const AgGuardEvent *event)
   g_return_val_if_fail (event != NULL, NULL);
 
   return ag_guard_event_to_ledger_entry (event, self->session_id, self->mode);
+}
+
+/* The training boundary (issue 16) ---------------------------------------------------------- */
+
+/**
+ * ag_session_choose_mode:
+ * @user: the Unix user of the session
+ * @training_asked: whether training mode was asked for (`--training`)
+ * @out_trainee: (out) (optional): whether @user is a trainee
+ *
+ * The one place that decides live or training: a member of the trainees' group
+ * (ag_roles_user_has() with %AG_ROLE_TRAINEE) is always in training mode, whatever was
+ * asked; anyone else is in training mode when they ask for it.
+ *
+ * Returns: the session's mode
+ */
+AgLedgerMode
+ag_session_choose_mode (const char *user, gboolean training_asked, gboolean *out_trainee)
+{
+  gboolean trainee;
+
+  g_return_val_if_fail (user != NULL, AG_LEDGER_MODE_TRAINING);
+
+  trainee = ag_roles_user_has (user, AG_ROLE_TRAINEE);
+  if (out_trainee != NULL)
+    *out_trainee = trainee;
+  return trainee || training_asked ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE;
+}
+
+/**
+ * ag_session_new_for_user:
+ * @guard: the guard the agent signs in with
+ * @training_asked: whether training mode was asked for
+ * @policy_source: (nullable): where the guard's policy comes from, or %NULL
+ *
+ * Returns: (transfer full): a new session in the mode ag_session_choose_mode() gives the
+ *   guard's user
+ */
+AgSession *
+ag_session_new_for_user (AgGuard *guard, gboolean training_asked, AgPolicySource *policy_source)
+{
+  AgSession *self;
+  gboolean trainee;
+  AgLedgerMode mode;
+
+  g_return_val_if_fail (AG_IS_GUARD (guard), NULL);
+
+  mode = ag_session_choose_mode (ag_guard_get_user (guard), training_asked, &trainee);
+  self = ag_session_new (guard, mode, policy_source);
+  self->trainee = trainee;
+  return self;
+}
+
+/**
+ * ag_session_get_trainee:
+ *
+ * Returns: whether the session is in training mode because its user is a trainee
+ */
+gboolean
+ag_session_get_trainee (AgSession *self)
+{
+  g_return_val_if_fail (AG_IS_SESSION (self), FALSE);
+
+  return self->trainee;
+}
+
+/**
+ * ag_session_get_training_store_path:
+ * @user: a Unix user
+ *
+ * Returns: (transfer full): the training store of @user,
+ *   `$XDG_DATA_HOME/agent-guard/training/USER.db`
+ */
+char *
+ag_session_get_training_store_path (const char *user)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (user != NULL, NULL);
+
+  /* A user name holds no '/', but a store name must not climb out of the folder. */
+  name = g_strconcat (user, ".db", NULL);
+  g_strdelimit (name, "/", '_');
+  return g_build_filename (g_get_user_data_dir (), "agent-guard", "training", name, NULL);
+}
+
+/**
+ * ag_session_get_training_seed:
+ * @user: a Unix user
+ *
+ * The seed of @user's training customers: derived from the user name (64-bit FNV-1a), so
+ * that a trainee's store holds the same customers each time it is made, and two trainees'
+ * stores differ.
+ *
+ * Returns: the seed
+ */
+guint64
+ag_session_get_training_seed (const char *user)
+{
+  guint64 hash = 0xcbf29ce484222325u;
+
+  g_return_val_if_fail (user != NULL, 0);
+
+  for (const char *p = "agent-guard-training:"; *p != '\0'; p++)
+    hash = (hash ^ (guchar) *p) * 0x100000001b3u;
+  for (const char *p = user; *p != '\0'; p++)
+    hash = (hash ^ (guchar) *p) * 0x100000001b3u;
+  return hash;
+}
+
+/* @user's own training store, created on first use and filled from AgSynth: a store that
+ * holds no customer yet (its filling failed, say) is filled again. */
+static AgStore *
+open_own_training_store (const char *user, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = ag_session_get_training_store_path (user);
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (AgSynth) synth = NULL;
+  AgSynthSource source;
+  gint64 count;
+
+  store = ag_store_open (path, AG_STORE_OPEN_CREATE | AG_STORE_OPEN_TRAINING, cancellable, error);
+  if (store == NULL)
+    return NULL;
+  count = ag_store_count (store, error);
+  if (count < 0)
+    return NULL;
+  if (count > 0)
+    return g_steal_pointer (&store);
+
+  synth = ag_synth_new (ag_session_get_training_seed (user));
+  source = (AgSynthSource){ synth, AG_SESSION_TRAINING_CUSTOMERS };
+  if (!ag_store_import (store, ag_synth_source, &source, AG_SESSION_TRAINING_CUSTOMERS, NULL, NULL,
+                        cancellable, error))
+    return NULL;
+  g_debug ("Filled the training store of %s with %d synthetic customers", user,
+           AG_SESSION_TRAINING_CUSTOMERS);
+  return g_steal_pointer (&store);
+}
+
+/**
+ * ag_session_open_store_for:
+ * @user: the Unix user of the session
+ * @mode: the session's mode (ag_session_choose_mode())
+ * @location: (nullable): the store asked for; %NULL for the mode's own: in training
+ *   mode @user's training store (created and filled on first use), live
+ *   `$XDG_DATA_HOME/agent-guard/store.db`
+ * @create: whether to create the store at @location when there is none
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error; %AG_STORE_ERROR_MODE_MISMATCH for a store of the
+ *   other mode
+ *
+ * Opens a store in @mode only (ag_store_open() with %AG_STORE_OPEN_TRAINING in training
+ * mode). Blocks; may be called from any thread.
+ *
+ * Returns: (transfer full): the store, or %NULL on error
+ */
+AgStore *
+ag_session_open_store_for (const char *user, AgLedgerMode mode, const char *location,
+                           gboolean create, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *default_location = NULL;
+  AgStoreOpenFlags flags = create ? AG_STORE_OPEN_CREATE : AG_STORE_OPEN_DEFAULT;
+
+  g_return_val_if_fail (user != NULL, NULL);
+  g_return_val_if_fail (mode < AG_LEDGER_N_MODES, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (mode == AG_LEDGER_MODE_TRAINING && location == NULL)
+    return open_own_training_store (user, cancellable, error);
+  if (mode == AG_LEDGER_MODE_TRAINING)
+    flags |= AG_STORE_OPEN_TRAINING;
+  if (location == NULL)
+    location = default_location
+      = g_build_filename (g_get_user_data_dir (), "agent-guard", "store.db", NULL);
+  return ag_store_open (location, flags, cancellable, error);
+}
+
+/**
+ * ag_session_open_store:
+ *
+ * ag_session_open_store_for() with the session's user and mode. It reads only what is
+ * fixed at construction, so it may run in another thread.
+ *
+ * Returns: (transfer full): the store, or %NULL on error
+ */
+AgStore *
+ag_session_open_store (AgSession *self, const char *location, gboolean create,
+                       GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (AG_IS_SESSION (self), NULL);
+
+  return ag_session_open_store_for (ag_session_get_user (self), self->mode, location, create,
+                                    cancellable, error);
 }

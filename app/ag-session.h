@@ -20,6 +20,30 @@ G_DECLARE_FINAL_TYPE (AgSession, ag_session, AG, SESSION, GObject)
 AgSession *
 ag_session_new (AgGuard *guard, AgLedgerMode mode, AgPolicySource *policy_source);
 
+/* The training boundary (issue 16): the one place that decides live or training. */
+
+/* How many synthetic customers a trainee's training store is filled with at first use. */
+#define AG_SESSION_TRAINING_CUSTOMERS 200
+
+/* A trainee (AG_ROLE_TRAINEE) is always in training mode; anyone else when they ask. */
+AgLedgerMode
+ag_session_choose_mode (const char *user, gboolean training_asked, gboolean *out_trainee);
+/* ag_session_new() in the mode ag_session_choose_mode() gives the guard's user. */
+AgSession *
+ag_session_new_for_user (AgGuard *guard, gboolean training_asked, AgPolicySource *policy_source);
+gboolean
+ag_session_get_trainee (AgSession *self);
+char *
+ag_session_get_training_store_path (const char *user);
+guint64
+ag_session_get_training_seed (const char *user);
+AgStore *
+ag_session_open_store_for (const char *user, AgLedgerMode mode, const char *location,
+                           gboolean create, GCancellable *cancellable, GError **error);
+AgStore *
+ag_session_open_store (AgSession *self, const char *location, gboolean create,
+                       GCancellable *cancellable, GError **error);
+
 AgGuard *
 ag_session_get_guard (AgSession *self);
 const char *

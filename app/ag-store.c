@@ -10,6 +10,8 @@
 
 #include "ag-store.h"
 
+#include "ag-synth.h"
+
 G_DEFINE_INTERFACE (AgStore, ag_store, G_TYPE_OBJECT)
 
 GQuark
@@ -202,7 +204,8 @@ ag_store_get_record_finish (AgStore *self, GAsyncResult *result, GError **error)
  *   already taken, or the error of @source
  *
  * Seals and stores every customer @source hands out, in one transaction: on any error,
- * the store keeps none of them.
+ * the store keeps none of them. A training store takes only ag_synth_source(), and fails
+ * with %AG_STORE_ERROR_NOT_SYNTHETIC for any other source.
  *
  * Returns: %TRUE when every customer was stored
  */
@@ -214,6 +217,16 @@ ag_store_import (AgStore *self, AgCustomerSourceFunc source, gpointer source_dat
   g_return_val_if_fail (AG_IS_STORE (self), FALSE);
   g_return_val_if_fail (source != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A training store holds only synthetic customers: nothing from a file (issue 16). */
+  if (ag_store_get_mode (self) == AG_LEDGER_MODE_TRAINING && source != ag_synth_source)
+    {
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_SYNTHETIC,
+                   "%s is a training store: it holds only synthetic customers (generate "
+                   "them), never imported ones",
+                   ag_store_get_location (self));
+      return FALSE;
+    }
 
   return AG_STORE_GET_IFACE (self)->import (self, source, source_data, total, progress,
                                             progress_data, cancellable, error);
@@ -458,7 +471,7 @@ known_schemes (void)
 }
 
 /**
- * ag_store_open:
+ * open_backend: (ag_store_open() then checks the mode)
  * @location: a path, or a location whose scheme names a registered backend (`sqlite:PATH`,
  *   `postgresql://…`)
  * @flags: %AG_STORE_OPEN_CREATE to create the store when it is not there
@@ -470,9 +483,9 @@ known_schemes (void)
  *
  * Returns: (transfer full): the store, or %NULL on error
  */
-AgStore *
-ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable,
-               GError **error)
+static AgStore *
+open_backend (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable,
+              GError **error)
 {
   g_autofree char *scheme = NULL;
   g_autofree char *key = NULL;
@@ -501,6 +514,98 @@ ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cance
     }
 
   return open_func (location, flags, cancellable, error);
+}
+
+/* The training boundary (issue 16) ------------------------------------------------------ */
+
+/**
+ * open_backend: (ag_store_open() then checks the mode)
+ * @location: where the store is
+ * @flags: %AG_STORE_OPEN_CREATE to create it when there is none, %AG_STORE_OPEN_TRAINING
+ *   to open it in training mode
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error; %AG_STORE_ERROR_MODE_MISMATCH when the store was
+ *   made for the other mode
+ *
+ * Opens the store at @location in the mode @flags says: a store records the mode it was
+ * created in (a store made before stores recorded it is live), and it only ever opens in
+ * that mode. A store created here records the mode of @flags.
+ *
+ * Returns: (transfer full): the store, or %NULL on error
+ */
+AgStore *
+ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cancellable,
+               GError **error)
+{
+  g_autoptr (AgStore) store = NULL;
+  AgLedgerMode wanted
+    = (flags & AG_STORE_OPEN_TRAINING) ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE;
+  AgLedgerMode mode;
+
+  g_return_val_if_fail (location != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  store = open_backend (location, flags, cancellable, error);
+  if (store == NULL)
+    return NULL;
+
+  mode = ag_store_get_mode (store);
+  if (mode != wanted)
+    {
+      g_set_error (error, AG_STORE_ERROR, AG_STORE_ERROR_MODE_MISMATCH,
+                   "%s is a %s store and opens only in %s mode, not in %s mode", location,
+                   ag_ledger_mode_to_string (mode), ag_ledger_mode_to_string (mode),
+                   ag_ledger_mode_to_string (wanted));
+      return NULL;
+    }
+
+  return g_steal_pointer (&store);
+}
+
+/**
+ * ag_store_get_mode:
+ *
+ * Returns: the mode @self was created in; it opens in no other
+ */
+AgLedgerMode
+ag_store_get_mode (AgStore *self)
+{
+  AgStoreInterface *iface;
+
+  g_return_val_if_fail (AG_IS_STORE (self), AG_LEDGER_MODE_LIVE);
+
+  iface = AG_STORE_GET_IFACE (self);
+  return iface->get_mode != NULL ? iface->get_mode (self) : AG_LEDGER_MODE_LIVE;
+}
+
+/**
+ * ag_store_get_info:
+ * @info: (out caller-allocates): what the store is
+ * @error: return location for an error
+ *
+ * The store's format and its version, its mode, and how many customers and ledger entries
+ * it holds (counted now).
+ *
+ * Returns: %TRUE when @info was filled in
+ */
+gboolean
+ag_store_get_info (AgStore *self, AgStoreInfo *info, GError **error)
+{
+  AgStoreInterface *iface;
+
+  g_return_val_if_fail (AG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = AG_STORE_GET_IFACE (self);
+  *info = (AgStoreInfo){ .format = "unknown", .mode = ag_store_get_mode (self) };
+  if (iface->get_info == NULL)
+    {
+      info->n_records = ag_store_count (self, error);
+      info->n_ledger_entries = -1;
+      return info->n_records >= 0;
+    }
+  return iface->get_info (self, info, error);
 }
 
 const char *

@@ -17,6 +17,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_INTERFACE (AgStore, ag_store, AG, STORE, GObject)
 
+/* What ag_store_get_info() tells about a store: @format names the backend ("sqlite") and
+ * @format_version its schema version; @mode is the one the store was created in. The
+ * strings are the store's, valid while it is. */
+typedef struct
+{
+  const char *format;
+  guint format_version;
+  AgLedgerMode mode;
+  gint64 n_records;
+  gint64 n_ledger_entries;
+} AgStoreInfo;
+
 #define AG_STORE_ERROR (ag_store_error_quark ())
 
 typedef enum
@@ -38,6 +50,12 @@ typedef enum
    * the store was put back. The store opens for audit only: reveals, searches by an
    * identifier and sign-ins are refused. */
   AG_STORE_ERROR_ROLLED_BACK,
+  /* The store was made for the other mode (AgLedgerMode): a training store opens only in
+   * training mode, a live one only in live mode. */
+  AG_STORE_ERROR_MODE_MISMATCH,
+  /* A training store takes only AgSynth's customers (ag_synth_source()): nothing else is
+   * imported into it. */
+  AG_STORE_ERROR_NOT_SYNTHETIC,
 } AgStoreError;
 
 /* Default and largest number of results one search returns. */
@@ -118,6 +136,12 @@ struct _AgStoreInterface
   /* The store's id (as the journal copy names it) and where it is, for messages. */
   const char *(*get_id) (AgStore *self);
   const char *(*get_location) (AgStore *self);
+
+  /* The mode the store was created in, known from its opening on (a store made before
+   * stores recorded it is live). Cheap: called on every open and import. */
+  AgLedgerMode (*get_mode) (AgStore *self);
+  /* What the store is (AgStoreInfo): its format and format version, mode and counts. */
+  gboolean (*get_info) (AgStore *self, AgStoreInfo *info, GError **error);
 };
 
 typedef enum
@@ -125,6 +149,9 @@ typedef enum
   AG_STORE_OPEN_DEFAULT = 0,
   /* Create the store (and its keys) when there is none at the location. */
   AG_STORE_OPEN_CREATE = 1 << 0,
+  /* Open in training mode: only a training store opens (one created is one); without it
+   * only a live store does. Any other is AG_STORE_ERROR_MODE_MISMATCH. */
+  AG_STORE_OPEN_TRAINING = 1 << 1,
 } AgStoreOpenFlags;
 
 GQuark
@@ -146,6 +173,10 @@ ag_store_open (const char *location, AgStoreOpenFlags flags, GCancellable *cance
                GError **error);
 const char *
 ag_store_get_id (AgStore *self);
+AgLedgerMode
+ag_store_get_mode (AgStore *self);
+gboolean
+ag_store_get_info (AgStore *self, AgStoreInfo *info, GError **error);
 const char *
 ag_store_get_location (AgStore *self);
 

@@ -439,6 +439,33 @@ ag_synth_next (AgSynth *self, AgCustomerData *out)
     out->values[AG_PII_KIND_NOTES] = g_strdup (PICK (self, notes));
 }
 
+/**
+ * ag_synth_source:
+ * @out: where the next customer goes
+ * @user_data: an #AgSynthSource
+ * @error: unused: the generator never fails
+ *
+ * An #AgCustomerSourceFunc over an #AgSynthSource: hands out its next customer until
+ * @remaining are out. A training store imports from no other source, so that it never
+ * holds a customer that did not come from AgSynth.
+ *
+ * Returns: %FALSE when @remaining customers were handed out
+ */
+gboolean
+ag_synth_source (AgCustomerData *out, gpointer user_data, GError **error)
+{
+  AgSynthSource *source = user_data;
+
+  g_return_val_if_fail (source != NULL && AG_IS_SYNTH (source->synth), FALSE);
+
+  if (source->remaining == 0)
+    return FALSE;
+
+  ag_synth_next (source->synth, out);
+  source->remaining--;
+  return TRUE;
+}
+
 /* Object. */
 
 static char *

@@ -24,4 +24,15 @@ ag_synth_new (guint64 seed);
 void
 ag_synth_next (AgSynth *self, AgCustomerData *out);
 
+/* The AgCustomerSourceFunc that hands out @remaining customers of @synth: the only source
+ * a training store imports from (ag_store_import()). */
+typedef struct
+{
+  AgSynth *synth;
+  guint64 remaining;
+} AgSynthSource;
+
+gboolean
+ag_synth_source (AgCustomerData *out, gpointer user_data, GError **error);
+
 G_END_DECLS

@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <grp.h>
+#include <unistd.h>
+
 #include "ag-session.h"
 
 static void
@@ -98,6 +101,66 @@ test_entries (void)
   g_assert_cmpstr (lock->cause, ==, "idle");
 }
 
+static const char *
+own_group (void)
+{
+  struct group *group = getgrgid (getgid ());
+
+  g_assert_nonnull (group);
+  return group->gr_name;
+}
+
+/* A trainee is always in training mode; anyone else only when they ask (issue 16). */
+static void
+test_choose_mode (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AgGuard) guard = ag_guard_new (&error);
+  g_autoptr (AgSession) session = NULL;
+  gboolean trainee = TRUE;
+
+  g_assert_no_error (error);
+  g_setenv ("AG_TRAINEES_GROUP", "no-such-group-agent-guard", TRUE);
+  g_assert_cmpint (ag_session_choose_mode (g_get_user_name (), FALSE, &trainee), ==,
+                   AG_LEDGER_MODE_LIVE);
+  g_assert_false (trainee);
+  g_assert_cmpint (ag_session_choose_mode (g_get_user_name (), TRUE, &trainee), ==,
+                   AG_LEDGER_MODE_TRAINING);
+  g_assert_false (trainee);
+  session = ag_session_new_for_user (guard, FALSE, NULL);
+  g_assert_cmpint (ag_session_get_mode (session), ==, AG_LEDGER_MODE_LIVE);
+  g_assert_false (ag_session_get_trainee (session));
+  g_clear_object (&session);
+
+  /* The user's own group stands for the trainees' group. */
+  g_setenv ("AG_TRAINEES_GROUP", own_group (), TRUE);
+  g_assert_cmpint (ag_session_choose_mode (g_get_user_name (), FALSE, &trainee), ==,
+                   AG_LEDGER_MODE_TRAINING);
+  g_assert_true (trainee);
+  session = ag_session_new_for_user (guard, FALSE, NULL);
+  g_assert_cmpint (ag_session_get_mode (session), ==, AG_LEDGER_MODE_TRAINING);
+  g_assert_true (ag_session_get_training (session));
+  g_assert_true (ag_session_get_trainee (session));
+  g_unsetenv ("AG_TRAINEES_GROUP");
+}
+
+/* One training store per trainee, under the user's data folder, with a seed of its own. */
+static void
+test_training_store (void)
+{
+  g_autofree char *path = ag_session_get_training_store_path ("joao");
+  g_autofree char *expected
+    = g_build_filename (g_get_user_data_dir (), "agent-guard", "training", "joao.db", NULL);
+  g_autofree char *odd = ag_session_get_training_store_path ("../x");
+
+  g_assert_cmpstr (path, ==, expected);
+  g_assert_nonnull (g_strrstr (odd, "/training/.._x.db"));
+  g_assert_cmpuint (ag_session_get_training_seed ("joao"), ==,
+                    ag_session_get_training_seed ("joao"));
+  g_assert_cmpuint (ag_session_get_training_seed ("joao"), !=,
+                    ag_session_get_training_seed ("maria"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -106,6 +169,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session/new-destroy", test_new_destroy);
   g_test_add_func ("/session/ids", test_ids);
   g_test_add_func ("/session/entries", test_entries);
+  g_test_add_func ("/session/choose-mode", test_choose_mode);
+  g_test_add_func ("/session/training-store", test_training_store);
 
   return g_test_run ();
 }

@@ -107,6 +107,31 @@ test_notifier_idle_lock (Fixture *fixture, gconstpointer user_data)
   g_assert_finalize_object (notifier);
 }
 
+/* In training mode every notification says so, in its summary and its application name. */
+static void
+test_notifier_training (Fixture *fixture, gconstpointer user_data)
+{
+  AgNotifier *notifier = ag_notifier_new ();
+
+  ag_notifier_set_training (notifier, TRUE);
+  ag_notifier_show_lock_warning (notifier, LOCK_TIME_US);
+  ag_notifier_show_idle_lock (notifier, 300);
+  ag_notifier_flush (notifier);
+
+  g_assert_cmpuint (
+    ag_test_notify_daemon_count (fixture->daemon, "Notify \"Agent Guard (Training)\"",
+                                 "\"Training: Records lock at 14:32:10 for inactivity\"", NULL),
+    ==, 1);
+  g_assert_cmpuint (
+    ag_test_notify_daemon_count (fixture->daemon, "Notify \"Agent Guard (Training)\"",
+                                 "\"Training: Records locked after 5 min idle\"", NULL),
+    ==, 1);
+  g_assert_cmpuint (ag_test_notify_daemon_count (fixture->daemon, "Notify \"Agent Guard\"", NULL),
+                    ==, 0);
+
+  g_assert_finalize_object (notifier);
+}
+
 static void
 test_notifier_no_daemon (void)
 {
@@ -131,6 +156,8 @@ main (int argc, char **argv)
   g_test_add ("/notifier/warning", Fixture, NULL, fixture_set_up, test_notifier_warning,
               fixture_tear_down);
   g_test_add ("/notifier/idle-lock", Fixture, NULL, fixture_set_up, test_notifier_idle_lock,
+              fixture_tear_down);
+  g_test_add ("/notifier/training", Fixture, NULL, fixture_set_up, test_notifier_training,
               fixture_tear_down);
   g_test_add_func ("/notifier/no-daemon", test_notifier_no_daemon);
 

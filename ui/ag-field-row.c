@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ag-field-row.h"
+#include "ag-watermark.h"
 #include "ag-masked-label.h"
 #include "ag-reveal-dialog.h"
 #include "ag-secret-clipboard.h"
@@ -530,6 +531,12 @@ ag_field_row_open_reveal_dialog (AgFieldRow *self)
   root = gtk_widget_get_root (GTK_WIDGET (self));
   if (GTK_IS_WINDOW (root))
     gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (root));
+  /* A training window's dialog is marked as training too (issue 16). */
+  if (GTK_IS_WINDOW (root) && gtk_widget_has_css_class (GTK_WIDGET (root), "training"))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (dialog), "training");
+      ag_watermark_add_to_window (GTK_WINDOW (dialog), NULL);
+    }
   g_signal_connect_object (dialog, "revealed", G_CALLBACK (revealed_cb), self, G_CONNECT_SWAPPED);
   self->dialog = GTK_WINDOW (dialog);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->dialog);

@@ -31,6 +31,7 @@ struct _AgNotifier
 
   GThreadPool *worker;
   NotifyNotification *warning; /* the lock warning last shown, until withdrawn */
+  gboolean training;
 };
 
 G_DEFINE_FINAL_TYPE (AgNotifier, ag_notifier, G_TYPE_OBJECT)
@@ -93,11 +94,18 @@ queue_job (AgNotifier *self, JobKind kind, NotifyNotification *notification)
 }
 
 static NotifyNotification *
-create_notification (const char *summary, const char *body, NotifyUrgency urgency)
+create_notification (AgNotifier *self, const char *summary, const char *body, NotifyUrgency urgency)
 {
-  NotifyNotification *notification = notify_notification_new (summary, body, APPLICATION_ID);
+  g_autofree char *training_summary = NULL;
+  NotifyNotification *notification;
 
-  notify_notification_set_app_name (notification, _("Agent Guard"));
+  /* Translators: a desktop notification's summary in training mode; %s is the summary
+   * ("Records locked after 5 min idle"). */
+  if (self->training)
+    summary = training_summary = g_strdup_printf (_("Training: %s"), summary);
+  notification = notify_notification_new (summary, body, APPLICATION_ID);
+  notify_notification_set_app_name (notification, self->training ? _("Agent Guard (Training)")
+                                                                 : _("Agent Guard"));
   notify_notification_set_category (notification, "presence");
   notify_notification_set_urgency (notification, urgency);
   notify_notification_set_hint (notification, "desktop-entry",
@@ -176,7 +184,7 @@ ag_notifier_show_lock_warning (AgNotifier *self, gint64 lock_time_us)
   else
     summary = g_strdup (_("Records lock soon for inactivity"));
   self->warning = create_notification (
-    summary, _("Move the mouse or press a key in Agent Guard to stay signed in."),
+    self, summary, _("Move the mouse or press a key in Agent Guard to stay signed in."),
     NOTIFY_URGENCY_CRITICAL);
   queue_job (self, JOB_SHOW, self->warning);
 }
@@ -229,7 +237,7 @@ ag_notifier_show_idle_lock (AgNotifier *self, guint idle_seconds)
     /* Translators: a desktop notification; %u is a number of seconds ("90 s"). */
     summary = g_strdup_printf (_("Records locked after %u s idle"), idle_seconds);
   notification
-    = create_notification (summary, _("Sign in again to go on."), NOTIFY_URGENCY_NORMAL);
+    = create_notification (self, summary, _("Sign in again to go on."), NOTIFY_URGENCY_NORMAL);
   queue_job (self, JOB_SHOW, notification);
   g_object_unref (notification);
 }
@@ -266,4 +274,20 @@ ag_notifier_flush (AgNotifier *self)
 
   g_mutex_clear (&mutex);
   g_cond_clear (&cond);
+}
+
+/**
+ * ag_notifier_set_training:
+ * @training: whether the session is in training mode
+ *
+ * In training mode every notification's summary starts with "Training:" and its
+ * application name says "(Training)": a notification read away from the window cannot be
+ * taken for a live session's.
+ */
+void
+ag_notifier_set_training (AgNotifier *self, gboolean training)
+{
+  g_return_if_fail (AG_IS_NOTIFIER (self));
+
+  self->training = training;
 }

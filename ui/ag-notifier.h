@@ -24,5 +24,8 @@ void
 ag_notifier_show_idle_lock (AgNotifier *self, guint idle_seconds);
 void
 ag_notifier_flush (AgNotifier *self);
+/* In training mode every notification says so (issue 16). */
+void
+ag_notifier_set_training (AgNotifier *self, gboolean training);
 
 G_END_DECLS

@@ -52,6 +52,13 @@ describe_store_error (const GError *error, const char **icon_name, const char **
       *description = _("Your keyring may be locked. Unlock it, or log out and in again, "
                         "then try again.");
     }
+  else if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_MODE_MISMATCH))
+    {
+      *title = _("These Are Training Records");
+      *description = _("The customer records asked for are for training, with synthetic "
+                        "customers only, and open only in training mode. Start Agent Guard "
+                        "with --training to practise on them, or open the live records.");
+    }
   else if (g_error_matches (error, AG_STORE_ERROR, AG_STORE_ERROR_CORRUPT))
     {
       *title = _("The Customer Records Are Damaged");
@@ -101,6 +108,20 @@ ag_window_flush_ledger (AgWindow *self)
     ag_guard_ledger_later (self->guard, entries[i]);
 }
 
+/* Whether there is a store to open: in training mode the session's own, made on first use;
+ * else a file for a path, and for a location with a scheme (sqlite:PATH, postgresql://…)
+ * opening it answers. */
+static gboolean
+store_expected (AgWindow *self)
+{
+  g_autofree char *scheme = NULL;
+
+  if (ag_session_get_training (self->session))
+    return TRUE;
+  scheme = g_uri_parse_scheme (self->store_path);
+  return scheme != NULL || g_file_test (self->store_path, G_FILE_TEST_EXISTS);
+}
+
 /* A sign-in entry on its way to the ledger, with the hold it answers. */
 typedef struct
 {
@@ -126,16 +147,6 @@ sign_in_committed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_free (write);
 }
 
-/* Whether there is a store to open: a file for a path; for a location with a scheme
- * (sqlite:PATH, postgresql://…), opening it answers. */
-static gboolean
-store_is_there (AgWindow *self)
-{
-  g_autofree char *scheme = g_uri_parse_scheme (self->store_path);
-
-  return scheme != NULL || g_file_test (self->store_path, G_FILE_TEST_EXISTS);
-}
-
 /* The sign-in's `login` or `unlock` entry is committed before the guard unlocks: a ledger
  * that cannot take it keeps the session locked, and the lock page says why (issue 18). The
  * first sign-in comes before the store is open: it is opened for it, off the main thread,
@@ -156,7 +167,7 @@ ag_window_commit_sign_in (AgWindow *self)
                              sign_in_committed_cb, write);
       return;
     }
-  if (store_is_there (self))
+  if (store_expected (self))
     {
       if (!self->opening)
         ag_window_open_store (self);
@@ -183,15 +194,32 @@ release_sign_in_unopened (AgWindow *self)
 
 /* Opening the store --------------------------------------------------------------------- */
 
+/* What the thread opens: in training mode the session's own training store, whatever the
+ * path says (issue 16), else the store at @location. */
+typedef struct
+{
+  AgSession *session;
+  char *location; /* NULL: the session's own */
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_object_unref (data->session);
+  g_free (data->location);
+  g_free (data);
+}
+
 static void
 open_store_thread (GTask *task, gpointer source_object, gpointer task_data,
                    GCancellable *cancellable)
 {
-  const char *location = task_data;
+  OpenData *data = task_data;
   GError *error = NULL;
   AgStore *store;
 
-  store = ag_store_open (location, AG_STORE_OPEN_DEFAULT, cancellable, &error);
+  /* The session reads only what is fixed at its construction: safe in this thread. */
+  store = ag_session_open_store (data->session, data->location, FALSE, cancellable, &error);
   if (store == NULL)
     g_task_return_error (task, error);
   else
@@ -296,6 +324,7 @@ void
 ag_window_open_store (AgWindow *self)
 {
   g_autoptr (GTask) task = NULL;
+  OpenData *data;
 
   g_cancellable_cancel (self->open_cancellable);
   g_clear_object (&self->open_cancellable);
@@ -308,7 +337,7 @@ ag_window_open_store (AgWindow *self)
       g_object_notify_by_pspec (G_OBJECT (self), ag_window_properties[PROP_STORE]);
     }
 
-  if (!store_is_there (self))
+  if (!store_expected (self))
     {
       release_sign_in_unopened (self);
       update_no_store_command (self);
@@ -321,6 +350,9 @@ ag_window_open_store (AgWindow *self)
   self->opening = TRUE;
   task = g_task_new (self, self->open_cancellable, open_store_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, ag_window_open_store);
-  g_task_set_task_data (task, g_strdup (self->store_path), g_free);
+  data = g_new0 (OpenData, 1);
+  data->session = g_object_ref (self->session);
+  data->location = ag_session_get_training (self->session) ? NULL : g_strdup (self->store_path);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
   g_task_run_in_thread (task, open_store_thread);
 }

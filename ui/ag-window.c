@@ -11,6 +11,7 @@
 #include "ag-backends.h"
 #include "ag-policy-notice.h"
 #include "ag-session-watch.h"
+#include "ag-watermark.h"
 #include "ag-window-private.h"
 
 /**
@@ -20,8 +21,8 @@
  * record on the right, in an #AdwLeaflet that folds on narrow screens. Before that it
  * opens the store and says clearly when there is none or it cannot be opened.
  *
- * The window title is always "Agent Guard": a customer's name only ever appears inside
- * the window, where locking can take it away.
+ * The window title is always "Agent Guard" ("Agent Guard (Training)" in training mode): a
+ * customer's name only ever appears inside the window, where locking can take it away.
  *
  * The window starts locked, on the lock page, and renders what its #AgGuard says: the
  * store is opened after the first sign-in, and every lock destroys the record page and
@@ -181,8 +182,29 @@ create_session (AgWindow *self)
   policy_source
     = ag_policy_source_new (self->policy_paths != NULL ? self->policy_paths : default_paths,
                             ag_guard_get_user (self->guard), (const char *const *) groups);
-  self->session = ag_session_new (
-    self->guard, self->training ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE, policy_source);
+  /* Live or training is the session's to decide: a trainee is in training mode whatever
+   * the window was asked. */
+  self->session = ag_session_new_for_user (self->guard, self->training, policy_source);
+}
+
+/* Training mode is unmistakable (issue 16): a title, a header bar colour and a watermark
+ * over every page, the lock page included; a trainee is told why. */
+static void
+show_training (AgWindow *self)
+{
+  const char *banner = NULL;
+
+  if (!ag_session_get_training (self->session))
+    return;
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Agent Guard (Training)"));
+  adw_window_title_set_subtitle (self->sidebar_title, _("Training"));
+  adw_window_title_set_subtitle (self->status_title, _("Training"));
+  gtk_widget_add_css_class (GTK_WIDGET (self), "training");
+  if (ag_session_get_trainee (self->session))
+    banner = _("Training mode: you are a trainee, so Agent Guard opens only your own training "
+                "records, with synthetic customers, whatever records were asked for.");
+  ag_watermark_add_to_window (GTK_WINDOW (self), banner);
 }
 
 static void
@@ -334,6 +356,8 @@ ag_window_close_request (GtkWindow *window)
 static void
 start_session_watch (AgWindow *self)
 {
+  if (self->notifier != NULL)
+    ag_notifier_set_training (self->notifier, ag_session_get_training (self->session));
   self->session_watch
     = ag_session_watch_new (ADW_APPLICATION_WINDOW (self), self->guard, self->notifier);
   if (self->desktop_monitor != NULL)
@@ -364,16 +388,12 @@ ag_window_constructed (GObject *object)
         g_error ("Cannot look up the user running Agent Guard: %s", error->message);
     }
   create_session (self);
-  if (ag_session_get_training (self->session))
-    {
-      adw_window_title_set_subtitle (self->sidebar_title, _("Training"));
-      adw_window_title_set_subtitle (self->status_title, _("Training"));
-    }
   self->pending_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_ledger_entry_free);
   ag_guard_set_event_sink (self->guard, guard_event_cb, self, NULL);
   watch_policy (self);
   self->lock_page = AG_LOCK_PAGE (ag_lock_page_new (self->guard));
   gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->lock_page), "lock");
+  show_training (self);
   g_signal_connect_object (self->guard, "notify::state", G_CALLBACK (guard_state_cb), self,
                            G_CONNECT_SWAPPED);
   if (ag_guard_get_state (self->guard) == AG_GUARD_STATE_UNLOCKED)
@@ -659,12 +679,13 @@ ag_window_get_session_watch (AgWindow *self)
   return self->session_watch;
 }
 
+/* Whether the window is in training mode: asked for, or because its user is a trainee. */
 gboolean
 ag_window_get_training (AgWindow *self)
 {
   g_return_val_if_fail (AG_IS_WINDOW (self), FALSE);
 
-  return self->training;
+  return self->session != NULL ? ag_session_get_training (self->session) : self->training;
 }
 
 /**
@@ -687,7 +708,11 @@ ag_window_set_application_services (AgWindow *self, AgNotifier *notifier,
   if (self->session_watch == NULL)
     return;
   if (self->notifier == NULL)
-    ag_session_watch_set_notifier (self->session_watch, notifier);
+    {
+      /* One process has one user, so every window of the application has this mode. */
+      ag_notifier_set_training (notifier, ag_session_get_training (self->session));
+      ag_session_watch_set_notifier (self->session_watch, notifier);
+    }
   if (self->desktop_monitor == NULL)
     ag_session_watch_set_desktop_monitor (self->session_watch, desktop_monitor);
 }

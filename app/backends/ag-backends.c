@@ -25,7 +25,8 @@ open_sqlite_path (const char *path, AgStoreOpenFlags flags, GCancellable *cancel
     }
   return AG_STORE (ag_sqlite_store_open (
     path,
-    (flags & AG_STORE_OPEN_CREATE) ? AG_SQLITE_STORE_OPEN_CREATE : AG_SQLITE_STORE_OPEN_DEFAULT,
+    ((flags & AG_STORE_OPEN_CREATE) ? AG_SQLITE_STORE_OPEN_CREATE : AG_SQLITE_STORE_OPEN_DEFAULT)
+      | ((flags & AG_STORE_OPEN_TRAINING) ? AG_SQLITE_STORE_OPEN_TRAINING : 0),
     cancellable, error));
 }
 

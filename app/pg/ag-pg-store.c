@@ -388,6 +388,32 @@ ag_pg_store_count (AgStore *store, GError **error)
   return result != NULL ? g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) : -1;
 }
 
+/* A floor's database is live: training stores are the trainees' own, embedded (issue 16).
+ * The ledger entries counted are the ones the connected role may read. */
+static gboolean
+ag_pg_store_get_info (AgStore *store, AgStoreInfo *info, GError **error)
+{
+  AgPgStore *self = AG_PG_STORE (store);
+  g_autoptr (PGresult) result = NULL;
+
+  info->format = "postgresql";
+  info->format_version = 0;
+  info->mode = AG_LEDGER_MODE_LIVE;
+  info->n_records = ag_pg_store_count (store, error);
+  if (info->n_records < 0)
+    return FALSE;
+
+  {
+    g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+    result = _ag_pg_store_exec (self, AG_STORE_ERROR_FAILED, "count",
+                                "SELECT count(*) FROM agent_guard.ledger", 0, NULL, NULL);
+  }
+  info->n_ledger_entries
+    = result != NULL ? g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) : -1;
+  return TRUE;
+}
+
 /* Search ---------------------------------------------------------------------------------- */
 
 static gboolean
@@ -665,6 +691,7 @@ ag_pg_store_iface_init (AgStoreInterface *iface)
   iface->get_record = ag_pg_store_get_record;
   iface->import = ag_pg_store_import;
   iface->count = ag_pg_store_count;
+  iface->get_info = ag_pg_store_get_info;
   iface->get_id = ag_pg_store_get_id;
   iface->get_location = ag_pg_store_get_location;
   _ag_pg_store_init_ledger (iface);

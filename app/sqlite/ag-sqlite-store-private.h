@@ -59,6 +59,7 @@ struct _AgSqliteStore
 
   char *path;
   char *store_id;
+  AgLedgerMode mode; /* meta key `mode`; a store without it is live */
 
   /* Guards the connection and every statement: one user at a time. */
   GMutex lock;
@@ -153,6 +154,13 @@ gboolean
 _ag_sqlite_store_check_recent (AgSqliteStore *self, gint64 time_us, GError **error);
 gboolean
 _ag_sqlite_store_check_not_rolled_back (AgSqliteStore *self, GError **error);
+
+/* ag-sqlite-store-info.c: the mode and what ag_store_get_info() tells. */
+#define MODE_META_KEY "mode"
+gboolean
+_ag_sqlite_store_load_mode (AgSqliteStore *self, GError **error);
+void
+_ag_sqlite_store_init_info (AgStoreInterface *iface);
 
 /* ag-sqlite-store-import.c */
 AgRecord *

@@ -19,7 +19,8 @@
  * The embedded store: one SQLite file in WAL mode.
  *
  *   meta        key/value: store-id (a random UUID naming the keys in the keyring),
- *               schema-version, key-check (a sealed constant proving the key fits).
+ *               schema-version, key-check (a sealed constant proving the key fits),
+ *               mode (`live` or `training`, since training mode; absent: live).
  *   customer    one row per customer: id, display name (the only PII kept in clear) and
  *               `fields`, the packed masks and sealed values (see the private header).
  *   blind       keyed blind index tags (AgSealer) of the searchable kinds, WITHOUT ROWID.
@@ -429,6 +430,8 @@ create_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
   if (!_ag_sqlite_store_write_meta (self, "store-id", self->store_id, error)
       || !_ag_sqlite_store_write_meta (self, "schema-version", version, error)
       || !_ag_sqlite_store_write_meta (self, "key-check", key_check, error)
+      || !_ag_sqlite_store_write_meta (self, MODE_META_KEY, ag_ledger_mode_to_string (self->mode),
+                                       error)
       || !_ag_sqlite_store_write_meta (self, HEAD_META_KEY, HEAD_META_VALUE, error)
       || !_ag_sqlite_store_record_head (self, &(AgLedgerHead){ 0 }, cancellable, error))
     goto fail;
@@ -510,7 +513,7 @@ load_schema (AgSqliteStore *self, GCancellable *cancellable, GError **error)
     }
 
   self->store_id = read_meta (self, "store-id", error);
-  if (self->store_id == NULL)
+  if (self->store_id == NULL || !_ag_sqlite_store_load_mode (self, error))
     return FALSE;
   key_check = read_meta (self, "key-check", error);
   if (key_check == NULL)
@@ -585,6 +588,8 @@ open_store (const char *path, AgSqliteStoreFlags flags, const char *vfs, GCancel
 
   self = g_object_new (AG_TYPE_SQLITE_STORE, NULL);
   self->path = g_strdup (path);
+  self->mode
+    = (flags & AG_SQLITE_STORE_OPEN_TRAINING) ? AG_LEDGER_MODE_TRAINING : AG_LEDGER_MODE_LIVE;
 
   if (flags & AG_SQLITE_STORE_OPEN_CREATE)
     {
@@ -731,6 +736,7 @@ ag_sqlite_store_iface_init (AgStoreInterface *iface)
   _ag_sqlite_store_init_search (iface);
   _ag_sqlite_store_init_import (iface);
   _ag_sqlite_store_init_reveal (iface);
+  _ag_sqlite_store_init_info (iface);
   iface->maintain = ag_sqlite_store_maintain;
   iface->foreach_event = ag_sqlite_store_foreach_event_vfunc;
   iface->verify_ledger = ag_sqlite_store_verify_ledger_vfunc;

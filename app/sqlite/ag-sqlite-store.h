@@ -17,6 +17,8 @@ typedef enum
 {
   AG_SQLITE_STORE_OPEN_DEFAULT = 0,
   AG_SQLITE_STORE_OPEN_CREATE = 1 << 0,
+  /* A store created records the training mode (meta key `mode`). */
+  AG_SQLITE_STORE_OPEN_TRAINING = 1 << 1,
 } AgSqliteStoreFlags;
 
 /* Opens the store at @path (creating it with its keys when @flags has CREATE); fails

@@ -77,6 +77,36 @@ sqlite_end_failing (void)
   ag_test_faultvfs_reset ();
 }
 
+/* A store made before stores recorded their mode has no `mode` in its meta: it is live,
+ * and opens as before. */
+static void
+test_sqlite_mode_unrecorded_is_live (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ag-store-XXXXXX", NULL);
+  g_autofree char *location = sqlite_location (dir);
+  g_autoptr (AgStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  store = ag_store_open (location, AG_STORE_OPEN_CREATE, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (sqlite_path (location), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM meta WHERE key = 'mode'", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+
+  store = ag_store_open (location, AG_STORE_OPEN_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ag_store_get_mode (store), ==, AG_LEDGER_MODE_LIVE);
+  g_assert_null (ag_store_open (location, AG_STORE_OPEN_TRAINING, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_MODE_MISMATCH);
+  ag_keyring_delete_keys (ag_store_get_id (store), NULL, NULL);
+  g_clear_object (&store);
+  ag_test_remove_tree (dir);
+}
+
 static const Backend backends[] = {
   { "sqlite", sqlite_location, sqlite_tamper_entry, sqlite_open_failing, sqlite_end_failing },
   AG_TEST_STORE_PG_BACKEND,
@@ -235,6 +265,134 @@ test_open (Fixture *f, gconstpointer data)
   g_assert_null (ag_store_open ("nosuchbackend://host/db", AG_STORE_OPEN_DEFAULT, NULL, &error));
   g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "nosuchbackend"));
+}
+
+/* The mode (issue 16) and what the store tells about itself (issue 13) ---------------------- */
+
+/* A store of its own in a new folder under the fixture's, created in @flags' mode. */
+static AgStore *
+open_other (Fixture *f, const char *name, AgStoreOpenFlags flags, char **out_location)
+{
+  g_autofree char *dir = g_build_filename (f->dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+  AgStore *store;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  *out_location = f->backend->location (dir);
+  store = ag_store_open (*out_location, flags | AG_STORE_OPEN_CREATE, NULL, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+test_info (Fixture *f, gconstpointer data)
+{
+  g_autoptr (AgLedgerEntry) entry = new_entry (AG_LEDGER_EVENT_LOGIN, "ana", T0);
+  g_autoptr (GError) error = NULL;
+  AgStoreInfo info;
+
+  gboolean pg = g_str_equal (f->backend->name, "pg");
+  gint64 n_before;
+
+  g_assert_true (ag_store_get_info (f->store, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (info.format, ==, pg ? "postgresql" : "sqlite");
+  if (!pg)
+    g_assert_cmpuint (info.format_version, >=, 1);
+  g_assert_cmpint (info.mode, ==, AG_LEDGER_MODE_LIVE);
+  g_assert_cmpint (info.n_records, ==, N_CUSTOMERS);
+  /* The database ledgers the fixture's import itself; the agent's role sees its own. */
+  if (!pg)
+    g_assert_cmpint (info.n_ledger_entries, ==, 0);
+  n_before = info.n_ledger_entries;
+
+  g_assert_true (ag_store_append_event (f->store, entry, &error));
+  g_assert_no_error (error);
+  g_assert_true (ag_store_get_info (f->store, &info, &error));
+  g_assert_cmpint (info.n_ledger_entries, ==, n_before + 1);
+}
+
+/* A store records its mode when it is created and opens in no other, both ways. */
+static void
+test_mode_recorded (Fixture *f, gconstpointer data)
+{
+  g_autofree char *training_location = NULL;
+  g_autoptr (AgStore) training = NULL;
+  g_autoptr (AgStore) again = NULL;
+  g_autoptr (GError) error = NULL;
+  AgStoreInfo info;
+
+  /* The fixture's store was created without AG_STORE_OPEN_TRAINING: live. */
+  g_assert_cmpint (ag_store_get_mode (f->store), ==, AG_LEDGER_MODE_LIVE);
+  g_assert_null (ag_store_open (f->location, AG_STORE_OPEN_TRAINING, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_MODE_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "is a live store"));
+  g_assert_nonnull (strstr (error->message, "not in training mode"));
+  g_clear_error (&error);
+  /* Not even with CREATE: a store that is there is never made again in another mode. */
+  g_assert_null (
+    ag_store_open (f->location, AG_STORE_OPEN_TRAINING | AG_STORE_OPEN_CREATE, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_MODE_MISMATCH);
+  g_clear_error (&error);
+
+  training = open_other (f, "training", AG_STORE_OPEN_TRAINING, &training_location);
+  g_assert_cmpint (ag_store_get_mode (training), ==, AG_LEDGER_MODE_TRAINING);
+  g_assert_true (ag_store_get_info (training, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (info.mode, ==, AG_LEDGER_MODE_TRAINING);
+  g_assert_cmpint (info.n_records, ==, 0);
+
+  g_assert_null (ag_store_open (training_location, AG_STORE_OPEN_DEFAULT, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_MODE_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "is a training store"));
+  g_assert_nonnull (strstr (error->message, "not in live mode"));
+  g_clear_error (&error);
+  again = ag_store_open (training_location, AG_STORE_OPEN_TRAINING, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ag_store_get_id (again), ==, ag_store_get_id (training));
+  ag_keyring_delete_keys (ag_store_get_id (training), NULL, NULL);
+}
+
+/* A training store takes AgSynth's customers and nothing else. */
+static void
+test_mode_training_synthetic_only (Fixture *f, gconstpointer data)
+{
+  g_autofree char *location = NULL;
+  g_autoptr (AgStore) training = NULL;
+  g_autoptr (AgSynth) synth = ag_synth_new (SEED + 1);
+  g_autoptr (GPtrArray) kept
+    = g_ptr_array_new_with_free_func ((GDestroyNotify) ag_test_customer_data_free);
+  g_autoptr (GError) error = NULL;
+  AgTestSynthSource other = { synth, 5, kept };
+  AgSynthSource source = { synth, 5 };
+  g_autoptr (AgStore) again = NULL;
+
+  training = open_other (f, "training", AG_STORE_OPEN_TRAINING, &location);
+
+  /* Any other source is refused whole, even one that hands out synthetic customers. */
+  g_assert_false (
+    ag_store_import (training, ag_test_synth_source, &other, 5, NULL, NULL, NULL, &error));
+  g_assert_error (error, AG_STORE_ERROR, AG_STORE_ERROR_NOT_SYNTHETIC);
+  g_assert_nonnull (strstr (error->message, "training store"));
+  g_clear_error (&error);
+  g_assert_cmpuint (kept->len, ==, 0);
+  g_assert_cmpint (ag_store_count (training, &error), ==, 0);
+
+  g_assert_true (ag_store_import (training, ag_synth_source, &source, 5, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ag_store_count (training, &error), ==, 5);
+
+  /* It keeps its mode when opened again. */
+  again = ag_store_open (location, AG_STORE_OPEN_TRAINING, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ag_store_get_mode (again), ==, AG_LEDGER_MODE_TRAINING);
+  g_assert_cmpint (ag_store_count (again, &error), ==, 5);
+
+  /* A live store takes any source, AgSynth's included. */
+  source.remaining = 1;
+  g_assert_true (ag_store_import (f->store, ag_synth_source, &source, 1, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ag_keyring_delete_keys (ag_store_get_id (training), NULL, NULL);
 }
 
 /* Search --------------------------------------------------------------------------------- */
@@ -738,6 +896,13 @@ main (int argc, char **argv)
   while (0)
 
       ADD ("open", test_open);
+      ADD ("info", test_info);
+      /* A floor's database is live only: training stores are embedded (issue 16). */
+      if (!pg)
+        {
+          ADD ("mode/recorded", test_mode_recorded);
+          ADD ("mode/training-synthetic-only", test_mode_training_synthetic_only);
+        }
       ADD ("search/name-prefix", test_search_name_prefix);
       ADD ("search/id", test_search_id);
       ADD ("search/identifiers", test_search_identifiers);
@@ -758,6 +923,8 @@ main (int argc, char **argv)
         }
 #undef ADD
     }
+  if (!pg)
+    g_test_add_func ("/store/sqlite/mode/unrecorded-is-live", test_sqlite_mode_unrecorded_is_live);
 
   return g_test_run ();
 }

@@ -11,7 +11,6 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
-#include <sodium.h>
 
 #include "ag-admin.h"
 #include "ag-ledger-export.h"
@@ -60,34 +59,6 @@ ledger_access (AgStore *store, const char *what, const char *record_id, int *exi
       return FALSE;
     }
   return TRUE;
-}
-
-static char *
-format_time (gint64 time_us)
-{
-  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autofree char *seconds = NULL;
-
-  if (utc == NULL)
-    return g_strdup ("");
-  seconds = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%06dZ", seconds, (int) (time_us % G_USEC_PER_SEC));
-}
-
-static char *
-hex (const guint8 *bytes)
-{
-  char *out = g_malloc (AG_LEDGER_HASH_BYTES * 2 + 1);
-
-  return sodium_bin2hex (out, AG_LEDGER_HASH_BYTES * 2 + 1, bytes, AG_LEDGER_HASH_BYTES);
-}
-
-static const char *
-field_name (const AgLedgerEntry *entry)
-{
-  if (entry->field_kind == AG_LEDGER_NO_FIELD || entry->field_kind >= AG_PII_N_KINDS)
-    return NULL;
-  return ag_pii_kind_to_string (entry->field_kind);
 }
 
 /* Parses `2026-11-23` or `2026-11-23T10:00:00Z` (any ISO 8601 date-time; UTC when it
@@ -272,55 +243,6 @@ write_line (ExportContext *ctx, GString *line, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-static JsonNode *
-entry_to_json (const AgLedgerEntry *entry, gboolean with_chain)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *time = format_time (entry->time_us);
-  const char *const strings[][2] = {
-    { "user", entry->user },
-    { "host", entry->host },
-    { "session", entry->session_id },
-    { "mode", ag_ledger_mode_to_string (entry->mode) },
-    { "event", ag_ledger_event_to_string (entry->event) },
-    { "record", entry->record_id },
-    { "field", field_name (entry) },
-    { "reason", entry->reason },
-    { "ticket", entry->ticket },
-    { "policy_version", entry->policy_version },
-    { "cause", entry->cause },
-  };
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "seq");
-  json_builder_add_int_value (builder, (gint64) entry->seq);
-  json_builder_set_member_name (builder, "time");
-  json_builder_add_string_value (builder, time);
-  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
-    {
-      json_builder_set_member_name (builder, strings[i][0]);
-      if (strings[i][1] != NULL)
-        json_builder_add_string_value (builder, strings[i][1]);
-      else
-        json_builder_add_null_value (builder);
-    }
-  if (with_chain)
-    {
-      g_autofree char *prev = hex (entry->prev_hash);
-      g_autofree char *hash = hex (entry->hash);
-      g_autofree char *mac = hex (entry->mac);
-
-      json_builder_set_member_name (builder, "prev_hash");
-      json_builder_add_string_value (builder, prev);
-      json_builder_set_member_name (builder, "hash");
-      json_builder_add_string_value (builder, hash);
-      json_builder_set_member_name (builder, "mac");
-      json_builder_add_string_value (builder, mac);
-    }
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
 }
 
 static gboolean
@@ -517,7 +439,7 @@ print_subject_json (const char *record_id, GPtrArray *accesses)
   json_builder_set_member_name (builder, "accesses");
   json_builder_begin_array (builder);
   for (guint i = 0; i < accesses->len; i++)
-    json_builder_add_value (builder, entry_to_json (accesses->pdata[i], FALSE));
+    json_builder_add_value (builder, ag_ledger_export_entry_to_json (accesses->pdata[i], FALSE));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 

@@ -73,8 +73,8 @@ csv_append (GString *line, const char *value, gboolean first)
   g_string_append_c (line, '"');
 }
 
-static JsonNode *
-entry_to_json (const AgLedgerEntry *entry, gboolean with_chain)
+JsonNode *
+ag_ledger_export_entry_to_json (const AgLedgerEntry *entry, gboolean with_chain)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *time = format_time (entry->time_us);
@@ -145,7 +145,7 @@ ag_ledger_export_append_entry (GString *out, AgLedgerExportFormat format,
 
   if (format == AG_LEDGER_EXPORT_JSONL)
     {
-      g_autoptr (JsonNode) node = entry_to_json (entry, TRUE);
+      g_autoptr (JsonNode) node = ag_ledger_export_entry_to_json (entry, TRUE);
       g_autofree char *text = json_to_string (node, FALSE);
 
       g_string_append (out, text);

@@ -4,7 +4,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "ag-ledger-entry.h"
 
@@ -23,5 +23,9 @@ ag_ledger_export_append_header (GString *out, AgLedgerExportFormat format);
 void
 ag_ledger_export_append_entry (GString *out, AgLedgerExportFormat format,
                                const AgLedgerEntry *entry);
+/* One entry as the JSON object of a JSON Lines export; without the chain's hashes and MAC
+ * unless @with_chain (`audit subject --json` leaves them out). */
+JsonNode *
+ag_ledger_export_entry_to_json (const AgLedgerEntry *entry, gboolean with_chain);
 
 G_END_DECLS

@@ -429,9 +429,7 @@ static void
 print_subject_json (const char *record_id, GPtrArray *accesses)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "record");
@@ -444,10 +442,7 @@ print_subject_json (const char *record_id, GPtrArray *accesses)
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  ag_admin_print_json (g_steal_pointer (&root));
 }
 
 int

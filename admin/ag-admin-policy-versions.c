@@ -412,9 +412,7 @@ static void
 print_history_json (GPtrArray *versions)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < versions->len; i++)
@@ -440,10 +438,7 @@ print_history_json (GPtrArray *versions)
     }
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  ag_admin_print_json (g_steal_pointer (&root));
 }
 
 int

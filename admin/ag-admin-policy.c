@@ -205,8 +205,6 @@ print_json (AgPolicy *policy, const char *user_name, const GError *error, GPtrAr
             GPtrArray *refusals)
 {
   g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
   g_auto (GStrv) errors = NULL;
   JsonObject *object = json_object_new ();
   JsonObject *keys = json_object_new ();
@@ -242,10 +240,7 @@ print_json (AgPolicy *policy, const char *user_name, const GError *error, GPtrAr
   json_object_set_array_member (object, "refused", refusals_to_json (refusals));
 
   json_node_take_object (root, object);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  ag_admin_print_json (g_steal_pointer (&root));
 }
 
 static void

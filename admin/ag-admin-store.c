@@ -301,9 +301,7 @@ static void
 print_json (GListModel *records)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = NULL;
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
   guint n = g_list_model_get_n_items (records);
 
   json_builder_begin_array (builder);
@@ -336,12 +334,7 @@ print_json (GListModel *records)
   json_builder_end_array (builder);
 
   root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  ag_admin_print_json (g_steal_pointer (&root));
 }
 
 /* Longest query read from standard input, the terminal or a file; longer is refused. */
@@ -629,9 +622,7 @@ ag_admin_store_info (int argc, char **argv)
   if (json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonGenerator) generator = json_generator_new ();
       g_autoptr (JsonNode) root = NULL;
-      g_autofree char *text = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "location");
@@ -648,11 +639,7 @@ ag_admin_store_info (int argc, char **argv)
       json_builder_add_int_value (builder, info.n_ledger_entries);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      json_generator_set_pretty (generator, TRUE);
-      json_generator_set_indent (generator, 2);
-      json_generator_set_root (generator, root);
-      text = json_generator_to_data (generator, NULL);
-      g_print ("%s\n", text);
+      ag_admin_print_json (g_steal_pointer (&root));
       return AG_EXIT_OK;
     }
 

@@ -46,8 +46,6 @@ static void
 print_json (GPtrArray *scenarios, GPtrArray *errors)
 {
   g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
   JsonObject *object = json_object_new ();
   JsonArray *list = json_array_new ();
   JsonArray *refused = json_array_new ();
@@ -77,10 +75,7 @@ print_json (GPtrArray *scenarios, GPtrArray *errors)
   json_object_set_array_member (object, "scenarios", list);
   json_object_set_array_member (object, "refused", refused);
   json_node_take_object (root, object);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  ag_admin_print_json (g_steal_pointer (&root));
 }
 
 int

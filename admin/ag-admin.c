@@ -48,6 +48,20 @@ ag_admin_default_store_path (void)
   return g_build_filename (g_get_user_data_dir (), "agent-guard", "store.db", NULL);
 }
 
+void
+ag_admin_print_json (JsonNode *root)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) owned = root;
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
 char *
 ag_admin_format_utc (gint64 time_us)
 {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "ag-auth-session.h"
 #include "ag-policy.h"
@@ -100,6 +101,10 @@ ag_admin_open_store (const char *path, gboolean create, int *exit_code);
 /* Prints "agent-guard-admin: MESSAGE" on stderr. */
 void
 ag_admin_printerr (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* Prints @root (which it takes) as pretty JSON (two-space indent) and a newline on
+ * standard output: every command's --json. */
+void
+ag_admin_print_json (JsonNode *root);
 /* "2026-12-07T10:00:00Z" (UTC, to the second); "" for a time GLib cannot show. */
 char *
 ag_admin_format_utc (gint64 time_us);

@@ -684,12 +684,15 @@ contains_ascii_nocase (const char *haystack, const char *needle)
 {
   gsize needle_len = strlen (needle);
 
+  /* Empty text is in everything, as view_may_match() has it. */
+  if (needle_len == 0)
+    return TRUE;
   if (haystack == NULL)
     return FALSE;
   for (const char *p = haystack; *p != '\0'; p++)
     if (g_ascii_strncasecmp (p, needle, needle_len) == 0)
       return TRUE;
-  return needle_len == 0;
+  return FALSE;
 }
 
 /**

@@ -683,3 +683,11 @@ ag_guard_get_n_running (AgGuard *self)
 
   return self->running->len + (guint) g_atomic_int_get (&self->pending_writes);
 }
+
+guint
+ag_guard_get_n_attempts (AgGuard *self)
+{
+  g_return_val_if_fail (AG_IS_GUARD (self), 0);
+
+  return self->running->len;
+}

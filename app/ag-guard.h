@@ -247,6 +247,11 @@ ag_guard_process_time (AgGuard *self);
 guint
 ag_guard_get_n_running (AgGuard *self);
 
+/* For tests: how many PAM attempts' worker threads have not returned yet, without the
+ * ledger writes ag_guard_get_n_running() also counts. */
+guint
+ag_guard_get_n_attempts (AgGuard *self);
+
 void
 ag_guard_ledger_later (AgGuard *self, AgLedgerEntry *entry);
 void

@@ -159,7 +159,8 @@ step_up_conversation_cb (AgGuard *guard, AgAuthBatch *batch, gpointer data)
   /* The step-up runs while the session stays unlocked. */
   g_assert_cmpint (ag_guard_get_state (guard), ==, AG_GUARD_STATE_UNLOCKED);
   f->n_step_up_batches++;
-  f->max_running_at_step_up = MAX (f->max_running_at_step_up, ag_guard_get_n_running (guard));
+  /* Attempts only: the ledger entry of a failed step-up before may still be on its way. */
+  f->max_running_at_step_up = MAX (f->max_running_at_step_up, ag_guard_get_n_attempts (guard));
   if (f->step_up_cancel)
     g_cancellable_cancel (f->cancellable);
   else if (f->step_up_lock)

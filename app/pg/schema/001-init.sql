@@ -93,13 +93,22 @@ CREATE TABLE agent_guard.secret_key (
 );
 INSERT INTO agent_guard.secret_key VALUES ('master', agent_guard_crypto.gen_random_bytes(32));
 
+-- The helpers a reveal or a search calls are PL/pgSQL, not SQL: a SQL function that
+-- cannot be inlined (it sets search_path, or is SECURITY DEFINER) is parsed and planned
+-- again in every transaction that calls it, where PL/pgSQL keeps its plans for the
+-- session. As SQL, these four made a reveal 1.7 ms instead of 0.7 ms.
 CREATE FUNCTION agent_guard.derived_key(p_purpose text) RETURNS bytea
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agent_guard, pg_temp
 AS $$
+DECLARE
+  derived bytea;
+BEGIN
   SELECT agent_guard_crypto.hmac(convert_to('agent-guard-pg-' || p_purpose || '-v1', 'UTF8'),
-                                 k.key, 'sha256')
-  FROM agent_guard.secret_key k WHERE k.name = 'master'
+                                 k.key, 'sha256') INTO derived
+    FROM agent_guard.secret_key k WHERE k.name = 'master';
+  RETURN derived;
+END
 $$;
 
 -- Names of the embedded mode ------------------------------------------------------------
@@ -147,11 +156,13 @@ CREATE TABLE agent_guard.blind_index (
 );
 
 CREATE FUNCTION agent_guard.blind_tag(p_kind text, p_value text) RETURNS bytea
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agent_guard, pg_temp
 AS $$
-  SELECT agent_guard_crypto.hmac(convert_to(p_kind || E'\n' || p_value, 'UTF8'),
-                                 agent_guard.derived_key('blind'), 'sha256')
+BEGIN
+  RETURN agent_guard_crypto.hmac(convert_to(p_kind || E'\n' || p_value, 'UTF8'),
+                                 agent_guard.derived_key('blind'), 'sha256');
+END
 $$;
 
 CREATE FUNCTION agent_guard.seal_text(p_customer_id text, p_kind text, p_value text)
@@ -446,9 +457,11 @@ CREATE TRIGGER policy_check BEFORE INSERT ON agent_guard.policy
 -- Ledger --------------------------------------------------------------------------------
 
 -- The canonical encoding of ag-ledger-entry.c (format version 2), so that the C client
--- decodes these entries as it decodes the embedded store's.
+-- decodes these entries as it decodes the embedded store's. STABLE, not IMMUTABLE: they
+-- call convert_to() and extract(), which are STABLE, and only a function whose body keeps
+-- its declared volatility is inlined; not inlined, the encoding took 130 µs a reveal.
 CREATE FUNCTION agent_guard.ledger_str(s text) RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
   SELECT CASE WHEN s IS NULL THEN '\x00'::bytea
               ELSE '\x01'::bytea || int4send(octet_length(convert_to(s, 'UTF8')))
@@ -456,7 +469,7 @@ AS $$
 $$;
 
 CREATE FUNCTION agent_guard.ledger_byte(n integer) RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
   SELECT decode(lpad(to_hex(n), 2, '0'), 'hex')
 $$;
@@ -466,7 +479,7 @@ CREATE FUNCTION agent_guard.ledger_encode(p_seq bigint, p_time timestamptz, p_mo
                                           p_session text, p_record text, p_reason text,
                                           p_ticket text, p_policy text, p_cause text)
 RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
   SELECT '\x02'::bytea || int8send(p_seq)
          || int8send((extract(epoch FROM p_time) * 1000000)::bigint)
@@ -609,9 +622,17 @@ DECLARE
   last bigint;
   h bytea;
 BEGIN
-  -- One checkpoint at a time: they form a chain of their own.
-  PERFORM pg_advisory_xact_lock(hashtext('agent_guard.ledger_checkpoint'));
-  -- Another transaction may have made one while this one waited for the lock.
+  -- One checkpoint at a time: they form a chain of their own. A due one (@p_unless_after)
+  -- does not wait: while another transaction makes one, the appends that found one due too
+  -- go on (waiting, they queued behind that transaction's commit, a round trip of its
+  -- client's, and 64 agents' reveals stalled together), and should that one roll back, the
+  -- next append still finds one due.
+  IF p_unless_after IS NULL THEN
+    PERFORM pg_advisory_xact_lock(hashtext('agent_guard.ledger_checkpoint'));
+  ELSIF NOT pg_try_advisory_xact_lock(hashtext('agent_guard.ledger_checkpoint')) THEN
+    RETURN NULL;
+  END IF;
+  -- Another transaction may have made one before this one took the lock.
   IF p_unless_after IS NOT NULL AND EXISTS (SELECT FROM agent_guard.ledger_checkpoint c
                                             WHERE c.last_entry > p_unless_after) THEN
     RETURN NULL;
@@ -710,10 +731,13 @@ INSERT INTO agent_guard.policy (settings)
   SELECT jsonb_object_agg(key, default_value) FROM agent_guard.policy_key;
 
 CREATE FUNCTION agent_guard.current_policy(OUT version bigint, OUT settings jsonb)
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agent_guard, pg_temp
 AS $$
-  SELECT p.version, p.settings FROM agent_guard.policy p ORDER BY p.version DESC LIMIT 1
+BEGIN
+  SELECT p.version, p.settings INTO version, settings FROM agent_guard.policy p
+    ORDER BY p.version DESC LIMIT 1;
+END
 $$;
 
 -- A supervisor's change: @p_changes (keys to values) over the policy in force, as a new
@@ -844,29 +868,33 @@ $$;
 -- The ticket rule of ag_guard_check_ticket(): 1–64 of [A-Za-z0-9-_./#:], and no run of
 -- digits (separators ignored) that is a valid CPF, CNPJ or card number.
 CREATE FUNCTION agent_guard.ticket_is_valid(t text) RETURNS boolean
-LANGUAGE sql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE
 AS $$
-  SELECT t ~ '^[A-Za-z0-9_./#:-]{1,64}$'
+BEGIN
+  RETURN t ~ '^[A-Za-z0-9_./#:-]{1,64}$'
          AND NOT EXISTS (
            SELECT FROM regexp_split_to_table(t, '[A-Za-z]+') run,
                        LATERAL (SELECT regexp_replace(run, '[^0-9]', '', 'g') AS d) x
            WHERE (length(x.d) = 11 AND agent_guard.cpf_is_valid(x.d))
               OR (length(x.d) = 14 AND agent_guard.cnpj_is_valid(x.d))
-              OR (length(x.d) BETWEEN 13 AND 19 AND agent_guard.luhn_is_valid(x.d)))
+              OR (length(x.d) BETWEEN 13 AND 19 AND agent_guard.luhn_is_valid(x.d)));
+END
 $$;
 
 -- Why session_user may not use @p_mode on this store, or NULL.
 CREATE FUNCTION agent_guard.mode_problem(p_mode text) RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agent_guard, pg_temp
 AS $$
-  SELECT CASE
+BEGIN
+  RETURN CASE
            WHEN p_mode IS DISTINCT FROM (SELECT value FROM agent_guard.store_meta WHERE key = 'mode')
              THEN 'mode'
            -- Trainees are forced into training mode (DESIGN §6).
            WHEN p_mode <> 'training' AND pg_has_role(session_user, 'agent_guard_trainee', 'MEMBER')
              THEN 'mode'
-         END
+         END;
+END
 $$;
 
 -- Reveals field @p_kind of customer @p_record for session_user. Returns status `ok` with

@@ -96,7 +96,7 @@ INSERT INTO agent_guard.secret_key VALUES ('master', agent_guard_crypto.gen_rand
 -- The helpers a reveal or a search calls are PL/pgSQL, not SQL: a SQL function that
 -- cannot be inlined (it sets search_path, or is SECURITY DEFINER) is parsed and planned
 -- again in every transaction that calls it, where PL/pgSQL keeps its plans for the
--- session. As SQL, these four made a reveal 1.7 ms instead of 0.7 ms.
+-- session. As SQL, these helpers made a reveal 1.7 ms instead of 0.7 ms.
 CREATE FUNCTION agent_guard.derived_key(p_purpose text) RETURNS bytea
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agent_guard, pg_temp
